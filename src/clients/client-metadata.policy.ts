@@ -1,0 +1,196 @@
+import { FieldProblem } from '../common/api-error';
+import { ClientMetadataDto } from './client-metadata.dto';
+import { ClientEntity } from './client.entity';
+import {
+  ClientStatus,
+  ClientType,
+  GrantType,
+  SECRET_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+} from './client.types';
+import {
+  httpsUrlProblem,
+  originProblem,
+  redirectUriProblem,
+  resourceUriProblem,
+} from './redirect-uri.policy';
+
+/** Every client field that metadata decides, resolved to concrete values. */
+export interface ClientMetadata {
+  clientName: string;
+  clientType: ClientType;
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  responseTypes: string[];
+  scopes: string[];
+  audience: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  jwksUri: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  allowedCorsOrigins: string[];
+  accessTokenLifetime: number | null;
+  refreshTokenLifetime: number | null;
+  status: ClientStatus;
+}
+
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+function deriveType(input: ClientMetadataDto, base?: ClientMetadata): ClientType {
+  if (input.client_type) return input.client_type;
+  if (base && input.token_endpoint_auth_method === undefined && input.grant_types === undefined) {
+    return base.clientType;
+  }
+  if (input.token_endpoint_auth_method === 'none') return 'public';
+  const grants = input.grant_types ?? base?.grantTypes;
+  if (grants && grants.length === 1 && grants[0] === 'client_credentials') return 'm2m';
+  return 'confidential';
+}
+
+function defaultGrants(type: ClientType): GrantType[] {
+  return type === 'm2m' ? ['client_credentials'] : ['authorization_code'];
+}
+
+function defaultAuthMethod(type: ClientType): TokenEndpointAuthMethod {
+  return type === 'public' ? 'none' : 'client_secret_basic';
+}
+
+/**
+ * Merges `input` over `base` (the stored client, for updates) and fills type-specific defaults.
+ * Fields the input leaves out keep their stored value, unless the type changed and the old value
+ * no longer fits the new type.
+ */
+export function resolveClientMetadata(
+  input: ClientMetadataDto,
+  base?: ClientMetadata,
+): ClientMetadata {
+  const clientType = deriveType(input, base);
+  const typeChanged = base !== undefined && base.clientType !== clientType;
+  const keep = <T>(value: T | undefined, stored: T | undefined, fallback: T): T =>
+    value !== undefined ? value : stored !== undefined && !typeChanged ? stored : fallback;
+
+  const grantTypes = keep(input.grant_types, base?.grantTypes, defaultGrants(clientType));
+  const usesCode = grantTypes.includes('authorization_code');
+  return {
+    clientName: input.client_name ?? base?.clientName ?? 'Unnamed client',
+    clientType,
+    redirectUris: input.redirect_uris ?? base?.redirectUris ?? [],
+    grantTypes,
+    responseTypes: keep(input.response_types, base?.responseTypes, usesCode ? ['code'] : []),
+    scopes:
+      input.scope !== undefined ? input.scope.split(' ').filter(Boolean) : (base?.scopes ?? []),
+    audience: input.audience ?? base?.audience ?? [],
+    tokenEndpointAuthMethod: keep(
+      input.token_endpoint_auth_method,
+      base?.tokenEndpointAuthMethod,
+      defaultAuthMethod(clientType),
+    ),
+    jwksUri: input.jwks_uri !== undefined ? input.jwks_uri : (base?.jwksUri ?? null),
+    jwks: input.jwks !== undefined ? input.jwks : (base?.jwks ?? null),
+    allowedCorsOrigins: input.allowed_cors_origins ?? base?.allowedCorsOrigins ?? [],
+    accessTokenLifetime: input.access_token_lifetime ?? base?.accessTokenLifetime ?? null,
+    refreshTokenLifetime: input.refresh_token_lifetime ?? base?.refreshTokenLifetime ?? null,
+    status: input.status ?? base?.status ?? 'active',
+  };
+}
+
+function jwksProblems(jwks: { keys?: unknown }): string | undefined {
+  if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) {
+    return 'must be a JWK Set with a non-empty "keys" array (RFC 7517 §5)';
+  }
+  if (jwks.keys.length > 20) return 'must hold at most 20 keys';
+  for (const key of jwks.keys as unknown[]) {
+    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') {
+      return 'every key must be a JWK object with "kty"';
+    }
+    const kty = (key as { kty: string }).kty;
+    if (!['RSA', 'EC', 'OKP'].includes(kty)) return `key type ${kty} is not an asymmetric key type`;
+    if (PRIVATE_JWK_MEMBERS.some((member) => member in key)) {
+      return 'must contain public keys only; private key members are not accepted';
+    }
+  }
+  return undefined;
+}
+
+/** The rules every client must satisfy, each failure naming its field. */
+export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const add = (field: string, problem: string) => problems.push({ field, problem });
+  const { clientType: type, grantTypes, tokenEndpointAuthMethod: method } = client;
+
+  client.redirectUris.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) add(`redirect_uris[${i}]`, problem);
+  });
+  client.audience.forEach((aud, i) => {
+    const problem = resourceUriProblem(aud);
+    if (problem) add(`audience[${i}]`, problem);
+  });
+  client.allowedCorsOrigins.forEach((origin, i) => {
+    const problem = originProblem(origin);
+    if (problem) add(`allowed_cors_origins[${i}]`, problem);
+  });
+
+  if (type === 'public') {
+    if (method !== 'none') add('token_endpoint_auth_method', 'public clients must use none');
+    if (grantTypes.includes('client_credentials')) {
+      add('grant_types', 'public clients may not use client_credentials');
+    }
+  } else if (method === 'none') {
+    add('token_endpoint_auth_method', `${type} clients must authenticate; none is for public clients`);
+  }
+  if (type === 'm2m') {
+    if (grantTypes.length !== 1 || grantTypes[0] !== 'client_credentials') {
+      add('grant_types', 'm2m clients have only client_credentials');
+    }
+    if (client.redirectUris.length > 0) add('redirect_uris', 'm2m clients have no redirect URIs');
+  }
+  if (grantTypes.length === 0) add('grant_types', 'must name at least one grant type');
+
+  const usesCode = grantTypes.includes('authorization_code');
+  if (usesCode && client.redirectUris.length === 0) {
+    add('redirect_uris', 'authorization_code needs at least one redirect URI');
+  }
+  if (grantTypes.includes('refresh_token') && !usesCode) {
+    add('grant_types', 'refresh_token needs authorization_code');
+  }
+  if (client.responseTypes.includes('code') !== usesCode) {
+    add('response_types', 'response type code goes with, and only with, the authorization_code grant');
+  }
+
+  if (client.jwks && client.jwksUri) add('jwks', 'jwks and jwks_uri may not both be set');
+  if (client.jwks) {
+    const problem = jwksProblems(client.jwks);
+    if (problem) add('jwks', problem);
+  }
+  if (client.jwksUri) {
+    const problem = httpsUrlProblem(client.jwksUri);
+    if (problem) add('jwks_uri', problem);
+  }
+  if (method === 'private_key_jwt' && !client.jwks && !client.jwksUri) {
+    add('token_endpoint_auth_method', 'private_key_jwt needs jwks or jwks_uri');
+  }
+  return problems;
+}
+
+export function needsSecret(method: TokenEndpointAuthMethod): boolean {
+  return SECRET_AUTH_METHODS.includes(method);
+}
+
+export function metadataOf(entity: ClientEntity): ClientMetadata {
+  return {
+    clientName: entity.clientName,
+    clientType: entity.clientType,
+    redirectUris: entity.redirectUris,
+    grantTypes: entity.grantTypes,
+    responseTypes: entity.responseTypes,
+    scopes: entity.scopes,
+    audience: entity.audience,
+    tokenEndpointAuthMethod: entity.tokenEndpointAuthMethod,
+    jwksUri: entity.jwksUri,
+    jwks: entity.jwks,
+    allowedCorsOrigins: entity.allowedCorsOrigins,
+    accessTokenLifetime: entity.accessTokenLifetime,
+    refreshTokenLifetime: entity.refreshTokenLifetime,
+    status: entity.status,
+  };
+}

@@ -1,0 +1,79 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
+
+@Entity({ name: 'clients' })
+export class ClientEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index({ unique: true })
+  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  /** bcrypt hash of the client secret; null for public and key-authenticated clients. */
+  @Column({ name: 'secret_hash', type: 'varchar', length: 100, nullable: true })
+  secretHash: string | null;
+
+  @Column({ name: 'client_name', type: 'varchar', length: 200 })
+  clientName: string;
+
+  @Column({ name: 'client_type', type: 'varchar', length: 20 })
+  clientType: ClientType;
+
+  @Column({ name: 'redirect_uris', type: 'text', array: true, default: () => "'{}'" })
+  redirectUris: string[];
+
+  @Column({ name: 'grant_types', type: 'text', array: true, default: () => "'{}'" })
+  grantTypes: GrantType[];
+
+  @Column({ name: 'response_types', type: 'text', array: true, default: () => "'{}'" })
+  responseTypes: string[];
+
+  @Column({ name: 'scopes', type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
+
+  @Column({ name: 'audience', type: 'text', array: true, default: () => "'{}'" })
+  audience: string[];
+
+  @Column({ name: 'token_endpoint_auth_method', type: 'varchar', length: 40 })
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+
+  @Column({ name: 'jwks_uri', type: 'varchar', length: 2048, nullable: true })
+  jwksUri: string | null;
+
+  @Column({ name: 'jwks', type: 'jsonb', nullable: true })
+  jwks: { keys: Record<string, unknown>[] } | null;
+
+  @Column({ name: 'allowed_cors_origins', type: 'text', array: true, default: () => "'{}'" })
+  allowedCorsOrigins: string[];
+
+  @Column({ name: 'access_token_lifetime', type: 'integer', nullable: true })
+  accessTokenLifetime: number | null;
+
+  @Column({ name: 'refresh_token_lifetime', type: 'integer', nullable: true })
+  refreshTokenLifetime: number | null;
+
+  @Column({ name: 'status', type: 'varchar', length: 20, default: 'active' })
+  status: ClientStatus;
+
+  /** How the client came to be: `admin` (REST) or `dynamic` (RFC 7591). */
+  @Column({ name: 'registered_by', type: 'varchar', length: 20, default: 'admin' })
+  registeredBy: 'admin' | 'dynamic';
+
+  /** SHA-256 of the RFC 7592 registration access token, for dynamically registered clients. */
+  @Column({ name: 'registration_token_hash', type: 'varchar', length: 64, nullable: true })
+  registrationTokenHash: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ClientEntity } from './client.entity';
+
+/** A client as the admin API shows it: RFC 7591 names, never a secret or its hash. */
+export class ClientView {
+  @ApiProperty() client_id: string;
+  @ApiProperty() client_name: string;
+  @ApiProperty({ enum: ['public', 'confidential', 'm2m'] }) client_type: string;
+  @ApiProperty({ type: [String] }) redirect_uris: string[];
+  @ApiProperty({ type: [String] }) grant_types: string[];
+  @ApiProperty({ type: [String] }) response_types: string[];
+  @ApiProperty({ description: 'Space-separated' }) scope: string;
+  @ApiProperty({ type: [String] }) audience: string[];
+  @ApiProperty() token_endpoint_auth_method: string;
+  @ApiProperty({ nullable: true, type: String }) jwks_uri: string | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) jwks: object | null;
+  @ApiProperty({ type: [String] }) allowed_cors_origins: string[];
+  @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime: number | null;
+  @ApiProperty({ enum: ['active', 'disabled'] }) status: string;
+  @ApiProperty({ description: 'ISO 8601' }) created_at: string;
+  @ApiProperty({ description: 'ISO 8601' }) updated_at: string;
+}
+
+export class CreatedClientView extends ClientView {
+  @ApiPropertyOptional({ description: 'Shown this once; absent for clients without a secret' })
+  client_secret?: string;
+  @ApiProperty({ description: '0: the secret does not expire (RFC 7591 §3.2.1)' })
+  client_secret_expires_at: number;
+}
+
+export class ClientSecretView {
+  @ApiProperty() client_id: string;
+  @ApiProperty({ description: 'Shown this once' }) client_secret: string;
+  @ApiProperty() client_secret_expires_at: number;
+}
+
+export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: number): ClientView {
+  return {
+    client_id: client.clientId,
+    client_name: client.clientName,
+    client_type: client.clientType,
+    redirect_uris: client.redirectUris,
+    grant_types: client.grantTypes,
+    response_types: client.responseTypes,
+    scope: client.scopes.join(' '),
+    audience: client.audience,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    jwks_uri: client.jwksUri,
+    jwks: client.jwks,
+    allowed_cors_origins: client.allowedCorsOrigins,
+    access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,
+    refresh_token_lifetime: client.refreshTokenLifetime,
+    status: client.status,
+    created_at: client.createdAt.toISOString(),
+    updated_at: client.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { RequireScope } from '../common/auth/required-scope';
+import { PaginationQuery } from '../common/pagination.dto';
+import { AppConfig } from '../config/app-config';
+import { CreateClientDto, UpdateClientDto } from './client-metadata.dto';
+import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
+import { ADMIN_SCOPE } from './client.types';
+import { ClientsService, ClientWithSecret } from './clients.service';
+
+@ApiTags('admin: clients')
+@RequireScope(ADMIN_SCOPE)
+@ApiBadRequestResponse({ description: 'Validation failed: `{error, message, details: [{field, problem}]}`' })
+@Controller('admin/clients')
+export class ClientsController {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a client; the secret is in this answer only' })
+  @ApiCreatedResponse({ type: CreatedClientView })
+  async create(@Body() body: CreateClientDto): Promise<CreatedClientView> {
+    return this.withSecret(await this.clients.create(body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List clients; X-Total-Count carries the total' })
+  @ApiOkResponse({ type: [ClientView] })
+  async list(
+    @Query() page: PaginationQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClientView[]> {
+    const { items, total } = await this.clients.list(page.limit, page.offset);
+    void reply.header('x-total-count', String(total));
+    return items.map((client) => this.view(client));
+  }
+
+  @Get(':client_id')
+  @ApiOkResponse({ type: ClientView })
+  @ApiNotFoundResponse()
+  async read(@Param('client_id') clientId: string): Promise<ClientView> {
+    return this.view(await this.clients.get(clientId));
+  }
+
+  @Patch(':client_id')
+  @ApiOperation({ summary: 'Change metadata or status (disable with {"status": "disabled"})' })
+  @ApiOkResponse({ type: CreatedClientView, description: 'client_secret appears only if one was generated' })
+  @ApiNotFoundResponse()
+  async update(@Param('client_id') clientId: string, @Body() body: UpdateClientDto): Promise<ClientView> {
+    const result = await this.clients.update(clientId, body);
+    return result.secret ? this.withSecret(result) : this.view(result.client);
+  }
+
+  @Delete(':client_id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted; its tokens stop working' })
+  @ApiNotFoundResponse()
+  async remove(@Param('client_id') clientId: string): Promise<void> {
+    await this.clients.remove(clientId);
+  }
+
+  @Post(':client_id/secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate the secret: the old one stops working now' })
+  @ApiOkResponse({ type: ClientSecretView })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  async rotateSecret(@Param('client_id') clientId: string): Promise<ClientSecretView> {
+    const { client, secret } = await this.clients.rotateSecret(clientId);
+    return { client_id: client.clientId, client_secret: secret!, client_secret_expires_at: 0 };
+  }
+
+  private view(client: ClientWithSecret['client']): ClientView {
+    return toClientView(client, this.config.tokens.accessTokenLifetime);
+  }
+
+  private withSecret({ client, secret }: ClientWithSecret): CreatedClientView {
+    return {
+      ...this.view(client),
+      ...(secret ? { client_secret: secret } : {}),
+      client_secret_expires_at: 0,
+    };
+  }
+}

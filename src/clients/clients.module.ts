@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminBootstrap } from './admin-bootstrap.service';
+import { ClientAuthGuard } from './client-auth/client-auth.guard';
+import { ClientAuthenticator } from './client-auth/client-authenticator.service';
+import {
+  ClientSecretBasicStrategy,
+  ClientSecretPostStrategy,
+  PublicClientStrategy,
+} from './client-auth/client-secret.strategies';
+import { ClientDirectory } from './client-directory.service';
+import { ClientEntity } from './client.entity';
+import { ClientsController } from './clients.controller';
+import { ClientsService } from './clients.service';
+import { RegistrationController } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ClientEntity]), PassportModule],
+  controllers: [ClientsController, RegistrationController],
+  providers: [
+    ClientsService,
+    ClientDirectory,
+    RegistrationService,
+    AdminBootstrap,
+    ClientAuthenticator,
+    ClientSecretBasicStrategy,
+    ClientSecretPostStrategy,
+    PublicClientStrategy,
+    ClientAuthGuard,
+  ],
+  exports: [ClientsService, ClientDirectory, ClientAuthGuard],
+})
+export class ClientsModule {}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { NotFoundError, ValidationFailedError } from '../common/api-error';
+import { RandomService } from '../crypto/random.service';
+import { SecretHasher } from '../crypto/secret-hasher.service';
+import { ChangeBus } from '../events/change-bus.service';
+import { ClientMetadataDto } from './client-metadata.dto';
+import {
+  ClientMetadata,
+  clientMetadataProblems,
+  metadataOf,
+  needsSecret,
+  resolveClientMetadata,
+} from './client-metadata.policy';
+import { ClientEntity } from './client.entity';
+
+export interface ClientWithSecret {
+  client: ClientEntity;
+  /** The plain secret, present only when one was just generated. */
+  secret?: string;
+}
+
+export interface ClientOrigin {
+  registeredBy: 'admin' | 'dynamic';
+  registrationTokenHash?: string;
+}
+
+/** Client lifecycle: create, change, rotate, delete. The secret exists in clear only here, once. */
+@Injectable()
+export class ClientsService {
+  constructor(
+    @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
+    private readonly random: RandomService,
+    private readonly hasher: SecretHasher,
+    private readonly bus: ChangeBus,
+  ) {}
+
+  async create(
+    input: ClientMetadataDto,
+    origin: ClientOrigin = { registeredBy: 'admin' },
+  ): Promise<ClientWithSecret> {
+    const metadata = this.validated(resolveClientMetadata(input));
+    const secret = needsSecret(metadata.tokenEndpointAuthMethod) ? this.random.secret() : undefined;
+    const client = this.clients.create({
+      ...metadata,
+      clientId: this.random.clientId(),
+      secretHash: secret ? await this.hasher.hash(secret) : null,
+      registeredBy: origin.registeredBy,
+      registrationTokenHash: origin.registrationTokenHash ?? null,
+    });
+    return { client: await this.clients.save(client), secret };
+  }
+
+  async list(limit: number, offset: number): Promise<{ items: ClientEntity[]; total: number }> {
+    const [items, total] = await this.clients.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
+  }
+
+  async get(clientId: string): Promise<ClientEntity> {
+    const client = await this.clients.findOne({ where: { clientId } });
+    if (!client) throw new NotFoundError(`client ${clientId}`);
+    return client;
+  }
+
+  /**
+   * Applies a change. A client that now authenticates with a secret but had none gets one
+   * (returned once); one that no longer uses a secret loses its hash.
+   */
+  async update(clientId: string, input: ClientMetadataDto): Promise<ClientWithSecret> {
+    const client = await this.get(clientId);
+    const metadata = this.validated(resolveClientMetadata(input, metadataOf(client)));
+    let secret: string | undefined;
+    if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
+      client.secretHash = null;
+    } else if (!client.secretHash) {
+      secret = this.random.secret();
+      client.secretHash = await this.hasher.hash(secret);
+    }
+    Object.assign(client, metadata);
+    const saved = await this.clients.save(client);
+    this.changed(clientId);
+    return { client: saved, secret };
+  }
+
+  async remove(clientId: string): Promise<void> {
+    const result = await this.clients.delete({ clientId });
+    if (!result.affected) throw new NotFoundError(`client ${clientId}`);
+    this.hasher.forget(clientId);
+    this.bus.publish({ type: 'client.deleted', clientId });
+  }
+
+  /** A new secret replaces the old one at once; the old one stops working. */
+  async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+    const client = await this.get(clientId);
+    if (!needsSecret(client.tokenEndpointAuthMethod)) {
+      throw new ValidationFailedError([
+        {
+          field: 'token_endpoint_auth_method',
+          problem: `clients using ${client.tokenEndpointAuthMethod} have no secret to rotate`,
+        },
+      ]);
+    }
+    const secret = this.random.secret();
+    client.secretHash = await this.hasher.hash(secret);
+    const saved = await this.clients.save(client);
+    this.changed(clientId);
+    return { client: saved, secret };
+  }
+
+  private validated(metadata: ClientMetadata): ClientMetadata {
+    const problems = clientMetadataProblems(metadata);
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return metadata;
+  }
+
+  private changed(clientId: string): void {
+    this.hasher.forget(clientId);
+    this.bus.publish({ type: 'client.changed', clientId });
+  }
+}

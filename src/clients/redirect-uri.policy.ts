@@ -1,0 +1,69 @@
+import { isIP } from 'node:net';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
+
+function isLoopbackLiteral(hostname: string): boolean {
+  if (LOOPBACK_HOSTS.has(hostname)) return true;
+  // Any address in 127.0.0.0/8 is loopback (RFC 8252 §7.3 recommends 127.0.0.1).
+  return isIP(hostname) === 4 && hostname.startsWith('127.');
+}
+
+/**
+ * Redirect URI rules (RFC 6749 §3.1.2, RFC 8252 §7.3 and §8.3, OAuth 2.0 Security BCP):
+ * absolute `https`, or `http` on a loopback IP literal; no fragment; no wildcard.
+ * Returns the problem, or undefined when the URI is acceptable.
+ */
+export function redirectUriProblem(value: string): string | undefined {
+  if (/^\s*(javascript|data|vbscript|file):/i.test(value)) {
+    return 'must not use the javascript:, data:, vbscript: or file: scheme';
+  }
+  if (value.includes('*')) return 'must not contain a wildcard';
+  if (/\s/.test(value)) return 'must not contain whitespace';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URI';
+  }
+  if (value.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  if (url.username || url.password) return 'must not contain user information';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackLiteral(url.hostname)
+      ? undefined
+      : 'http is allowed only on a loopback IP literal such as 127.0.0.1 or [::1] (RFC 8252 §7.3)';
+  }
+  return 'must use https (or http on a loopback IP literal)';
+}
+
+/** A CORS origin: scheme, host and optional port, nothing more (RFC 6454). */
+export function originProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an origin such as https://app.example.com';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
+  if (url.origin !== value) return 'must be an origin only: scheme, host and port, no path or trailing slash';
+  return undefined;
+}
+
+/** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
+export function resourceUriProblem(value: string): string | undefined {
+  try {
+    new URL(value);
+  } catch {
+    return 'must be an absolute URI (RFC 8707 §2)';
+  }
+  if (value.includes('#')) return 'must not contain a fragment (RFC 8707 §2)';
+  return undefined;
+}
+
+export function httpsUrlProblem(value: string): string | undefined {
+  try {
+    return new URL(value).protocol === 'https:' ? undefined : 'must be an https URL';
+  } catch {
+    return 'must be an absolute https URL';
+  }
+}

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { ApiError, FieldProblem, ValidationFailedError } from '../../common/api-error';
+import {
+  AccessDeniedError,
+  InvalidClientMetadataError,
+  InvalidRedirectUriError,
+  InvalidTokenError,
+  OAuthError,
+} from '../../common/oauth-error';
+import { toFieldProblems } from '../../common/validation';
+import { AppConfig } from '../../config/app-config';
+import { constantTimeEquals, sha256 } from '../../crypto/secret-hasher.service';
+import { RandomService } from '../../crypto/random.service';
+import { ClientMetadataDto, RegistrationMetadataDto } from '../client-metadata.dto';
+import { ClientEntity } from '../client.entity';
+import { ClientsService } from '../clients.service';
+
+/** Scopes for Gatehouse's own APIs: only an administrator grants them. */
+const RESERVED_SCOPE = /^iam:/;
+
+export interface RegistrationResponse {
+  client: ClientEntity;
+  secret?: string;
+  registrationAccessToken?: string;
+}
+
+/**
+ * RFC 7591 dynamic registration and RFC 7592 management. REGISTRATION_MODE decides who may
+ * register: nobody (`closed`), holders of the initial access token (`token`), anyone (`open`).
+ * A registered client manages itself with its registration access token, stored as a SHA-256.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly random: RandomService,
+    private readonly config: AppConfig,
+  ) {}
+
+  authorizeRegistration(bearer: string | undefined): void {
+    const { mode, initialAccessToken } = this.config.registration;
+    if (mode === 'closed') throw new AccessDeniedError('dynamic client registration is disabled');
+    if (mode === 'token' && !(bearer && initialAccessToken && constantTimeEquals(bearer, initialAccessToken))) {
+      throw new InvalidTokenError('a valid initial access token is required (RFC 7591 §3)');
+    }
+  }
+
+  async register(body: unknown): Promise<RegistrationResponse> {
+    const metadata = await this.parse(body);
+    const registrationAccessToken = this.random.secret();
+    const { client, secret } = await this.withMetadataErrors(() =>
+      this.clients.create(metadata, {
+        registeredBy: 'dynamic',
+        registrationTokenHash: sha256(registrationAccessToken),
+      }),
+    );
+    return { client, secret, registrationAccessToken };
+  }
+
+  /** RFC 7592 §2: an unknown client and a wrong token are answered alike. */
+  async authenticate(clientId: string, bearer: string | undefined): Promise<ClientEntity> {
+    const client = await this.clients.get(clientId).catch(() => undefined);
+    const expected = client?.registrationTokenHash;
+    if (!client || !expected || !bearer || !constantTimeEquals(sha256(bearer), expected)) {
+      throw new InvalidTokenError('the registration access token is invalid');
+    }
+    return client;
+  }
+
+  /** RFC 7592 §2.2: the request replaces the metadata; omitted fields return to defaults. */
+  async replace(client: ClientEntity, body: unknown): Promise<RegistrationResponse> {
+    const submittedId = (body as { client_id?: unknown } | null)?.client_id;
+    if (submittedId !== client.clientId) {
+      throw new InvalidClientMetadataError('client_id in the body must match the client being updated');
+    }
+    const metadata = await this.parse(body);
+    const replacement: ClientMetadataDto = {
+      client_name: metadata.client_name ?? 'Unnamed client',
+      redirect_uris: metadata.redirect_uris ?? [],
+      grant_types: metadata.grant_types ?? ['authorization_code'],
+      response_types: metadata.response_types,
+      scope: metadata.scope ?? '',
+      token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
+      jwks_uri: metadata.jwks_uri ?? (null as unknown as undefined),
+      jwks: metadata.jwks ?? (null as unknown as undefined),
+    };
+    const { client: updated, secret } = await this.withMetadataErrors(() =>
+      this.clients.update(client.clientId, replacement),
+    );
+    return { client: updated, secret };
+  }
+
+  async remove(client: ClientEntity): Promise<void> {
+    await this.clients.remove(client.clientId);
+  }
+
+  /** RFC 7591 §2: metadata the server does not understand is ignored, client_id included. */
+  private async parse(body: unknown): Promise<RegistrationMetadataDto> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidClientMetadataError('the body must be a JSON object of client metadata');
+    }
+    const metadata = plainToInstance(RegistrationMetadataDto, body);
+    const problems = toFieldProblems(await validate(metadata, { whitelist: true }));
+    if (problems.length > 0) throw metadataError(problems);
+    const reserved = (metadata.scope ?? '').split(' ').filter((s) => RESERVED_SCOPE.test(s));
+    if (reserved.length > 0) {
+      throw new InvalidClientMetadataError(`scope ${reserved.join(' ')} cannot be registered dynamically`);
+    }
+    return metadata;
+  }
+
+  private async withMetadataErrors<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ValidationFailedError && error.details) throw metadataError(error.details);
+      if (error instanceof ApiError && error.status === 404) {
+        throw new InvalidTokenError('the registration access token is invalid');
+      }
+      throw error;
+    }
+  }
+}
+
+/** RFC 7591 §3.2.2: `invalid_redirect_uri` for redirect URIs, `invalid_client_metadata` otherwise. */
+function metadataError(problems: FieldProblem[]): OAuthError {
+  const [first] = problems;
+  const description = `${first.field}: ${first.problem}`;
+  return first.field.startsWith('redirect_uris')
+    ? new InvalidRedirectUriError(description)
+    : new InvalidClientMetadataError(description);
+}

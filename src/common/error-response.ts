@@ -1,0 +1,100 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError } from './api-error';
+import { OAuthError } from './oauth-error';
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  /** Set for failures we did not expect: they are logged, and the client sees only a 500. */
+  unexpected?: unknown;
+}
+
+/** Endpoints that speak RFC 6749 §5.2 errors; everything else uses the admin API shape. */
+const OAUTH_PATHS = /^\/(token|introspect|revoke|register|userinfo)(\/|\?|$)/;
+
+export function isOAuthPath(url: string): boolean {
+  return OAUTH_PATHS.test(url);
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'invalid_request',
+  415: 'invalid_request',
+  429: 'too_many_requests',
+  503: 'temporarily_unavailable',
+};
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Errors Fastify raises while reading the body, before any handler runs. */
+function fromFastify(error: FastifyLikeError): { status: number; message: string } | undefined {
+  const status = error.statusCode;
+  if (!status || status < 400 || status >= 500) return undefined;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status, message: 'the request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status, message: 'unsupported Content-Type' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status, message: 'the JSON body is empty' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status, message: 'Content-Length does not match the body' };
+    default:
+      return { status, message: error instanceof SyntaxError ? 'the body is not valid JSON' : 'the request is malformed' };
+  }
+}
+
+function render(
+  surface: 'oauth' | 'api',
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+  details?: unknown,
+): ErrorResponse {
+  const body: Record<string, unknown> =
+    surface === 'oauth'
+      ? { error, error_description: message }
+      : details
+        ? { error, message, details }
+        : { error, message };
+  return { status, headers, body };
+}
+
+/** Turns anything thrown while serving `url` into the answer its surface promises. */
+export function toErrorResponse(exception: unknown, url: string): ErrorResponse {
+  const surface = isOAuthPath(url) ? 'oauth' : 'api';
+  if (exception instanceof OAuthError) {
+    return render(surface, exception.status, exception.error, exception.description, exception.headers);
+  }
+  if (exception instanceof ApiError) {
+    return render(surface, exception.status, exception.error, exception.message, exception.headers, exception.details);
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status < 500) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? String((response as { message: unknown }).message)
+          : exception.message;
+      return render(surface, status, HTTP_CODES[status] ?? 'invalid_request', message);
+    }
+  }
+  const fastify = fromFastify(exception as FastifyLikeError);
+  if (fastify) {
+    return render(surface, fastify.status, HTTP_CODES[fastify.status] ?? 'invalid_request', fastify.message);
+  }
+  const response = render(surface, 500, 'server_error', 'an unexpected error occurred');
+  return { ...response, unexpected: exception };
+}

@@ -1,0 +1,82 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { AppConfig } from './app-config';
+import { Environment } from './environment';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Values copied from documentation that must never reach production. */
+const PLACEHOLDER = /^(<.*>|changeme|change[-_ ]?me.*|replace[-_ ]?me.*|your[-_].*|xxx+|todo|secret|password|example.*)$/i;
+const SECRET_SETTINGS = [
+  'ADMIN_CLIENT_SECRET',
+  'REGISTRATION_INITIAL_ACCESS_TOKEN',
+  'KEY_ENCRYPTION_KEY',
+] as const;
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ') || 'is invalid'}`,
+  );
+}
+
+/**
+ * Reads and validates the environment (brocoders `auth.config.ts`, immich `env.dto.ts`):
+ * a bad or placeholder value throws a ConfigError that names the setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const problems = describe(validateSync(parsed, { forbidUnknownValues: false }));
+
+  for (const key of SECRET_SETTINGS) {
+    const value = parsed[key];
+    if (value && PLACEHOLDER.test(value.trim())) problems.push(`${key}: is a placeholder value`);
+  }
+  if (Boolean(parsed.ADMIN_CLIENT_ID) !== Boolean(parsed.ADMIN_CLIENT_SECRET)) {
+    problems.push('ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together');
+  }
+  if (parsed.REGISTRATION_MODE === 'token' && !parsed.REGISTRATION_INITIAL_ACCESS_TOKEN) {
+    problems.push('REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_MODE=token');
+  }
+  if (parsed.DATABASE_URL && !parsed.KEY_ENCRYPTION_KEY) {
+    problems.push(
+      'KEY_ENCRYPTION_KEY: is required with DATABASE_URL (openssl rand -base64 32); only embedded mode generates one',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    issuer,
+    database: {
+      url: parsed.DATABASE_URL,
+      dataDir: parsed.DATA_DIR,
+      migrationsRun: parsed.MIGRATIONS_RUN,
+      poolSize: parsed.DATABASE_POOL_SIZE,
+    },
+    admin: { clientId: parsed.ADMIN_CLIENT_ID, clientSecret: parsed.ADMIN_CLIENT_SECRET },
+    registration: {
+      mode: parsed.REGISTRATION_MODE,
+      initialAccessToken: parsed.REGISTRATION_INITIAL_ACCESS_TOKEN,
+    },
+    keys: {
+      encryptionKey: parsed.KEY_ENCRYPTION_KEY
+        ? Buffer.from(parsed.KEY_ENCRYPTION_KEY, 'base64')
+        : undefined,
+      accessTokenAlgorithm: parsed.ACCESS_TOKEN_SIGNING_ALG,
+    },
+    tokens: { accessTokenLifetime: parsed.ACCESS_TOKEN_LIFETIME },
+    bcryptCost: parsed.BCRYPT_COST,
+    bodyLimit: parsed.BODY_LIMIT,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { AppConfig } from '../config/app-config';
+import { SigningAlgorithm, SigningKeys } from './signing-keys.service';
+
+export interface VerifyOptions {
+  typ: string;
+  /** When set, `aud` must contain it. */
+  audience?: string;
+  algorithms: SigningAlgorithm[];
+}
+
+/** Signs and verifies Gatehouse's own JWTs with the key store's current keys. */
+@Injectable()
+export class JwtService {
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly config: AppConfig,
+  ) {}
+
+  async sign(payload: JWTPayload, typ: string, alg: SigningAlgorithm): Promise<string> {
+    const { kid, key } = this.keys.current(alg);
+    return new SignJWT(payload).setProtectedHeader({ alg, typ, kid }).sign(key);
+  }
+
+  /** Throws (jose errors) unless signature, `typ`, `iss`, `exp` and audience all hold. */
+  async verify(token: string, options: VerifyOptions): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.keys.keySet, {
+      issuer: this.config.issuer,
+      typ: options.typ,
+      audience: options.audience,
+      algorithms: options.algorithms,
+      requiredClaims: ['exp', 'iat'],
+    });
+    return payload;
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AppConfig } from '../config/app-config';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_FILE = 'key-encryption.key';
+
+/**
+ * AES-256-GCM for private signing keys at rest. The key comes from KEY_ENCRYPTION_KEY; in
+ * embedded mode without it, one is generated once under DATA_DIR (mode 0600) and reused.
+ */
+@Injectable()
+export class KeyEncryption {
+  private readonly logger = new Logger(KeyEncryption.name);
+  private readonly key: Buffer;
+
+  constructor(config: AppConfig) {
+    this.key = config.keys.encryptionKey ?? this.embeddedKey(config.database.dataDir);
+  }
+
+  encrypt(plaintext: Buffer): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  decrypt(sealed: string): Buffer {
+    const data = Buffer.from(sealed, 'base64url');
+    const iv = data.subarray(0, IV_BYTES);
+    const tag = data.subarray(data.length - TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+  }
+
+  private embeddedKey(dataDir: string): Buffer {
+    if (dataDir === ':memory:') return randomBytes(32);
+    const directory = resolve(dataDir);
+    const file = join(directory, KEY_FILE);
+    if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    mkdirSync(directory, { recursive: true });
+    const key = randomBytes(32);
+    writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    this.logger.log(`generated the key-encryption key at ${file}`);
+    return key;
+  }
+}

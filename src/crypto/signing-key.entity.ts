@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type SigningKeyStatus = 'active' | 'retired';
+
+/** A JWS signing key. The private half is AES-256-GCM encrypted at rest. */
+@Entity({ name: 'signing_keys' })
+export class SigningKeyEntity {
+  /** RFC 7638 JWK thumbprint, used as `kid`. */
+  @PrimaryColumn({ name: 'kid', type: 'varchar', length: 64 })
+  kid: string;
+
+  @Column({ name: 'algorithm', type: 'varchar', length: 10 })
+  algorithm: string;
+
+  @Column({ name: 'public_jwk', type: 'jsonb' })
+  publicJwk: Record<string, unknown>;
+
+  /** base64url(iv | ciphertext | tag) of the PKCS#8 private key. */
+  @Column({ name: 'private_key_encrypted', type: 'text' })
+  privateKeyEncrypted: string;
+
+  @Column({ name: 'status', type: 'varchar', length: 10, default: 'active' })
+  status: SigningKeyStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  /** When a retired key may leave /jwks: after every token it signed has expired. */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+}

@@ -1,0 +1,31 @@
+import { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface ConnectionSettings {
+  url: string;
+  /** Embedded PGlite has one backend: one connection, or queries queue behind a transaction. */
+  embedded: boolean;
+  poolSize: number;
+  migrationsRun: boolean;
+}
+
+export function dataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: settings.migrationsRun,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    logging: false,
+    extra: {
+      max: settings.embedded ? 1 : settings.poolSize,
+      connectionTimeoutMillis: 5000,
+      application_name: 'gatehouse',
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+import { DatabaseServer } from './database-server';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DatabaseServer,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => DatabaseServer.start(config),
+    },
+  ],
+  exports: [DatabaseServer],
+})
+class DatabaseServerModule {}
+
+@Global()
+@Module({
+  imports: [
+    DatabaseServerModule,
+    TypeOrmModule.forRootAsync({
+      inject: [DatabaseServer],
+      useFactory: (server: DatabaseServer) => ({
+        ...dataSourceOptions(server.settings),
+        retryAttempts: 0,
+      }),
+    }),
+  ],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DatabaseServer) private readonly server: DatabaseServer,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Close the pool before the embedded server it talks to. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.server.stop();
+  }
+}

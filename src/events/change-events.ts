@@ -1,0 +1,5 @@
+/** Changes other modules react to (cache invalidation, token revocation). */
+export type ChangeEvent =
+  | { type: 'client.changed'; clientId: string }
+  | { type: 'client.deleted'; clientId: string }
+  | { type: 'keys.rotated' };

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { ClientEntity } from '../../clients/client.entity';
+import { AppConfig } from '../../config/app-config';
+import { AccessTokenIssuer } from '../access-token.issuer';
+import { grantAudience, grantScopes } from '../scope.policy';
+import { param, params, TokenParams } from '../token-params';
+import { GrantHandler, TokenResponse } from './grant-handler';
+
+/**
+ * RFC 6749 §4.4 client credentials: the client acts for itself, so `sub` is its client_id
+ * (RFC 9068 §2.2) and no refresh token is issued (§4.4.3).
+ */
+@Injectable()
+export class ClientCredentialsGrant implements GrantHandler {
+  readonly grantType = 'client_credentials' as const;
+
+  constructor(
+    private readonly issuer: AccessTokenIssuer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+    const scopes = grantScopes(param(request, 'scope'), client.scopes);
+    const audience = grantAudience(params(request, 'resource'), client.audience, this.config.issuer);
+    const { token, expiresIn } = await this.issuer.issue({
+      client,
+      subject: client.clientId,
+      scopes,
+      audience,
+    });
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+  }
+}

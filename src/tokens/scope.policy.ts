@@ -1,0 +1,42 @@
+import { InvalidRequestError, InvalidScopeError, InvalidTargetError } from '../common/oauth-error';
+import { resourceUriProblem } from '../clients/redirect-uri.policy';
+
+const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+
+/**
+ * RFC 6749 §3.3: the granted scope. Asking for nothing means the client's registered scopes;
+ * asking for anything outside them is `invalid_scope`.
+ */
+export function grantScopes(requested: string | undefined, allowed: readonly string[]): string[] {
+  if (requested === undefined || requested === '') return [...allowed];
+  if (!SCOPE_SYNTAX.test(requested)) {
+    throw new InvalidScopeError('scope must be space-separated scope tokens (RFC 6749 §3.3)');
+  }
+  const scopes = [...new Set(requested.split(' '))];
+  const outside = scopes.filter((scope) => !allowed.includes(scope));
+  if (outside.length > 0) {
+    throw new InvalidScopeError(`the client may not request ${outside.join(' ')}`);
+  }
+  return scopes;
+}
+
+/**
+ * RFC 8707 §2: the audience is the `resource` the client asked for, each one registered for it
+ * (the issuer, Gatehouse's own APIs, is always allowed); otherwise its registered audience, or
+ * the issuer when it has none.
+ */
+export function grantAudience(
+  resources: readonly string[],
+  registered: readonly string[],
+  issuer: string,
+): string[] {
+  for (const resource of resources) {
+    const problem = resourceUriProblem(resource);
+    if (problem) throw new InvalidRequestError(`resource ${problem}`);
+    if (resource !== issuer && !registered.includes(resource)) {
+      throw new InvalidTargetError(`the client may not request the resource ${resource}`);
+    }
+  }
+  if (resources.length > 0) return [...new Set(resources)];
+  return registered.length > 0 ? [...registered] : [issuer];
+}

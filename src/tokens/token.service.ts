@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClientEntity } from '../clients/client.entity';
+import { GRANT_TYPES, GrantType } from '../clients/client.types';
+import {
+  InvalidRequestError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../common/oauth-error';
+import { GRANT_HANDLERS, GrantHandler, TokenResponse } from './grants/grant-handler';
+import { param, TokenParams } from './token-params';
+
+/**
+ * The token endpoint pipeline after client authentication (node-oidc-provider
+ * `lib/actions/token.js`): the grant must be supported, and allowed for this client; then its
+ * handler does the work.
+ */
+@Injectable()
+export class TokenService {
+  private readonly handlers: Map<GrantType, GrantHandler>;
+
+  constructor(@Inject(GRANT_HANDLERS) handlers: GrantHandler[]) {
+    this.handlers = new Map(handlers.map((handler) => [handler.grantType, handler]));
+  }
+
+  get supportedGrantTypes(): GrantType[] {
+    return GRANT_TYPES.filter((grant) => this.handlers.has(grant));
+  }
+
+  async exchange(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+    const grantType = param(request, 'grant_type');
+    if (!grantType) throw new InvalidRequestError('grant_type is required');
+    const handler = this.handlers.get(grantType as GrantType);
+    if (!handler) throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported`);
+    if (!client.grantTypes.includes(handler.grantType)) {
+      throw new UnauthorizedClientError(`the client is not allowed the ${grantType} grant`);
+    }
+    return handler.handle(client, request);
+  }
+}

@@ -1,0 +1,130 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const ADMIN_CLIENT_ID = 'test-admin-client';
+export const ADMIN_CLIENT_SECRET = 'test-admin-secret-0123456789abcdefghijklmnop';
+
+export interface InjectResult {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string;
+  json<T = any>(): T;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  database: TestDatabase;
+  /** A request through Fastify's inject (no socket). */
+  request(options: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string | object;
+  }): Promise<InjectResult>;
+  /** POST a form (application/x-www-form-urlencoded); repeated keys via arrays. */
+  postForm(url: string, form: Record<string, string | string[]>, headers?: Record<string, string>): Promise<InjectResult>;
+  /** A fresh iam:admin access token from our own /token. */
+  adminToken(): Promise<string>;
+  /** JSON request to the admin API with a valid admin token. */
+  admin(method: string, url: string, payload?: object): Promise<InjectResult>;
+  close(): Promise<void>;
+}
+
+export function basicAuth(clientId: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value);
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
+
+export function formBody(form: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
+  }
+  return params.toString();
+}
+
+/**
+ * Starts the whole application on a fresh test database (real PostgreSQL with
+ * TEST_DATABASE_URL, embedded PGlite otherwise). `env` overrides settings.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    ISSUER: 'http://localhost:3000',
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    ADMIN_CLIENT_ID,
+    ADMIN_CLIENT_SECRET,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DATA_DIR: ':memory:',
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.getHttpAdapter().getInstance().ready();
+
+  const request: TestApp['request'] = async ({ method, url, headers = {}, payload }) => {
+    const response = await app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      payload: typeof payload === 'object' ? JSON.stringify(payload) : payload,
+    });
+    return {
+      statusCode: response.statusCode,
+      headers: response.headers,
+      body: response.body,
+      json: () => JSON.parse(response.body),
+    };
+  };
+  const postForm: TestApp['postForm'] = (url, form, headers = {}) =>
+    request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: formBody(form),
+    });
+  const adminToken = async () => {
+    const response = await postForm(
+      '/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basicAuth(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET) },
+    );
+    if (response.statusCode !== 200) throw new Error(`admin token: ${response.statusCode} ${response.body}`);
+    return response.json().access_token as string;
+  };
+  let cachedToken: string | undefined;
+  const admin: TestApp['admin'] = async (method, url, payload) => {
+    cachedToken ??= await adminToken();
+    return request({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${cachedToken}`,
+        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      payload,
+    });
+  };
+  return {
+    app,
+    config,
+    database,
+    request,
+    postForm,
+    adminToken,
+    admin,
+    close: async () => {
+      await app.close();
+      if (!options.database) await database.drop();
+    },
+  };
+}
