@@ -11,7 +11,10 @@ import { DatabaseServer } from './src/database/database-server';
  */
 async function createCliDataSource(): Promise<DataSource> {
   const server = await DatabaseServer.start(loadConfig());
-  const dataSource = new DataSource({ ...dataSourceOptions(server.settings), migrationsRun: false });
+  const dataSource = new DataSource({
+    ...dataSourceOptions(server.settings),
+    migrationsRun: false,
+  });
   const destroy = dataSource.destroy.bind(dataSource);
   dataSource.destroy = async () => {
     await destroy();

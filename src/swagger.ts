@@ -14,14 +14,20 @@ export function setUpSwagger(app: NestFastifyApplication, config: AppConfig): vo
       )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'client_id and client_secret' }, 'client_secret_basic')
+      .addBasicAuth(
+        { type: 'http', scheme: 'basic', description: 'client_id and client_secret' },
+        'client_secret_basic',
+      )
       .addOAuth2(
         {
           type: 'oauth2',
           flows: {
             clientCredentials: {
               tokenUrl: `${config.issuer}/token`,
-              scopes: { 'iam:admin': 'Administer Gatehouse', 'iam:check': 'Ask for access decisions' },
+              scopes: {
+                'iam:admin': 'Administer Gatehouse',
+                'iam:check': 'Ask for access decisions',
+              },
             },
           },
         },

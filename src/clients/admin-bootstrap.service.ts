@@ -57,7 +57,11 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     }
   }
 
-  private async ensureConfigured(manager: EntityManager, clientId: string, secret: string): Promise<void> {
+  private async ensureConfigured(
+    manager: EntityManager,
+    clientId: string,
+    secret: string,
+  ): Promise<void> {
     const existing = await manager.findOne(ClientEntity, { where: { clientId } });
     const secretHash =
       existing?.secretHash && (await this.hasher.verify(clientId, secret, existing.secretHash))
@@ -71,11 +75,17 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     }
   }
 
-  private async createFirst(manager: EntityManager): Promise<{ clientId: string; secret: string } | undefined> {
+  private async createFirst(
+    manager: EntityManager,
+  ): Promise<{ clientId: string; secret: string } | undefined> {
     if ((await manager.count(ClientEntity)) > 0) return undefined;
     const clientId = this.random.clientId();
     const secret = this.random.secret();
-    await manager.insert(ClientEntity, { ...ADMIN_CLIENT, clientId, secretHash: await this.hasher.hash(secret) });
+    await manager.insert(ClientEntity, {
+      ...ADMIN_CLIENT,
+      clientId,
+      secretHash: await this.hasher.hash(secret),
+    });
     return { clientId, secret };
   }
 }

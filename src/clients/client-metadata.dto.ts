@@ -35,68 +35,124 @@ export const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E
  */
 export class ClientMetadataDto {
   @ApiPropertyOptional({ example: 'Invoice service', maxLength: 200 })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   client_name?: string;
 
-  @ApiPropertyOptional({ enum: CLIENT_TYPES, description: 'Derived from the other fields when absent' })
-  @IsOptional() @IsIn(CLIENT_TYPES)
+  @ApiPropertyOptional({
+    enum: CLIENT_TYPES,
+    description: 'Derived from the other fields when absent',
+  })
+  @IsOptional()
+  @IsIn(CLIENT_TYPES)
   client_type?: ClientType;
 
   @ApiPropertyOptional({ type: [String], example: ['https://app.example.com/callback'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @MaxLength(2000, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
   redirect_uris?: string[];
 
   @ApiPropertyOptional({ enum: GRANT_TYPES, isArray: true })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(GRANT_TYPES, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(GRANT_TYPES, { each: true })
   grant_types?: GrantType[];
 
   @ApiPropertyOptional({ enum: RESPONSE_TYPES, isArray: true })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(RESPONSE_TYPES, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(RESPONSE_TYPES, { each: true })
   response_types?: string[];
 
-  @ApiPropertyOptional({ example: 'invoices:read invoices:write', description: 'Space-separated scopes the client may request' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional({
+    example: 'invoices:read invoices:write',
+    description: 'Space-separated scopes the client may request',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   @Matches(/^$|^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, {
     message: 'must be space-separated scope tokens (RFC 6749 §3.3)',
   })
   scope?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['https://api.example.com'], description: 'Default audiences and the RFC 8707 resources the client may ask for' })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ArrayUnique() @IsString({ each: true }) @MaxLength(2000, { each: true })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://api.example.com'],
+    description: 'Default audiences and the RFC 8707 resources the client may ask for',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
   audience?: string[];
 
   @ApiPropertyOptional({ enum: AUTH_METHODS })
-  @IsOptional() @IsIn(AUTH_METHODS)
+  @IsOptional()
+  @IsIn(AUTH_METHODS)
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
 
   @ApiPropertyOptional({ example: 'https://app.example.com/jwks.json' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   jwks_uri?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'RFC 7517 JWK Set of public keys' })
-  @IsOptional() @IsObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'RFC 7517 JWK Set of public keys',
+  })
+  @IsOptional()
+  @IsObject()
   jwks?: { keys: Record<string, unknown>[] };
 
   @ApiPropertyOptional({ type: [String], example: ['https://app.example.com'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @MaxLength(2000, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
   allowed_cors_origins?: string[];
 
-  @ApiPropertyOptional({ minimum: 60, maximum: 86400, description: 'Seconds; default ACCESS_TOKEN_LIFETIME' })
-  @IsOptional() @IsInt() @Min(60) @Max(86400)
+  @ApiPropertyOptional({
+    minimum: 60,
+    maximum: 86400,
+    description: 'Seconds; default ACCESS_TOKEN_LIFETIME',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   access_token_lifetime?: number;
 
   @ApiPropertyOptional({ minimum: 60, maximum: 31536000, description: 'Seconds' })
-  @IsOptional() @IsInt() @Min(60) @Max(31536000)
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(31536000)
   refresh_token_lifetime?: number;
 
   @ApiPropertyOptional({ enum: CLIENT_STATUSES })
-  @IsOptional() @IsIn(CLIENT_STATUSES)
+  @IsOptional()
+  @IsIn(CLIENT_STATUSES)
   status?: ClientStatus;
 }
 
 export class CreateClientDto extends ClientMetadataDto {
   @ApiProperty({ example: 'Invoice service', maxLength: 200 })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   declare client_name: string;
 }
 

@@ -99,7 +99,11 @@ function jwksProblems(jwks: { keys?: unknown }): string | undefined {
   }
   if (jwks.keys.length > 20) return 'must hold at most 20 keys';
   for (const key of jwks.keys as unknown[]) {
-    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') {
+    if (
+      typeof key !== 'object' ||
+      key === null ||
+      typeof (key as { kty?: unknown }).kty !== 'string'
+    ) {
       return 'every key must be a JWK object with "kty"';
     }
     const kty = (key as { kty: string }).kty;
@@ -136,7 +140,10 @@ export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
       add('grant_types', 'public clients may not use client_credentials');
     }
   } else if (method === 'none') {
-    add('token_endpoint_auth_method', `${type} clients must authenticate; none is for public clients`);
+    add(
+      'token_endpoint_auth_method',
+      `${type} clients must authenticate; none is for public clients`,
+    );
   }
   if (type === 'm2m') {
     if (grantTypes.length !== 1 || grantTypes[0] !== 'client_credentials') {
@@ -154,7 +161,10 @@ export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
     add('grant_types', 'refresh_token needs authorization_code');
   }
   if (client.responseTypes.includes('code') !== usesCode) {
-    add('response_types', 'response type code goes with, and only with, the authorization_code grant');
+    add(
+      'response_types',
+      'response type code goes with, and only with, the authorization_code grant',
+    );
   }
 
   if (client.jwks && client.jwksUri) add('jwks', 'jwks and jwks_uri may not both be set');

@@ -16,7 +16,8 @@ export class ClientView {
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) jwks: object | null;
   @ApiProperty({ type: [String] }) allowed_cors_origins: string[];
   @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime:
+    number | null;
   @ApiProperty({ enum: ['active', 'disabled'] }) status: string;
   @ApiProperty({ description: 'ISO 8601' }) created_at: string;
   @ApiProperty({ description: 'ISO 8601' }) updated_at: string;

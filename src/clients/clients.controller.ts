@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -20,7 +31,9 @@ import { ClientsService, ClientWithSecret } from './clients.service';
 
 @ApiTags('admin: clients')
 @RequireScope(ADMIN_SCOPE)
-@ApiBadRequestResponse({ description: 'Validation failed: `{error, message, details: [{field, problem}]}`' })
+@ApiBadRequestResponse({
+  description: 'Validation failed: `{error, message, details: [{field, problem}]}`',
+})
 @Controller('admin/clients')
 export class ClientsController {
   constructor(
@@ -56,9 +69,15 @@ export class ClientsController {
 
   @Patch(':client_id')
   @ApiOperation({ summary: 'Change metadata or status (disable with {"status": "disabled"})' })
-  @ApiOkResponse({ type: CreatedClientView, description: 'client_secret appears only if one was generated' })
+  @ApiOkResponse({
+    type: CreatedClientView,
+    description: 'client_secret appears only if one was generated',
+  })
   @ApiNotFoundResponse()
-  async update(@Param('client_id') clientId: string, @Body() body: UpdateClientDto): Promise<ClientView> {
+  async update(
+    @Param('client_id') clientId: string,
+    @Body() body: UpdateClientDto,
+  ): Promise<ClientView> {
     const result = await this.clients.update(clientId, body);
     return result.secret ? this.withSecret(result) : this.view(result.client);
   }

@@ -45,7 +45,8 @@ export function originProblem(value: string): string | undefined {
     return 'must be an origin such as https://app.example.com';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
-  if (url.origin !== value) return 'must be an origin only: scheme, host and port, no path or trailing slash';
+  if (url.origin !== value)
+    return 'must be an origin only: scheme, host and port, no path or trailing slash';
   return undefined;
 }
 

@@ -4,14 +4,17 @@ import { ErrorResponse, toErrorResponse } from './error-response';
 
 const logger = new Logger('Errors');
 
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
   const response: ErrorResponse = toErrorResponse(exception, request.url);
   if (response.unexpected !== undefined) {
     const error = response.unexpected;
     // Only the method and path: query strings and bodies may carry secrets.
-    logger.error(
-      `${request.method} ${request.url.split('?')[0]}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    logger.error(`${request.method} ${request.url.split('?')[0]}: ${describeError(error)}`);
   }
   void reply
     .status(response.status)

@@ -37,10 +37,11 @@ interface FastifyLikeError {
 }
 
 /** Errors Fastify raises while reading the body, before any handler runs. */
-function fromFastify(error: FastifyLikeError): { status: number; message: string } | undefined {
-  const status = error.statusCode;
+function fromFastify(error: unknown): { status: number; message: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { statusCode: status, code } = error as FastifyLikeError;
   if (!status || status < 400 || status >= 500) return undefined;
-  switch (error.code) {
+  switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status, message: 'the request body is too large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -50,7 +51,11 @@ function fromFastify(error: FastifyLikeError): { status: number; message: string
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status, message: 'Content-Length does not match the body' };
     default:
-      return { status, message: error instanceof SyntaxError ? 'the body is not valid JSON' : 'the request is malformed' };
+      return {
+        status,
+        message:
+          error instanceof SyntaxError ? 'the body is not valid JSON' : 'the request is malformed',
+      };
   }
 }
 
@@ -75,25 +80,45 @@ function render(
 export function toErrorResponse(exception: unknown, url: string): ErrorResponse {
   const surface = isOAuthPath(url) ? 'oauth' : 'api';
   if (exception instanceof OAuthError) {
-    return render(surface, exception.status, exception.error, exception.description, exception.headers);
+    return render(
+      surface,
+      exception.status,
+      exception.error,
+      exception.description,
+      exception.headers,
+    );
   }
   if (exception instanceof ApiError) {
-    return render(surface, exception.status, exception.error, exception.message, exception.headers, exception.details);
+    return render(
+      surface,
+      exception.status,
+      exception.error,
+      exception.message,
+      exception.headers,
+      exception.details,
+    );
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status < 500) {
       const response = exception.getResponse();
       const message =
-        typeof response === 'object' && response !== null && 'message' in response
-          ? String((response as { message: unknown }).message)
+        typeof response === 'object' &&
+        'message' in response &&
+        typeof response.message === 'string'
+          ? response.message
           : exception.message;
       return render(surface, status, HTTP_CODES[status] ?? 'invalid_request', message);
     }
   }
-  const fastify = fromFastify(exception as FastifyLikeError);
+  const fastify = fromFastify(exception);
   if (fastify) {
-    return render(surface, fastify.status, HTTP_CODES[fastify.status] ?? 'invalid_request', fastify.message);
+    return render(
+      surface,
+      fastify.status,
+      HTTP_CODES[fastify.status] ?? 'invalid_request',
+      fastify.message,
+    );
   }
   const response = render(surface, 500, 'server_error', 'an unexpected error occurred');
   return { ...response, unexpected: exception };

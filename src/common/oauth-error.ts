@@ -47,7 +47,11 @@ export const TemporarilyUnavailableError = oauthError('temporarily_unavailable',
  * it used through the Authorization header.
  */
 export class InvalidClientError extends OAuthError {
-  constructor(description = 'client authentication failed', detail?: string, basicChallenge = false) {
+  constructor(
+    description = 'client authentication failed',
+    detail?: string,
+    basicChallenge = false,
+  ) {
     super(
       'invalid_client',
       401,

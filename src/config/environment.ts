@@ -31,60 +31,97 @@ const toBool = ({ value }: { value: unknown }): unknown => {
  * `loadConfig` validates them at boot and names any bad value.
  */
 export class Environment {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   HOST: string = '0.0.0.0';
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   ISSUER?: string;
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR: string = './data';
 
-  @IsOptional() @Transform(toBool) @IsIn([true, false], { message: 'must be true or false' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'must be true or false' })
   MIGRATIONS_RUN: boolean = true;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   DATABASE_POOL_SIZE: number = 10;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9._~-]{8,128}$/, {
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._~-]{8,128}$/, {
     message: 'must be 8 to 128 characters of A-Z a-z 0-9 . _ ~ -',
   })
   ADMIN_CLIENT_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' }) @MaxLength(72)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  @MaxLength(72)
   ADMIN_CLIENT_SECRET?: string;
 
-  @IsOptional() @IsIn(REGISTRATION_MODES)
+  @IsOptional()
+  @IsIn(REGISTRATION_MODES)
   REGISTRATION_MODE: RegistrationMode = 'closed';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, {
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, {
     message: 'must be 32 random bytes in base64 or base64url (openssl rand -base64 32)',
   })
   KEY_ENCRYPTION_KEY?: string;
 
-  @IsOptional() @IsIn(ACCESS_TOKEN_ALGORITHMS)
+  @IsOptional()
+  @IsIn(ACCESS_TOKEN_ALGORITHMS)
   ACCESS_TOKEN_SIGNING_ALG: AccessTokenAlgorithm = 'ES256';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   ACCESS_TOKEN_LIFETIME: number = 900;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(15)
   BCRYPT_COST: number = 12;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(10 * 1024 * 1024)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
   BODY_LIMIT: number = 64 * 1024;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
 

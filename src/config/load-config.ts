@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 }
 
 /** Values copied from documentation that must never reach production. */
-const PLACEHOLDER = /^(<.*>|changeme|change[-_ ]?me.*|replace[-_ ]?me.*|your[-_].*|xxx+|todo|secret|password|example.*)$/i;
+const PLACEHOLDER =
+  /^(<.*>|changeme|change[-_ ]?me.*|replace[-_ ]?me.*|your[-_].*|xxx+|todo|secret|password|example.*)$/i;
 const SECRET_SETTINGS = [
   'ADMIN_CLIENT_SECRET',
   'REGISTRATION_INITIAL_ACCESS_TOKEN',

@@ -29,7 +29,12 @@ export class AccessTokenIssuer {
     private readonly config: AppConfig,
   ) {}
 
-  async issue({ client, subject, scopes, audience }: AccessTokenRequest): Promise<IssuedAccessToken> {
+  async issue({
+    client,
+    subject,
+    scopes,
+    audience,
+  }: AccessTokenRequest): Promise<IssuedAccessToken> {
     const expiresIn = client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime;
     const now = Math.floor(Date.now() / 1000);
     const jti = this.random.jwtId();

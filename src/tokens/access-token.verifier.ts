@@ -36,6 +36,11 @@ export class AccessTokenVerifier extends BearerAuthenticator {
       throw new InvalidTokenError();
     }
     if (!(await this.clients.findActive(clientId))) throw new InvalidTokenError();
-    return { sub, clientId, jti, scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [] };
+    return {
+      sub,
+      clientId,
+      jti,
+      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
+    };
   }
 }

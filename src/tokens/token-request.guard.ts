@@ -14,7 +14,9 @@ export class TokenRequestGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '')) {
-      throw new InvalidRequestError('the request must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
+      throw new InvalidRequestError(
+        'the request must be application/x-www-form-urlencoded (RFC 6749 §3.2)',
+      );
     }
     const params = (request.body ?? {}) as Record<string, unknown>;
     for (const [name, value] of Object.entries(params)) {

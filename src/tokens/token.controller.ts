@@ -20,8 +20,10 @@ import { TokenService } from './token.service';
 
 class TokenRequestSchema {
   @ApiProperty({ enum: ['client_credentials'] }) grant_type: string;
-  @ApiPropertyOptional({ description: 'Space-separated; default: the client\'s registered scopes' }) scope?: string;
-  @ApiPropertyOptional({ description: 'RFC 8707 resource indicator (repeatable)' }) resource?: string;
+  @ApiPropertyOptional({ description: "Space-separated; default: the client's registered scopes" })
+  scope?: string;
+  @ApiPropertyOptional({ description: 'RFC 8707 resource indicator (repeatable)' })
+  resource?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_id?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
 }

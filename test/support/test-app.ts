@@ -27,7 +27,11 @@ export interface TestApp {
     payload?: string | object;
   }): Promise<InjectResult>;
   /** POST a form (application/x-www-form-urlencoded); repeated keys via arrays. */
-  postForm(url: string, form: Record<string, string | string[]>, headers?: Record<string, string>): Promise<InjectResult>;
+  postForm(
+    url: string,
+    form: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<InjectResult>;
   /** A fresh iam:admin access token from our own /token. */
   adminToken(): Promise<string>;
   /** JSON request to the admin API with a valid admin token. */
@@ -98,7 +102,8 @@ export async function startTestApp(
       { grant_type: 'client_credentials' },
       { authorization: basicAuth(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET) },
     );
-    if (response.statusCode !== 200) throw new Error(`admin token: ${response.statusCode} ${response.body}`);
+    if (response.statusCode !== 200)
+      throw new Error(`admin token: ${response.statusCode} ${response.body}`);
     return response.json().access_token as string;
   };
   let cachedToken: string | undefined;

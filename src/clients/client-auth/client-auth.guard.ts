@@ -26,7 +26,10 @@ export class ClientAuthGuard implements CanActivate {
       const authenticate = passport.authenticate(
         method,
         { session: false },
-        (error: unknown, client: ClientEntity | false) => (client ? resolve(client) : reject(error ?? new InvalidClientError())),
+        (error: unknown, client: ClientEntity | false) =>
+          client
+            ? resolve(client)
+            : reject(error instanceof Error ? error : new InvalidClientError()),
       ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
       authenticate(request, http.getResponse<FastifyReply>(), reject);
     });

@@ -48,7 +48,9 @@ export class ClientAuthenticator {
   }
 
   private failure(presented: PresentedCredentials, reason: string): InvalidClientError {
-    this.logger.debug(`client authentication failed for ${presented.clientId} (${presented.method}): ${reason}`);
+    this.logger.debug(
+      `client authentication failed for ${presented.clientId} (${presented.method}): ${reason}`,
+    );
     return new InvalidClientError('client authentication failed', reason, presented.viaHeader);
   }
 }

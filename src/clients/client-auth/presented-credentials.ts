@@ -24,10 +24,14 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   const encoded = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header.trim())?.[1];
   const decoded = encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
-  if (colon <= 0) throw new InvalidClientError('client authentication failed', 'malformed Basic header', true);
+  if (colon <= 0)
+    throw new InvalidClientError('client authentication failed', 'malformed Basic header', true);
   try {
     const unescape = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    return { clientId: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+    return {
+      clientId: unescape(decoded.slice(0, colon)),
+      secret: unescape(decoded.slice(colon + 1)),
+    };
   } catch {
     throw new InvalidClientError('client authentication failed', 'malformed Basic encoding', true);
   }
@@ -50,7 +54,11 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
   }
   if (header !== undefined) {
     if (!/^Basic /i.test(header)) {
-      throw new InvalidClientError('client authentication failed', 'unsupported Authorization scheme', true);
+      throw new InvalidClientError(
+        'client authentication failed',
+        'unsupported Authorization scheme',
+        true,
+      );
     }
     const { clientId, secret } = decodeBasic(header);
     if (bodyClientId !== undefined && bodyClientId !== clientId) {
@@ -61,9 +69,15 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
   if (assertion !== undefined) {
     throw new InvalidClientError('client authentication failed', 'private_key_jwt is not enabled');
   }
-  if (!bodyClientId) throw new InvalidClientError('client authentication failed', 'no client credentials');
+  if (!bodyClientId)
+    throw new InvalidClientError('client authentication failed', 'no client credentials');
   if (bodySecret !== undefined) {
-    return { method: 'client_secret_post', clientId: bodyClientId, secret: bodySecret, viaHeader: false };
+    return {
+      method: 'client_secret_post',
+      clientId: bodyClientId,
+      secret: bodySecret,
+      viaHeader: false,
+    };
   }
   return { method: 'none', clientId: bodyClientId, viaHeader: false };
 }

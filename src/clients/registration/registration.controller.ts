@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -30,7 +41,9 @@ export class RegistrationController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'RFC 7591 registration (REGISTRATION_MODE closed: 403; token: initial access token)' })
+  @ApiOperation({
+    summary: 'RFC 7591 registration (REGISTRATION_MODE closed: 403; token: initial access token)',
+  })
   @ApiBody({ type: RegistrationMetadataDto })
   @ApiCreatedResponse({ description: 'Client information response (RFC 7591 §3.2.1)' })
   async register(
@@ -88,7 +101,11 @@ export class RegistrationController {
   }
 
   /** RFC 7591 §3.2.1 client information response. */
-  private describe({ client, secret, registrationAccessToken }: RegistrationResponse): Record<string, unknown> {
+  private describe({
+    client,
+    secret,
+    registrationAccessToken,
+  }: RegistrationResponse): Record<string, unknown> {
     const view = toClientView(client, this.config.tokens.accessTokenLifetime);
     return {
       client_id: view.client_id,

@@ -42,7 +42,10 @@ export class RegistrationService {
   authorizeRegistration(bearer: string | undefined): void {
     const { mode, initialAccessToken } = this.config.registration;
     if (mode === 'closed') throw new AccessDeniedError('dynamic client registration is disabled');
-    if (mode === 'token' && !(bearer && initialAccessToken && constantTimeEquals(bearer, initialAccessToken))) {
+    if (
+      mode === 'token' &&
+      !(bearer && initialAccessToken && constantTimeEquals(bearer, initialAccessToken))
+    ) {
       throw new InvalidTokenError('a valid initial access token is required (RFC 7591 §3)');
     }
   }
@@ -73,7 +76,9 @@ export class RegistrationService {
   async replace(client: ClientEntity, body: unknown): Promise<RegistrationResponse> {
     const submittedId = (body as { client_id?: unknown } | null)?.client_id;
     if (submittedId !== client.clientId) {
-      throw new InvalidClientMetadataError('client_id in the body must match the client being updated');
+      throw new InvalidClientMetadataError(
+        'client_id in the body must match the client being updated',
+      );
     }
     const metadata = await this.parse(body);
     const replacement: ClientMetadataDto = {
@@ -106,7 +111,9 @@ export class RegistrationService {
     if (problems.length > 0) throw metadataError(problems);
     const reserved = (metadata.scope ?? '').split(' ').filter((s) => RESERVED_SCOPE.test(s));
     if (reserved.length > 0) {
-      throw new InvalidClientMetadataError(`scope ${reserved.join(' ')} cannot be registered dynamically`);
+      throw new InvalidClientMetadataError(
+        `scope ${reserved.join(' ')} cannot be registered dynamically`,
+      );
     }
     return metadata;
   }
@@ -115,7 +122,8 @@ export class RegistrationService {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ValidationFailedError && error.details) throw metadataError(error.details);
+      if (error instanceof ValidationFailedError && error.details)
+        throw metadataError(error.details);
       if (error instanceof ApiError && error.status === 404) {
         throw new InvalidTokenError('the registration access token is invalid');
       }

@@ -26,8 +26,9 @@ export class ScopeGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const scope = this.reflector.get<string>(REQUIRED_SCOPE, context.getHandler())
-      ?? this.reflector.get<string>(REQUIRED_SCOPE, context.getClass());
+    const scope =
+      this.reflector.get<string>(REQUIRED_SCOPE, context.getHandler()) ??
+      this.reflector.get<string>(REQUIRED_SCOPE, context.getClass());
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers.authorization;
     if (!header) {
@@ -39,9 +40,15 @@ export class ScopeGuard implements CanActivate {
     if (!match) throw new InvalidTokenError('the Authorization header is not a Bearer token');
     const principal = await this.authenticator.authenticate(match[1]);
     if (scope && !principal.scopes.includes(scope)) {
-      throw new ApiError(403, 'insufficient_scope', `the access token lacks the ${scope} scope`, undefined, {
-        'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
-      });
+      throw new ApiError(
+        403,
+        'insufficient_scope',
+        `the access token lacks the ${scope} scope`,
+        undefined,
+        {
+          'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
+        },
+      );
     }
     request.principal = principal;
     return true;

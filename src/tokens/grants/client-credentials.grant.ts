@@ -21,13 +21,22 @@ export class ClientCredentialsGrant implements GrantHandler {
 
   async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
     const scopes = grantScopes(param(request, 'scope'), client.scopes);
-    const audience = grantAudience(params(request, 'resource'), client.audience, this.config.issuer);
+    const audience = grantAudience(
+      params(request, 'resource'),
+      client.audience,
+      this.config.issuer,
+    );
     const { token, expiresIn } = await this.issuer.issue({
       client,
       subject: client.clientId,
       scopes,
       audience,
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: scopes.join(' '),
+    };
   }
 }
