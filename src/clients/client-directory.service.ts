@@ -15,8 +15,8 @@ const CACHE_TTL_MS = 5_000;
 
 /**
  * Read-through cache of clients by `client_id` for the hot paths (/token, token verification).
- * Changes made in this process evict at once through the change bus; the TTL bounds how long a
- * change made elsewhere takes to arrive. Concurrent misses for one client share one query.
+ * Changes evict at once through the change bus (from every process with DATABASE_URL); the TTL
+ * is a backstop for a notification that never came. Concurrent misses share one query.
  */
 @Injectable()
 export class ClientDirectory implements OnModuleDestroy {
@@ -31,6 +31,8 @@ export class ClientDirectory implements OnModuleDestroy {
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'client.changed' || event.type === 'client.deleted') {
         this.cache.delete(event.clientId);
+      } else if (event.type === 'resync') {
+        this.cache.clear();
       }
     });
   }

@@ -1,17 +1,29 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { ChangeEvent } from './change-events';
+import { ChangeTransport } from './change-transport';
 
 type Listener = (event: ChangeEvent) => void;
 
 /**
  * Publishes changes so lower modules never call higher ones: `clients` announces a disabled
- * client, and whoever caches clients or tokens reacts. In-process delivery here; the
- * cross-process transport (PostgreSQL LISTEN/NOTIFY) plugs in behind the same interface.
+ * client, and whoever caches clients or tokens reacts. Listeners in this process hear an event
+ * at once; a transport (PostgreSQL LISTEN/NOTIFY with DATABASE_URL) carries it to every other
+ * process.
  */
 @Injectable()
-export class ChangeBus {
+export class ChangeBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangeBus.name);
   private readonly listeners = new Set<Listener>();
+
+  constructor(@Optional() private readonly transport?: ChangeTransport) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.transport?.start((event) => this.deliver(event));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.transport?.stop();
+  }
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -19,6 +31,11 @@ export class ChangeBus {
   }
 
   publish(event: ChangeEvent): void {
+    this.deliver(event);
+    this.transport?.send(event);
+  }
+
+  private deliver(event: ChangeEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

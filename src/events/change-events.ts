@@ -2,4 +2,6 @@
 export type ChangeEvent =
   | { type: 'client.changed'; clientId: string }
   | { type: 'client.deleted'; clientId: string }
-  | { type: 'keys.rotated' };
+  | { type: 'keys.rotated' }
+  /** Notifications may have been missed (the listener reconnected): drop every cache. */
+  | { type: 'resync' };

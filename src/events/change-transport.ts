@@ -1,0 +1,8 @@
+import { ChangeEvent } from './change-events';
+
+/** Carries change events between processes; `deliver` receives other processes' events. */
+export abstract class ChangeTransport {
+  abstract start(deliver: (event: ChangeEvent) => void): Promise<void>;
+  abstract send(event: ChangeEvent): void;
+  abstract stop(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Client, Notification } from 'pg';
+import { ChangeEvent } from './change-events';
+import { ChangeTransport } from './change-transport';
+
+const CHANNEL = 'gatehouse_changes';
+const RECONNECT_DELAY_MS = 500;
+
+interface Envelope {
+  origin: string;
+  event: ChangeEvent;
+}
+
+/**
+ * PostgreSQL LISTEN/NOTIFY between every process on one database. One dedicated connection
+ * listens; sends go through a second one. After the listening connection drops it reconnects
+ * and delivers a `resync`, because notifications sent meanwhile are lost.
+ */
+export class PostgresChangeTransport extends ChangeTransport {
+  private readonly logger = new Logger(PostgresChangeTransport.name);
+  private readonly origin = randomUUID();
+  private listener?: Client;
+  private sender?: Client;
+  private stopped = false;
+  private deliver: (event: ChangeEvent) => void = () => undefined;
+
+  constructor(private readonly url: string) {
+    super();
+  }
+
+  async start(deliver: (event: ChangeEvent) => void): Promise<void> {
+    this.deliver = deliver;
+    await this.listen();
+  }
+
+  send(event: ChangeEvent): void {
+    const payload = JSON.stringify({ origin: this.origin, event } satisfies Envelope);
+    void this.connectedSender()
+      .then((client) => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
+      .catch((error: unknown) => {
+        this.logger.error(`could not publish ${event.type}: ${String(error)}`);
+        this.sender = undefined;
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([this.listener?.end(), this.sender?.end()]);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({
+      connectionString: this.url,
+      application_name: 'gatehouse-listener',
+    });
+    client.on('notification', (message: Notification) => this.receive(message));
+    client.on('error', () => this.reconnect(client));
+    client.on('end', () => this.reconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  private reconnect(client: Client): void {
+    if (this.stopped || this.listener !== client) return;
+    this.listener = undefined;
+    this.logger.warn('change notifications lost; reconnecting');
+    const retry = (): void => {
+      if (this.stopped) return;
+      this.listen()
+        .then(() => this.deliver({ type: 'resync' }))
+        .catch(() => setTimeout(retry, RECONNECT_DELAY_MS).unref());
+    };
+    setTimeout(retry, RECONNECT_DELAY_MS).unref();
+  }
+
+  private receive(message: Notification): void {
+    if (message.channel !== CHANNEL || !message.payload) return;
+    try {
+      const { origin, event } = JSON.parse(message.payload) as Envelope;
+      if (origin !== this.origin) this.deliver(event);
+    } catch {
+      this.logger.warn('ignored a malformed change notification');
+    }
+  }
+
+  private async connectedSender(): Promise<Client> {
+    if (!this.sender) {
+      const client = new Client({
+        connectionString: this.url,
+        application_name: 'gatehouse-notifier',
+      });
+      client.on('error', () => {
+        if (this.sender === client) this.sender = undefined;
+      });
+      this.sender = client;
+      await client.connect();
+    }
+    return this.sender;
+  }
+}

@@ -1,0 +1,106 @@
+import { expect } from 'expect';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { basicAuth, startTestApp, TestApp } from './support/test-app';
+
+/** Polls `probe` until it returns true or `ms` pass; returns whether it ever did. */
+async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  do {
+    if (await probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < deadline);
+  return false;
+}
+
+// Two server processes share one PostgreSQL database and learn of each other's changes through
+// LISTEN/NOTIFY. Embedded PGlite is single-process by design, so this needs TEST_DATABASE_URL
+// (CI always sets it).
+if (process.env.TEST_DATABASE_URL) {
+  describe('two processes on one database', () => {
+    let database: TestDatabase;
+    let first: TestApp;
+    let second: TestApp;
+    const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+
+    before(async () => {
+      database = await createTestDatabase();
+      first = await startTestApp(env, { database });
+      second = await startTestApp(env, { database });
+    });
+    after(async () => {
+      await second.close();
+      await first.close();
+      await database.drop();
+    });
+
+    const tokenStatus = (app: TestApp, id: string, secret: string) =>
+      app
+        .postForm(
+          '/token',
+          { grant_type: 'client_credentials' },
+          { authorization: basicAuth(id, secret) },
+        )
+        .then((response) => response.statusCode);
+
+    it('a token signed by one process is accepted by the other', async () => {
+      const token = await first.adminToken();
+      const response = await second.request({
+        method: 'GET',
+        url: '/admin/clients?limit=1',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(200);
+    });
+
+    it('a client disabled through one process is refused by the other within one second', async () => {
+      const { client_id, client_secret } = (
+        await first.admin('POST', '/admin/clients', { client_name: 'worker', client_type: 'm2m' })
+      ).json();
+      expect(await tokenStatus(second, client_id, client_secret)).toBe(200);
+
+      const disabled = await first.admin('PATCH', `/admin/clients/${client_id}`, {
+        status: 'disabled',
+      });
+      expect(disabled.statusCode).toBe(200);
+      expect(
+        await within(
+          1000,
+          async () => (await tokenStatus(second, client_id, client_secret)) === 401,
+        ),
+      ).toBe(true);
+    });
+
+    it('a secret rotated through one process stops working in the other within one second', async () => {
+      const { client_id, client_secret } = (
+        await first.admin('POST', '/admin/clients', { client_name: 'rotating', client_type: 'm2m' })
+      ).json();
+      expect(await tokenStatus(second, client_id, client_secret)).toBe(200);
+
+      const rotated = await first.admin('POST', `/admin/clients/${client_id}/secret`);
+      const fresh = rotated.json().client_secret as string;
+      expect(
+        await within(
+          1000,
+          async () => (await tokenStatus(second, client_id, client_secret)) === 401,
+        ),
+      ).toBe(true);
+      expect(await tokenStatus(second, client_id, fresh)).toBe(200);
+    });
+
+    it('a client deleted through one process is unknown to the other within one second', async () => {
+      const { client_id, client_secret } = (
+        await first.admin('POST', '/admin/clients', { client_name: 'doomed', client_type: 'm2m' })
+      ).json();
+      expect(await tokenStatus(second, client_id, client_secret)).toBe(200);
+      expect((await first.admin('DELETE', `/admin/clients/${client_id}`)).statusCode).toBe(204);
+      expect(
+        await within(
+          1000,
+          async () => (await tokenStatus(second, client_id, client_secret)) === 401,
+        ),
+      ).toBe(true);
+    });
+  });
+}
