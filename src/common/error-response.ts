@@ -120,6 +120,51 @@ export function toErrorResponse(exception: unknown, url: string): ErrorResponse 
       fastify.message,
     );
   }
+  if (isStorageUnavailable(exception)) {
+    // Fail closed: when the database cannot answer, say so (RFC 6749 §4.1.2.1
+    // temporarily_unavailable) rather than guess.
+    const response = render(
+      surface,
+      503,
+      'temporarily_unavailable',
+      'the service is temporarily unavailable',
+      { 'retry-after': '1' },
+    );
+    return { ...response, unexpected: exception };
+  }
   const response = render(surface, 500, 'server_error', 'an unexpected error occurred');
   return { ...response, unexpected: exception };
+}
+
+/**
+ * Network errors and the SQLSTATEs of a database that cannot serve us: class 08 (connection),
+ * 53 (insufficient resources), 57P (shutdown), 3D000 (database gone), 55000 (not accepting
+ * connections).
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '3D000',
+  '55000',
+]);
+const UNAVAILABLE_CLASSES = /^(08|53|57P)/;
+
+function isStorageUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, driverError } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+  };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
+    return true;
+  if (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  ) {
+    return true;
+  }
+  return driverError !== undefined && isStorageUnavailable(driverError);
 }

@@ -1,0 +1,77 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { basicAuth, startTestApp, TestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+async function onServer(sql: string): Promise<void> {
+  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+// Cutting the database off needs a PostgreSQL server of our own to refuse connections to one
+// test database; embedded PGlite lives inside the process. CI always sets TEST_DATABASE_URL.
+if (process.env.TEST_DATABASE_URL) {
+  describe('when the database stops answering', () => {
+    let database: TestDatabase;
+    let sut: TestApp;
+    let name: string;
+
+    const cutOff = async () => {
+      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+      await onServer(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+      );
+    };
+    const restore = () => onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+
+    before(async () => {
+      database = await createTestDatabase();
+      name = new URL(database.url!).pathname.slice(1);
+      sut = await startTestApp({}, { database });
+    });
+    after(async () => {
+      await restore();
+      await sut.close();
+      await database.drop();
+    });
+
+    it('answers 503, never a token or a 500, and recovers without a restart', async () => {
+      const { client_id, client_secret } = (
+        await sut.admin('POST', '/admin/clients', { client_name: 'svc', client_type: 'm2m' })
+      ).json();
+      await cutOff();
+
+      const ready = await sut.request({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'unavailable' });
+
+      // The client was never looked up by /token, so only the database could vouch for it.
+      const token = await sut.postForm(
+        '/token',
+        { grant_type: 'client_credentials' },
+        { authorization: basicAuth(client_id, client_secret) },
+      );
+      expect(token.statusCode).toBe(503);
+      expect(token.headers['retry-after']).toBe('1');
+      expect(token.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the service is temporarily unavailable',
+      });
+
+      await restore();
+      const recovered = await sut.postForm(
+        '/token',
+        { grant_type: 'client_credentials' },
+        { authorization: basicAuth(client_id, client_secret) },
+      );
+      expect(recovered.statusCode).toBe(200);
+      expect((await sut.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    });
+  });
+}
