@@ -30,15 +30,15 @@ import {
 export const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 /**
- * Client metadata, named as in RFC 7591 §2 (snake_case). Shared by the admin API and dynamic
- * registration; cross-field rules live in `client-metadata.policy.ts`.
+ * Client metadata, named as in RFC 7591 §2 (snake_case), as the admin API creates a client:
+ * `client_name` required, the rest optional. Cross-field rules live in
+ * `client-metadata.policy.ts`.
  */
-export class ClientMetadataDto {
-  @ApiPropertyOptional({ example: 'Invoice service', maxLength: 200 })
-  @IsOptional()
+export class CreateClientDto {
+  @ApiProperty({ example: 'Invoice service', maxLength: 200 })
   @IsString()
   @Length(1, 200)
-  client_name?: string;
+  client_name: string;
 
   @ApiPropertyOptional({
     enum: CLIENT_TYPES,
@@ -149,12 +149,11 @@ export class ClientMetadataDto {
   status?: ClientStatus;
 }
 
-export class CreateClientDto extends ClientMetadataDto {
-  @ApiProperty({ example: 'Invoice service', maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
-  declare client_name: string;
-}
+/**
+ * The same fields, every one optional: updates and RFC 7591 registration. (An `@IsOptional` on
+ * a base class would also switch off the validators of a subclass that makes a field required.)
+ */
+export class ClientMetadataDto extends PartialType(CreateClientDto) {}
 
 export class UpdateClientDto extends PartialType(ClientMetadataDto) {}
 

@@ -158,7 +158,7 @@ function isStorageUnavailable(error: unknown): boolean {
     message?: unknown;
     driverError?: unknown;
   };
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_CLASSES.test(code)))
     return true;
   if (
     typeof message === 'string' &&
