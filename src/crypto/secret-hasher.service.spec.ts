@@ -1,0 +1,110 @@
+import bcrypt from 'bcrypt';
+import { expect } from 'expect';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { AppConfig } from '../config/app-config';
+import { constantTimeEquals, SecretHasher, sha256 } from './secret-hasher.service';
+
+const config = { bcryptCost: 4 } as AppConfig;
+
+describe(SecretHasher.name, () => {
+  let sut: SecretHasher;
+  /** Counts real bcrypt comparisons: what the in-memory verification must save. */
+  let compare: ReturnType<typeof mock.method>;
+
+  beforeEach(() => {
+    sut = new SecretHasher(config);
+    compare = mock.method(bcrypt, 'compare');
+  });
+  afterEach(() => mock.restoreAll());
+
+  it('hashes with bcrypt at the configured cost, never storing the secret', async () => {
+    const hash = await sut.hash('s3cret');
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(hash).not.toContain('s3cret');
+    expect(await sut.hash('s3cret')).not.toBe(hash);
+  });
+
+  it('verifies the right secret and refuses a wrong one', async () => {
+    const hash = await sut.hash('right');
+    expect(await sut.verify('client-a', 'right', hash)).toBe(true);
+    expect(await new SecretHasher(config).verify('client-a', 'wrong', hash)).toBe(false);
+  });
+
+  it('remembers a positive verification: the same secret again costs no bcrypt', async () => {
+    const hash = await sut.hash('right');
+    expect(await sut.verify('client-a', 'right', hash)).toBe(true);
+    expect(compare.mock.callCount()).toBe(1);
+    expect(await sut.verify('client-a', 'right', hash)).toBe(true);
+    expect(await sut.verify('client-a', 'right', hash)).toBe(true);
+    expect(compare.mock.callCount()).toBe(1);
+  });
+
+  it('a wrong secret is false even while a right one is remembered', async () => {
+    const hash = await sut.hash('right');
+    await sut.verify('client-a', 'right', hash);
+    expect(await sut.verify('client-a', 'wrong', hash)).toBe(false);
+    expect(await sut.verify('client-a', 'right ', hash)).toBe(false);
+    expect(await sut.verify('client-a', '', hash)).toBe(false);
+  });
+
+  it('does not remember a negative verification', async () => {
+    const hash = await sut.hash('right');
+    expect(await sut.verify('client-a', 'wrong', hash)).toBe(false);
+    expect(await sut.verify('client-a', 'wrong', hash)).toBe(false);
+    expect(compare.mock.callCount()).toBe(2);
+  });
+
+  it('forget drops the memory: the next verification runs bcrypt again', async () => {
+    const hash = await sut.hash('right');
+    await sut.verify('client-a', 'right', hash);
+    sut.forget('client-a');
+    expect(await sut.verify('client-a', 'right', hash)).toBe(true);
+    expect(compare.mock.callCount()).toBe(2);
+  });
+
+  it('forget of one owner leaves the others remembered', async () => {
+    const hash = await sut.hash('right');
+    await sut.verify('client-a', 'right', hash);
+    await sut.verify('client-b', 'right', hash);
+    sut.forget('client-a');
+    await sut.verify('client-b', 'right', hash);
+    expect(compare.mock.callCount()).toBe(2);
+  });
+
+  it('a changed hash (rotation elsewhere) is not served from memory: the old secret fails', async () => {
+    const oldHash = await sut.hash('old');
+    expect(await sut.verify('client-a', 'old', oldHash)).toBe(true);
+    const newHash = await sut.hash('new');
+    expect(await sut.verify('client-a', 'old', newHash)).toBe(false);
+    expect(await sut.verify('client-a', 'new', newHash)).toBe(true);
+    expect(compare.mock.callCount()).toBe(3);
+  });
+
+  it('the memory is per owner: a secret verified for one owner is not trusted for another', async () => {
+    const hashA = await sut.hash('secret-a');
+    const hashB = await sut.hash('secret-b');
+    await sut.verify('client-a', 'secret-a', hashA);
+    expect(await sut.verify('client-b', 'secret-a', hashB)).toBe(false);
+  });
+
+  it('verifyNothing spends a bcrypt comparison and is always false', async () => {
+    expect(await sut.verifyNothing('anything')).toBe(false);
+    expect(await sut.verifyNothing('')).toBe(false);
+    expect(compare.mock.callCount()).toBe(2);
+  });
+});
+
+describe(sha256.name, () => {
+  it('is the base64url SHA-256 digest', () => {
+    expect(sha256('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+  });
+});
+
+describe(constantTimeEquals.name, () => {
+  it('is true only for equal strings', () => {
+    expect(constantTimeEquals('token', 'token')).toBe(true);
+    expect(constantTimeEquals('token', 'tokem')).toBe(false);
+    expect(constantTimeEquals('token', 'token-longer')).toBe(false);
+    expect(constantTimeEquals('', '')).toBe(true);
+  });
+});

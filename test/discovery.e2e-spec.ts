@@ -1,0 +1,179 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, TestApp } from './support/test-app';
+
+const ISSUER = 'http://localhost:3000';
+
+/** RFC 7517 / RFC 7518 §6: members that only private keys (or symmetric keys) carry. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+describe('discovery, JWKS, health and API docs', () => {
+  let sut: TestApp;
+  before(async () => {
+    sut = await startTestApp();
+  });
+  after(() => sut.close());
+
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    sut.request({ method: 'GET', url, headers });
+
+  describe('server metadata (OIDC Discovery 1.0 §4, RFC 8414 §3)', () => {
+    const EXPECTED = {
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}/token`,
+      jwks_uri: `${ISSUER}/jwks`,
+      grant_types_supported: ['client_credentials'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: ['iam:admin', 'iam:check'],
+      service_documentation: `${ISSUER}/docs`,
+    };
+
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server',
+    ]) {
+      it(`${path} answers the exact metadata document, readable from any origin`, async () => {
+        const response = await get(path, { origin: 'https://elsewhere.example.com' });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(response.headers['access-control-allow-origin']).toBe('*');
+        expect(response.json()).toEqual(EXPECTED);
+      });
+    }
+
+    it('both well-known paths answer byte-identical documents', async () => {
+      const oidc = await get('/.well-known/openid-configuration');
+      const rfc8414 = await get('/.well-known/oauth-authorization-server');
+      expect(oidc.body).toBe(rfc8414.body);
+    });
+
+    it('the metadata is built on ISSUER, its path kept and a trailing slash dropped', async () => {
+      const other = await startTestApp({ ISSUER: 'https://id.example.com/tenant/' });
+      try {
+        const body = (
+          await other.request({ method: 'GET', url: '/.well-known/openid-configuration' })
+        ).json();
+        expect(body).toMatchObject({
+          issuer: 'https://id.example.com/tenant',
+          token_endpoint: 'https://id.example.com/tenant/token',
+          jwks_uri: 'https://id.example.com/tenant/jwks',
+        });
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('GET /jwks (RFC 7517)', () => {
+    it('publishes an ES256 and an RS256 key, each with kid, alg and use sig, readable from any origin', async () => {
+      const response = await get('/jwks');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/jwk-set\+json/);
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      const { keys } = response.json();
+      expect(Object.keys(response.json())).toEqual(['keys']);
+      for (const key of keys) {
+        expect(key).toEqual(
+          expect.objectContaining({ kid: expect.any(String), alg: expect.any(String), use: 'sig' }),
+        );
+      }
+      const es256 = keys.filter((key: { alg: string }) => key.alg === 'ES256');
+      const rs256 = keys.filter((key: { alg: string }) => key.alg === 'RS256');
+      expect(es256).toHaveLength(1);
+      expect(rs256).toHaveLength(1);
+      expect(es256[0]).toEqual({
+        kty: 'EC',
+        crv: 'P-256',
+        x: expect.any(String),
+        y: expect.any(String),
+        kid: expect.any(String),
+        alg: 'ES256',
+        use: 'sig',
+      });
+      expect(rs256[0]).toEqual({
+        kty: 'RSA',
+        n: expect.any(String),
+        e: 'AQAB',
+        kid: expect.any(String),
+        alg: 'RS256',
+        use: 'sig',
+      });
+      expect(new Set(keys.map((key: { kid: string }) => key.kid)).size).toBe(keys.length);
+    });
+
+    it('never publishes a private key member', async () => {
+      const { keys } = (await get('/jwks')).json();
+      for (const key of keys) {
+        for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
+      }
+    });
+
+    it('the keys are the same on every request', async () => {
+      expect((await get('/jwks')).body).toBe((await get('/jwks')).body);
+    });
+  });
+
+  describe('health', () => {
+    it('GET /health/live is 200 while the process runs', async () => {
+      const response = await get('/health/live');
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ok' });
+    });
+
+    it('GET /health/ready is 200 while the database answers', async () => {
+      const response = await get('/health/ready');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({ status: 'ok' });
+    });
+  });
+
+  describe('API docs (OpenAPI)', () => {
+    it('GET /docs serves the Swagger UI as HTML', async () => {
+      const response = await get('/docs');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toMatch(/swagger/i);
+    });
+
+    it('GET /docs-json documents /token, /admin/clients, /register and /jwks with schemas and security schemes', async () => {
+      const response = await get('/docs-json');
+      expect(response.statusCode).toBe(200);
+      const document = response.json();
+      expect(document.openapi).toMatch(/^3\./);
+      for (const path of [
+        '/token',
+        '/admin/clients',
+        '/admin/clients/{client_id}',
+        '/admin/clients/{client_id}/secret',
+        '/register',
+        '/register/{client_id}',
+        '/jwks',
+        '/.well-known/openid-configuration',
+        '/.well-known/oauth-authorization-server',
+        '/health/live',
+        '/health/ready',
+      ]) {
+        expect(Object.keys(document.paths)).toContain(path);
+      }
+      expect(document.components.securitySchemes.bearer).toEqual({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      });
+      expect(document.components.securitySchemes.client_secret_basic).toMatchObject({
+        type: 'http',
+        scheme: 'basic',
+      });
+      expect(document.paths['/token'].post.requestBody.content).toHaveProperty(
+        'application/x-www-form-urlencoded',
+      );
+      expect(document.paths['/admin/clients'].post.security).toEqual([{ bearer: [] }]);
+      expect(
+        document.paths['/admin/clients'].post.requestBody.content['application/json'].schema,
+      ).toEqual({ $ref: '#/components/schemas/CreateClientDto' });
+      expect(document.components.schemas.CreateClientDto.required).toEqual(['client_name']);
+    });
+  });
+});
