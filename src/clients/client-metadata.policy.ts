@@ -40,7 +40,10 @@ function deriveType(input: ClientMetadataDto, base?: ClientMetadata): ClientType
   if (base && input.token_endpoint_auth_method === undefined && input.grant_types === undefined) {
     return base.clientType;
   }
-  if (input.token_endpoint_auth_method === 'none') return 'public';
+  // A client that keeps `none` stays public: adding a grant must not make it confidential.
+  if ((input.token_endpoint_auth_method ?? base?.tokenEndpointAuthMethod) === 'none') {
+    return 'public';
+  }
   const grants = input.grant_types ?? base?.grantTypes;
   if (grants && grants.length === 1 && grants[0] === 'client_credentials') return 'm2m';
   return 'confidential';

@@ -1,0 +1,446 @@
+import { expect } from 'expect';
+import { describe, it } from 'node:test';
+import { FieldProblem } from '../common/api-error';
+import { ClientMetadataDto } from './client-metadata.dto';
+import {
+  ClientMetadata,
+  clientMetadataProblems,
+  needsSecret,
+  resolveClientMetadata,
+} from './client-metadata.policy';
+
+const PUBLIC_JWK = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4',
+  y: '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM',
+};
+
+/** A valid confidential web client, resolved. */
+const WEB: ClientMetadata = {
+  clientName: 'web',
+  clientType: 'confidential',
+  redirectUris: ['https://app.example.com/cb'],
+  grantTypes: ['authorization_code'],
+  responseTypes: ['code'],
+  scopes: [],
+  audience: [],
+  tokenEndpointAuthMethod: 'client_secret_basic',
+  jwksUri: null,
+  jwks: null,
+  allowedCorsOrigins: [],
+  accessTokenLifetime: null,
+  refreshTokenLifetime: null,
+  status: 'active',
+};
+
+const SPA: ClientMetadata = {
+  ...WEB,
+  clientName: 'spa',
+  clientType: 'public',
+  tokenEndpointAuthMethod: 'none',
+};
+
+const SERVICE: ClientMetadata = {
+  ...WEB,
+  clientName: 'svc',
+  clientType: 'm2m',
+  redirectUris: [],
+  grantTypes: ['client_credentials'],
+  responseTypes: [],
+  scopes: ['invoices:read'],
+};
+
+describe(resolveClientMetadata.name, () => {
+  const sut = resolveClientMetadata;
+
+  describe('defaults for a new client, derived from its type', () => {
+    it('gives a public client none, authorization_code and code', () => {
+      expect(
+        sut({ client_name: 'spa', client_type: 'public', redirect_uris: ['https://a.example/cb'] }),
+      ).toEqual({ ...SPA, redirectUris: ['https://a.example/cb'] });
+    });
+
+    it('gives a confidential client client_secret_basic, authorization_code and code', () => {
+      expect(
+        sut({
+          client_name: 'web',
+          client_type: 'confidential',
+          redirect_uris: ['https://app.example.com/cb'],
+        }),
+      ).toEqual(WEB);
+    });
+
+    it('gives an m2m client client_secret_basic, client_credentials and no response types', () => {
+      expect(sut({ client_name: 'svc', client_type: 'm2m', scope: 'invoices:read' })).toEqual(
+        SERVICE,
+      );
+    });
+
+    it('names an unnamed client and starts it active with empty lists', () => {
+      expect(sut({ client_type: 'm2m' })).toEqual({
+        ...SERVICE,
+        clientName: 'Unnamed client',
+        scopes: [],
+      });
+    });
+  });
+
+  describe('the type, when client_type is absent', () => {
+    const cases: [string, ClientMetadataDto, string][] = [
+      ['none means public', { token_endpoint_auth_method: 'none' }, 'public'],
+      ['only client_credentials means m2m', { grant_types: ['client_credentials'] }, 'm2m'],
+      [
+        'client_credentials with another grant means confidential',
+        { grant_types: ['client_credentials', 'authorization_code'] },
+        'confidential',
+      ],
+      ['nothing means confidential', {}, 'confidential'],
+      [
+        'a secret method means confidential',
+        { token_endpoint_auth_method: 'client_secret_post' },
+        'confidential',
+      ],
+    ];
+    for (const [rule, input, type] of cases) {
+      it(rule, () => {
+        expect(sut(input).clientType).toBe(type);
+      });
+    }
+
+    it('keeps the explicit client_type even when the rest does not fit it', () => {
+      expect(
+        sut({ client_type: 'public', token_endpoint_auth_method: 'client_secret_basic' }),
+      ).toMatchObject({ clientType: 'public', tokenEndpointAuthMethod: 'client_secret_basic' });
+    });
+  });
+
+  describe('scope strings', () => {
+    it('splits the space-separated scope into tokens', () => {
+      expect(sut({ scope: 'openid invoices:read' }).scopes).toEqual(['openid', 'invoices:read']);
+    });
+
+    it('turns an empty scope into no scopes', () => {
+      expect(sut({ scope: '' }, SERVICE).scopes).toEqual([]);
+    });
+  });
+
+  describe('updates merged over the stored client', () => {
+    it('keeps every field the input leaves out', () => {
+      expect(sut({}, WEB)).toEqual(WEB);
+      expect(sut({ client_name: 'renamed' }, SERVICE)).toEqual({
+        ...SERVICE,
+        clientName: 'renamed',
+      });
+    });
+
+    it('replaces the fields the input names', () => {
+      expect(
+        sut(
+          {
+            redirect_uris: ['https://app.example.com/new'],
+            scope: 'a b',
+            audience: ['https://api.example.com'],
+            allowed_cors_origins: ['https://app.example.com'],
+            access_token_lifetime: 120,
+            refresh_token_lifetime: 3600,
+            status: 'disabled',
+          },
+          WEB,
+        ),
+      ).toEqual({
+        ...WEB,
+        redirectUris: ['https://app.example.com/new'],
+        scopes: ['a', 'b'],
+        audience: ['https://api.example.com'],
+        allowedCorsOrigins: ['https://app.example.com'],
+        accessTokenLifetime: 120,
+        refreshTokenLifetime: 3600,
+        status: 'disabled',
+      });
+    });
+
+    it('keeps the stored type when neither method nor grants change', () => {
+      expect(sut({ scope: 'x' }, SPA).clientType).toBe('public');
+      expect(sut({ scope: 'x' }, SERVICE).clientType).toBe('m2m');
+    });
+
+    it('keeps a public client public when only its grants change', () => {
+      expect(sut({ grant_types: ['authorization_code', 'refresh_token'] }, SPA)).toEqual({
+        ...SPA,
+        grantTypes: ['authorization_code', 'refresh_token'],
+      });
+    });
+
+    it('makes a public client confidential when it switches to a secret method', () => {
+      expect(sut({ token_endpoint_auth_method: 'client_secret_basic' }, SPA)).toMatchObject({
+        clientType: 'confidential',
+        tokenEndpointAuthMethod: 'client_secret_basic',
+      });
+    });
+
+    it('resets stored values to the defaults of the new type when the type changes', () => {
+      expect(sut({ client_type: 'confidential' }, SPA)).toEqual({
+        ...SPA,
+        clientType: 'confidential',
+        tokenEndpointAuthMethod: 'client_secret_basic',
+      });
+      expect(
+        sut(
+          { client_type: 'm2m', redirect_uris: [] },
+          { ...WEB, grantTypes: ['authorization_code', 'refresh_token'] },
+        ),
+      ).toEqual({
+        ...WEB,
+        clientType: 'm2m',
+        redirectUris: [],
+        grantTypes: ['client_credentials'],
+        responseTypes: [],
+      });
+    });
+
+    it('clears jwks_uri and jwks when the input sets them to null', () => {
+      const withKeys: ClientMetadata = {
+        ...WEB,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [PUBLIC_JWK] },
+      };
+      const cleared = sut(
+        { jwks: null as unknown as undefined, token_endpoint_auth_method: 'client_secret_basic' },
+        withKeys,
+      );
+      expect(cleared).toMatchObject({ jwks: null, tokenEndpointAuthMethod: 'client_secret_basic' });
+    });
+  });
+});
+
+describe(clientMetadataProblems.name, () => {
+  const sut = clientMetadataProblems;
+  const problem = (field: string, text: string): FieldProblem => ({ field, problem: text });
+
+  it('finds nothing wrong with valid public, confidential and m2m clients', () => {
+    expect(sut(SPA)).toEqual([]);
+    expect(sut(WEB)).toEqual([]);
+    expect(sut(SERVICE)).toEqual([]);
+    expect(
+      sut({
+        ...WEB,
+        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwksUri: 'https://app.example.com/jwks.json',
+        audience: ['https://api.example.com'],
+        allowedCorsOrigins: ['https://app.example.com'],
+      }),
+    ).toEqual([]);
+  });
+
+  const cases: [string, ClientMetadata, FieldProblem[]][] = [
+    [
+      'each bad redirect URI, by index',
+      { ...WEB, redirectUris: ['https://ok.example/cb', 'http://evil.example/cb', 'javascript:x'] },
+      [
+        problem(
+          'redirect_uris[1]',
+          'http is allowed only on a loopback IP literal such as 127.0.0.1 or [::1] (RFC 8252 §7.3)',
+        ),
+        problem(
+          'redirect_uris[2]',
+          'must not use the javascript:, data:, vbscript: or file: scheme',
+        ),
+      ],
+    ],
+    [
+      'a bad audience, by index',
+      { ...SERVICE, audience: ['https://api.example.com', 'api'] },
+      [problem('audience[1]', 'must be an absolute URI (RFC 8707 §2)')],
+    ],
+    [
+      'a bad CORS origin, by index',
+      { ...SPA, allowedCorsOrigins: ['https://spa.example.com/'] },
+      [
+        problem(
+          'allowed_cors_origins[0]',
+          'must be an origin only: scheme, host and port, no path or trailing slash',
+        ),
+      ],
+    ],
+    [
+      'a public client with a secret method',
+      { ...SPA, tokenEndpointAuthMethod: 'client_secret_post' },
+      [problem('token_endpoint_auth_method', 'public clients must use none')],
+    ],
+    [
+      'a public client with private_key_jwt',
+      { ...SPA, tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [PUBLIC_JWK] } },
+      [problem('token_endpoint_auth_method', 'public clients must use none')],
+    ],
+    [
+      'a public client with client_credentials',
+      { ...SPA, grantTypes: ['authorization_code', 'client_credentials'] },
+      [problem('grant_types', 'public clients may not use client_credentials')],
+    ],
+    [
+      'a confidential client with none',
+      { ...WEB, tokenEndpointAuthMethod: 'none' },
+      [
+        problem(
+          'token_endpoint_auth_method',
+          'confidential clients must authenticate; none is for public clients',
+        ),
+      ],
+    ],
+    [
+      'an m2m client with none',
+      { ...SERVICE, tokenEndpointAuthMethod: 'none' },
+      [
+        problem(
+          'token_endpoint_auth_method',
+          'm2m clients must authenticate; none is for public clients',
+        ),
+      ],
+    ],
+    [
+      'an m2m client with authorization_code',
+      {
+        ...SERVICE,
+        grantTypes: ['client_credentials', 'authorization_code'],
+        responseTypes: ['code'],
+        redirectUris: ['https://app.example.com/cb'],
+      },
+      [
+        problem('grant_types', 'm2m clients have only client_credentials'),
+        problem('redirect_uris', 'm2m clients have no redirect URIs'),
+      ],
+    ],
+    [
+      'an m2m client with redirect URIs',
+      { ...SERVICE, redirectUris: ['https://app.example.com/cb'] },
+      [problem('redirect_uris', 'm2m clients have no redirect URIs')],
+    ],
+    [
+      'no grant types at all',
+      { ...WEB, grantTypes: [], responseTypes: [] },
+      [problem('grant_types', 'must name at least one grant type')],
+    ],
+    [
+      'authorization_code without a redirect URI',
+      { ...WEB, redirectUris: [] },
+      [problem('redirect_uris', 'authorization_code needs at least one redirect URI')],
+    ],
+    [
+      'refresh_token without authorization_code',
+      {
+        ...WEB,
+        grantTypes: ['client_credentials', 'refresh_token'],
+        responseTypes: [],
+        redirectUris: [],
+      },
+      [problem('grant_types', 'refresh_token needs authorization_code')],
+    ],
+    [
+      'authorization_code without response type code',
+      { ...WEB, responseTypes: [] },
+      [
+        problem(
+          'response_types',
+          'response type code goes with, and only with, the authorization_code grant',
+        ),
+      ],
+    ],
+    [
+      'response type code without authorization_code',
+      { ...SERVICE, responseTypes: ['code'] },
+      [
+        problem(
+          'response_types',
+          'response type code goes with, and only with, the authorization_code grant',
+        ),
+      ],
+    ],
+    [
+      'jwks and jwks_uri together',
+      {
+        ...WEB,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [PUBLIC_JWK] },
+        jwksUri: 'https://app.example.com/jwks.json',
+      },
+      [problem('jwks', 'jwks and jwks_uri may not both be set')],
+    ],
+    [
+      'private_key_jwt without keys',
+      { ...WEB, tokenEndpointAuthMethod: 'private_key_jwt' },
+      [problem('token_endpoint_auth_method', 'private_key_jwt needs jwks or jwks_uri')],
+    ],
+    [
+      'an empty JWK Set',
+      { ...WEB, jwks: { keys: [] } },
+      [problem('jwks', 'must be a JWK Set with a non-empty "keys" array (RFC 7517 §5)')],
+    ],
+    [
+      'a JWK Set without a keys array',
+      { ...WEB, jwks: {} as ClientMetadata['jwks'] },
+      [problem('jwks', 'must be a JWK Set with a non-empty "keys" array (RFC 7517 §5)')],
+    ],
+    [
+      'more than 20 keys',
+      { ...WEB, jwks: { keys: Array.from({ length: 21 }, () => PUBLIC_JWK) } },
+      [problem('jwks', 'must hold at most 20 keys')],
+    ],
+    [
+      'a key without kty',
+      { ...WEB, jwks: { keys: [{ crv: 'P-256' }] } },
+      [problem('jwks', 'every key must be a JWK object with "kty"')],
+    ],
+    [
+      'a symmetric key',
+      { ...WEB, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } },
+      [problem('jwks', 'key type oct is not an asymmetric key type')],
+    ],
+    ...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((member): [string, ClientMetadata, FieldProblem[]] => [
+      `a JWK with the private member ${member}`,
+      { ...WEB, jwks: { keys: [{ ...PUBLIC_JWK, [member]: 'AQAB' }] } },
+      [problem('jwks', 'must contain public keys only; private key members are not accepted')],
+    ]),
+    [
+      'a jwks_uri that is not https',
+      {
+        ...WEB,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwksUri: 'http://app.example.com/jwks',
+      },
+      [problem('jwks_uri', 'must be an https URL')],
+    ],
+  ];
+  for (const [what, client, problems] of cases) {
+    it(`reports ${what}`, () => {
+      expect(sut(client)).toEqual(problems);
+    });
+  }
+
+  it('reports every problem, each naming its field', () => {
+    expect(
+      sut({
+        ...SPA,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        grantTypes: ['authorization_code', 'client_credentials'],
+        redirectUris: [],
+      }),
+    ).toEqual([
+      problem('token_endpoint_auth_method', 'public clients must use none'),
+      problem('grant_types', 'public clients may not use client_credentials'),
+      problem('redirect_uris', 'authorization_code needs at least one redirect URI'),
+    ]);
+  });
+});
+
+describe(needsSecret.name, () => {
+  const sut = needsSecret;
+
+  it('is true for the secret methods only', () => {
+    expect(sut('client_secret_basic')).toBe(true);
+    expect(sut('client_secret_post')).toBe(true);
+    expect(sut('private_key_jwt')).toBe(false);
+    expect(sut('none')).toBe(false);
+  });
+});

@@ -1,0 +1,197 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { formBody, InjectResult, startTestApp, TestApp } from './support/test-app';
+
+const BODY_LIMIT = 2048;
+
+/** Every error is JSON, never cached, and never shows how the server is built inside. */
+function expectCleanError(response: InjectResult): void {
+  expect(response.statusCode).toBeGreaterThanOrEqual(400);
+  expect(response.statusCode).toBeLessThan(500);
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(response.headers['cache-control']).toBe('no-store');
+  expect(() => response.json()).not.toThrow();
+  expect(response.body).not.toMatch(/\bat \S+ \(|\.[jt]s:\d+|node_modules|stack|Error:/);
+}
+
+/** The admin API's error shape (CONTRACT §3). */
+function expectAdminError(response: InjectResult, status: number, error: string): void {
+  expectCleanError(response);
+  expect(response.statusCode).toBe(status);
+  expect(response.json()).toEqual({ error, message: expect.any(String) });
+}
+
+/** RFC 6749 §5.2. */
+function expectOAuthError(response: InjectResult, status: number, error: string): void {
+  expectCleanError(response);
+  expect(response.statusCode).toBe(status);
+  expect(response.json()).toEqual({ error, error_description: expect.any(String) });
+}
+
+describe('errors: bad requests are 4xx in the contract shape, never 500', () => {
+  let sut: TestApp;
+  let token: string;
+  before(async () => {
+    sut = await startTestApp({ BODY_LIMIT: String(BODY_LIMIT) });
+    token = await sut.adminToken();
+  });
+  after(() => sut.close());
+
+  const adminPost = (contentType: string, payload: string) =>
+    sut.request({
+      method: 'POST',
+      url: '/admin/clients',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      payload,
+    });
+  const tokenPost = (contentType: string, payload: string) =>
+    sut.request({
+      method: 'POST',
+      url: '/token',
+      headers: { 'content-type': contentType },
+      payload,
+    });
+
+  describe('malformed JSON', () => {
+    it('answers 400 invalid_request in the admin shape for a truncated JSON body', async () => {
+      expectAdminError(
+        await adminPost('application/json', '{"client_name": "x", '),
+        400,
+        'invalid_request',
+      );
+    });
+
+    it('answers 400 for an empty body declared as JSON', async () => {
+      expectAdminError(await adminPost('application/json', ''), 400, 'invalid_request');
+    });
+
+    it('answers 400 for a JSON body with __proto__ (prototype poisoning)', async () => {
+      expectAdminError(
+        await adminPost('application/json', '{"client_name":"x","__proto__":{"admin":true}}'),
+        400,
+        'invalid_request',
+      );
+    });
+
+    for (const payload of ['null', '"a string"', '42', '[{"client_name":"x"}]']) {
+      it(`answers 400 for a JSON body that is not an object: ${payload}`, async () => {
+        const response = await adminPost('application/json', payload);
+        expectCleanError(response);
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toMatchObject({ error: 'invalid_request' });
+      });
+    }
+
+    it('answers 400 in the RFC 6749 shape for malformed JSON sent to /token', async () => {
+      expectOAuthError(
+        await tokenPost('application/json', '{"grant_type":'),
+        400,
+        'invalid_request',
+      );
+    });
+  });
+
+  describe('wrong content type', () => {
+    it('answers 4xx, not 500, to text/plain on an admin POST', async () => {
+      const response = await adminPost('text/plain', '{"client_name":"x","client_type":"m2m"}');
+      expectCleanError(response);
+      expect([400, 415]).toContain(response.statusCode);
+      expect(response.json()).toMatchObject({
+        error: 'invalid_request',
+        message: expect.any(String),
+      });
+    });
+
+    it('answers 415 to a media type the server does not parse', async () => {
+      expectAdminError(await adminPost('application/xml', '<client/>'), 415, 'invalid_request');
+    });
+
+    it('answers 400 invalid_request to a JSON body at /token (RFC 6749 §3.2 wants a form)', async () => {
+      expectOAuthError(
+        await tokenPost('application/json', '{"grant_type":"client_credentials"}'),
+        400,
+        'invalid_request',
+      );
+    });
+
+    it('answers 400 invalid_request to text/plain at /token', async () => {
+      expectOAuthError(
+        await tokenPost('text/plain', 'grant_type=client_credentials'),
+        400,
+        'invalid_request',
+      );
+    });
+  });
+
+  describe(`bodies over BODY_LIMIT (${BODY_LIMIT} bytes)`, () => {
+    it('answers 413 in the admin shape on /admin', async () => {
+      const payload = JSON.stringify({ client_name: 'x'.repeat(BODY_LIMIT), client_type: 'm2m' });
+      expectAdminError(await adminPost('application/json', payload), 413, 'invalid_request');
+    });
+
+    it('answers 413 in the RFC 6749 shape on /token', async () => {
+      const payload = formBody({ grant_type: 'client_credentials', scope: 'a'.repeat(BODY_LIMIT) });
+      expectOAuthError(
+        await tokenPost('application/x-www-form-urlencoded', payload),
+        413,
+        'invalid_request',
+      );
+    });
+
+    it('accepts a body just under the limit', async () => {
+      const payload = JSON.stringify({ client_name: 'x'.repeat(150), client_type: 'm2m' });
+      expect(payload.length).toBeLessThan(BODY_LIMIT);
+      expect((await adminPost('application/json', payload)).statusCode).toBe(201);
+    });
+  });
+
+  describe('unknown routes', () => {
+    it('answers 404 not_found as JSON for an unknown path', async () => {
+      const response = await sut.request({ method: 'GET', url: '/no/such/route' });
+      expectAdminError(response, 404, 'not_found');
+    });
+
+    it('answers 404 for an unknown admin path, with a valid token', async () => {
+      const response = await sut.admin('GET', '/admin/widgets');
+      expectAdminError(response, 404, 'not_found');
+    });
+
+    it('answers 404 for a method the route does not have', async () => {
+      const response = await sut.admin('PUT', '/admin/clients', {});
+      expectAdminError(response, 404, 'not_found');
+    });
+  });
+
+  describe('every error response', () => {
+    it('is JSON without a stack trace, whatever went wrong', async () => {
+      const big = 'x'.repeat(BODY_LIMIT * 2);
+      const responses = await Promise.all([
+        adminPost('application/json', '{'),
+        adminPost('application/json', '{"client_name": 5}'),
+        adminPost('application/json', '{"client_name": "x", "unknown": 1}'),
+        adminPost('application/json', JSON.stringify({ client_name: big })),
+        adminPost('text/plain', 'hello'),
+        adminPost('application/octet-stream', 'binary'),
+        tokenPost('application/json', '{'),
+        tokenPost('application/x-www-form-urlencoded', `scope=${big}`),
+        tokenPost('application/x-www-form-urlencoded', 'grant_type=password'),
+        tokenPost(
+          'application/x-www-form-urlencoded',
+          'grant_type=client_credentials&grant_type=client_credentials',
+        ),
+        sut.request({ method: 'GET', url: '/admin/clients' }),
+        sut.request({
+          method: 'GET',
+          url: '/admin/clients',
+          headers: { authorization: 'Bearer not.a.jwt' },
+        }),
+        sut.admin('GET', '/admin/clients/unknown-client'),
+        sut.admin('GET', '/admin/clients?limit=-5'),
+        sut.admin('DELETE', '/admin/clients/unknown-client'),
+        sut.request({ method: 'GET', url: '/nothing-here' }),
+        sut.request({ method: 'DELETE', url: '/token' }),
+      ]);
+      for (const response of responses) expectCleanError(response);
+    });
+  });
+});
