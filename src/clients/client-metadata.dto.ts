@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  IsBoolean,
   ArrayUnique,
   IsArray,
   IsIn,
@@ -126,6 +127,26 @@ export class CreateClientDto {
   allowed_cors_origins?: string[];
 
   @ApiPropertyOptional({
+    type: [String],
+    example: ['https://app.example.com/signed-out'],
+    description: 'Where RP-initiated logout may send the browser (OIDC RP-Initiated Logout §3.1)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  post_logout_redirect_uris?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Issue a refresh token on every code exchange, even without offline_access',
+  })
+  @IsOptional()
+  @IsBoolean()
+  always_issue_refresh_token?: boolean;
+
+  @ApiPropertyOptional({
     minimum: 60,
     maximum: 86400,
     description: 'Seconds; default ACCESS_TOKEN_LIFETIME',
@@ -167,4 +188,5 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'token_endpoint_auth_method',
   'jwks_uri',
   'jwks',
+  'post_logout_redirect_uris',
 ] as const) {}

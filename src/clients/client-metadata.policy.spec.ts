@@ -29,6 +29,8 @@ const WEB: ClientMetadata = {
   jwksUri: null,
   jwks: null,
   allowedCorsOrigins: [],
+  postLogoutRedirectUris: [],
+  alwaysIssueRefreshToken: false,
   accessTokenLifetime: null,
   refreshTokenLifetime: null,
   status: 'active',

@@ -28,6 +28,8 @@ export interface ClientMetadata {
   jwksUri: string | null;
   jwks: { keys: Record<string, unknown>[] } | null;
   allowedCorsOrigins: string[];
+  postLogoutRedirectUris: string[];
+  alwaysIssueRefreshToken: boolean;
   accessTokenLifetime: number | null;
   refreshTokenLifetime: number | null;
   status: ClientStatus;
@@ -90,6 +92,9 @@ export function resolveClientMetadata(
     jwksUri: input.jwks_uri !== undefined ? input.jwks_uri : (base?.jwksUri ?? null),
     jwks: input.jwks !== undefined ? input.jwks : (base?.jwks ?? null),
     allowedCorsOrigins: input.allowed_cors_origins ?? base?.allowedCorsOrigins ?? [],
+    postLogoutRedirectUris: input.post_logout_redirect_uris ?? base?.postLogoutRedirectUris ?? [],
+    alwaysIssueRefreshToken:
+      input.always_issue_refresh_token ?? base?.alwaysIssueRefreshToken ?? false,
     accessTokenLifetime: input.access_token_lifetime ?? base?.accessTokenLifetime ?? null,
     refreshTokenLifetime: input.refresh_token_lifetime ?? base?.refreshTokenLifetime ?? null,
     status: input.status ?? base?.status ?? 'active',
@@ -136,6 +141,13 @@ export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
     const problem = originProblem(origin);
     if (problem) add(`allowed_cors_origins[${i}]`, problem);
   });
+  client.postLogoutRedirectUris.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) add(`post_logout_redirect_uris[${i}]`, problem);
+  });
+  if (client.alwaysIssueRefreshToken && !client.grantTypes.includes('refresh_token')) {
+    add('always_issue_refresh_token', 'needs the refresh_token grant');
+  }
 
   if (type === 'public') {
     if (method !== 'none') add('token_endpoint_auth_method', 'public clients must use none');
@@ -202,6 +214,8 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     jwksUri: entity.jwksUri,
     jwks: entity.jwks,
     allowedCorsOrigins: entity.allowedCorsOrigins,
+    postLogoutRedirectUris: entity.postLogoutRedirectUris,
+    alwaysIssueRefreshToken: entity.alwaysIssueRefreshToken,
     accessTokenLifetime: entity.accessTokenLifetime,
     refreshTokenLifetime: entity.refreshTokenLifetime,
     status: entity.status,

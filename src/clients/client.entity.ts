@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -8,12 +9,15 @@ import {
 } from 'typeorm';
 import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
 
+// Constraint and index names match the migrations, so `migration:generate` finds no drift.
 @Entity({ name: 'clients' })
+@Check('CHK_clients_type', `"client_type" IN ('public', 'confidential', 'm2m')`)
+@Check('CHK_clients_status', `"status" IN ('active', 'disabled')`)
 export class ClientEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Index({ unique: true })
+  @Index('IDX_clients_client_id', { unique: true })
   @Column({ name: 'client_id', type: 'varchar', length: 128 })
   clientId: string;
 
@@ -50,6 +54,14 @@ export class ClientEntity {
 
   @Column({ name: 'jwks', type: 'jsonb', nullable: true })
   jwks: { keys: Record<string, unknown>[] } | null;
+
+  /** OIDC RP-Initiated Logout §3.1: where the browser may go after signing out. */
+  @Column({ name: 'post_logout_redirect_uris', type: 'text', array: true, default: () => "'{}'" })
+  postLogoutRedirectUris: string[];
+
+  /** Issue a refresh token with every code exchange, even without offline_access. */
+  @Column({ name: 'always_issue_refresh_token', type: 'boolean', default: false })
+  alwaysIssueRefreshToken: boolean;
 
   @Column({ name: 'allowed_cors_origins', type: 'text', array: true, default: () => "'{}'" })
   allowedCorsOrigins: string[];

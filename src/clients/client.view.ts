@@ -15,6 +15,8 @@ export class ClientView {
   @ApiProperty({ nullable: true, type: String }) jwks_uri: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) jwks: object | null;
   @ApiProperty({ type: [String] }) allowed_cors_origins: string[];
+  @ApiProperty({ type: [String] }) post_logout_redirect_uris: string[];
+  @ApiProperty() always_issue_refresh_token: boolean;
   @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime:
     number | null;
@@ -50,6 +52,8 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     jwks_uri: client.jwksUri,
     jwks: client.jwks,
     allowed_cors_origins: client.allowedCorsOrigins,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    always_issue_refresh_token: client.alwaysIssueRefreshToken,
     access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,
     refresh_token_lifetime: client.refreshTokenLifetime,
     status: client.status,

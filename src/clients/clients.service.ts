@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
+import { Page, paginate } from '../common/pagination.dto';
 import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { ChangeBus } from '../events/change-bus.service';
@@ -52,13 +53,8 @@ export class ClientsService {
     return { client: await this.clients.save(client), secret };
   }
 
-  async list(limit: number, offset: number): Promise<{ items: ClientEntity[]; total: number }> {
-    const [items, total] = await this.clients.findAndCount({
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
-    return { items, total };
+  list(limit: number, offset: number): Promise<Page<ClientEntity>> {
+    return paginate(this.clients, limit, offset);
   }
 
   async get(clientId: string): Promise<ClientEntity> {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { FindOptionsOrder, ObjectLiteral, Repository } from 'typeorm';
 
 export class PaginationQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -17,4 +18,23 @@ export class PaginationQuery {
   @IsInt()
   @Min(0)
   offset: number = 0;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** One page of a table in creation order, with the total for X-Total-Count. */
+export async function paginate<T extends ObjectLiteral & { createdAt: Date; id: string }>(
+  repository: Repository<T>,
+  limit: number,
+  offset: number,
+): Promise<Page<T>> {
+  const [items, total] = await repository.findAndCount({
+    order: { createdAt: 'ASC', id: 'ASC' } as FindOptionsOrder<T>,
+    take: limit,
+    skip: offset,
+  });
+  return { items, total };
 }

@@ -24,7 +24,21 @@ export abstract class AppConfig {
     readonly encryptionKey?: Buffer;
     readonly accessTokenAlgorithm: AccessTokenAlgorithm;
   };
-  abstract readonly tokens: { readonly accessTokenLifetime: number };
+  abstract readonly tokens: {
+    readonly accessTokenLifetime: number;
+    /** Absolute lifetime of a refresh token family, seconds (a client's own setting wins). */
+    readonly refreshTokenLifetime: number;
+    /** A refresh token unused this long expires, seconds. */
+    readonly refreshTokenIdleLifetime: number;
+  };
+  abstract readonly signupEnabled: boolean;
+  abstract readonly sessions: { readonly lifetime: number };
+  abstract readonly loginThrottle: {
+    readonly maxFailuresPerAccount: number;
+    readonly maxFailuresPerIp: number;
+    /** Seconds over which failures count, and how long a lock lasts. */
+    readonly window: number;
+  };
   abstract readonly bcryptCost: number;
   abstract readonly bodyLimit: number;
   abstract readonly logLevel: string;

@@ -45,6 +45,8 @@ export class Environment {
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  // RFC 8414 §2: the issuer identifier has no query or fragment component.
+  @Matches(/^[^?#]*$/, { message: 'must have no query or fragment (RFC 8414 §2)' })
   ISSUER?: string;
 
   @IsOptional()
@@ -112,6 +114,53 @@ export class Environment {
   @Min(4)
   @Max(15)
   BCRYPT_COST: number = 12;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'must be true or false' })
+  SIGNUP_ENABLED: boolean = true;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86400)
+  SESSION_LIFETIME: number = 8 * 3600;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(365 * 86400)
+  REFRESH_TOKEN_LIFETIME: number = 30 * 86400;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(365 * 86400)
+  REFRESH_TOKEN_IDLE_LIFETIME: number = 14 * 86400;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: number = 5;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  LOGIN_MAX_FAILURES_PER_IP: number = 20;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  LOGIN_FAILURE_WINDOW: number = 900;
 
   @IsOptional()
   @Transform(toInt)

@@ -8,6 +8,8 @@ export interface VerifyOptions {
   /** When set, `aud` must contain it. */
   audience?: string;
   algorithms: SigningAlgorithm[];
+  /** For hints such as OIDC logout's id_token_hint, which may have expired. */
+  allowExpired?: boolean;
 }
 
 /** Signs and verifies Gatehouse's own JWTs with the key store's current keys. */
@@ -31,6 +33,7 @@ export class JwtService {
       audience: options.audience,
       algorithms: options.algorithms,
       requiredClaims: ['exp', 'iat'],
+      ...(options.allowExpired ? { clockTolerance: Number.MAX_SAFE_INTEGER } : {}),
     });
     return payload;
   }

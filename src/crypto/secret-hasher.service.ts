@@ -30,6 +30,11 @@ export class SecretHasher {
     return bcrypt.hash(secret, this.config.bcryptCost);
   }
 
+  /** bcrypt comparison without memory: for passwords, which people type rather than replay. */
+  compare(presented: string, hash: string): Promise<boolean> {
+    return bcrypt.compare(presented, hash);
+  }
+
   /** Compares `presented` with `hash`; `owner` scopes the memory of a positive answer. */
   async verify(owner: string, presented: string, hash: string): Promise<boolean> {
     const mac = this.mac(presented);

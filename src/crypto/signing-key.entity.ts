@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type SigningKeyStatus = 'active' | 'retired';
 
 /** A JWS signing key. The private half is AES-256-GCM encrypted at rest. */
 @Entity({ name: 'signing_keys' })
+@Index('IDX_signing_keys_status', ['status', 'algorithm'])
 export class SigningKeyEntity {
   /** RFC 7638 JWK thumbprint, used as `kid`. */
   @PrimaryColumn({ name: 'kid', type: 'varchar', length: 64 })

@@ -1,5 +1,23 @@
+import {
+  AuthorizationCodeEntity,
+  BrowserSessionEntity,
+  ConsentEntity,
+  InteractionEntity,
+} from '../authorization/authorization.entities';
 import { ClientEntity } from '../clients/client.entity';
 import { SigningKeyEntity } from '../crypto/signing-key.entity';
+import { RefreshTokenEntity, RevokedAccessTokenEntity } from '../tokens/token.entities';
+import { UserEntity } from '../users/user.entity';
 
 /** Every entity the data source knows; migrations create their tables. */
-export const ENTITIES = [ClientEntity, SigningKeyEntity];
+export const ENTITIES = [
+  ClientEntity,
+  SigningKeyEntity,
+  UserEntity,
+  InteractionEntity,
+  BrowserSessionEntity,
+  ConsentEntity,
+  AuthorizationCodeEntity,
+  RefreshTokenEntity,
+  RevokedAccessTokenEntity,
+];

@@ -24,15 +24,45 @@ export class DiscoveryService {
     const issuer = this.config.issuer;
     return {
       issuer,
+      authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
+      userinfo_endpoint: `${issuer}/userinfo`,
       jwks_uri: `${issuer}/jwks`,
+      end_session_endpoint: `${issuer}/logout`,
       ...(this.config.registration.mode === 'closed'
         ? {}
         : { registration_endpoint: `${issuer}/register` }),
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'iam:admin', 'iam:check'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
       grant_types_supported: this.tokens.supportedGrantTypes,
-      response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: ['iam:admin', 'iam:check'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      code_challenge_methods_supported: ['S256'],
+      prompt_values_supported: ['none', 'login', 'consent'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'nonce',
+        'azp',
+        'at_hash',
+        'preferred_username',
+        'name',
+        'given_name',
+        'family_name',
+        'updated_at',
+        'email',
+        'email_verified',
+      ],
+      // RFC 9207 §3: every authorization response carries `iss`.
+      authorization_response_iss_parameter_supported: true,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
       service_documentation: `${issuer}/docs`,
     };
   }

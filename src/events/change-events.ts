@@ -2,6 +2,9 @@
 export type ChangeEvent =
   | { type: 'client.changed'; clientId: string }
   | { type: 'client.deleted'; clientId: string }
+  | { type: 'user.changed'; userId: string }
+  | { type: 'user.deleted'; userId: string }
+  | { type: 'tokens.revoked'; tokens: Array<{ jti: string; exp: number }> }
   | { type: 'keys.rotated' }
   /** Notifications may have been missed (the listener reconnected): drop every cache. */
   | { type: 'resync' };

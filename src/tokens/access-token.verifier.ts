@@ -4,28 +4,37 @@ import { InvalidTokenError } from '../common/oauth-error';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
+import { UsersService } from '../users/users.service';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
+import { RevocationList } from './revocation-list.service';
 
 /**
  * Verifies access tokens presented to Gatehouse's own APIs (RFC 9068 §4): signature by one of
- * our keys, `typ` at+jwt, `iss`, `exp`, and the issuer among its audiences; and the client that
- * holds it must still be active.
+ * our keys, `typ` at+jwt, `iss`, `exp`; not revoked; its client still active, and for a user's
+ * token the user too.
  */
 @Injectable()
 export class AccessTokenVerifier extends BearerAuthenticator {
   constructor(
     private readonly jwt: JwtService,
     private readonly clients: ClientDirectory,
+    private readonly users: UsersService,
+    private readonly revocations: RevocationList,
     private readonly config: AppConfig,
   ) {
     super();
   }
 
-  async authenticate(token: string): Promise<BearerPrincipal> {
+  /** For the admin API: the token must also be addressed to Gatehouse (the issuer). */
+  authenticate(token: string): Promise<BearerPrincipal> {
+    return this.verify(token, this.config.issuer);
+  }
+
+  async verify(token: string, audience?: string): Promise<BearerPrincipal> {
     const payload = await this.jwt
       .verify(token, {
         typ: ACCESS_TOKEN_TYPE,
-        audience: this.config.issuer,
+        audience,
         algorithms: [this.config.keys.accessTokenAlgorithm],
       })
       .catch(() => {
@@ -35,7 +44,10 @@ export class AccessTokenVerifier extends BearerAuthenticator {
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof jti !== 'string') {
       throw new InvalidTokenError();
     }
+    if (this.revocations.isRevoked(jti)) throw new InvalidTokenError();
     if (!(await this.clients.findActive(clientId))) throw new InvalidTokenError();
+    // RFC 9068 §2.2: `sub` is the client_id for client_credentials, else the user.
+    if (sub !== clientId && !(await this.users.findActive(sub))) throw new InvalidTokenError();
     return {
       sub,
       clientId,

@@ -1,26 +1,43 @@
 import { Global, Module } from '@nestjs/common';
 import { BearerAuthenticator } from '../common/auth/bearer-authenticator';
+import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientsModule } from '../clients/clients.module';
+import { UsersModule } from '../users/users.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AccessTokenVerifier } from './access-token.verifier';
+import { CorsPolicy } from './cors.policy';
+import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
+import { RefreshTokenGrant } from './grants/refresh-token.grant';
+import { UserTokenIssuer } from './grants/user-token.issuer';
+import { IdTokenIssuer } from './id-token.issuer';
+import { RefreshTokensService } from './refresh-tokens.service';
+import { RevocationList } from './revocation-list.service';
 import { TokenRequestGuard } from './token-request.guard';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
+import { UserinfoController } from './userinfo.controller';
 
 @Global()
 @Module({
-  imports: [ClientsModule],
-  controllers: [TokenController],
+  imports: [ClientsModule, UsersModule, AuthorizationModule],
+  controllers: [TokenController, UserinfoController],
   providers: [
     AccessTokenIssuer,
     AccessTokenVerifier,
     { provide: BearerAuthenticator, useExisting: AccessTokenVerifier },
+    IdTokenIssuer,
+    RefreshTokensService,
+    RevocationList,
+    UserTokenIssuer,
+    CorsPolicy,
     ClientCredentialsGrant,
+    AuthorizationCodeGrant,
+    RefreshTokenGrant,
     {
       provide: GRANT_HANDLERS,
-      inject: [ClientCredentialsGrant],
+      inject: [AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant],
       useFactory: (...handlers: GrantHandler[]) => handlers,
     },
     TokenService,

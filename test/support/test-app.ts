@@ -52,15 +52,20 @@ export function formBody(form: Record<string, string | string[]>): string {
   return params.toString();
 }
 
+/** No server database: the app starts its own embedded PGlite (in memory, or under DATA_DIR). */
+const EMBEDDED: TestDatabase = { url: undefined, drop: async () => undefined };
+
 /**
  * Starts the whole application on a fresh test database (real PostgreSQL with
  * TEST_DATABASE_URL, embedded PGlite otherwise). `env` overrides settings.
+ * `database` reuses a database across starts; `embedded` forces embedded PGlite even when
+ * TEST_DATABASE_URL is set (pass DATA_DIR in `env` to persist it).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase } = {},
+  options: { database?: TestDatabase; embedded?: boolean } = {},
 ): Promise<TestApp> {
-  const database = options.database ?? (await createTestDatabase());
+  const database = options.database ?? (options.embedded ? EMBEDDED : await createTestDatabase());
   const config = loadConfig({
     ISSUER: 'http://localhost:3000',
     BCRYPT_COST: '4',

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import passport from 'passport';
-import { ClientEntity } from '../client.entity';
+import { passportAuthenticate } from '../../common/auth/passport-authenticate';
 import { InvalidClientError } from '../../common/oauth-error';
+import { ClientEntity } from '../client.entity';
 import { presentedCredentials } from './presented-credentials';
 
 declare module 'fastify' {
@@ -22,17 +22,13 @@ export class ClientAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const { method } = presentedCredentials(request);
-    request.client = await new Promise<ClientEntity>((resolve, reject) => {
-      const authenticate = passport.authenticate(
-        method,
-        { session: false },
-        (error: unknown, client: ClientEntity | false) =>
-          client
-            ? resolve(client)
-            : reject(error instanceof Error ? error : new InvalidClientError()),
-      ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
-      authenticate(request, http.getResponse<FastifyReply>(), reject);
-    });
+    const client = await passportAuthenticate<ClientEntity>(
+      method,
+      request,
+      http.getResponse<FastifyReply>(),
+    );
+    if (!client) throw new InvalidClientError();
+    request.client = client;
     return true;
   }
 }

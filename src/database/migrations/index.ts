@@ -1,4 +1,5 @@
 import { Foundation1763900000000 } from './1763900000000-Foundation';
+import { People1763900000001 } from './1763900000001-People';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
-export const MIGRATIONS = [Foundation1763900000000];
+export const MIGRATIONS = [Foundation1763900000000, People1763900000001];

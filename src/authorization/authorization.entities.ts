@@ -1,0 +1,125 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { ClientEntity } from '../clients/client.entity';
+import { UserEntity } from '../users/user.entity';
+import { AuthorizationRequest } from './authorization-request';
+
+/** A validated /authorize request waiting for login or consent; shared by every process. */
+@Entity({ name: 'interactions' })
+export class InteractionEntity {
+  @PrimaryColumn({ name: 'id', type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ name: 'request', type: 'jsonb' })
+  request: AuthorizationRequest;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** A signed-in browser. The cookie holds a random value; only its SHA-256 is stored. */
+@Entity({ name: 'browser_sessions' })
+export class BrowserSessionEntity {
+  @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 })
+  idHash: string;
+
+  @Index('IDX_browser_sessions_user')
+  @ForeignKey(() => UserEntity, { name: 'FK_browser_sessions_user', onDelete: 'CASCADE' })
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  /** When the user last entered a password (OIDC `auth_time`). */
+  @Column({ name: 'auth_time', type: 'timestamptz' })
+  authTime: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** Consent a user gave a client for a set of scopes, remembered for later requests. */
+@Entity({ name: 'consents' })
+@Index('IDX_consents_user_client', ['userId', 'clientId'], { unique: true })
+export class ConsentEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @ForeignKey(() => UserEntity, { name: 'FK_consents_user', onDelete: 'CASCADE' })
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @ForeignKey(() => ClientEntity, 'clientId', { name: 'FK_consents_client', onDelete: 'CASCADE' })
+  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  @Column({ name: 'scopes', type: 'text', array: true })
+  scopes: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** RFC 6749 §4.1.2 authorization code, stored by SHA-256; single use. */
+@Entity({ name: 'authorization_codes' })
+export class AuthorizationCodeEntity {
+  @PrimaryColumn({ name: 'code_hash', type: 'varchar', length: 64 })
+  codeHash: string;
+
+  @ForeignKey(() => ClientEntity, 'clientId', {
+    name: 'FK_authorization_codes_client',
+    onDelete: 'CASCADE',
+  })
+  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  @ForeignKey(() => UserEntity, { name: 'FK_authorization_codes_user', onDelete: 'CASCADE' })
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @Column({ name: 'redirect_uri', type: 'varchar', length: 2000 })
+  redirectUri: string;
+
+  @Column({ name: 'redirect_uri_given', type: 'boolean' })
+  redirectUriGiven: boolean;
+
+  @Column({ name: 'scopes', type: 'text', array: true })
+  scopes: string[];
+
+  @Column({ name: 'nonce', type: 'varchar', length: 2048, nullable: true })
+  nonce: string | null;
+
+  @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true })
+  codeChallenge: string | null;
+
+  @Column({ name: 'auth_time', type: 'timestamptz' })
+  authTime: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  /** Set when redeemed; a second redemption finds it set. */
+  @Column({ name: 'consumed_at', type: 'timestamptz', nullable: true })
+  consumedAt: Date | null;
+
+  /** The access token issued from this code, revoked if the code is replayed. */
+  @Column({ name: 'access_token_jti', type: 'varchar', length: 64, nullable: true })
+  accessTokenJti: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
+  accessTokenExpiresAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

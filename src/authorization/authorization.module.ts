@@ -1,0 +1,59 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientsModule } from '../clients/clients.module';
+import { UsersModule } from '../users/users.module';
+import { AssetsController } from './assets.controller';
+import {
+  AuthorizationCodeEntity,
+  BrowserSessionEntity,
+  ConsentEntity,
+  InteractionEntity,
+} from './authorization.entities';
+import { AuthorizationCodesService } from './authorization-codes.service';
+import { AuthorizationRequestParser } from './authorization-request.parser';
+import { AuthorizationService } from './authorization.service';
+import { AuthorizeController } from './authorize.controller';
+import { ConsentController } from './consent.controller';
+import { ConsentsService } from './consents.service';
+import { InteractionsService } from './interactions.service';
+import { LocalStrategy } from './local.strategy';
+import { LoginThrottle } from './login-throttle.service';
+import { LoginController } from './login.controller';
+import { LogoutController } from './logout.controller';
+import { SessionsService } from './sessions.service';
+import { SignupController } from './signup.controller';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      InteractionEntity,
+      BrowserSessionEntity,
+      ConsentEntity,
+      AuthorizationCodeEntity,
+    ]),
+    PassportModule,
+    ClientsModule,
+    UsersModule,
+  ],
+  controllers: [
+    AuthorizeController,
+    LoginController,
+    ConsentController,
+    SignupController,
+    LogoutController,
+    AssetsController,
+  ],
+  providers: [
+    AuthorizationRequestParser,
+    AuthorizationService,
+    AuthorizationCodesService,
+    InteractionsService,
+    SessionsService,
+    ConsentsService,
+    LoginThrottle,
+    LocalStrategy,
+  ],
+  exports: [AuthorizationCodesService],
+})
+export class AuthorizationModule {}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AuthorizationRequest } from './authorization-request';
+import { AuthorizationCodesService } from './authorization-codes.service';
+import { ConsentsService } from './consents.service';
+import { InteractionsService } from './interactions.service';
+import { ActiveSession } from './sessions.service';
+
+/** What the browser should do next for a pending authorization request. */
+export type NextStep =
+  | { kind: 'login'; interaction: string }
+  | { kind: 'consent'; interaction: string }
+  | { kind: 'redirect'; location: string };
+
+/**
+ * Drives an authorization request from /authorize through login and consent to the code
+ * (RFC 6749 §4.1, OIDC Core §3.1.2). Every answer to the client goes to its verified redirect
+ * URI with `state` and `iss` (RFC 9207).
+ */
+@Injectable()
+export class AuthorizationService {
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly consents: ConsentsService,
+    private readonly codes: AuthorizationCodesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Decides the next step; `interaction` is the pending request's id, if it has one yet. */
+  async next(
+    request: AuthorizationRequest,
+    session: ActiveSession | null,
+    interaction?: string,
+  ): Promise<NextStep> {
+    if (this.needsLogin(request, session)) {
+      if (request.prompt.includes('none'))
+        return this.error(request, 'login_required', 'the user is not signed in');
+      return {
+        kind: 'login',
+        interaction: interaction ?? (await this.interactions.create(request)),
+      };
+    }
+    const { user, authTime } = session!;
+    const consented =
+      !request.prompt.includes('consent') &&
+      (await this.consents.covers(user.id, request.clientId, request.scopes));
+    if (!consented) {
+      if (request.prompt.includes('none'))
+        return this.error(request, 'consent_required', 'consent is needed');
+      return {
+        kind: 'consent',
+        interaction: interaction ?? (await this.interactions.create(request)),
+      };
+    }
+    if (interaction) await this.interactions.finish(interaction);
+    const code = await this.codes.issue(request, user.id, authTime);
+    return { kind: 'redirect', location: this.redirect(request, { code }) };
+  }
+
+  /** The user answered the consent page. */
+  async decide(
+    request: AuthorizationRequest,
+    session: ActiveSession,
+    interaction: string,
+    allow: boolean,
+  ): Promise<NextStep> {
+    if (!allow) {
+      await this.interactions.finish(interaction);
+      return this.error(request, 'access_denied', 'the user denied the request');
+    }
+    await this.consents.remember(session.user.id, request.clientId, request.scopes);
+    return this.next(
+      { ...request, prompt: request.prompt.filter((p) => p !== 'consent') },
+      session,
+      interaction,
+    );
+  }
+
+  error(
+    request: Pick<AuthorizationRequest, 'redirectUri' | 'state'>,
+    error: string,
+    description: string,
+  ): NextStep {
+    return {
+      kind: 'redirect',
+      location: this.redirect(request, { error, error_description: description }),
+    };
+  }
+
+  /** RFC 6749 §4.1.2 query response; RFC 9207 `iss` on success and error alike. */
+  redirect(
+    request: Pick<AuthorizationRequest, 'redirectUri' | 'state'>,
+    values: Record<string, string>,
+  ): string {
+    const url = new URL(request.redirectUri);
+    for (const [name, value] of Object.entries(values)) url.searchParams.set(name, value);
+    if (request.state !== undefined) url.searchParams.set('state', request.state);
+    url.searchParams.set('iss', this.config.issuer);
+    return url.toString();
+  }
+
+  private needsLogin(request: AuthorizationRequest, session: ActiveSession | null): boolean {
+    if (!session) return true;
+    const authTime = session.authTime.getTime();
+    // A sign-in after this request arrived satisfies prompt=login and any max_age (else max_age=0
+    // would send the user back to the login page forever).
+    if (authTime >= request.requestedAt) return false;
+    if (request.prompt.includes('login')) return true;
+    // OIDC Core §3.1.2.1 max_age: the last sign-in is too old.
+    return request.maxAge !== undefined && Date.now() - authTime > request.maxAge * 1000;
+  }
+}

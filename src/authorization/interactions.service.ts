@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
+import { RandomService } from '../crypto/random.service';
+import { AuthorizationRequest } from './authorization-request';
+import { InteractionEntity } from './authorization.entities';
+
+/** How long a person has to sign in and consent before the request must start again. */
+const INTERACTION_TTL_MS = 10 * 60 * 1000;
+
+/** Pending authorization requests, by an unguessable id the login and consent pages carry. */
+@Injectable()
+export class InteractionsService {
+  constructor(
+    @InjectRepository(InteractionEntity)
+    private readonly interactions: Repository<InteractionEntity>,
+    private readonly random: RandomService,
+  ) {}
+
+  async create(request: AuthorizationRequest): Promise<string> {
+    const id = this.random.token(24);
+    await this.interactions.insert({
+      id,
+      request,
+      expiresAt: new Date(Date.now() + INTERACTION_TTL_MS),
+    });
+    // Housekeeping: expired interactions are of no use to anyone.
+    await this.interactions.delete({ expiresAt: LessThan(new Date()) });
+    return id;
+  }
+
+  async find(id: string | undefined): Promise<AuthorizationRequest | null> {
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) return null;
+    const found = await this.interactions.findOne({
+      where: { id, expiresAt: MoreThan(new Date()) },
+    });
+    return found?.request ?? null;
+  }
+
+  async finish(id: string): Promise<void> {
+    await this.interactions.delete({ id });
+  }
+}

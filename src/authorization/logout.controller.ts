@@ -1,0 +1,112 @@
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientDirectory } from '../clients/client-directory.service';
+import { AppConfig } from '../config/app-config';
+import { JwtService } from '../crypto/jwt.service';
+import { csrfToken, csrfValid } from './csrf';
+import { formField } from './form';
+import { sendPage } from './page-response';
+import { SESSION_COOKIE, SessionsService } from './sessions.service';
+import { errorPage, logoutConfirmPage, messagePage } from './views/pages';
+
+interface LogoutRequest {
+  idTokenHint?: string;
+  clientId?: string;
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+/**
+ * OpenID Connect RP-Initiated Logout 1.0 (`end_session_endpoint`). With a valid id_token_hint
+ * the session ends at once; without one the user confirms on a form (no logout by a stray
+ * link). The browser goes back only to a post_logout_redirect_uri the client registered.
+ */
+@ApiTags('oauth')
+@Controller('logout')
+export class LogoutController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly clients: ClientDirectory,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2)' })
+  @ApiQuery({ name: 'id_token_hint', required: false })
+  @ApiQuery({ name: 'post_logout_redirect_uri', required: false })
+  @ApiQuery({ name: 'client_id', required: false })
+  @ApiQuery({ name: 'state', required: false })
+  async logoutGet(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.logout(request.query as Record<string, unknown>, request, reply, false);
+  }
+
+  @Post()
+  async logoutPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    await this.logout(form, request, reply, csrfValid(request, formField(form, 'csrf_token')));
+  }
+
+  private async logout(
+    params: Record<string, unknown>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    confirmed: boolean,
+  ): Promise<void> {
+    const logout: LogoutRequest = {
+      idTokenHint: formField(params, 'id_token_hint'),
+      clientId: formField(params, 'client_id'),
+      postLogoutRedirectUri: formField(params, 'post_logout_redirect_uri'),
+      state: formField(params, 'state'),
+    };
+    let hintedClient: string | undefined;
+    if (logout.idTokenHint) {
+      hintedClient = await this.clientOfHint(logout.idTokenHint);
+      if (!hintedClient) return sendPage(reply, 400, errorPage('The id_token_hint is not valid.'));
+      if (logout.clientId && logout.clientId !== hintedClient) {
+        return sendPage(reply, 400, errorPage('client_id does not match the id_token_hint.'));
+      }
+    }
+    const clientId = hintedClient ?? logout.clientId;
+    let target: string | undefined;
+    if (logout.postLogoutRedirectUri) {
+      const client = clientId ? await this.clients.findActive(clientId) : null;
+      if (!client || !client.postLogoutRedirectUris.includes(logout.postLogoutRedirectUri)) {
+        return sendPage(
+          reply,
+          400,
+          errorPage('post_logout_redirect_uri is not registered for this application.'),
+        );
+      }
+      target = logout.postLogoutRedirectUri;
+    }
+    if (!hintedClient && !confirmed) {
+      const csrf = csrfToken(request, reply, this.config.issuer.startsWith('https:'));
+      return sendPage(reply, 200, logoutConfirmPage({ csrf, ...logout }));
+    }
+    await this.sessions.end(request.cookies[SESSION_COOKIE]);
+    void reply.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
+    if (!target) return sendPage(reply, 200, messagePage('Signed out', 'You are signed out.'));
+    const url = new URL(target);
+    if (logout.state !== undefined) url.searchParams.set('state', logout.state);
+    void reply
+      .status(303)
+      .headers({ location: url.toString(), 'cache-control': 'no-store' })
+      .send();
+  }
+
+  /** The audience of one of our ID tokens (its signature checked; expiry does not matter). */
+  private async clientOfHint(idToken: string): Promise<string | undefined> {
+    try {
+      const payload = await this.jwt.verify(idToken, {
+        typ: 'JWT',
+        algorithms: ['RS256', 'ES256'],
+        allowExpired: true,
+      });
+      return typeof payload.aud === 'string' ? payload.aud : payload.aud?.[0];
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { FastifyReply } from 'fastify';
+
+/**
+ * Headers every page carries: no framing (X-Frame-Options, CSP frame-ancestors), no referrer,
+ * no caching, and a CSP that allows only our own stylesheet.
+ */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+export function sendPage(reply: FastifyReply, status: number, body: string): void {
+  void reply.status(status).headers(PAGE_HEADERS).send(body);
+}
+
+/** RFC 9110 §15.4.4: 303 See Other after every POST, so a reload never resubmits. */
+export function seeOther(reply: FastifyReply, location: string): void {
+  void reply
+    .status(303)
+    .headers({ ...PAGE_HEADERS, location })
+    .send();
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { RandomService } from '../crypto/random.service';
+import { sha256 } from '../crypto/secret-hasher.service';
+import { UsersService } from '../users/users.service';
+import { UserEntity } from '../users/user.entity';
+import { BrowserSessionEntity } from './authorization.entities';
+
+export const SESSION_COOKIE = 'gatehouse_session';
+
+export interface ActiveSession {
+  user: UserEntity;
+  authTime: Date;
+}
+
+/**
+ * Server-side browser sessions in the database, so every process shares them. The cookie
+ * carries 256 random bits; the table keeps only their SHA-256.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(BrowserSessionEntity)
+    private readonly sessions: Repository<BrowserSessionEntity>,
+    private readonly users: UsersService,
+    private readonly random: RandomService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a session for a user who just proved their password; returns the cookie value. */
+  async start(userId: string): Promise<string> {
+    const value = this.random.secret();
+    await this.sessions.insert({
+      idHash: sha256(value),
+      userId,
+      authTime: new Date(),
+      expiresAt: new Date(Date.now() + this.config.sessions.lifetime * 1000),
+    });
+    await this.sessions.delete({ expiresAt: LessThan(new Date()) });
+    return value;
+  }
+
+  /** The live session behind a cookie: unexpired, and its user still active. */
+  async find(cookie: string | undefined): Promise<ActiveSession | null> {
+    if (!cookie || cookie.length > 128) return null;
+    const session = await this.sessions.findOne({
+      where: { idHash: sha256(cookie), expiresAt: MoreThan(new Date()) },
+    });
+    if (!session) return null;
+    const user = await this.users.findActive(session.userId);
+    return user ? { user, authTime: session.authTime } : null;
+  }
+
+  async end(cookie: string | undefined): Promise<void> {
+    if (cookie) await this.sessions.delete({ idHash: sha256(cookie) });
+  }
+
+  cookieOptions(maxAge?: number) {
+    return {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.config.issuer.startsWith('https:'),
+      ...(maxAge !== undefined ? { maxAge } : {}),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { AppConfig } from '../config/app-config';
+import { USERNAME_SYNTAX } from '../users/password.policy';
+import { UsersService } from '../users/users.service';
+import { csrfToken, csrfValid } from './csrf';
+import { formField, internalPath } from './form';
+import { seeOther, sendPage } from './page-response';
+import { SESSION_COOKIE, SessionsService } from './sessions.service';
+import { errorPage, signupPage } from './views/pages';
+
+const SIGNUP_ERRORS: Record<string, string> = {
+  csrf: 'The form expired. Please try again.',
+  username: 'Choose a username of 3 to 64 letters, digits or . _ @ + -',
+  email: 'Enter a valid email address, or leave it empty.',
+  password: 'The password does not meet the rule below.',
+  taken: 'That username is taken. Choose another.',
+};
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The sign-up page (SIGNUP_ENABLED); a new account is signed in at once. */
+@ApiExcludeController()
+@Controller('signup')
+export class SignupController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  page(
+    @Query() query: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.config.signupEnabled) return sendPage(reply, 403, errorPage('Sign-up is disabled.'));
+    const error = formField(query, 'error');
+    sendPage(
+      reply,
+      200,
+      signupPage({
+        csrf: csrfToken(request, reply, this.config.issuer.startsWith('https:')),
+        interaction: formField(query, 'interaction'),
+        error: error ? (SIGNUP_ERRORS[error] ?? SIGNUP_ERRORS.csrf) : undefined,
+      }),
+    );
+  }
+
+  @Post()
+  async signUp(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!this.config.signupEnabled) return sendPage(reply, 403, errorPage('Sign-up is disabled.'));
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const interaction = formField(form, 'interaction');
+    const back = (error: string) =>
+      seeOther(reply, internalPath('/signup', { interaction, error }));
+    if (!csrfValid(request, formField(form, 'csrf_token'))) return back('csrf');
+    const username = formField(form, 'username') ?? '';
+    const password = formField(form, 'password') ?? '';
+    const email = formField(form, 'email') || undefined;
+    if (!USERNAME_SYNTAX.test(username)) return back('username');
+    if (email !== undefined && !EMAIL.test(email)) return back('email');
+    let userId: string;
+    try {
+      userId = (await this.users.create({ username, password, email })).id;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) return back('taken');
+      if (error instanceof ApiError && error.status === 400) return back('password');
+      throw error;
+    }
+    const cookie = await this.sessions.start(userId);
+    void reply.setCookie(
+      SESSION_COOKIE,
+      cookie,
+      this.sessions.cookieOptions(this.config.sessions.lifetime),
+    );
+    seeOther(
+      reply,
+      interaction ? internalPath('/authorize/continue', { interaction }) : '/account',
+    );
+  }
+}

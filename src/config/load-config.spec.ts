@@ -1,0 +1,284 @@
+import { expect } from 'expect';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './load-config';
+
+const ADMIN_ID = 'gatehouse-admin';
+const ADMIN_SECRET = 'a-long-enough-admin-secret-0123456789';
+
+/** The problems loadConfig reports for `env`; fails the test when it accepts it. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+/** Every problem must start with `NAME: `, so an operator sees which setting to fix. */
+function onlyNaming(name: string, count = 1): unknown[] {
+  return Array.from({ length: count }, () => expect.stringMatching(new RegExp(`^${name}: `)));
+}
+
+describe(loadConfig.name, () => {
+  describe('defaults', () => {
+    it('starts with documented defaults when nothing is set', () => {
+      const sut = loadConfig({});
+
+      expect(sut).toEqual({
+        port: 3000,
+        host: '0.0.0.0',
+        issuer: 'http://localhost:3000',
+        database: { url: undefined, dataDir: './data', migrationsRun: true, poolSize: 10 },
+        admin: { clientId: undefined, clientSecret: undefined },
+        registration: { mode: 'closed', initialAccessToken: undefined },
+        keys: { encryptionKey: undefined, accessTokenAlgorithm: 'ES256' },
+        tokens: {
+          accessTokenLifetime: 900,
+          refreshTokenLifetime: 30 * 86400,
+          refreshTokenIdleLifetime: 14 * 86400,
+        },
+        signupEnabled: true,
+        sessions: { lifetime: 8 * 3600 },
+        loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, window: 900 },
+        bcryptCost: 12,
+        bodyLimit: 65536,
+        logLevel: 'info',
+      });
+    });
+
+    it('treats an empty value as unset (docker-compose passes ${VAR:-} as "")', () => {
+      const sut = loadConfig({
+        PORT: '',
+        ADMIN_CLIENT_ID: '',
+        ADMIN_CLIENT_SECRET: '',
+        DATABASE_URL: '',
+        KEY_ENCRYPTION_KEY: '',
+      });
+
+      expect(sut.port).toBe(3000);
+      expect(sut.admin).toEqual({ clientId: undefined, clientSecret: undefined });
+      expect(sut.database.url).toBeUndefined();
+      expect(sut.keys.encryptionKey).toBeUndefined();
+    });
+
+    it('parses every setting from its string form', () => {
+      const key = randomBytes(32);
+      const sut = loadConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        ISSUER: 'https://id.example.com',
+        DATABASE_URL: 'postgres://gatehouse:pw@db.internal:5432/gatehouse',
+        DATA_DIR: '/var/lib/gatehouse',
+        MIGRATIONS_RUN: 'false',
+        DATABASE_POOL_SIZE: '20',
+        ADMIN_CLIENT_ID: ADMIN_ID,
+        ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+        REGISTRATION_MODE: 'token',
+        REGISTRATION_INITIAL_ACCESS_TOKEN: 'initial-access-token-0123456789abcdef',
+        KEY_ENCRYPTION_KEY: key.toString('base64'),
+        ACCESS_TOKEN_SIGNING_ALG: 'EdDSA',
+        ACCESS_TOKEN_LIFETIME: '300',
+        BCRYPT_COST: '10',
+        SIGNUP_ENABLED: 'false',
+        SESSION_LIFETIME: '3600',
+        REFRESH_TOKEN_LIFETIME: '86400',
+        REFRESH_TOKEN_IDLE_LIFETIME: '7200',
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+        LOGIN_MAX_FAILURES_PER_IP: '50',
+        LOGIN_FAILURE_WINDOW: '600',
+        BODY_LIMIT: '32768',
+        LOG_LEVEL: 'warn',
+      });
+
+      expect(sut).toEqual({
+        port: 8080,
+        host: '127.0.0.1',
+        issuer: 'https://id.example.com',
+        database: {
+          url: 'postgres://gatehouse:pw@db.internal:5432/gatehouse',
+          dataDir: '/var/lib/gatehouse',
+          migrationsRun: false,
+          poolSize: 20,
+        },
+        admin: { clientId: ADMIN_ID, clientSecret: ADMIN_SECRET },
+        registration: {
+          mode: 'token',
+          initialAccessToken: 'initial-access-token-0123456789abcdef',
+        },
+        keys: { encryptionKey: key, accessTokenAlgorithm: 'EdDSA' },
+        tokens: {
+          accessTokenLifetime: 300,
+          refreshTokenLifetime: 86400,
+          refreshTokenIdleLifetime: 7200,
+        },
+        signupEnabled: false,
+        sessions: { lifetime: 3600 },
+        loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerIp: 50, window: 600 },
+        bcryptCost: 10,
+        bodyLimit: 32768,
+        logLevel: 'warn',
+      });
+    });
+
+    it('accepts KEY_ENCRYPTION_KEY in base64url as the same 32 bytes', () => {
+      const key = randomBytes(32);
+
+      const sut = loadConfig({ KEY_ENCRYPTION_KEY: key.toString('base64url') });
+
+      expect(sut.keys.encryptionKey).toEqual(key);
+    });
+  });
+
+  describe('issuer', () => {
+    it('defaults to http://localhost:$PORT', () => {
+      expect(loadConfig({ PORT: '4000' }).issuer).toBe('http://localhost:4000');
+    });
+
+    it('removes trailing slashes so `iss` matches discovery exactly', () => {
+      expect(loadConfig({ ISSUER: 'https://id.example.com/' }).issuer).toBe(
+        'https://id.example.com',
+      );
+      expect(loadConfig({ ISSUER: 'https://example.com/auth//' }).issuer).toBe(
+        'https://example.com/auth',
+      );
+    });
+
+    it('keeps a path', () => {
+      expect(loadConfig({ ISSUER: 'https://example.com/tenants/a' }).issuer).toBe(
+        'https://example.com/tenants/a',
+      );
+    });
+
+    it('refuses an ISSUER that is not an http(s) URL', () => {
+      expect(problemsOf({ ISSUER: 'not a url' })).toEqual(onlyNaming('ISSUER'));
+      expect(problemsOf({ ISSUER: 'ftp://id.example.com' })).toEqual(onlyNaming('ISSUER'));
+    });
+
+    it('refuses an ISSUER with a query or fragment (RFC 8414 §2)', () => {
+      expect(problemsOf({ ISSUER: 'https://id.example.com/?tenant=a' })).toEqual(
+        onlyNaming('ISSUER'),
+      );
+      expect(problemsOf({ ISSUER: 'https://id.example.com/#a' })).toEqual(onlyNaming('ISSUER'));
+    });
+  });
+
+  describe('a bad value names its setting', () => {
+    it('PORT that is not a number', () => {
+      expect(problemsOf({ PORT: 'abc' })).toEqual(onlyNaming('PORT'));
+    });
+
+    it('PORT out of range', () => {
+      expect(problemsOf({ PORT: '70000' })).toEqual(onlyNaming('PORT'));
+    });
+
+    it('REGISTRATION_MODE outside closed, token, open', () => {
+      expect(problemsOf({ REGISTRATION_MODE: 'x' })).toEqual([
+        'REGISTRATION_MODE: REGISTRATION_MODE must be one of the following values: closed, token, open',
+      ]);
+    });
+
+    it('ADMIN_CLIENT_SECRET that is a placeholder', () => {
+      expect(
+        problemsOf({
+          ADMIN_CLIENT_ID: ADMIN_ID,
+          ADMIN_CLIENT_SECRET: 'changeme-changeme-changeme-changeme',
+        }),
+      ).toEqual(['ADMIN_CLIENT_SECRET: is a placeholder value']);
+    });
+
+    it('ADMIN_CLIENT_SECRET "changeme": too short and a placeholder', () => {
+      expect(problemsOf({ ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: 'changeme' })).toEqual([
+        'ADMIN_CLIENT_SECRET: must be at least 32 characters',
+        'ADMIN_CLIENT_SECRET: is a placeholder value',
+      ]);
+    });
+
+    it('ADMIN_CLIENT_SECRET shorter than 32 characters', () => {
+      expect(
+        problemsOf({ ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: 'short-but-random-7f3a' }),
+      ).toEqual(['ADMIN_CLIENT_SECRET: must be at least 32 characters']);
+    });
+
+    it('ADMIN_CLIENT_ID without ADMIN_CLIENT_SECRET, and the reverse', () => {
+      expect(problemsOf({ ADMIN_CLIENT_ID: ADMIN_ID })).toEqual([
+        'ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together',
+      ]);
+      expect(problemsOf({ ADMIN_CLIENT_SECRET: ADMIN_SECRET })).toEqual([
+        'ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together',
+      ]);
+    });
+
+    it('ADMIN_CLIENT_ID with characters outside the allowed set', () => {
+      expect(
+        problemsOf({ ADMIN_CLIENT_ID: 'admin client', ADMIN_CLIENT_SECRET: ADMIN_SECRET }),
+      ).toEqual(onlyNaming('ADMIN_CLIENT_ID'));
+    });
+
+    it('REGISTRATION_MODE=token without REGISTRATION_INITIAL_ACCESS_TOKEN', () => {
+      expect(problemsOf({ REGISTRATION_MODE: 'token' })).toEqual([
+        'REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_MODE=token',
+      ]);
+    });
+
+    it('DATABASE_URL without KEY_ENCRYPTION_KEY', () => {
+      expect(problemsOf({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gatehouse' })).toEqual([
+        'KEY_ENCRYPTION_KEY: is required with DATABASE_URL (openssl rand -base64 32); only embedded mode generates one',
+      ]);
+    });
+
+    it('DATABASE_URL that is not a postgres:// URL', () => {
+      expect(
+        problemsOf({
+          DATABASE_URL: 'mysql://root@127.0.0.1/gatehouse',
+          KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        }),
+      ).toEqual(['DATABASE_URL: must be a postgres:// URL']);
+    });
+
+    it('KEY_ENCRYPTION_KEY that is not 32 bytes of base64', () => {
+      expect(problemsOf({ KEY_ENCRYPTION_KEY: 'abc' })).toEqual([
+        'KEY_ENCRYPTION_KEY: must be 32 random bytes in base64 or base64url (openssl rand -base64 32)',
+      ]);
+      expect(problemsOf({ KEY_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toEqual(
+        onlyNaming('KEY_ENCRYPTION_KEY'),
+      );
+    });
+
+    it('MIGRATIONS_RUN that is not a boolean', () => {
+      expect(problemsOf({ MIGRATIONS_RUN: 'maybe' })).toEqual([
+        'MIGRATIONS_RUN: must be true or false',
+      ]);
+    });
+
+    it('ACCESS_TOKEN_SIGNING_ALG outside ES256, EdDSA, RS256', () => {
+      expect(problemsOf({ ACCESS_TOKEN_SIGNING_ALG: 'HS256' })).toEqual(
+        onlyNaming('ACCESS_TOKEN_SIGNING_ALG'),
+      );
+    });
+
+    it('LOG_LEVEL outside the pino levels', () => {
+      expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual(onlyNaming('LOG_LEVEL'));
+    });
+
+    it('reports every bad setting at once, each named in the error message', () => {
+      let error: unknown;
+      try {
+        loadConfig({ PORT: 'abc', REGISTRATION_MODE: 'x', BCRYPT_COST: '3' });
+      } catch (caught) {
+        error = caught;
+      }
+
+      expect(error).toBeInstanceOf(ConfigError);
+      const { message, problems } = error as ConfigError;
+      expect(problems).toEqual([
+        ...onlyNaming('PORT'),
+        ...onlyNaming('REGISTRATION_MODE'),
+        ...onlyNaming('BCRYPT_COST'),
+      ]);
+      expect(message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    });
+  });
+});

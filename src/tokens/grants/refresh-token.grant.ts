@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ClientEntity } from '../../clients/client.entity';
+import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
+import { AppConfig } from '../../config/app-config';
+import { UsersService } from '../../users/users.service';
+import { RefreshTokensService } from '../refresh-tokens.service';
+import { RevocationList } from '../revocation-list.service';
+import { grantAudience, grantScopes } from '../scope.policy';
+import { param, params, TokenParams } from '../token-params';
+import { GrantHandler, TokenResponse } from './grant-handler';
+import { GrantOutcome, runGrantTransaction } from './grant-transaction';
+import { UserTokenIssuer } from './user-token.issuer';
+
+/**
+ * RFC 6749 §6 refresh with rotation: every use returns a new refresh token in the same family;
+ * presenting a rotated one again revokes the family and its access tokens (OAuth 2.0 Security
+ * BCP §4.14.2). Scope may narrow, never widen.
+ */
+@Injectable()
+export class RefreshTokenGrant implements GrantHandler {
+  readonly grantType = 'refresh_token' as const;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly users: UsersService,
+    private readonly tokens: UserTokenIssuer,
+    private readonly revocations: RevocationList,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+    const token = param(request, 'refresh_token');
+    if (!token) throw new InvalidRequestError('refresh_token is required');
+    const requestedScope = param(request, 'scope');
+    const audience = grantAudience(
+      params(request, 'resource'),
+      client.audience,
+      this.config.issuer,
+    );
+
+    return runGrantTransaction(
+      this.dataSource,
+      this.revocations,
+      async (manager): Promise<GrantOutcome> => {
+        const rotation = await this.refreshTokens.rotate(manager, token, client.clientId);
+        if (rotation.outcome === 'invalid') {
+          return {
+            error: new InvalidGrantError('the refresh token is invalid, expired or revoked'),
+          };
+        }
+        const previous = rotation.previous;
+        if (rotation.outcome === 'reused') {
+          const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
+          await this.revocations.record(manager, revoked);
+          return { error: new InvalidGrantError('the refresh token was already used'), revoked };
+        }
+        // Thrown, so the rotation rolls back: asking for too much does not burn the token.
+        const scopes = grantScopes(requestedScope, previous.scopes);
+        const user = await this.users.findActive(previous.userId, manager);
+        if (!user) {
+          const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
+          await this.revocations.record(manager, revoked);
+          return { error: new InvalidGrantError('the user is no longer active'), revoked };
+        }
+        const { response } = await this.tokens.issue(manager, {
+          client,
+          user,
+          scopes,
+          audience,
+          authTime: previous.authTime,
+          refresh: {
+            familyId: previous.familyId,
+            scopes: previous.scopes,
+            expiresAt: previous.expiresAt,
+            codeHash: previous.codeHash,
+          },
+        });
+        return { response };
+      },
+    );
+  }
+}

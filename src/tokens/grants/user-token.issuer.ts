@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ClientEntity } from '../../clients/client.entity';
+import { AppConfig } from '../../config/app-config';
+import { UserEntity } from '../../users/user.entity';
+import { AccessTokenIssuer } from '../access-token.issuer';
+import { IdTokenIssuer } from '../id-token.issuer';
+import { RefreshTokensService } from '../refresh-tokens.service';
+import { RevokedToken } from '../revocation-list.service';
+import { TokenResponse } from './grant-handler';
+
+export interface UserGrant {
+  client: ClientEntity;
+  user: UserEntity;
+  /** Scopes of this access token. */
+  scopes: string[];
+  audience: string[];
+  authTime: Date;
+  nonce?: string | null;
+  /** A refresh token to issue alongside, or none. */
+  refresh?: {
+    familyId?: string;
+    /** The family's scopes: a narrowed request keeps them (RFC 6749 §6). */
+    scopes: string[];
+    expiresAt: Date;
+    codeHash?: string | null;
+  };
+}
+
+/** The tokens a user grant ends in: access token, ID token for `openid`, refresh token. */
+@Injectable()
+export class UserTokenIssuer {
+  constructor(
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly idTokens: IdTokenIssuer,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Whether this grant earns a refresh token (the grant is allowed, and offline_access given). */
+  offersRefresh(client: ClientEntity, scopes: string[]): boolean {
+    return (
+      client.grantTypes.includes('refresh_token') &&
+      (scopes.includes('offline_access') || client.alwaysIssueRefreshToken)
+    );
+  }
+
+  /** Absolute end of a new family: the client's refresh_token_lifetime, else the default. */
+  familyExpiry(client: ClientEntity): Date {
+    const seconds = client.refreshTokenLifetime ?? this.config.tokens.refreshTokenLifetime;
+    return new Date(Date.now() + seconds * 1000);
+  }
+
+  async issue(
+    manager: EntityManager,
+    grant: UserGrant,
+  ): Promise<{ response: TokenResponse; access: RevokedToken }> {
+    const { token, jti, expiresIn } = await this.accessTokens.issue({
+      client: grant.client,
+      subject: grant.user.id,
+      scopes: grant.scopes,
+      audience: grant.audience,
+    });
+    const access = { jti, exp: Math.floor(Date.now() / 1000) + expiresIn };
+    const response: TokenResponse = {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: grant.scopes.join(' '),
+    };
+    if (grant.refresh) {
+      response.refresh_token = await this.refreshTokens.issue(manager, {
+        clientId: grant.client.clientId,
+        userId: grant.user.id,
+        scopes: grant.refresh.scopes,
+        authTime: grant.authTime,
+        expiresAt: grant.refresh.expiresAt,
+        idleLifetimeSeconds: this.config.tokens.refreshTokenIdleLifetime,
+        familyId: grant.refresh.familyId,
+        codeHash: grant.refresh.codeHash,
+        accessToken: access,
+      });
+    }
+    if (grant.scopes.includes('openid')) {
+      response.id_token = await this.idTokens.issue({
+        client: grant.client,
+        user: grant.user,
+        scopes: grant.scopes,
+        authTime: grant.authTime,
+        nonce: grant.nonce,
+        accessToken: token,
+      });
+    }
+    return { response, access };
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { ClientEntity } from '../clients/client.entity';
+import { AppConfig } from '../config/app-config';
+import { JwtService } from '../crypto/jwt.service';
+import { UserEntity } from '../users/user.entity';
+import { claimsForScopes } from './user-claims';
+
+export interface IdTokenRequest {
+  client: ClientEntity;
+  user: UserEntity;
+  scopes: string[];
+  authTime: Date;
+  nonce?: string | null;
+  accessToken: string;
+}
+
+/** OIDC Core §3.1.3.6 at_hash: base64url of the left half of SHA-256 of the access token. */
+export function atHash(accessToken: string): string {
+  const digest = createHash('sha256').update(accessToken).digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/** OIDC Core §2 ID tokens, RS256 (OIDC Core §15.1 mandatory-to-implement). */
+@Injectable()
+export class IdTokenIssuer {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  issue({ client, user, scopes, authTime, nonce, accessToken }: IdTokenRequest): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return this.jwt.sign(
+      {
+        ...claimsForScopes(user, scopes),
+        iss: this.config.issuer,
+        sub: user.id,
+        aud: client.clientId,
+        azp: client.clientId,
+        iat: now,
+        exp: now + (client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime),
+        auth_time: Math.floor(authTime.getTime() / 1000),
+        ...(nonce ? { nonce } : {}),
+        at_hash: atHash(accessToken),
+      },
+      'JWT',
+      'RS256',
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { RandomService } from '../crypto/random.service';
+import { sha256 } from '../crypto/secret-hasher.service';
+import { RevokedToken } from './revocation-list.service';
+import { RefreshTokenEntity } from './token.entities';
+
+export interface NewRefreshToken {
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  authTime: Date;
+  /** Absolute end of the family. */
+  expiresAt: Date;
+  idleLifetimeSeconds: number;
+  familyId?: string;
+  codeHash?: string | null;
+  accessToken: RevokedToken;
+}
+
+export type Rotation =
+  | { outcome: 'rotated'; previous: RefreshTokenEntity }
+  | { outcome: 'reused'; previous: RefreshTokenEntity }
+  | { outcome: 'invalid' };
+
+/** Refresh token families (RFC 6749 §6, OAuth 2.0 Security BCP §4.14): opaque, hashed, rotated. */
+@Injectable()
+export class RefreshTokensService {
+  constructor(private readonly random: RandomService) {}
+
+  async issue(manager: EntityManager, input: NewRefreshToken): Promise<string> {
+    const token = this.random.secret();
+    const idleEnd = Date.now() + input.idleLifetimeSeconds * 1000;
+    await manager.insert(RefreshTokenEntity, {
+      tokenHash: sha256(token),
+      familyId: input.familyId ?? this.random.uuid(),
+      clientId: input.clientId,
+      userId: input.userId,
+      scopes: input.scopes,
+      authTime: input.authTime,
+      codeHash: input.codeHash ?? null,
+      accessTokenJti: input.accessToken.jti,
+      accessTokenExpiresAt: new Date(input.accessToken.exp * 1000),
+      expiresAt: input.expiresAt,
+      idleExpiresAt: new Date(Math.min(idleEnd, input.expiresAt.getTime())),
+    });
+    return token;
+  }
+
+  /**
+   * Marks the token rotated in one atomic UPDATE: of parallel attempts exactly one wins. A token
+   * of another client is left untouched (the WHERE names the client).
+   */
+  async rotate(manager: EntityManager, token: string, clientId: string): Promise<Rotation> {
+    const tokenHash = sha256(token);
+    const result = await manager
+      .createQueryBuilder()
+      .update(RefreshTokenEntity)
+      .set({ rotatedAt: () => 'now()' })
+      .where({ tokenHash, clientId, rotatedAt: IsNull(), revokedAt: IsNull() })
+      .andWhere('expires_at > now() AND idle_expires_at > now()')
+      .execute();
+    const previous = await manager.findOneBy(RefreshTokenEntity, { tokenHash, clientId });
+    if (!previous) return { outcome: 'invalid' };
+    if (result.affected === 1) return { outcome: 'rotated', previous };
+    if (previous.rotatedAt && !previous.revokedAt) return { outcome: 'reused', previous };
+    return { outcome: 'invalid' };
+  }
+
+  /** Ends whole families; returns the access tokens issued in them, to be revoked too. */
+  async revokeFamilies(manager: EntityManager, familyIds: string[]): Promise<RevokedToken[]> {
+    if (familyIds.length === 0) return [];
+    await manager.update(
+      RefreshTokenEntity,
+      { familyId: In(familyIds), revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+    const rows = await manager.find(RefreshTokenEntity, { where: { familyId: In(familyIds) } });
+    return rows
+      .map((row) => ({
+        jti: row.accessTokenJti,
+        exp: Math.floor(row.accessTokenExpiresAt.getTime() / 1000),
+      }))
+      .filter((token) => token.exp * 1000 > Date.now());
+  }
+
+  async familiesFromCode(manager: EntityManager, codeHash: string): Promise<string[]> {
+    const rows = await manager.find(RefreshTokenEntity, {
+      where: { codeHash },
+      select: { familyId: true },
+    });
+    return [...new Set(rows.map((row) => row.familyId))];
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { Page, paginate } from '../common/pagination.dto';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
+import { SecretHasher } from '../crypto/secret-hasher.service';
+import { ChangeBus } from '../events/change-bus.service';
+import { passwordProblem } from './password.policy';
+import { CreateUserDto, UpdateUserDto } from './user.dto';
+import { UserEntity } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION
+  );
+}
+
+/** User accounts: passwords are bcrypt hashes, computed off the event loop. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly hasher: SecretHasher,
+    private readonly bus: ChangeBus,
+  ) {}
+
+  async create(input: CreateUserDto): Promise<UserEntity> {
+    this.checkPassword(input.password);
+    const user = this.users.create({
+      username: input.username,
+      usernameNormalized: input.username.toLowerCase(),
+      email: input.email ?? null,
+      emailVerified: input.email_verified ?? false,
+      passwordHash: await this.hasher.hash(input.password),
+      name: input.name ?? null,
+      givenName: input.given_name ?? null,
+      familyName: input.family_name ?? null,
+      status: 'active',
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`the username ${input.username} is taken`);
+      throw error;
+    }
+  }
+
+  list(limit: number, offset: number): Promise<Page<UserEntity>> {
+    return paginate(this.users, limit, offset);
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.users.findOne({ where: { id } }) : null;
+    if (!user) throw new NotFoundError(`user ${id}`);
+    return user;
+  }
+
+  /**
+   * The user a sub names, if it still exists and is active. Inside a transaction pass its
+   * `manager`: a second pool connection could deadlock a busy (or single-connection) pool.
+   */
+  async findActive(id: string, manager?: EntityManager): Promise<UserEntity | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const users = manager?.getRepository(UserEntity) ?? this.users;
+    const user = await users.findOne({ where: { id } });
+    return user?.status === 'active' ? user : null;
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.findOne({ where: { usernameNormalized: username.toLowerCase() } });
+  }
+
+  async update(id: string, input: UpdateUserDto): Promise<UserEntity> {
+    const user = await this.get(id);
+    if (input.password !== undefined) {
+      this.checkPassword(input.password);
+      user.passwordHash = await this.hasher.hash(input.password);
+    }
+    if (input.email !== undefined) user.email = input.email;
+    if (input.email_verified !== undefined) user.emailVerified = input.email_verified;
+    if (input.name !== undefined) user.name = input.name;
+    if (input.given_name !== undefined) user.givenName = input.given_name;
+    if (input.family_name !== undefined) user.familyName = input.family_name;
+    if (input.status !== undefined) user.status = input.status;
+    const saved = await this.users.save(user);
+    this.bus.publish({ type: 'user.changed', userId: id });
+    return saved;
+  }
+
+  async remove(id: string): Promise<void> {
+    const user = await this.get(id);
+    await this.users.delete({ id: user.id });
+    this.bus.publish({ type: 'user.deleted', userId: id });
+  }
+
+  /**
+   * The user whose password this is, or null. An unknown username costs the same bcrypt work
+   * as a wrong password, so neither answer nor timing tells them apart.
+   */
+  async verifyPassword(username: string, password: string): Promise<UserEntity | null> {
+    const user = await this.findByUsername(username);
+    if (!user) {
+      await this.hasher.verifyNothing(password);
+      return null;
+    }
+    return (await this.hasher.compare(password, user.passwordHash)) ? user : null;
+  }
+
+  private checkPassword(password: string): void {
+    const problem = passwordProblem(password);
+    if (problem) throw new ValidationFailedError([{ field: 'password', problem }]);
+  }
+}
