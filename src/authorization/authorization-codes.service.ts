@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { Housekeeping } from '../database/housekeeping.service';
 import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { AuthorizationRequest } from './authorization-request';
@@ -21,7 +22,14 @@ export class AuthorizationCodesService {
     @InjectRepository(AuthorizationCodeEntity)
     private readonly codes: Repository<AuthorizationCodeEntity>,
     private readonly random: RandomService,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    // Redeemed codes stay a day, so a late replay is still recognised and revokes its tokens.
+    housekeeping.register(
+      'authorization_codes',
+      `DELETE FROM "authorization_codes" WHERE "expires_at" < now() - interval '1 day'`,
+    );
+  }
 
   async issue(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
     const code = this.random.secret();
@@ -37,7 +45,6 @@ export class AuthorizationCodesService {
       authTime,
       expiresAt: new Date(Date.now() + CODE_TTL_MS),
     });
-    await this.codes.delete({ expiresAt: LessThan(new Date(Date.now() - 24 * 3600_000)) });
     return code;
   }
 

@@ -20,6 +20,7 @@ export class InteractionEntity {
   @Column({ name: 'request', type: 'jsonb' })
   request: AuthorizationRequest;
 
+  @Index('IDX_interactions_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 
@@ -42,6 +43,7 @@ export class BrowserSessionEntity {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
+  @Index('IDX_browser_sessions_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 
@@ -106,6 +108,7 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
+  @Index('IDX_authorization_codes_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 

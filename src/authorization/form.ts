@@ -9,7 +9,7 @@ export function formField(form: Record<string, unknown>, name: string): string |
  * there is never an open redirect.
  */
 export function internalPath(
-  path: '/login' | '/signup' | '/consent' | '/authorize/continue',
+  path: '/login' | '/signup' | '/consent' | '/authorize/continue' | '/logout',
   query: Record<string, string | undefined>,
 ): string {
   const params = new URLSearchParams();

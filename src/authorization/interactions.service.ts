@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
+import { MoreThan, Repository } from 'typeorm';
+import { Housekeeping } from '../database/housekeeping.service';
 import { RandomService } from '../crypto/random.service';
 import { AuthorizationRequest } from './authorization-request';
 import { InteractionEntity } from './authorization.entities';
@@ -15,7 +16,10 @@ export class InteractionsService {
     @InjectRepository(InteractionEntity)
     private readonly interactions: Repository<InteractionEntity>,
     private readonly random: RandomService,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register('interactions', `DELETE FROM "interactions" WHERE "expires_at" < now()`);
+  }
 
   async create(request: AuthorizationRequest): Promise<string> {
     const id = this.random.token(24);
@@ -24,8 +28,6 @@ export class InteractionsService {
       request,
       expiresAt: new Date(Date.now() + INTERACTION_TTL_MS),
     });
-    // Housekeeping: expired interactions are of no use to anyone.
-    await this.interactions.delete({ expiresAt: LessThan(new Date()) });
     return id;
   }
 

@@ -1,14 +1,19 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { csrfToken, csrfValid } from './csrf';
-import { formField } from './form';
-import { sendPage } from './page-response';
+import { formField, internalPath } from './form';
+import { seeOther, sendPage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { errorPage, logoutConfirmPage, messagePage } from './views/pages';
+
+interface IdTokenHint {
+  clientId: string;
+  sub?: string;
+}
 
 interface LogoutRequest {
   idTokenHint?: string;
@@ -39,20 +44,28 @@ export class LogoutController {
   @ApiQuery({ name: 'client_id', required: false })
   @ApiQuery({ name: 'state', required: false })
   async logoutGet(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.logout(request.query as Record<string, unknown>, request, reply, false);
+    await this.logout(request.query as Record<string, unknown>, request, reply, 'ask');
   }
 
   @Post()
   async logoutPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const form = (request.body ?? {}) as Record<string, unknown>;
-    await this.logout(form, request, reply, csrfValid(request, formField(form, 'csrf_token')));
+    const csrf = csrfValid(request, formField(form, 'csrf_token'));
+    await this.logout(form, request, reply, csrf ? 'confirmed' : 'ask-again');
+  }
+
+  /** Where a logout without a post_logout_redirect_uri ends (RFC 9110 §15.4.4: 303 after POST). */
+  @Get('done')
+  @ApiExcludeEndpoint()
+  done(@Res() reply: FastifyReply): void {
+    sendPage(reply, 200, messagePage('Signed out', 'You are signed out.'));
   }
 
   private async logout(
     params: Record<string, unknown>,
     request: FastifyRequest,
     reply: FastifyReply,
-    confirmed: boolean,
+    confirmation: 'ask' | 'ask-again' | 'confirmed',
   ): Promise<void> {
     const logout: LogoutRequest = {
       idTokenHint: formField(params, 'id_token_hint'),
@@ -60,15 +73,15 @@ export class LogoutController {
       postLogoutRedirectUri: formField(params, 'post_logout_redirect_uri'),
       state: formField(params, 'state'),
     };
-    let hintedClient: string | undefined;
+    let hint: IdTokenHint | undefined;
     if (logout.idTokenHint) {
-      hintedClient = await this.clientOfHint(logout.idTokenHint);
-      if (!hintedClient) return sendPage(reply, 400, errorPage('The id_token_hint is not valid.'));
-      if (logout.clientId && logout.clientId !== hintedClient) {
+      hint = await this.readHint(logout.idTokenHint);
+      if (!hint) return sendPage(reply, 400, errorPage('The id_token_hint is not valid.'));
+      if (logout.clientId && logout.clientId !== hint.clientId) {
         return sendPage(reply, 400, errorPage('client_id does not match the id_token_hint.'));
       }
     }
-    const clientId = hintedClient ?? logout.clientId;
+    const clientId = hint?.clientId ?? logout.clientId;
     let target: string | undefined;
     if (logout.postLogoutRedirectUri) {
       const client = clientId ? await this.clients.findActive(clientId) : null;
@@ -81,13 +94,33 @@ export class LogoutController {
       }
       target = logout.postLogoutRedirectUri;
     }
-    if (!hintedClient && !confirmed) {
+    // RP-Initiated Logout 1.0 §2: the OP must ask the user unless the id_token_hint names the
+    // user signed in here.
+    const session = await this.sessions.find(request.cookies[SESSION_COOKIE]);
+    const hintIsSessionUser = hint !== undefined && (!session || session.user.id === hint.sub);
+    if (!hintIsSessionUser && confirmation !== 'confirmed') {
+      const ask = {
+        clientId,
+        postLogoutRedirectUri: logout.postLogoutRedirectUri,
+        state: logout.state,
+      };
+      if (confirmation === 'ask-again') {
+        // A form without a valid CSRF token: show the question again, by 303 (no logout).
+        return seeOther(
+          reply,
+          internalPath('/logout', {
+            client_id: ask.clientId,
+            post_logout_redirect_uri: ask.postLogoutRedirectUri,
+            state: ask.state,
+          }),
+        );
+      }
       const csrf = csrfToken(request, reply, this.config.issuer.startsWith('https:'));
-      return sendPage(reply, 200, logoutConfirmPage({ csrf, ...logout }));
+      return sendPage(reply, 200, logoutConfirmPage({ csrf, ...ask }));
     }
     await this.sessions.end(request.cookies[SESSION_COOKIE]);
     void reply.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
-    if (!target) return sendPage(reply, 200, messagePage('Signed out', 'You are signed out.'));
+    if (!target) return seeOther(reply, '/logout/done');
     const url = new URL(target);
     if (logout.state !== undefined) url.searchParams.set('state', logout.state);
     void reply
@@ -96,15 +129,16 @@ export class LogoutController {
       .send();
   }
 
-  /** The audience of one of our ID tokens (its signature checked; expiry does not matter). */
-  private async clientOfHint(idToken: string): Promise<string | undefined> {
+  /** The audience and subject of one of our ID tokens (signature checked; expiry does not matter). */
+  private async readHint(idToken: string): Promise<IdTokenHint | undefined> {
     try {
       const payload = await this.jwt.verify(idToken, {
         typ: 'JWT',
         algorithms: ['RS256', 'ES256'],
         allowExpired: true,
       });
-      return typeof payload.aud === 'string' ? payload.aud : payload.aud?.[0];
+      const clientId = typeof payload.aud === 'string' ? payload.aud : payload.aud?.[0];
+      return clientId ? { clientId, sub: payload.sub } : undefined;
     } catch {
       return undefined;
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
+import { MoreThan, Repository } from 'typeorm';
+import { Housekeeping } from '../database/housekeeping.service';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
@@ -27,7 +28,13 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly random: RandomService,
     private readonly config: AppConfig,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register(
+      'browser_sessions',
+      `DELETE FROM "browser_sessions" WHERE "expires_at" < now()`,
+    );
+  }
 
   /** Starts a session for a user who just proved their password; returns the cookie value. */
   async start(userId: string): Promise<string> {
@@ -38,7 +45,6 @@ export class SessionsService {
       authTime: new Date(),
       expiresAt: new Date(Date.now() + this.config.sessions.lifetime * 1000),
     });
-    await this.sessions.delete({ expiresAt: LessThan(new Date()) });
     return value;
   }
 

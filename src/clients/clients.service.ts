@@ -50,7 +50,10 @@ export class ClientsService {
       registeredBy: origin.registeredBy,
       registrationTokenHash: origin.registrationTokenHash ?? null,
     });
-    return { client: await this.clients.save(client), secret };
+    const saved = await this.clients.save(client);
+    // Caches keyed on the set of clients (CORS origins, negative lookups) must see it too.
+    this.bus.publish({ type: 'client.changed', clientId: saved.clientId });
+    return { client: saved, secret };
   }
 
   list(limit: number, offset: number): Promise<Page<ClientEntity>> {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseServer } from './database-server';
+import { Housekeeping } from './housekeeping.service';
 
 @Global()
 @Module({
@@ -30,6 +31,8 @@ class DatabaseServerModule {}
       }),
     }),
   ],
+  providers: [Housekeeping],
+  exports: [Housekeeping],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { RandomService } from '../crypto/random.service';
+import { Housekeeping } from '../database/housekeeping.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { RevokedToken } from './revocation-list.service';
 import { RefreshTokenEntity } from './token.entities';
@@ -26,7 +27,15 @@ export type Rotation =
 /** Refresh token families (RFC 6749 §6, OAuth 2.0 Security BCP §4.14): opaque, hashed, rotated. */
 @Injectable()
 export class RefreshTokensService {
-  constructor(private readonly random: RandomService) {}
+  constructor(
+    private readonly random: RandomService,
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register(
+      'refresh_tokens',
+      `DELETE FROM "refresh_tokens" WHERE "expires_at" < now()`,
+    );
+  }
 
   async issue(manager: EntityManager, input: NewRefreshToken): Promise<string> {
     const token = this.random.secret();

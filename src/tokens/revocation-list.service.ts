@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { Housekeeping } from '../database/housekeeping.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { RevokedAccessTokenEntity } from './token.entities';
 
@@ -22,7 +23,13 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bus: ChangeBus,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register(
+      'revoked_access_tokens',
+      `DELETE FROM "revoked_access_tokens" WHERE "expires_at" < now()`,
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     this.unsubscribe = this.bus.subscribe((event) => {
@@ -68,7 +75,6 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
 
   private async load(): Promise<void> {
     const repository = this.dataSource.getRepository(RevokedAccessTokenEntity);
-    await repository.delete({ expiresAt: LessThan(new Date()) });
     const rows = await repository.find({ where: { expiresAt: MoreThan(new Date()) } });
     for (const row of rows)
       this.remember({ jti: row.jti, exp: Math.floor(row.expiresAt.getTime() / 1000) });

@@ -69,6 +69,7 @@ export class RefreshTokenEntity {
   accessTokenExpiresAt: Date;
 
   /** The family's absolute end. */
+  @Index('IDX_refresh_tokens_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 

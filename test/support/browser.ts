@@ -29,18 +29,28 @@ export class TestBrowser {
   static hiddenFields(html: string): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      fields[match[1]] = match[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+      fields[match[1]] = match[2]
+        .replace(/&amp;/g, '&')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>');
     }
     return fields;
   }
 
   private async send(method: string, url: string, payload?: string): Promise<BrowserResponse> {
     const headers: Record<string, string> = {};
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size > 0)
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (payload !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     const response = await this.sut.request({ method, url, headers, payload });
     const setCookie = response.headers['set-cookie'];
-    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [String(setCookie)] : []) {
+    for (const line of Array.isArray(setCookie)
+      ? setCookie
+      : setCookie
+        ? [String(setCookie)]
+        : []) {
       const [pair, ...attributes] = line.split(';');
       const [name, value] = pair.split('=');
       const expired = attributes.some((a) => /max-age=0|expires=thu, 01 jan 1970/i.test(a.trim()));
