@@ -35,10 +35,10 @@ export class Housekeeping implements OnApplicationBootstrap, OnApplicationShutdo
   async sweep(): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        const [{ locked }] = (await manager.query(
+        const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
           'SELECT pg_try_advisory_xact_lock($1) AS locked',
           [SWEEP_LOCK],
-        )) as Array<{ locked: boolean }>;
+        );
         if (!locked) return;
         for (const sql of this.sweeps.values()) await manager.query(sql);
       });
