@@ -26,13 +26,13 @@ describe(Housekeeping.name, () => {
 
     await sut.app.get(Housekeeping).sweep();
 
-    const interactions = (await db.query('SELECT id FROM interactions ORDER BY id')) as {
-      id: string;
-    }[];
+    const interactions = await db.query<{ id: string }[]>(
+      'SELECT id FROM interactions ORDER BY id',
+    );
     expect(interactions.map((row) => row.id)).toEqual(['live-interaction-000001']);
-    const revoked = (await db.query('SELECT jti FROM revoked_access_tokens ORDER BY jti')) as {
-      jti: string;
-    }[];
+    const revoked = await db.query<{ jti: string }[]>(
+      'SELECT jti FROM revoked_access_tokens ORDER BY jti',
+    );
     expect(revoked.map((row) => row.jti)).toEqual(['live-jti']);
   });
 
@@ -60,9 +60,9 @@ describe(Housekeeping.name, () => {
 
     await sut.app.get(Housekeeping).sweep();
 
-    const codes = (await db.query('SELECT code_hash FROM authorization_codes')) as {
-      code_hash: string;
-    }[];
+    const codes = await db.query<{ code_hash: string }[]>(
+      'SELECT code_hash FROM authorization_codes',
+    );
     expect(codes.map((row) => row.code_hash)).toEqual(['code-expired-two-hours-ago']);
   });
 });
