@@ -28,7 +28,9 @@ export class TestBrowser {
   /** The hidden inputs of the first form on a page. */
   static hiddenFields(html: string): Record<string, string> {
     const fields: Record<string, string> = {};
-    for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    for (const match of html.matchAll(
+      /<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g,
+    )) {
       fields[match[1]] = match[2]
         .replace(/&amp;/g, '&')
         .replace(/&quot;/g, '"')

@@ -1,0 +1,65 @@
+import { expect } from 'expect';
+import { describe, it } from 'node:test';
+import {
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_RULE,
+  passwordProblem,
+  USERNAME_SYNTAX,
+} from './password.policy';
+
+describe(passwordProblem.name, () => {
+  const sut = passwordProblem;
+
+  it('states the rule once: at least 8 characters, at most 72 bytes (bcrypt)', () => {
+    expect(PASSWORD_MIN_LENGTH).toBe(8);
+    expect(PASSWORD_MAX_BYTES).toBe(72);
+    expect(PASSWORD_RULE).toContain('at least 8 characters');
+    expect(PASSWORD_RULE).toContain('72 bytes');
+  });
+
+  it('accepts exactly 8 characters', () => {
+    expect(sut('abcdefgh')).toBeUndefined();
+  });
+
+  it('refuses 7 characters, and the empty password, with a clear message', () => {
+    expect(sut('abcdefg')).toBe('must be at least 8 characters');
+    expect(sut('')).toBe('must be at least 8 characters');
+  });
+
+  it('accepts exactly 72 bytes', () => {
+    expect(sut('a'.repeat(72))).toBeUndefined();
+    // 36 two-byte characters are 72 bytes.
+    expect(sut('é'.repeat(36))).toBeUndefined();
+  });
+
+  it('refuses more than 72 bytes, because bcrypt ignores everything past them', () => {
+    expect(sut('a'.repeat(73))).toBe('must be at most 72 bytes');
+    // 37 characters, but 74 bytes in UTF-8.
+    expect(sut('é'.repeat(37))).toBe('must be at most 72 bytes');
+    // 19 emoji: 19 characters, 76 bytes.
+    expect(sut('🔑'.repeat(19))).toBe('must be at most 72 bytes');
+  });
+
+  it('counts characters, not UTF-16 units or bytes, for the minimum', () => {
+    // 4 emoji are 8 UTF-16 units and 16 bytes, but only 4 characters.
+    expect(sut('🔑'.repeat(4))).toBe('must be at least 8 characters');
+    expect(sut('🔑'.repeat(8))).toBeUndefined();
+  });
+});
+
+describe('USERNAME_SYNTAX', () => {
+  const sut = USERNAME_SYNTAX;
+
+  it('accepts 3 to 64 letters, digits and . _ @ + -', () => {
+    for (const name of ['bob', 'Alice.Liddell', 'a_b-c+d@example.com', 'x'.repeat(64)]) {
+      expect(sut.test(name)).toBe(true);
+    }
+  });
+
+  it('refuses too short, too long, spaces and other characters', () => {
+    for (const name of ['ab', 'x'.repeat(65), 'al ice', 'alice!', 'álice', 'a/b', '']) {
+      expect(sut.test(name)).toBe(false);
+    }
+  });
+});
