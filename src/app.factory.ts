@@ -16,7 +16,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     logger: false,
-    trustProxy: true,
+    trustProxy:
+      typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -29,4 +30,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   setUpSwagger(app, config);
   await app.init();
   return app;
+}
+
+/** Believes the nearest `hops` proxies in X-Forwarded-For, as Express's numeric trust proxy. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

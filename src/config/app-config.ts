@@ -42,4 +42,9 @@ export abstract class AppConfig {
   abstract readonly bcryptCost: number;
   abstract readonly bodyLimit: number;
   abstract readonly logLevel: string;
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (login throttling, audit):
+   * false (the socket peer), true (any), a hop count, or proxy addresses/CIDRs.
+   */
+  abstract readonly trustProxy: boolean | number | string[];
 }

@@ -172,6 +172,12 @@ export class Environment {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, {
+    message: 'must be true, false, a hop count, or comma-separated proxy addresses/CIDRs',
+  })
+  TRUST_PROXY: string = 'false';
 }
 
 export type EnvironmentKey = keyof Environment;

@@ -46,6 +46,7 @@ describe(loadConfig.name, () => {
         bcryptCost: 12,
         bodyLimit: 65536,
         logLevel: 'info',
+        trustProxy: false,
       });
     });
 
@@ -120,6 +121,7 @@ describe(loadConfig.name, () => {
         bcryptCost: 10,
         bodyLimit: 32768,
         logLevel: 'warn',
+        trustProxy: false,
       });
     });
 
@@ -129,6 +131,23 @@ describe(loadConfig.name, () => {
       const sut = loadConfig({ KEY_ENCRYPTION_KEY: key.toString('base64url') });
 
       expect(sut.keys.encryptionKey).toEqual(key);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    for (const [value, expected] of [
+      ['false', false],
+      ['true', true],
+      ['2', 2],
+      ['10.0.0.0/8,127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+    ] as const) {
+      it(`reads ${value}`, () => {
+        expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+      });
+    }
+
+    it('refuses anything else, naming TRUST_PROXY', () => {
+      expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/);
     });
   });
 
