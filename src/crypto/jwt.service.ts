@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { JWTPayload, jwtVerify } from 'jose';
 import { AppConfig } from '../config/app-config';
 import { SigningAlgorithm, SigningKeys } from './signing-keys.service';
 
@@ -21,8 +21,7 @@ export class JwtService {
   ) {}
 
   async sign(payload: JWTPayload, typ: string, alg: SigningAlgorithm): Promise<string> {
-    const { kid, key } = this.keys.current(alg);
-    return new SignJWT(payload).setProtectedHeader({ alg, typ, kid }).sign(key);
+    return this.keys.current(alg).sign(payload, typ);
   }
 
   /** Throws (jose errors) unless signature, `typ`, `iss`, `exp` and audience all hold. */

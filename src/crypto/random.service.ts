@@ -19,9 +19,9 @@ export class RandomService {
     return this.token(32);
   }
 
-  /** RFC 7519 §4.1.7 `jti`. */
+  /** RFC 7519 §4.1.7 `jti`: unique, not secret; a v4 UUID comes from a pre-filled entropy cache. */
   jwtId(): string {
-    return this.token(16);
+    return randomUUID();
   }
 
   uuid(): string {

@@ -6,22 +6,17 @@ import {
   exportJWK,
   exportPKCS8,
   generateKeyPair,
-  importPKCS8,
   JSONWebKeySet,
   JWK,
 } from 'jose';
+import { createPrivateKey } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { JwsSigner } from './jws-signer';
 import { KeyEncryption } from './key-encryption.service';
 import { SigningKeyEntity } from './signing-key.entity';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
-
-export interface ActiveSigningKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  key: Awaited<ReturnType<typeof importPKCS8>>;
-}
 
 /** Serializes key creation across every process that shares the database. */
 const KEY_LOCK = 7_364_829_101;
@@ -34,7 +29,7 @@ const KEY_LOCK = 7_364_829_101;
 @Injectable()
 export class SigningKeys implements OnModuleInit {
   private readonly logger = new Logger(SigningKeys.name);
-  private active = new Map<SigningAlgorithm, ActiveSigningKey>();
+  private active = new Map<SigningAlgorithm, JwsSigner>();
   private published: JSONWebKeySet = { keys: [] };
   private localKeySet = createLocalJWKSet({ keys: [] });
 
@@ -49,8 +44,8 @@ export class SigningKeys implements OnModuleInit {
     await this.load();
   }
 
-  /** The key new tokens of `alg` are signed with. */
-  current(alg: SigningAlgorithm): ActiveSigningKey {
+  /** The signer (current key) new tokens of `alg` are signed with. */
+  current(alg: SigningAlgorithm): JwsSigner {
     const key = this.active.get(alg);
     if (!key) throw new Error(`no active ${alg} signing key`);
     return key;
@@ -104,12 +99,12 @@ export class SigningKeys implements OnModuleInit {
     const keys = await this.dataSource.getRepository(SigningKeyEntity).find({
       order: { createdAt: 'DESC' },
     });
-    const active = new Map<SigningAlgorithm, ActiveSigningKey>();
+    const active = new Map<SigningAlgorithm, JwsSigner>();
     for (const row of keys.filter((k) => k.status === 'active')) {
       const alg = row.algorithm as SigningAlgorithm;
       if (active.has(alg)) continue;
       const pem = this.encryption.decrypt(row.privateKeyEncrypted).toString('utf8');
-      active.set(alg, { kid: row.kid, alg, key: await importPKCS8(pem, alg) });
+      active.set(alg, new JwsSigner(row.kid, alg, createPrivateKey(pem)));
     }
     this.active = active;
     this.published = { keys: keys.map((k) => k.publicJwk as JWK) };

@@ -1,0 +1,185 @@
+'use strict';
+// Starts Gatehouse from the built output (dist/src/main.js) as one child process, waits until
+// it is ready, and offers the few HTTP calls scenarios need to set themselves up.
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const { freePort, ipcRequest, track } = require('./processes');
+
+const ROOT = resolve(__dirname, '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const HOOK = join(__dirname, 'server-hook.js');
+
+const ADMIN_CLIENT_ID = 'bench-admin-client';
+const ADMIN_CLIENT_SECRET = `bench-admin-${randomBytes(24).toString('base64url')}`;
+
+/** Every setting Gatehouse reads; none leaks in from the caller's shell. */
+const GATEHOUSE_SETTINGS = [
+  'PORT',
+  'HOST',
+  'ISSUER',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'MIGRATIONS_RUN',
+  'DATABASE_POOL_SIZE',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_CLIENT_SECRET',
+  'REGISTRATION_MODE',
+  'REGISTRATION_INITIAL_ACCESS_TOKEN',
+  'KEY_ENCRYPTION_KEY',
+  'ACCESS_TOKEN_SIGNING_ALG',
+  'ACCESS_TOKEN_LIFETIME',
+  'BCRYPT_COST',
+  'BODY_LIMIT',
+  'LOG_LEVEL',
+];
+
+/** RFC 6749 §2.3.1: client_id and secret are form-encoded before Basic encoding. */
+function basicAuth(clientId, secret) {
+  const encode = (value) => encodeURIComponent(value);
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
+
+/** `BENCH_SERVER_ENV="ACCESS_TOKEN_SIGNING_ALG=EdDSA DATABASE_POOL_SIZE=20"` → object. */
+function parseExtraEnv(text) {
+  const extra = {};
+  for (const pair of (text ?? '').split(/\s+/).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_SERVER_ENV: expected NAME=value, got "${pair}"`);
+    extra[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return extra;
+}
+
+async function waitUntilReady(url, entry, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (entry.exited) break;
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const why = entry.exited
+    ? 'exited before it was ready'
+    : `not ready after ${timeoutMs} ms (${last})`;
+  throw new Error(`Gatehouse ${why}; its last output:\n${entry.tail.join('\n')}`);
+}
+
+/**
+ * Starts Gatehouse: embedded PGlite in a fresh temp DATA_DIR, or BENCH_DATABASE_URL with a
+ * random KEY_ENCRYPTION_KEY (BENCH_KEY_ENCRYPTION_KEY to reuse a database across runs).
+ */
+async function startGatehouse({ profile = false } = {}) {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+
+  const env = { ...process.env };
+  for (const name of GATEHOUSE_SETTINGS) delete env[name];
+  Object.assign(env, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ISSUER: url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    BCRYPT_COST: '12',
+    ADMIN_CLIENT_ID,
+    ADMIN_CLIENT_SECRET,
+    ...(databaseUrl
+      ? {
+          DATABASE_URL: databaseUrl,
+          KEY_ENCRYPTION_KEY:
+            process.env.BENCH_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+        }
+      : {}),
+    ...parseExtraEnv(process.env.BENCH_SERVER_ENV),
+  });
+
+  const child = spawn(process.execPath, ['--require', HOOK, MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const entry = track(child, 'gatehouse');
+  entry.exitPromise.then(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  await waitUntilReady(url, entry, Number(process.env.BENCH_START_TIMEOUT_MS ?? 120_000));
+
+  const call = async (method, path, { headers = {}, body } = {}) => {
+    const response = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+  const expectStatus = (what, response, status) => {
+    if (response.status !== status) {
+      throw new Error(`${what}: expected ${status}, got ${response.status} ${response.text}`);
+    }
+    return response;
+  };
+
+  const gatehouse = {
+    url,
+    child,
+    database: databaseUrl ? 'postgresql' : 'embedded (PGlite)',
+    basicAuth,
+    call,
+    expectStatus,
+    /** POST an application/x-www-form-urlencoded body. */
+    postForm: (path, form, headers = {}) =>
+      call('POST', path, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      }),
+    /** client_credentials for `clientId`; resolves with the token response. */
+    async clientCredentials(clientId, secret, form = {}) {
+      const response = await gatehouse.postForm(
+        '/token',
+        { grant_type: 'client_credentials', ...form },
+        { authorization: basicAuth(clientId, secret) },
+      );
+      return expectStatus(`token for ${clientId}`, response, 200).json;
+    },
+    adminToken: undefined,
+    /** JSON call to the admin API with the admin token. */
+    admin: (method, path, payload) =>
+      call(method, path, {
+        headers: {
+          authorization: `Bearer ${gatehouse.adminToken}`,
+          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: payload !== undefined ? JSON.stringify(payload) : undefined,
+      }),
+    /** Registers a client through POST /admin/clients; resolves with the 201 body. */
+    async createClient(metadata) {
+      const response = await gatehouse.admin('POST', '/admin/clients', metadata);
+      return expectStatus('POST /admin/clients', response, 201).json;
+    },
+    /** With BENCH_PROFILE=1: CPU profile of the server between start and stop. */
+    profiling: profile,
+    startProfile: () => ipcRequest(child, { type: 'profile-start' }),
+    stopProfile: (file) => ipcRequest(child, { type: 'profile-stop', file }),
+  };
+
+  const admin = await gatehouse.clientCredentials(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
+  gatehouse.adminToken = admin.access_token;
+  return gatehouse;
+}
+
+module.exports = { startGatehouse, basicAuth };
