@@ -25,6 +25,13 @@ export class ClientEntity {
   @Column({ name: 'secret_hash', type: 'varchar', length: 100, nullable: true })
   secretHash: string | null;
 
+  /** RFC 7591 §2 secret rotation grace: the previous secret's hash, valid until the time below. */
+  @Column({ name: 'previous_secret_hash', type: 'varchar', length: 100, nullable: true })
+  previousSecretHash: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
+  previousSecretExpiresAt: Date | null;
+
   @Column({ name: 'client_name', type: 'varchar', length: 200 })
   clientName: string;
 

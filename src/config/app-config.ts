@@ -47,4 +47,20 @@ export abstract class AppConfig {
    * false (the socket peer), true (any), a hop count, or proxy addresses/CIDRs.
    */
   abstract readonly trustProxy: boolean | number | string[];
+  /** Seconds between scheduled signing key rotations; 0 turns the schedule off. */
+  abstract readonly keyRotationInterval: number;
+  abstract readonly rateLimits: {
+    /** Shared counters for every process; in-process memory when unset. */
+    readonly redisUrl?: string;
+    /** Seconds per counting window. */
+    readonly window: number;
+    /** Requests per window per client_id on /token, /introspect, /revoke. */
+    readonly perClient: number;
+    /** Requests per window per client IP on /token, /introspect, /revoke, /register, /login. */
+    readonly perIp: number;
+    /** Failed client authentications per client_id before backing off. */
+    readonly clientAuthMaxFailures: number;
+  };
+  /** Development only: let jwks_uri point at loopback and private addresses. */
+  abstract readonly jwksUriAllowPrivate: boolean;
 }

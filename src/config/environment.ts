@@ -178,6 +178,50 @@ export class Environment {
     message: 'must be true, false, a hop count, or comma-separated proxy addresses/CIDRs',
   })
   TRUST_PROXY: string = 'false';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(365 * 86400)
+  KEY_ROTATION_INTERVAL: number = 30 * 86400;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW: number = 60;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_PER_CLIENT: number = 12_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_PER_IP: number = 6_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CLIENT_AUTH_MAX_FAILURES: number = 5;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'must be true or false' })
+  JWKS_URI_ALLOW_PRIVATE: boolean = false;
 }
 
 export type EnvironmentKey = keyof Environment;

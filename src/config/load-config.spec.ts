@@ -47,6 +47,15 @@ describe(loadConfig.name, () => {
         bodyLimit: 65536,
         logLevel: 'info',
         trustProxy: false,
+        keyRotationInterval: 2592000,
+        rateLimits: {
+          redisUrl: undefined,
+          window: 60,
+          perClient: 12000,
+          perIp: 6000,
+          clientAuthMaxFailures: 5,
+        },
+        jwksUriAllowPrivate: false,
       });
     });
 
@@ -122,6 +131,15 @@ describe(loadConfig.name, () => {
         bodyLimit: 32768,
         logLevel: 'warn',
         trustProxy: false,
+        keyRotationInterval: 2592000,
+        rateLimits: {
+          redisUrl: undefined,
+          window: 60,
+          perClient: 12000,
+          perIp: 6000,
+          clientAuthMaxFailures: 5,
+        },
+        jwksUriAllowPrivate: false,
       });
     });
 

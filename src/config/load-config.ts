@@ -91,6 +91,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: parsed.BODY_LIMIT,
     logLevel: parsed.LOG_LEVEL,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
+    keyRotationInterval: parsed.KEY_ROTATION_INTERVAL,
+    rateLimits: {
+      redisUrl: parsed.REDIS_URL,
+      window: parsed.RATE_LIMIT_WINDOW,
+      perClient: parsed.RATE_LIMIT_PER_CLIENT,
+      perIp: parsed.RATE_LIMIT_PER_IP,
+      clientAuthMaxFailures: parsed.CLIENT_AUTH_MAX_FAILURES,
+    },
+    jwksUriAllowPrivate: parsed.JWKS_URI_ALLOW_PRIVATE,
   };
 }
 

@@ -4,8 +4,10 @@ import {
   ConsentEntity,
   InteractionEntity,
 } from '../authorization/authorization.entities';
+import { ClientAssertionJtiEntity } from '../clients/client-auth/client-assertion-jti.entity';
 import { ClientEntity } from '../clients/client.entity';
 import { SigningKeyEntity } from '../crypto/signing-key.entity';
+import { AuditEventEntity } from '../events/audit-event.entity';
 import { RefreshTokenEntity, RevokedAccessTokenEntity } from '../tokens/token.entities';
 import { UserEntity } from '../users/user.entity';
 
@@ -20,4 +22,6 @@ export const ENTITIES = [
   AuthorizationCodeEntity,
   RefreshTokenEntity,
   RevokedAccessTokenEntity,
+  ClientAssertionJtiEntity,
+  AuditEventEntity,
 ];

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DatabaseServer } from '../database/database-server';
+import { AuditLog } from './audit-log.service';
 import { ChangeBus } from './change-bus.service';
 import { ChangeTransport } from './change-transport';
 import { PostgresChangeTransport } from './postgres-change-transport';
@@ -19,7 +20,8 @@ import { PostgresChangeTransport } from './postgres-change-transport';
         server.settings.embedded ? undefined : new PostgresChangeTransport(server.settings.url),
     },
     ChangeBus,
+    AuditLog,
   ],
-  exports: [ChangeBus],
+  exports: [ChangeBus, AuditLog],
 })
 export class EventsModule {}

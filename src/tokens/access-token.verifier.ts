@@ -4,7 +4,7 @@ import { InvalidTokenError } from '../common/oauth-error';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
-import { UsersService } from '../users/users.service';
+import { UserDirectory } from '../users/user-directory.service';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
 
@@ -18,7 +18,7 @@ export class AccessTokenVerifier extends BearerAuthenticator {
   constructor(
     private readonly jwt: JwtService,
     private readonly clients: ClientDirectory,
-    private readonly users: UsersService,
+    private readonly users: UserDirectory,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
   ) {

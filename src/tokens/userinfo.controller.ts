@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../common/oauth-error';
-import { UsersService } from '../users/users.service';
+import { UserDirectory } from '../users/user-directory.service';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { claimsForScopes } from './user-claims';
 
@@ -22,7 +22,7 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 export class UserinfoController {
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    private readonly users: UsersService,
+    private readonly users: UserDirectory,
   ) {}
 
   @Get()

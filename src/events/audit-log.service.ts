@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity';
+
+export interface AuditEntry {
+  type: string;
+  outcome?: 'success' | 'failure';
+  actor: { type: AuditEventEntity['actorType']; id?: string | null };
+  target?: { type: string; id?: string | null };
+  /** Where the request came from. */
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Non-secret specifics only: never a secret, password, code or token. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Writes security events to the audit_events table. Pass the caller's transaction manager when
+ * the event belongs to a change that must not half-happen.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger(AuditLog.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.insert(AuditEventEntity, {
+      type: entry.type,
+      outcome: entry.outcome ?? 'success',
+      actorType: entry.actor.type,
+      actorId: entry.actor.id ?? null,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent?.slice(0, 512) ?? null,
+      details: (entry.details ?? {}) as AuditEventEntity['details'] & object,
+    });
+  }
+
+  /** For events outside any transaction whose loss must not fail the request (login failures). */
+  recordQuietly(entry: AuditEntry): void {
+    this.record(entry).catch((error: unknown) =>
+      this.logger.error(
+        `could not record ${entry.type}: ${error instanceof Error ? error.message : 'unknown error'}`,
+      ),
+    );
+  }
+}
