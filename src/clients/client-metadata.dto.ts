@@ -190,3 +190,17 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'jwks',
   'post_logout_redirect_uris',
 ] as const) {}
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 604800,
+    default: 0,
+    description: 'Seconds the old secret keeps working beside the new one (0: it stops at once)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86400)
+  grace_period?: number;
+}

@@ -82,6 +82,10 @@ export class ClientEntity {
   @Column({ name: 'status', type: 'varchar', length: 20, default: 'active' })
   status: ClientStatus;
 
+  /** Tokens issued before this instant are dead even if the client is active again (set on disable). */
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
+  tokensValidAfter: Date | null;
+
   /** How the client came to be: `admin` (REST) or `dynamic` (RFC 7591). */
   @Column({ name: 'registered_by', type: 'varchar', length: 20, default: 'admin' })
   registeredBy: 'admin' | 'dynamic';

@@ -24,7 +24,7 @@ import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { PaginationQuery } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
-import { CreateClientDto, UpdateClientDto } from './client-metadata.dto';
+import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-metadata.dto';
 import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
 import { ADMIN_SCOPE } from './client.types';
 import { ClientsService, ClientWithSecret } from './clients.service';
@@ -92,12 +92,17 @@ export class ClientsController {
 
   @Post(':client_id/secret')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate the secret: the old one stops working now' })
+  @ApiOperation({
+    summary: 'Rotate the secret: the old one stops working now, or after grace_period seconds',
+  })
   @ApiOkResponse({ type: ClientSecretView })
   @ApiNotFoundResponse()
   @ApiConflictResponse()
-  async rotateSecret(@Param('client_id') clientId: string): Promise<ClientSecretView> {
-    const { client, secret } = await this.clients.rotateSecret(clientId);
+  async rotateSecret(
+    @Param('client_id') clientId: string,
+    @Body() body: RotateSecretDto,
+  ): Promise<ClientSecretView> {
+    const { client, secret } = await this.clients.rotateSecret(clientId, body.grace_period ?? 0);
     return { client_id: client.clientId, client_secret: secret!, client_secret_expires_at: 0 };
   }
 

@@ -5,6 +5,9 @@ import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Page, paginate } from '../common/pagination.dto';
 import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
+import { changedFields } from '../events/audit-changes';
+import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
+import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { ClientMetadataDto } from './client-metadata.dto';
 import {
@@ -35,11 +38,13 @@ export class ClientsService {
     private readonly random: RandomService,
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(
     input: ClientMetadataDto,
     origin: ClientOrigin = { registeredBy: 'admin' },
+    context: AuditContext = SYSTEM_AUDIT,
   ): Promise<ClientWithSecret> {
     const metadata = this.validated(resolveClientMetadata(input));
     const secret = needsSecret(metadata.tokenEndpointAuthMethod) ? this.random.secret() : undefined;
@@ -53,6 +58,16 @@ export class ClientsService {
     const saved = await this.clients.save(client);
     // Caches keyed on the set of clients (CORS origins, negative lookups) must see it too.
     this.bus.publish({ type: 'client.changed', clientId: saved.clientId });
+    await this.audit.record({
+      ...context,
+      type: 'client.created',
+      target: { type: 'client', id: saved.clientId },
+      details: {
+        client_name: saved.clientName,
+        client_type: saved.clientType,
+        registered_by: saved.registeredBy,
+      },
+    });
     return { client: saved, secret };
   }
 
@@ -70,9 +85,15 @@ export class ClientsService {
    * Applies a change. A client that now authenticates with a secret but had none gets one
    * (returned once); one that no longer uses a secret loses its hash.
    */
-  async update(clientId: string, input: ClientMetadataDto): Promise<ClientWithSecret> {
+  async update(
+    clientId: string,
+    input: ClientMetadataDto,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<ClientWithSecret> {
     const client = await this.get(clientId);
-    const metadata = this.validated(resolveClientMetadata(input, metadataOf(client)));
+    const before = metadataOf(client);
+    const hadSecret = client.secretHash !== null;
+    const metadata = this.validated(resolveClientMetadata(input, before));
     let secret: string | undefined;
     if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
       client.secretHash = null;
@@ -80,21 +101,39 @@ export class ClientsService {
       secret = this.random.secret();
       client.secretHash = await this.hasher.hash(secret);
     }
+    // Disabling ends every token issued so far, even if the client is enabled again later.
+    if (client.status === 'active' && metadata.status === 'disabled')
+      client.tokensValidAfter = new Date();
     Object.assign(client, metadata);
     const saved = await this.clients.save(client);
     this.changed(clientId);
+    const changed = changedFields(before, metadata, { scopes: 'scope' });
+    if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
+    await this.recordUpdate(saved, changed, context);
     return { client: saved, secret };
   }
 
-  async remove(clientId: string): Promise<void> {
+  async remove(clientId: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
     const result = await this.clients.delete({ clientId });
     if (!result.affected) throw new NotFoundError(`client ${clientId}`);
     this.hasher.forget(clientId);
     this.bus.publish({ type: 'client.deleted', clientId });
+    await this.audit.record({
+      ...context,
+      type: 'client.deleted',
+      target: { type: 'client', id: clientId },
+    });
   }
 
-  /** A new secret replaces the old one at once; the old one stops working. */
-  async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+  /**
+   * A new secret replaces the old one. The old one stops working at once, or, with a grace
+   * period, keeps working beside the new one until the grace ends (for rolling deployments).
+   */
+  async rotateSecret(
+    clientId: string,
+    graceSeconds = 0,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<ClientWithSecret> {
     const client = await this.get(clientId);
     if (!needsSecret(client.tokenEndpointAuthMethod)) {
       throw new ValidationFailedError([
@@ -105,10 +144,40 @@ export class ClientsService {
       ]);
     }
     const secret = this.random.secret();
+    client.previousSecretHash = graceSeconds > 0 ? client.secretHash : null;
+    client.previousSecretExpiresAt =
+      graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
     client.secretHash = await this.hasher.hash(secret);
     const saved = await this.clients.save(client);
     this.changed(clientId);
+    // That it happened, and how long the old secret lives on; never a secret or its hash.
+    await this.audit.record({
+      ...context,
+      type: 'client.secret_rotated',
+      target: { type: 'client', id: clientId },
+      details: { grace_period: graceSeconds },
+    });
     return { client: saved, secret };
+  }
+
+  /**
+   * A status change is its own event (client.disabled, client.enabled); the other changed
+   * fields, by name only, make a client.updated. A change that changed nothing records nothing.
+   */
+  private async recordUpdate(
+    client: ClientEntity,
+    changed: string[],
+    context: AuditContext,
+  ): Promise<void> {
+    const target = { type: 'client', id: client.clientId };
+    if (changed.includes('status')) {
+      const type = client.status === 'disabled' ? 'client.disabled' : 'client.enabled';
+      await this.audit.record({ ...context, type, target });
+    }
+    const fields = changed.filter((field) => field !== 'status');
+    if (fields.length > 0) {
+      await this.audit.record({ ...context, type: 'client.updated', target, details: { fields } });
+    }
   }
 
   private validated(metadata: ClientMetadata): ClientMetadata {

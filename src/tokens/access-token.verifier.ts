@@ -7,6 +7,7 @@ import { JwtService } from '../crypto/jwt.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
+import { issuedBeforeCutoff } from './token-cutoff';
 
 /**
  * Verifies access tokens presented to Gatehouse's own APIs (RFC 9068 §4): signature by one of
@@ -40,14 +41,19 @@ export class AccessTokenVerifier extends BearerAuthenticator {
       .catch(() => {
         throw new InvalidTokenError();
       });
-    const { sub, client_id: clientId, scope, jti } = payload as Record<string, unknown>;
+    const { sub, client_id: clientId, scope, jti, iat } = payload as Record<string, unknown>;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof jti !== 'string') {
       throw new InvalidTokenError();
     }
     if (this.revocations.isRevoked(jti)) throw new InvalidTokenError();
-    if (!(await this.clients.findActive(clientId))) throw new InvalidTokenError();
+    const client = await this.clients.findActive(clientId);
+    if (!client) throw new InvalidTokenError();
     // RFC 9068 §2.2: `sub` is the client_id for client_credentials, else the user.
-    if (sub !== clientId && !(await this.users.findActive(sub))) throw new InvalidTokenError();
+    const user = sub === clientId ? null : await this.users.findActive(sub);
+    if (sub !== clientId && !user) throw new InvalidTokenError();
+    // A disable ends the tokens issued before it, even after the subject is enabled again.
+    if (typeof iat !== 'number' || issuedBeforeCutoff(iat, client, user))
+      throw new InvalidTokenError();
     return {
       sub,
       clientId,

@@ -17,6 +17,7 @@ function user(overrides: Partial<UserEntity> = {}): UserEntity {
     givenName: 'Alice',
     familyName: 'Liddell',
     status: 'active',
+    tokensValidAfter: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     updatedAt: UPDATED,
     ...overrides,

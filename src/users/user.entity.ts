@@ -47,6 +47,10 @@ export class UserEntity {
   @Column({ name: 'status', type: 'varchar', length: 20, default: 'active' })
   status: UserStatus;
 
+  /** Tokens issued before this instant are dead even if the user is active again (set on disable). */
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
+  tokensValidAfter: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -85,7 +85,12 @@ export class UsersService {
     if (input.name !== undefined) user.name = input.name;
     if (input.given_name !== undefined) user.givenName = input.given_name;
     if (input.family_name !== undefined) user.familyName = input.family_name;
-    if (input.status !== undefined) user.status = input.status;
+    if (input.status !== undefined) {
+      // Disabling ends every token issued so far, even if the user is enabled again later.
+      if (user.status === 'active' && input.status === 'disabled')
+        user.tokensValidAfter = new Date();
+      user.status = input.status;
+    }
     const saved = await this.users.save(user);
     this.bus.publish({ type: 'user.changed', userId: id });
     return saved;

@@ -26,10 +26,20 @@ export class ClientAuthenticator {
       await this.hasher.verifyNothing(secret);
       throw this.failure(presented, 'unknown client or no secret');
     }
-    if (!(await this.hasher.verify(client.clientId, secret, client.secretHash))) {
+    if (
+      !(await this.hasher.verify(client.clientId, secret, client.secretHash)) &&
+      !(await this.matchesPreviousSecret(client, secret))
+    ) {
       throw this.failure(presented, 'wrong secret');
     }
     return this.registeredFor(client, presented);
+  }
+
+  /** During a rotation's grace period the previous secret still works. */
+  private async matchesPreviousSecret(client: ClientEntity, secret: string): Promise<boolean> {
+    const { previousSecretHash: hash, previousSecretExpiresAt: until } = client;
+    if (!hash || !until || until.getTime() <= Date.now()) return false;
+    return this.hasher.verify(`${client.clientId} previous`, secret, hash);
   }
 
   async withoutSecret(presented: PresentedCredentials): Promise<ClientEntity> {

@@ -1,8 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Token lifecycle: the audit log, used client-assertion `jti`s (RFC 7523 replay protection), and
- * the previous client secret kept through a rotation grace period. Generated from the entities.
+ * Token lifecycle: the audit log, used client-assertion `jti`s (RFC 7523 replay protection), the
+ * previous client secret kept through a rotation grace period, and `tokens_valid_after` on
+ * clients and users (tokens issued before a disable stay dead). Generated from the entities.
  */
 export class Lifecycle1763900000002 implements MigrationInterface {
   name = 'Lifecycle1763900000002';
@@ -33,9 +34,17 @@ export class Lifecycle1763900000002 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "clients" ADD "previous_secret_expires_at" TIMESTAMP WITH TIME ZONE`,
     );
+    await queryRunner.query(
+      `ALTER TABLE "clients" ADD "tokens_valid_after" TIMESTAMP WITH TIME ZONE`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "users" ADD "tokens_valid_after" TIMESTAMP WITH TIME ZONE`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "users" DROP COLUMN "tokens_valid_after"`);
+    await queryRunner.query(`ALTER TABLE "clients" DROP COLUMN "tokens_valid_after"`);
     await queryRunner.query(`ALTER TABLE "clients" DROP COLUMN "previous_secret_expires_at"`);
     await queryRunner.query(`ALTER TABLE "clients" DROP COLUMN "previous_secret_hash"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_audit_events_type_time"`);

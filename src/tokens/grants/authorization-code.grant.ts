@@ -10,6 +10,7 @@ import { UsersService } from '../../users/users.service';
 import { RefreshTokensService } from '../refresh-tokens.service';
 import { RevocationList } from '../revocation-list.service';
 import { grantAudience } from '../scope.policy';
+import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantOutcome, runGrantTransaction } from './grant-transaction';
@@ -95,6 +96,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
         }
         const user = await this.users.findActive(stored.userId, manager);
         if (!user) return { error: new InvalidGrantError('the user is no longer active') };
+        if (issuedBeforeCutoff(stored.createdAt, client, user)) {
+          return {
+            error: new InvalidGrantError('the authorization code was issued before a disable'),
+          };
+        }
 
         const { response, access } = await this.tokens.issue(manager, {
           client,

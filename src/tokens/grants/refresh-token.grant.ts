@@ -8,6 +8,7 @@ import { UsersService } from '../../users/users.service';
 import { RefreshTokensService } from '../refresh-tokens.service';
 import { RevocationList } from '../revocation-list.service';
 import { grantAudience, grantScopes } from '../scope.policy';
+import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantOutcome, runGrantTransaction } from './grant-transaction';
@@ -60,7 +61,8 @@ export class RefreshTokenGrant implements GrantHandler {
         // Thrown, so the rotation rolls back: asking for too much does not burn the token.
         const scopes = grantScopes(requestedScope, previous.scopes);
         const user = await this.users.findActive(previous.userId, manager);
-        if (!user) {
+        // A disable of the user or client since the family began ends it, even once re-enabled.
+        if (!user || issuedBeforeCutoff(previous.createdAt, client, user)) {
           const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
           await this.revocations.record(manager, revoked);
           return { error: new InvalidGrantError('the user is no longer active'), revoked };
