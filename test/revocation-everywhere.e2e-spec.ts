@@ -139,10 +139,7 @@ describe('revocation that reaches everywhere', () => {
     const m2m = async () =>
       (
         await sut.admin('POST', '/admin/clients', { client_name: 'rotating', client_type: 'm2m' })
-      ).json() as {
-        client_id: string;
-        client_secret: string;
-      };
+      ).json<{ client_id: string; client_secret: string }>();
 
     it('without a grace period the old secret stops working at once', async () => {
       const client = await m2m();
