@@ -118,4 +118,23 @@ function cpuTimeMs(pid) {
   }
 }
 
-module.exports = { freePort, track, ipcRequest, stopAll, killAllNow, cpuTimeMs };
+/**
+ * Waits until the process `pid` uses under 5% of a CPU over a quarter second, at most
+ * `timeoutMs`: work a previous run left queued (a bcrypt compare cannot be called back when
+ * autocannon drops its connections) must not count against the next one. Resolves with the
+ * ms waited; at once where /proc is missing.
+ */
+async function waitUntilIdle(pid, timeoutMs = 15_000) {
+  const started = Date.now();
+  const sampleMs = 250;
+  let before = cpuTimeMs(pid);
+  while (before !== undefined && Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const after = cpuTimeMs(pid);
+    if (after === undefined || after - before < sampleMs * 0.05) break;
+    before = after;
+  }
+  return Date.now() - started;
+}
+
+module.exports = { freePort, track, ipcRequest, stopAll, killAllNow, cpuTimeMs, waitUntilIdle };

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccessModule } from './access/access.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -10,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 
@@ -23,10 +25,12 @@ export class AppModule {
         DatabaseModule,
         EventsModule,
         CryptoModule,
+        RateLimitModule,
         ClientsModule,
         UsersModule,
         AuthorizationModule,
         TokensModule,
+        AccessModule,
         DiscoveryModule,
         HealthModule,
       ],

@@ -3,7 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { passportAuthenticate } from '../common/auth/passport-authenticate';
 import { AppConfig } from '../config/app-config';
+import { auditContext } from '../events/audit-context';
+import { AuditLog } from '../events/audit-log.service';
 import { UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
 import { csrfToken, csrfValid } from './csrf';
 import { InteractionsService } from './interactions.service';
 import { LoginThrottle } from './login-throttle.service';
@@ -11,6 +14,15 @@ import { seeOther, sendPage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
+
+/** Why a sign-in failed, as login.failed records it. */
+type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | 'missing_credentials';
+
+/**
+ * How much of an unknown username login.failed keeps: enough to see many names tried from one
+ * address (password spraying), too little to give away a password typed into the wrong field.
+ */
+const USERNAME_PREFIX_LENGTH = 3;
 
 /** The login page and its form (Passport local strategy). */
 @ApiExcludeController()
@@ -21,6 +33,8 @@ export class LoginController {
     private readonly throttle: LoginThrottle,
     private readonly interactions: InteractionsService,
     private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('login')
@@ -53,18 +67,27 @@ export class LoginController {
     const interaction = formField(form, 'interaction');
     const back = (error: string, extra = '') =>
       seeOther(reply, internalPath('/login', { interaction, error }) + extra);
-    if (!csrfValid(request, formField(form, 'csrf_token'))) return back('csrf');
     const username = formField(form, 'username') ?? '';
+    if (!csrfValid(request, formField(form, 'csrf_token'))) {
+      await this.failed(request, username, 'csrf');
+      return back('csrf');
+    }
     const wait = this.throttle.retryAfter(username, request.ip);
-    if (wait > 0) return back('throttled', `&wait=${wait}`);
+    if (wait > 0) {
+      await this.failed(request, username, 'throttled');
+      return back('throttled', `&wait=${wait}`);
+    }
 
     const user = await passportAuthenticate<UserEntity>('local', request, reply);
     if (!user) {
       this.throttle.recordFailure(username, request.ip);
+      await this.failed(request, username, username ? 'invalid_credentials' : 'missing_credentials');
       return back(username ? 'invalid' : 'missing');
     }
     this.throttle.recordSuccess(username);
     const cookie = await this.sessions.start(user.id);
+    const who = { type: 'user', id: user.id } as const;
+    await this.audit.record({ ...auditContext(request, who), type: 'login.succeeded', target: who });
     void reply.setCookie(
       SESSION_COOKIE,
       cookie,
@@ -85,6 +108,31 @@ export class LoginController {
       200,
       messagePage('Signed in', `You are signed in as ${session.user.username}.`),
     );
+  }
+
+  /**
+   * login.failed, by someone not signed in. The target is the account the username names; for
+   * an unknown username only its first characters are kept. Losing the event must not turn a
+   * failed sign-in into a server error.
+   */
+  private async failed(
+    request: FastifyRequest,
+    username: string,
+    reason: LoginFailure,
+  ): Promise<void> {
+    const user = username ? await this.users.findByUsername(username).catch(() => null) : null;
+    const typed = Array.from(username);
+    const prefix =
+      typed.length > USERNAME_PREFIX_LENGTH
+        ? `${typed.slice(0, USERNAME_PREFIX_LENGTH).join('')}…`
+        : username;
+    await this.audit.recordSafely({
+      ...auditContext(request, { type: 'anonymous' }),
+      type: 'login.failed',
+      outcome: 'failure',
+      target: user ? { type: 'user', id: user.id } : undefined,
+      details: user || !username ? { reason } : { reason, username_prefix: prefix },
+    });
   }
 
   private get secure(): boolean {

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
+import { auditContext } from '../events/audit-context';
 import { USERNAME_SYNTAX } from '../users/password.policy';
 import { UsersService } from '../users/users.service';
 import { csrfToken, csrfValid } from './csrf';
@@ -64,7 +65,8 @@ export class SignupController {
     if (email !== undefined && !EMAIL.test(email)) return back('email');
     let userId: string;
     try {
-      userId = (await this.users.create({ username, password, email })).id;
+      const audit = auditContext(request, { type: 'anonymous' });
+      userId = (await this.users.create({ username, password, email }, audit)).id;
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) return back('taken');
       if (error instanceof ApiError && error.status === 400) return back('password');

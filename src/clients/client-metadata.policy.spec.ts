@@ -413,12 +413,35 @@ describe(clientMetadataProblems.name, () => {
       },
       [problem('jwks_uri', 'must be an https URL')],
     ],
+    [
+      'a jwks_uri on a loopback IP literal',
+      {
+        ...WEB,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwksUri: 'https://127.0.0.1:8443/jwks',
+      },
+      [problem('jwks_uri', 'must not point at a non-public address (loopback)')],
+    ],
+    [
+      'a jwks_uri on localhost',
+      { ...WEB, tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://localhost/jwks' },
+      [problem('jwks_uri', 'must not point at localhost')],
+    ],
   ];
   for (const [what, client, problems] of cases) {
     it(`reports ${what}`, () => {
       expect(sut(client)).toEqual(problems);
     });
   }
+
+  it('with jwksUriAllowPrivate (JWKS_URI_ALLOW_PRIVATE), accepts a private or http jwks_uri', () => {
+    const rules = { jwksUriAllowPrivate: true };
+    for (const jwksUri of ['https://127.0.0.1:8443/jwks', 'http://localhost:8080/jwks']) {
+      expect(sut({ ...WEB, tokenEndpointAuthMethod: 'private_key_jwt', jwksUri }, rules)).toEqual(
+        [],
+      );
+    }
+  });
 
   it('reports every problem, each naming its field', () => {
     expect(

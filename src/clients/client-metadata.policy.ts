@@ -9,7 +9,7 @@ import {
   TokenEndpointAuthMethod,
 } from './client.types';
 import {
-  httpsUrlProblem,
+  jwksUriProblem,
   originProblem,
   redirectUriProblem,
   resourceUriProblem,
@@ -101,7 +101,8 @@ export function resolveClientMetadata(
   };
 }
 
-function jwksProblems(jwks: { keys?: unknown }): string | undefined {
+/** RFC 7517 §5: a JWK Set of public asymmetric keys; also applied to sets fetched from jwks_uri. */
+export function jwksProblems(jwks: { keys?: unknown }): string | undefined {
   if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) {
     return 'must be a JWK Set with a non-empty "keys" array (RFC 7517 §5)';
   }
@@ -123,8 +124,17 @@ function jwksProblems(jwks: { keys?: unknown }): string | undefined {
   return undefined;
 }
 
+/** Settings that relax a rule; the caller reads them from the configuration. */
+export interface MetadataRules {
+  /** JWKS_URI_ALLOW_PRIVATE (development): jwks_uri may point at private hosts, over http too. */
+  jwksUriAllowPrivate: boolean;
+}
+
 /** The rules every client must satisfy, each failure naming its field. */
-export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
+export function clientMetadataProblems(
+  client: ClientMetadata,
+  rules: MetadataRules = { jwksUriAllowPrivate: false },
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: string, problem: string) => problems.push({ field, problem });
   const { clientType: type, grantTypes, tokenEndpointAuthMethod: method } = client;
@@ -188,7 +198,7 @@ export function clientMetadataProblems(client: ClientMetadata): FieldProblem[] {
     if (problem) add('jwks', problem);
   }
   if (client.jwksUri) {
-    const problem = httpsUrlProblem(client.jwksUri);
+    const problem = jwksUriProblem(client.jwksUri, rules.jwksUriAllowPrivate);
     if (problem) add('jwks_uri', problem);
   }
   if (method === 'private_key_jwt' && !client.jwks && !client.jwksUri) {

@@ -24,6 +24,7 @@ import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { PaginationQuery } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
+import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-metadata.dto';
 import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
 import { ADMIN_SCOPE } from './client.types';
@@ -44,8 +45,11 @@ export class ClientsController {
   @Post()
   @ApiOperation({ summary: 'Register a client; the secret is in this answer only' })
   @ApiCreatedResponse({ type: CreatedClientView })
-  async create(@Body() body: CreateClientDto): Promise<CreatedClientView> {
-    return this.withSecret(await this.clients.create(body));
+  async create(
+    @Body() body: CreateClientDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<CreatedClientView> {
+    return this.withSecret(await this.clients.create(body, undefined, audit));
   }
 
   @Get()
@@ -77,8 +81,9 @@ export class ClientsController {
   async update(
     @Param('client_id') clientId: string,
     @Body() body: UpdateClientDto,
+    @AdminAudit() audit: AuditContext,
   ): Promise<ClientView> {
-    const result = await this.clients.update(clientId, body);
+    const result = await this.clients.update(clientId, body, audit);
     return result.secret ? this.withSecret(result) : this.view(result.client);
   }
 
@@ -86,8 +91,11 @@ export class ClientsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; its tokens stop working' })
   @ApiNotFoundResponse()
-  async remove(@Param('client_id') clientId: string): Promise<void> {
-    await this.clients.remove(clientId);
+  async remove(
+    @Param('client_id') clientId: string,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<void> {
+    await this.clients.remove(clientId, audit);
   }
 
   @Post(':client_id/secret')
@@ -101,8 +109,13 @@ export class ClientsController {
   async rotateSecret(
     @Param('client_id') clientId: string,
     @Body() body: RotateSecretDto,
+    @AdminAudit() audit: AuditContext,
   ): Promise<ClientSecretView> {
-    const { client, secret } = await this.clients.rotateSecret(clientId, body.grace_period ?? 0);
+    const { client, secret } = await this.clients.rotateSecret(
+      clientId,
+      body.grace_period ?? 0,
+      audit,
+    );
     return { client_id: client.clientId, client_secret: secret!, client_secret_expires_at: 0 };
   }
 

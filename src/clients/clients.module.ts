@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminBootstrap } from './admin-bootstrap.service';
+import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthGuard } from './client-auth/client-auth.guard';
 import { ClientAuthenticator } from './client-auth/client-authenticator.service';
 import {
@@ -9,6 +10,8 @@ import {
   ClientSecretPostStrategy,
   PublicClientStrategy,
 } from './client-auth/client-secret.strategies';
+import { JwksFetcher, JwksNetwork } from './client-auth/jwks-fetcher.service';
+import { PrivateKeyJwtStrategy } from './client-auth/private-key-jwt.strategy';
 import { ClientDirectory } from './client-directory.service';
 import { ClientEntity } from './client.entity';
 import { ClientsController } from './clients.controller';
@@ -28,6 +31,10 @@ import { RegistrationService } from './registration/registration.service';
     ClientSecretBasicStrategy,
     ClientSecretPostStrategy,
     PublicClientStrategy,
+    PrivateKeyJwtStrategy,
+    ClientAssertionVerifier,
+    JwksFetcher,
+    JwksNetwork,
     ClientAuthGuard,
   ],
   exports: [ClientsService, ClientDirectory, ClientAuthGuard],

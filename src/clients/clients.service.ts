@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Page, paginate } from '../common/pagination.dto';
+import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
-import { changedFields } from '../events/audit-changes';
+import { changedFields, updateEvents } from '../events/audit-changes';
 import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
@@ -39,6 +40,7 @@ export class ClientsService {
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
+    private readonly config: AppConfig,
   ) {}
 
   async create(
@@ -109,7 +111,9 @@ export class ClientsService {
     this.changed(clientId);
     const changed = changedFields(before, metadata, { scopes: 'scope' });
     if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
-    await this.recordUpdate(saved, changed, context);
+    for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
+      await this.audit.record({ ...context, ...event });
+    }
     return { client: saved, secret };
   }
 
@@ -160,28 +164,10 @@ export class ClientsService {
     return { client: saved, secret };
   }
 
-  /**
-   * A status change is its own event (client.disabled, client.enabled); the other changed
-   * fields, by name only, make a client.updated. A change that changed nothing records nothing.
-   */
-  private async recordUpdate(
-    client: ClientEntity,
-    changed: string[],
-    context: AuditContext,
-  ): Promise<void> {
-    const target = { type: 'client', id: client.clientId };
-    if (changed.includes('status')) {
-      const type = client.status === 'disabled' ? 'client.disabled' : 'client.enabled';
-      await this.audit.record({ ...context, type, target });
-    }
-    const fields = changed.filter((field) => field !== 'status');
-    if (fields.length > 0) {
-      await this.audit.record({ ...context, type: 'client.updated', target, details: { fields } });
-    }
-  }
-
   private validated(metadata: ClientMetadata): ClientMetadata {
-    const problems = clientMetadataProblems(metadata);
+    const problems = clientMetadataProblems(metadata, {
+      jwksUriAllowPrivate: this.config.jwksUriAllowPrivate,
+    });
     if (problems.length > 0) throw new ValidationFailedError(problems);
     return metadata;
   }

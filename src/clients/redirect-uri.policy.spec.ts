@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import {
-  httpsUrlProblem,
+  jwksUriProblem,
   originProblem,
   redirectUriProblem,
   resourceUriProblem,
@@ -132,18 +132,75 @@ describe(resourceUriProblem.name, () => {
   });
 });
 
-describe(httpsUrlProblem.name, () => {
-  const sut = httpsUrlProblem;
+describe(jwksUriProblem.name, () => {
+  const strict = (value: string) => jwksUriProblem(value, false);
+  const relaxed = (value: string) => jwksUriProblem(value, true);
 
-  it('accepts an https URL', () => {
-    expect(sut('https://app.example.com/jwks.json')).toBeUndefined();
+  it('accepts an https URL on a public host name or address', () => {
+    expect(strict('https://app.example.com/jwks.json')).toBeUndefined();
+    expect(strict('https://app.example.com:8443/.well-known/jwks.json')).toBeUndefined();
+    expect(strict('https://93.184.215.14/jwks')).toBeUndefined();
+    expect(strict('https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/jwks')).toBeUndefined();
   });
 
-  it('rejects http', () => {
-    expect(sut('http://app.example.com/jwks.json')).toBe('must be an https URL');
+  it('rejects http, and what is not an absolute URL', () => {
+    expect(strict('http://app.example.com/jwks.json')).toBe('must be an https URL');
+    expect(strict('ftp://app.example.com/jwks.json')).toBe('must be an https URL');
+    expect(strict('jwks.json')).toBe('must be an absolute https URL');
   });
 
-  it('rejects something that is not a URL', () => {
-    expect(sut('jwks.json')).toBe('must be an absolute https URL');
+  it('rejects user information in the URL', () => {
+    expect(strict('https://user:pass@app.example.com/jwks')).toBe(
+      'must not contain user information',
+    );
+  });
+
+  it('rejects localhost and names under .localhost (RFC 6761 §6.3), in any case, with a trailing dot', () => {
+    for (const uri of [
+      'https://localhost/jwks',
+      'https://LOCALHOST:8443/jwks',
+      'https://localhost./jwks',
+      'https://api.localhost/jwks',
+    ]) {
+      expect(strict(uri)).toBe('must not point at localhost');
+    }
+  });
+
+  const literals: [string, string][] = [
+    ['https://127.0.0.1/jwks', 'loopback'],
+    ['https://127.8.9.10:4443/jwks', 'loopback'],
+    ['https://2130706433/jwks', 'loopback'],
+    ['https://0x7f.1/jwks', 'loopback'],
+    ['https://[::1]/jwks', 'loopback'],
+    ['https://10.1.2.3/jwks', 'private'],
+    ['https://172.16.0.1/jwks', 'private'],
+    ['https://192.168.1.1/jwks', 'private'],
+    ['https://[fd12:3456::1]/jwks', 'unique local (private)'],
+    ['https://169.254.169.254/latest/meta-data', 'link-local'],
+    ['https://[fe80::1]/jwks', 'link-local'],
+    ['https://0.0.0.0/jwks', 'unspecified'],
+    ['https://[::]/jwks', 'unspecified'],
+    ['https://100.64.0.1/jwks', 'shared address space (CGNAT)'],
+    ['https://224.0.0.1/jwks', 'multicast'],
+    ['https://[::ffff:127.0.0.1]/jwks', 'IPv4-mapped'],
+    ['https://[::ffff:8.8.8.8]/jwks', 'IPv4-mapped'],
+  ];
+  for (const [uri, range] of literals) {
+    it(`rejects ${uri}: an IP literal in a ${range} range`, () => {
+      expect(strict(uri)).toBe(`must not point at a non-public address (${range})`);
+    });
+  }
+
+  it('with JWKS_URI_ALLOW_PRIVATE, accepts loopback, private hosts and http', () => {
+    expect(relaxed('https://127.0.0.1:8443/jwks')).toBeUndefined();
+    expect(relaxed('https://localhost/jwks')).toBeUndefined();
+    expect(relaxed('https://10.0.0.5/jwks')).toBeUndefined();
+    expect(relaxed('http://localhost:8080/jwks')).toBeUndefined();
+  });
+
+  it('with JWKS_URI_ALLOW_PRIVATE, still rejects other schemes, user information and non-URLs', () => {
+    expect(relaxed('file:///etc/passwd')).toBe('must be an https URL');
+    expect(relaxed('https://user@localhost/jwks')).toBe('must not contain user information');
+    expect(relaxed('jwks.json')).toBe('must be an absolute https URL');
   });
 });

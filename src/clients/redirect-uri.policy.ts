@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { nonPublicRange } from './network-address.policy';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 
@@ -61,10 +62,33 @@ export function resourceUriProblem(value: string): string | undefined {
   return undefined;
 }
 
-export function httpsUrlProblem(value: string): string | undefined {
+/**
+ * jwks_uri (RFC 7591 §2), checked before the server ever fetches it: https, no user information,
+ * and not a host that names this machine or a private network: `localhost` (RFC 6761 §6.3) or an
+ * IP literal outside the public unicast ranges. A host name is checked again at fetch time,
+ * against the addresses it resolves to. `allowPrivate` (JWKS_URI_ALLOW_PRIVATE, for development)
+ * lifts the host rule and also allows http.
+ */
+export function jwksUriProblem(value: string, allowPrivate: boolean): string | undefined {
+  let url: URL;
   try {
-    return new URL(value).protocol === 'https:' ? undefined : 'must be an https URL';
+    url = new URL(value);
   } catch {
     return 'must be an absolute https URL';
   }
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
+    return 'must be an https URL';
+  }
+  if (url.username || url.password) return 'must not contain user information';
+  if (allowPrivate) return undefined;
+  // The WHATWG parser has already turned 2130706433, 0x7f.1 and the like into 127.0.0.1.
+  const host = url.hostname.replace(/\.$/, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return 'must not point at localhost';
+  }
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+    const range = nonPublicRange(host);
+    if (range) return `must not point at a non-public address (${range})`;
+  }
+  return undefined;
 }

@@ -63,4 +63,8 @@ export abstract class AppConfig {
   };
   /** Development only: let jwks_uri point at loopback and private addresses. */
   abstract readonly jwksUriAllowPrivate: boolean;
+  /** Share of allowed access decisions written to the decision log (denies are always written). */
+  abstract readonly decisionLogSampleRate: number;
+  /** Processes to run on this machine (node:cluster); embedded mode allows only one. */
+  abstract readonly workers: number;
 }

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -222,6 +223,22 @@ export class Environment {
   @Transform(toBool)
   @IsIn([true, false], { message: 'must be true or false' })
   JWKS_URI_ALLOW_PRIVATE: boolean = false;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^(0|1|0?\.\d+|1\.0*)$/.test(value.trim()) ? Number(value) : value,
+  )
+  @IsNumber({}, { message: 'must be a number from 0 to 1' })
+  @Min(0)
+  @Max(1)
+  DECISION_LOG_SAMPLE_RATE: number = 0.01;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKERS: number = 1;
 }
 
 export type EnvironmentKey = keyof Environment;

@@ -56,6 +56,8 @@ describe(loadConfig.name, () => {
           clientAuthMaxFailures: 5,
         },
         jwksUriAllowPrivate: false,
+        decisionLogSampleRate: 0.01,
+        workers: 1,
       });
     });
 
@@ -140,6 +142,8 @@ describe(loadConfig.name, () => {
           clientAuthMaxFailures: 5,
         },
         jwksUriAllowPrivate: false,
+        decisionLogSampleRate: 0.01,
+        workers: 1,
       });
     });
 

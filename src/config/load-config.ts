@@ -51,6 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'KEY_ENCRYPTION_KEY: is required with DATABASE_URL (openssl rand -base64 32); only embedded mode generates one',
     );
   }
+  if (parsed.WORKERS > 1 && !parsed.DATABASE_URL) {
+    problems.push(
+      'WORKERS: more than one process needs DATABASE_URL (embedded PGlite serves one process)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
@@ -100,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clientAuthMaxFailures: parsed.CLIENT_AUTH_MAX_FAILURES,
     },
     jwksUriAllowPrivate: parsed.JWKS_URI_ALLOW_PRIVATE,
+    decisionLogSampleRate: parsed.DECISION_LOG_SAMPLE_RATE,
+    workers: parsed.WORKERS,
   };
 }
 

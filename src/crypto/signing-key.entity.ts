@@ -26,7 +26,7 @@ export class SigningKeyEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
-  /** When a retired key may leave /jwks: after every token it signed has expired. */
+  /** When the key stopped signing; it stays in /jwks until every token it signed has expired. */
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
 }

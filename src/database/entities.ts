@@ -1,3 +1,5 @@
+import { AccessRuleEntity } from '../access/rules/access-rule.entity';
+import { ClientRoleEntity, RoleEntity, UserRoleEntity } from '../access/roles/role.entities';
 import {
   AuthorizationCodeEntity,
   BrowserSessionEntity,
@@ -24,4 +26,8 @@ export const ENTITIES = [
   RevokedAccessTokenEntity,
   ClientAssertionJtiEntity,
   AuditEventEntity,
+  RoleEntity,
+  UserRoleEntity,
+  ClientRoleEntity,
+  AccessRuleEntity,
 ];

@@ -1,5 +1,5 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { SigningKeys } from '../crypto/signing-keys.service';
 import { DiscoveryService } from './discovery.service';
@@ -9,6 +9,27 @@ const PUBLIC_HEADERS = {
   'access-control-allow-origin': '*',
   'cache-control': 'public, max-age=300',
 };
+
+/**
+ * A rotation signs new tokens with the new key at once, and publishes it only then, so a cache
+ * that holds the old set sees an unknown `kid`. Good clients refetch on that; a shared cache in
+ * front of them cannot, and would answer with the old set for max-age. One minute bounds that
+ * while keeping /jwks cheap (served from memory, revalidated by ETag with a 304). Retired keys
+ * leaving a day later are not urgent.
+ */
+const JWKS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'cache-control': 'public, max-age=60',
+};
+
+/** RFC 9110 §13.1.2 If-None-Match, weak comparison: `*` or any listed tag equal to `etag`. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === etag);
+}
 
 @ApiTags('discovery')
 @Controller()
@@ -36,9 +57,19 @@ export class DiscoveryController {
 
   @Get('jwks')
   @ApiOperation({ summary: 'RFC 7517 JWK Set: the public signing keys' })
-  @ApiOkResponse()
-  jwks(@Res({ passthrough: true }) reply: FastifyReply): object {
-    void reply.headers(PUBLIC_HEADERS).type('application/jwk-set+json');
-    return this.keys.jwks();
+  @ApiOkResponse({ description: 'Current keys and retired keys whose tokens may still be valid' })
+  @ApiNotModifiedResponse({ description: 'If-None-Match names the current ETag' })
+  jwks(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): object | undefined {
+    const { set, etag } = this.keys.jwks();
+    void reply.headers({ ...JWKS_HEADERS, etag });
+    if (matches(ifNoneMatch, etag)) {
+      void reply.code(304);
+      return undefined;
+    }
+    void reply.type('application/jwk-set+json');
+    return set;
   }
 }

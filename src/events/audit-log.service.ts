@@ -30,21 +30,32 @@ export class AuditLog {
       type: entry.type,
       outcome: entry.outcome ?? 'success',
       actorType: entry.actor.type,
-      actorId: entry.actor.id ?? null,
+      // Cut to the columns' sizes: a long header must not turn an event into an error.
+      actorId: entry.actor.id?.slice(0, 128) ?? null,
       targetType: entry.target?.type ?? null,
-      targetId: entry.target?.id ?? null,
-      ip: entry.ip ?? null,
+      targetId: entry.target?.id?.slice(0, 128) ?? null,
+      ip: entry.ip?.slice(0, 64) ?? null,
       userAgent: entry.userAgent?.slice(0, 512) ?? null,
       details: (entry.details ?? {}) as AuditEventEntity['details'] & object,
     });
   }
 
-  /** For events outside any transaction whose loss must not fail the request (login failures). */
-  recordQuietly(entry: AuditEntry): void {
-    this.record(entry).catch((error: unknown) =>
+  /**
+   * For events outside any transaction whose loss must not fail the request (login failures):
+   * waits for the insert, logs a failure, never rejects.
+   */
+  async recordSafely(entry: AuditEntry): Promise<void> {
+    try {
+      await this.record(entry);
+    } catch (error) {
       this.logger.error(
         `could not record ${entry.type}: ${error instanceof Error ? error.message : 'unknown error'}`,
-      ),
-    );
+      );
+    }
+  }
+
+  /** As `recordSafely`, without waiting. */
+  recordQuietly(entry: AuditEntry): void {
+    void this.recordSafely(entry);
   }
 }

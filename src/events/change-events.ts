@@ -6,5 +6,10 @@ export type ChangeEvent =
   | { type: 'user.deleted'; userId: string }
   | { type: 'tokens.revoked'; tokens: Array<{ jti: string; exp: number }> }
   | { type: 'keys.rotated' }
+  | { type: 'roles.changed' }
+  | { type: 'subject_roles.changed'; subjectType: 'user' | 'client'; subjectId: string }
+  | { type: 'rules.changed' }
+  /** The cross-process notifications stopped: state may be stale until a `resync`. */
+  | { type: 'transport.lost' }
   /** Notifications may have been missed (the listener reconnected): drop every cache. */
   | { type: 'resync' };

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DatabaseServer } from '../database/database-server';
+import { AuditEvents } from './audit-events.service';
+import { AuditEventsController } from './audit-events.controller';
 import { AuditLog } from './audit-log.service';
 import { ChangeBus } from './change-bus.service';
 import { ChangeTransport } from './change-transport';
@@ -8,10 +10,11 @@ import { PostgresChangeTransport } from './postgres-change-transport';
 /**
  * The change bus. With DATABASE_URL, PostgreSQL LISTEN/NOTIFY carries changes between
  * processes; embedded PGlite is one process (NOTIFY does not cross its connections), so
- * delivery stays in-process there.
+ * delivery stays in-process there. The audit log: its writer, and the admin API that reads it.
  */
 @Global()
 @Module({
+  controllers: [AuditEventsController],
   providers: [
     {
       provide: ChangeTransport,
@@ -21,6 +24,7 @@ import { PostgresChangeTransport } from './postgres-change-transport';
     },
     ChangeBus,
     AuditLog,
+    AuditEvents,
   ],
   exports: [ChangeBus, AuditLog],
 })

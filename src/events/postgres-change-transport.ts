@@ -66,6 +66,7 @@ export class PostgresChangeTransport extends ChangeTransport {
     if (this.stopped || this.listener !== client) return;
     this.listener = undefined;
     this.logger.warn('change notifications lost; reconnecting');
+    this.deliver({ type: 'transport.lost' });
     const retry = (): void => {
       if (this.stopped) return;
       this.listen()

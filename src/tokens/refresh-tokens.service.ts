@@ -76,6 +76,24 @@ export class RefreshTokensService {
     return { outcome: 'invalid' };
   }
 
+  /** The stored row of a refresh token in whatever state (rotated, revoked, expired), or null. */
+  findByToken(manager: EntityManager, token: string): Promise<RefreshTokenEntity | null> {
+    return manager.findOneBy(RefreshTokenEntity, { tokenHash: sha256(token) });
+  }
+
+  /**
+   * Locks a family's rows until the caller's transaction ends: a rotation racing a revocation
+   * waits, then finds its token revoked, and no new member escapes (RFC 7009 §2.1).
+   */
+  async lockFamily(manager: EntityManager, familyId: string): Promise<void> {
+    await manager
+      .createQueryBuilder(RefreshTokenEntity, 'token')
+      .select('token.id')
+      .where({ familyId })
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
   /** Ends whole families; returns the access tokens issued in them, to be revoked too. */
   async revokeFamilies(manager: EntityManager, familyIds: string[]): Promise<RevokedToken[]> {
     if (familyIds.length === 0) return [];

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
+import { auditContext } from '../events/audit-context';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
@@ -35,7 +36,7 @@ class TokenResponseSchema {
   @ApiProperty() scope: string;
 }
 
-class OAuthErrorSchema {
+export class OAuthErrorSchema {
   @ApiProperty() error: string;
   @ApiProperty() error_description: string;
 }
@@ -61,6 +62,11 @@ export class TokenController {
   ): Promise<TokenResponse> {
     // RFC 6749 §5.1: token responses are never cached.
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
-    return this.tokens.exchange(request.client!, request.body as TokenParams);
+    const client = request.client!;
+    return this.tokens.exchange(
+      client,
+      request.body as TokenParams,
+      auditContext(request, { type: 'client', id: client.clientId }),
+    );
   }
 }

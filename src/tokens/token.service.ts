@@ -6,6 +6,7 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../common/oauth-error';
+import { AuditContext } from '../events/audit-context';
 import { GRANT_HANDLERS, GrantHandler, TokenResponse } from './grants/grant-handler';
 import { param, TokenParams } from './token-params';
 
@@ -26,7 +27,11 @@ export class TokenService {
     return GRANT_TYPES.filter((grant) => this.handlers.has(grant));
   }
 
-  async exchange(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+  async exchange(
+    client: ClientEntity,
+    request: TokenParams,
+    context?: AuditContext,
+  ): Promise<TokenResponse> {
     const grantType = param(request, 'grant_type');
     if (!grantType) throw new InvalidRequestError('grant_type is required');
     const handler = this.handlers.get(grantType as GrantType);
@@ -34,6 +39,6 @@ export class TokenService {
     if (!client.grantTypes.includes(handler.grantType)) {
       throw new UnauthorizedClientError(`the client is not allowed the ${grantType} grant`);
     }
-    return handler.handle(client, request);
+    return handler.handle(client, request, context);
   }
 }

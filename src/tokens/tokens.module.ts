@@ -12,8 +12,12 @@ import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { UserTokenIssuer } from './grants/user-token.issuer';
 import { IdTokenIssuer } from './id-token.issuer';
+import { IntrospectionController } from './introspection.controller';
+import { IntrospectionService } from './introspection.service';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { RevocationList } from './revocation-list.service';
+import { RevocationController } from './revocation.controller';
+import { RevocationService } from './revocation.service';
 import { TokenRequestGuard } from './token-request.guard';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
@@ -22,7 +26,7 @@ import { UserinfoController } from './userinfo.controller';
 @Global()
 @Module({
   imports: [ClientsModule, UsersModule, AuthorizationModule],
-  controllers: [TokenController, UserinfoController],
+  controllers: [TokenController, UserinfoController, IntrospectionController, RevocationController],
   providers: [
     AccessTokenIssuer,
     AccessTokenVerifier,
@@ -42,7 +46,9 @@ import { UserinfoController } from './userinfo.controller';
     },
     TokenService,
     TokenRequestGuard,
+    IntrospectionService,
+    RevocationService,
   ],
-  exports: [BearerAuthenticator, TokenService],
+  exports: [BearerAuthenticator, TokenService, RevocationList],
 })
 export class TokensModule {}

@@ -23,6 +23,7 @@ import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { PaginationQuery } from '../common/pagination.dto';
 import { ADMIN_SCOPE } from '../clients/client.types';
+import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { toUserView, UserView } from './user.view';
 import { UsersService } from './users.service';
@@ -39,8 +40,11 @@ export class UsersController {
   @Post()
   @ApiCreatedResponse({ type: UserView })
   @ApiConflictResponse({ description: 'The username is taken' })
-  async create(@Body() body: CreateUserDto): Promise<UserView> {
-    return toUserView(await this.users.create(body));
+  async create(
+    @Body() body: CreateUserDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<UserView> {
+    return toUserView(await this.users.create(body, audit));
   }
 
   @Get()
@@ -64,15 +68,19 @@ export class UsersController {
   @Patch(':id')
   @ApiOkResponse({ type: UserView })
   @ApiNotFoundResponse()
-  async update(@Param('id') id: string, @Body() body: UpdateUserDto): Promise<UserView> {
-    return toUserView(await this.users.update(id, body));
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateUserDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<UserView> {
+    return toUserView(await this.users.update(id, body, audit));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: "Deleted; the user's sessions and tokens end" })
   @ApiNotFoundResponse()
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.users.remove(id);
+  async remove(@Param('id') id: string, @AdminAudit() audit: AuditContext): Promise<void> {
+    await this.users.remove(id, audit);
   }
 }

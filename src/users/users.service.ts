@@ -4,6 +4,9 @@ import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
 import { SecretHasher } from '../crypto/secret-hasher.service';
+import { changedFields, updateEvents } from '../events/audit-changes';
+import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
+import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { passwordProblem } from './password.policy';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
@@ -25,9 +28,10 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
+    private readonly audit: AuditLog,
   ) {}
 
-  async create(input: CreateUserDto): Promise<UserEntity> {
+  async create(input: CreateUserDto, context: AuditContext = SYSTEM_AUDIT): Promise<UserEntity> {
     this.checkPassword(input.password);
     const user = this.users.create({
       username: input.username,
@@ -40,13 +44,22 @@ export class UsersService {
       familyName: input.family_name ?? null,
       status: 'active',
     });
+    let saved: UserEntity;
     try {
-      return await this.users.save(user);
+      saved = await this.users.save(user);
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ConflictError(`the username ${input.username} is taken`);
       throw error;
     }
+    await this.audit.record({
+      ...context,
+      type: 'user.created',
+      target: { type: 'user', id: saved.id },
+      details: { username: saved.username },
+    });
+    this.bus.publish({ type: 'user.changed', userId: saved.id });
+    return saved;
   }
 
   list(limit: number, offset: number): Promise<Page<UserEntity>> {
@@ -74,8 +87,13 @@ export class UsersService {
     return this.users.findOne({ where: { usernameNormalized: username.toLowerCase() } });
   }
 
-  async update(id: string, input: UpdateUserDto): Promise<UserEntity> {
+  async update(
+    id: string,
+    input: UpdateUserDto,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<UserEntity> {
     const user = await this.get(id);
+    const before = profileOf(user);
     if (input.password !== undefined) {
       this.checkPassword(input.password);
       user.passwordHash = await this.hasher.hash(input.password);
@@ -93,13 +111,25 @@ export class UsersService {
     }
     const saved = await this.users.save(user);
     this.bus.publish({ type: 'user.changed', userId: id });
+    // The password is named when it was set, never shown; it may equal the old one.
+    const changed = changedFields(before, profileOf(saved));
+    if (input.password !== undefined) changed.push('password');
+    for (const event of updateEvents('user', saved.id, saved.status, changed)) {
+      await this.audit.record({ ...context, ...event });
+    }
     return saved;
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
     const user = await this.get(id);
     await this.users.delete({ id: user.id });
     this.bus.publish({ type: 'user.deleted', userId: id });
+    await this.audit.record({
+      ...context,
+      type: 'user.deleted',
+      target: { type: 'user', id: user.id },
+      details: { username: user.username },
+    });
   }
 
   /**
@@ -119,4 +149,16 @@ export class UsersService {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationFailedError([{ field: 'password', problem }]);
   }
+}
+
+/** The fields an update may change, besides the password, to tell which ones it did. */
+function profileOf(user: UserEntity): Record<string, unknown> {
+  return {
+    email: user.email,
+    emailVerified: user.emailVerified,
+    name: user.name,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    status: user.status,
+  };
 }

@@ -74,6 +74,10 @@ export async function startTestApp(
     ADMIN_CLIENT_SECRET,
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     DATA_DIR: ':memory:',
+    // Out of the way of every other test; test/rate-limit.e2e-spec.ts sets small ones.
+    RATE_LIMIT_PER_CLIENT: '100000000',
+    RATE_LIMIT_PER_IP: '100000000',
+    CLIENT_AUTH_MAX_FAILURES: '1000',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

@@ -3,6 +3,7 @@ import { InvalidClientError } from '../../common/oauth-error';
 import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
 import { ClientEntity } from '../client.entity';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { PresentedCredentials } from './presented-credentials';
 
 /**
@@ -17,6 +18,7 @@ export class ClientAuthenticator {
   constructor(
     private readonly directory: ClientDirectory,
     private readonly hasher: SecretHasher,
+    private readonly assertions: ClientAssertionVerifier,
   ) {}
 
   async withSecret(presented: PresentedCredentials): Promise<ClientEntity> {
@@ -46,6 +48,19 @@ export class ClientAuthenticator {
     const client = await this.directory.find(presented.clientId);
     if (!client) throw this.failure(presented, 'unknown client');
     return this.registeredFor(client, presented);
+  }
+
+  /**
+   * private_key_jwt (RFC 7523 §2.2): the client_id comes from the assertion's `sub`, and the
+   * assertion must verify with the client's keys; `path` is the endpoint it is presented at.
+   */
+  async withAssertion(presented: PresentedCredentials, path: string): Promise<ClientEntity> {
+    const client = await this.directory.find(presented.clientId);
+    if (!client) throw this.failure(presented, 'unknown client');
+    this.registeredFor(client, presented);
+    const problem = await this.assertions.problem(client, presented.assertion ?? '', path);
+    if (problem) throw this.failure(presented, problem);
+    return client;
   }
 
   /** The method used must be the one registered, and the client must be active. */

@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import { FastifyRequest } from 'fastify';
 import { describe, it } from 'node:test';
 import { InvalidClientError, InvalidRequestError, OAuthError } from '../../common/oauth-error';
-import { presentedCredentials } from './presented-credentials';
+import { JWT_BEARER_ASSERTION_TYPE, presentedCredentials } from './presented-credentials';
 
 function request(body: Record<string, unknown>, authorization?: string): FastifyRequest {
   return {
@@ -19,6 +19,16 @@ function basic(clientId: string, secret: string): string {
 
 function basicRaw(decoded: string): string {
   return `Basic ${Buffer.from(decoded).toString('base64')}`;
+}
+
+/** An unsigned JWT with these claims: this layer only reads, the strategy verifies. */
+function jwtFor(claims: Record<string, unknown>): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256', kid: 'k1' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+function asserted(assertion: string): Record<string, string> {
+  return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion };
 }
 
 function thrown(work: () => unknown): OAuthError {
@@ -139,6 +149,91 @@ describe(presentedCredentials.name, () => {
     });
   });
 
+  describe('private_key_jwt (RFC 7523 §2.2, RFC 7521 §4.2)', () => {
+    it("names the client by the assertion's sub and carries the assertion unverified", () => {
+      const assertion = jwtFor({ iss: 'key-client', sub: 'key-client', aud: 'x' });
+      expect(presentedCredentials(request(asserted(assertion)))).toEqual({
+        method: 'private_key_jwt',
+        clientId: 'key-client',
+        assertion,
+        viaHeader: false,
+      });
+    });
+
+    it('accepts a body client_id equal to the sub', () => {
+      const sut = presentedCredentials(
+        request({ client_id: 'key-client', ...asserted(jwtFor({ sub: 'key-client' })) }),
+      );
+      expect(sut).toMatchObject({ method: 'private_key_jwt', clientId: 'key-client' });
+    });
+
+    it('a body client_id different from the sub is invalid_request', () => {
+      const error = thrown(() =>
+        presentedCredentials(
+          request({ client_id: 'other', ...asserted(jwtFor({ sub: 'key-client' })) }),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.status).toBe(400);
+    });
+
+    it('another client_assertion_type is invalid_client (an unsupported method)', () => {
+      const error = thrown(() =>
+        presentedCredentials(
+          request({
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer',
+            client_assertion: jwtFor({ sub: 'key-client' }),
+          }),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidClientError);
+      expect(error.status).toBe(401);
+      expect(error.headers).toEqual({});
+    });
+
+    it('client_assertion without client_assertion_type is invalid_request', () => {
+      const error = thrown(() =>
+        presentedCredentials(request({ client_assertion: jwtFor({ sub: 'key-client' }) })),
+      );
+      expect(error).toBeInstanceOf(InvalidRequestError);
+    });
+
+    it('client_assertion_type without client_assertion is invalid_request', () => {
+      const error = thrown(() =>
+        presentedCredentials(
+          request({ client_id: 'c', client_assertion_type: JWT_BEARER_ASSERTION_TYPE }),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidRequestError);
+    });
+
+    for (const [name, assertion] of [
+      ['not a JWT', 'not-a-jwt'],
+      ['a JWT without sub', jwtFor({ iss: 'key-client' })],
+      ['a JWT with an empty sub', jwtFor({ sub: '' })],
+      ['a JWT with a numeric sub', jwtFor({ sub: 42 })],
+    ] as const) {
+      it(`an assertion that is ${name} is invalid_client`, () => {
+        const error = thrown(() => presentedCredentials(request(asserted(assertion))));
+        expect(error).toBeInstanceOf(InvalidClientError);
+        expect(error.status).toBe(401);
+      });
+    }
+
+    it('a repeated client_assertion is invalid_request', () => {
+      const assertion = jwtFor({ sub: 'key-client' });
+      const error = thrown(() =>
+        presentedCredentials(
+          request({
+            client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+            client_assertion: [assertion, assertion],
+          }),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidRequestError);
+    });
+  });
+
   describe('one method per request (RFC 6749 §2.3)', () => {
     it('a Basic header and a body client_secret together are invalid_request', () => {
       const error = thrown(() =>
@@ -155,11 +250,22 @@ describe(presentedCredentials.name, () => {
       expect(error).toBeInstanceOf(InvalidRequestError);
     });
 
-    it('a client_assertion is invalid_client while private_key_jwt is not enabled', () => {
+    it('a client_secret and a client_assertion together are invalid_request', () => {
       const error = thrown(() =>
-        presentedCredentials(request({ client_id: 'c', client_assertion: 'jwt' })),
+        presentedCredentials(
+          request({ client_id: 'c', client_secret: 's', ...asserted(jwtFor({ sub: 'c' })) }),
+        ),
       );
-      expect(error).toBeInstanceOf(InvalidClientError);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+    });
+
+    it('a Basic header and a lone client_assertion_type together are invalid_request', () => {
+      const error = thrown(() =>
+        presentedCredentials(
+          request({ client_assertion_type: JWT_BEARER_ASSERTION_TYPE }, basic('client', 's')),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidRequestError);
     });
 
     it('only a client_id is the none method of public clients (RFC 6749 §2.1)', () => {

@@ -1,4 +1,5 @@
 import { FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import { InvalidClientError, InvalidRequestError } from '../../common/oauth-error';
 import { TokenEndpointAuthMethod } from '../client.types';
 
@@ -6,11 +7,16 @@ export interface PresentedCredentials {
   method: TokenEndpointAuthMethod;
   clientId: string;
   secret?: string;
+  /** private_key_jwt: the client assertion, not yet verified. */
+  assertion?: string;
   /** True when the Authorization header carried them: failures then carry a Basic challenge. */
   viaHeader: boolean;
 }
 
 type Params = Record<string, unknown>;
+
+/** RFC 7523 §2.2: the one client assertion type this server accepts. */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 function single(params: Params, name: string): string | undefined {
   const value = params[name];
@@ -38,6 +44,39 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
 }
 
 /**
+ * RFC 7521 §4.2, RFC 7523 §2.2: client_assertion with client_assertion_type jwt-bearer. The
+ * client is named by the assertion's `sub` (read here, verified by the strategy); a client_id in
+ * the body is optional and must name the same client.
+ */
+function fromAssertion(
+  assertion: string | undefined,
+  assertionType: string | undefined,
+  bodyClientId: string | undefined,
+): PresentedCredentials {
+  if (assertion === undefined || assertionType === undefined) {
+    throw new InvalidRequestError(
+      'client_assertion and client_assertion_type must be given together (RFC 7521 §4.2)',
+    );
+  }
+  if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
+    throw new InvalidClientError('client authentication failed', 'unsupported assertion type');
+  }
+  let sub: unknown;
+  try {
+    sub = decodeJwt(assertion).sub;
+  } catch {
+    throw new InvalidClientError('client authentication failed', 'malformed client_assertion');
+  }
+  if (typeof sub !== 'string' || sub === '') {
+    throw new InvalidClientError('client authentication failed', 'client_assertion has no sub');
+  }
+  if (bodyClientId !== undefined && bodyClientId !== sub) {
+    throw new InvalidRequestError('client_id differs from the client_assertion subject');
+  }
+  return { method: 'private_key_jwt', clientId: sub, assertion, viaHeader: false };
+}
+
+/**
  * Which client authentication the request presents. RFC 6749 §2.3: a client MUST NOT use more
  * than one method in a request, so two at once is `invalid_request`.
  */
@@ -47,8 +86,10 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
   const bodySecret = single(params, 'client_secret');
   const bodyClientId = single(params, 'client_id');
   const assertion = single(params, 'client_assertion');
+  const assertionType = single(params, 'client_assertion_type');
+  const asserted = assertion !== undefined || assertionType !== undefined;
 
-  const methods = [header !== undefined, bodySecret !== undefined, assertion !== undefined];
+  const methods = [header !== undefined, bodySecret !== undefined, asserted];
   if (methods.filter(Boolean).length > 1) {
     throw new InvalidRequestError('use exactly one client authentication method per request');
   }
@@ -66,9 +107,7 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
     }
     return { method: 'client_secret_basic', clientId, secret, viaHeader: true };
   }
-  if (assertion !== undefined) {
-    throw new InvalidClientError('client authentication failed', 'private_key_jwt is not enabled');
-  }
+  if (asserted) return fromAssertion(assertion, assertionType, bodyClientId);
   if (!bodyClientId)
     throw new InvalidClientError('client authentication failed', 'no client credentials');
   if (bodySecret !== undefined) {

@@ -22,6 +22,7 @@ import {
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
+import { auditContext } from '../../events/audit-context';
 import { RegistrationMetadataDto } from '../client-metadata.dto';
 import { toClientView } from '../client.view';
 import { RegistrationResponse, RegistrationService } from './registration.service';
@@ -53,7 +54,10 @@ export class RegistrationController {
   ): Promise<Record<string, unknown>> {
     this.registration.authorizeRegistration(bearer(authorization));
     requireJson(request);
-    const result = await this.registration.register(request.body);
+    const result = await this.registration.register(
+      request.body,
+      auditContext(request, { type: 'anonymous' }),
+    );
     void reply.status(201).header('cache-control', 'no-store');
     return this.describe(result);
   }
@@ -83,7 +87,12 @@ export class RegistrationController {
   ): Promise<Record<string, unknown>> {
     const client = await this.registration.authenticate(clientId, bearer(authorization));
     requireJson(request);
-    const result = await this.registration.replace(client, request.body);
+    // RFC 7592: the client itself acts, with its registration access token.
+    const result = await this.registration.replace(
+      client,
+      request.body,
+      auditContext(request, { type: 'client', id: client.clientId }),
+    );
     void reply.header('cache-control', 'no-store');
     return this.describe(result);
   }
@@ -95,9 +104,13 @@ export class RegistrationController {
   async remove(
     @Param('client_id') clientId: string,
     @Headers('authorization') authorization: string | undefined,
+    @Req() request: FastifyRequest,
   ): Promise<void> {
     const client = await this.registration.authenticate(clientId, bearer(authorization));
-    await this.registration.remove(client);
+    await this.registration.remove(
+      client,
+      auditContext(request, { type: 'client', id: client.clientId }),
+    );
   }
 
   /** RFC 7591 §3.2.1 client information response. */

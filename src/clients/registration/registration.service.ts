@@ -13,6 +13,7 @@ import { toFieldProblems } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import { constantTimeEquals, sha256 } from '../../crypto/secret-hasher.service';
 import { RandomService } from '../../crypto/random.service';
+import { AuditContext } from '../../events/audit-context';
 import { ClientMetadataDto, RegistrationMetadataDto } from '../client-metadata.dto';
 import { ClientEntity } from '../client.entity';
 import { ClientsService } from '../clients.service';
@@ -50,14 +51,15 @@ export class RegistrationService {
     }
   }
 
-  async register(body: unknown): Promise<RegistrationResponse> {
+  async register(body: unknown, context: AuditContext): Promise<RegistrationResponse> {
     const metadata = await this.parse(body);
     const registrationAccessToken = this.random.secret();
     const { client, secret } = await this.withMetadataErrors(() =>
-      this.clients.create(metadata, {
-        registeredBy: 'dynamic',
-        registrationTokenHash: sha256(registrationAccessToken),
-      }),
+      this.clients.create(
+        metadata,
+        { registeredBy: 'dynamic', registrationTokenHash: sha256(registrationAccessToken) },
+        context,
+      ),
     );
     return { client, secret, registrationAccessToken };
   }
@@ -73,7 +75,11 @@ export class RegistrationService {
   }
 
   /** RFC 7592 §2.2: the request replaces the metadata; omitted fields return to defaults. */
-  async replace(client: ClientEntity, body: unknown): Promise<RegistrationResponse> {
+  async replace(
+    client: ClientEntity,
+    body: unknown,
+    context: AuditContext,
+  ): Promise<RegistrationResponse> {
     const submittedId = (body as { client_id?: unknown } | null)?.client_id;
     if (submittedId !== client.clientId) {
       throw new InvalidClientMetadataError(
@@ -93,13 +99,13 @@ export class RegistrationService {
       post_logout_redirect_uris: metadata.post_logout_redirect_uris ?? [],
     };
     const { client: updated, secret } = await this.withMetadataErrors(() =>
-      this.clients.update(client.clientId, replacement),
+      this.clients.update(client.clientId, replacement, context),
     );
     return { client: updated, secret };
   }
 
-  async remove(client: ClientEntity): Promise<void> {
-    await this.clients.remove(client.clientId);
+  async remove(client: ClientEntity, context: AuditContext): Promise<void> {
+    await this.clients.remove(client.clientId, context);
   }
 
   /** RFC 7591 §2: metadata the server does not understand is ignored, client_id included. */

@@ -1,6 +1,12 @@
 import { Foundation1763900000000 } from './1763900000000-Foundation';
 import { People1763900000001 } from './1763900000001-People';
 import { Lifecycle1763900000002 } from './1763900000002-Lifecycle';
+import { Access1763900000003 } from './1763900000003-Access';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
-export const MIGRATIONS = [Foundation1763900000000, People1763900000001, Lifecycle1763900000002];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  People1763900000001,
+  Lifecycle1763900000002,
+  Access1763900000003,
+];

@@ -6,6 +6,8 @@ import { pkceVerifies } from '../../authorization/pkce';
 import { ClientEntity } from '../../clients/client.entity';
 import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
+import { AuditContext } from '../../events/audit-context';
+import { AuditLog } from '../../events/audit-log.service';
 import { UsersService } from '../../users/users.service';
 import { RefreshTokensService } from '../refresh-tokens.service';
 import { RevocationList } from '../revocation-list.service';
@@ -32,9 +34,14 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly refreshTokens: RefreshTokensService,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
-  async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+  async handle(
+    client: ClientEntity,
+    request: TokenParams,
+    context?: AuditContext,
+  ): Promise<TokenResponse> {
     const code = param(request, 'code');
     if (!code) throw new InvalidRequestError('code is required');
     const redirectUri = param(request, 'redirect_uri');
@@ -69,6 +76,20 @@ export class AuthorizationCodeGrant implements GrantHandler {
             });
           }
           await this.revocations.record(manager, revoked);
+          await this.audit.record(
+            {
+              ...context,
+              actor: { type: 'client', id: client.clientId },
+              type: 'authorization_code.reuse_detected',
+              outcome: 'failure',
+              target: { type: 'user', id: stored.userId },
+              details: {
+                revoked_refresh_token_families: families.length,
+                revoked_access_tokens: new Set(revoked.map(({ jti }) => jti)).size,
+              },
+            },
+            manager,
+          );
           return {
             error: new InvalidGrantError('the authorization code was already used'),
             revoked,

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ClientEntity } from '../../clients/client.entity';
+import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
+import { withHeldPermissions } from '../held-permissions';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { grantAudience, grantScopes } from '../scope.policy';
 import { param, params, TokenParams } from '../token-params';
@@ -17,10 +19,15 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(
     private readonly issuer: AccessTokenIssuer,
     private readonly config: AppConfig,
+    private readonly permissions: SubjectPermissions,
   ) {}
 
   async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
-    const scopes = grantScopes(param(request, 'scope'), client.scopes);
+    const scopes = withHeldPermissions(
+      grantScopes(param(request, 'scope'), client.scopes),
+      { type: 'client', id: client.clientId },
+      this.permissions,
+    );
     const audience = grantAudience(
       params(request, 'resource'),
       client.audience,

@@ -1,5 +1,6 @@
 import { ClientEntity } from '../../clients/client.entity';
 import { GrantType } from '../../clients/client.types';
+import { AuditContext } from '../../events/audit-context';
 import { TokenParams } from '../token-params';
 
 /** RFC 6749 §5.1 successful response. */
@@ -12,10 +13,13 @@ export interface TokenResponse {
   id_token?: string;
 }
 
-/** One grant type's work (fosite's one handler per grant). */
+/**
+ * One grant type's work (fosite's one handler per grant). `context` says where the request came
+ * from, for the audit events a grant records (code or refresh token reuse).
+ */
 export interface GrantHandler {
   readonly grantType: GrantType;
-  handle(client: ClientEntity, params: TokenParams): Promise<TokenResponse>;
+  handle(client: ClientEntity, params: TokenParams, context?: AuditContext): Promise<TokenResponse>;
 }
 
 export const GRANT_HANDLERS = Symbol('GRANT_HANDLERS');

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { ClientEntity } from '../../clients/client.entity';
 import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
+import { AuditContext } from '../../events/audit-context';
+import { AuditLog } from '../../events/audit-log.service';
 import { UsersService } from '../../users/users.service';
 import { RefreshTokensService } from '../refresh-tokens.service';
 import { RevocationList } from '../revocation-list.service';
@@ -30,9 +32,14 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly tokens: UserTokenIssuer,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
-  async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+  async handle(
+    client: ClientEntity,
+    request: TokenParams,
+    context?: AuditContext,
+  ): Promise<TokenResponse> {
     const token = param(request, 'refresh_token');
     if (!token) throw new InvalidRequestError('refresh_token is required');
     const requestedScope = param(request, 'scope');
@@ -56,6 +63,20 @@ export class RefreshTokenGrant implements GrantHandler {
         if (rotation.outcome === 'reused') {
           const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
           await this.revocations.record(manager, revoked);
+          await this.audit.record(
+            {
+              ...context,
+              actor: { type: 'client', id: client.clientId },
+              type: 'refresh_token.reuse_detected',
+              outcome: 'failure',
+              target: { type: 'refresh_token_family', id: previous.familyId },
+              details: {
+                user_id: previous.userId,
+                revoked_access_tokens: new Set(revoked.map(({ jti }) => jti)).size,
+              },
+            },
+            manager,
+          );
           return { error: new InvalidGrantError('the refresh token was already used'), revoked };
         }
         // Thrown, so the rotation rolls back: asking for too much does not burn the token.

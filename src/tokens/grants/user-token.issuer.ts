@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ClientEntity } from '../../clients/client.entity';
+import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
+import { withHeldPermissions } from '../held-permissions';
 import { UserEntity } from '../../users/user.entity';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { IdTokenIssuer } from '../id-token.issuer';
@@ -35,6 +37,7 @@ export class UserTokenIssuer {
     private readonly idTokens: IdTokenIssuer,
     private readonly refreshTokens: RefreshTokensService,
     private readonly config: AppConfig,
+    private readonly permissions: SubjectPermissions,
   ) {}
 
   /** Whether this grant earns a refresh token (the grant is allowed, and offline_access given). */
@@ -53,8 +56,13 @@ export class UserTokenIssuer {
 
   async issue(
     manager: EntityManager,
-    grant: UserGrant,
+    request: UserGrant,
   ): Promise<{ response: TokenResponse; access: RevokedToken }> {
+    const subject = { type: 'user' as const, id: request.user.id };
+    const grant = {
+      ...request,
+      scopes: withHeldPermissions(request.scopes, subject, this.permissions),
+    };
     const { token, jti, expiresIn } = await this.accessTokens.issue({
       client: grant.client,
       subject: grant.user.id,

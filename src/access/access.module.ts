@@ -1,0 +1,46 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SubjectPermissions } from '../common/auth/subject-permissions';
+import { AccessDecisionService } from './engine/access-decision.service';
+import { AccessPermissions } from './engine/access-permissions';
+import { AccessState } from './engine/access-state';
+import { AccessStateLoader } from './engine/access-state.loader';
+import { DecisionLog } from './engine/decision-log.service';
+import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './roles/role.entities';
+import { RolesController } from './roles/roles.controller';
+import { RolesService } from './roles/roles.service';
+import { AccessRuleEntity } from './rules/access-rule.entity';
+import { AccessRulesController } from './rules/access-rules.controller';
+import { AccessRulesService } from './rules/access-rules.service';
+import { AuthzenController } from './surfaces/authzen.controller';
+import { CheckController } from './surfaces/check.controller';
+import { GatewayController } from './surfaces/gateway.controller';
+
+/**
+ * checkAccess (CONTRACT §4): roles, permissions and route rules, the in-memory decision engine
+ * and its three surfaces. Global only to offer SubjectPermissions to token issuance.
+ */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([RoleEntity, UserRoleEntity, ClientRoleEntity, AccessRuleEntity]),
+  ],
+  controllers: [
+    RolesController,
+    AccessRulesController,
+    CheckController,
+    GatewayController,
+    AuthzenController,
+  ],
+  providers: [
+    { provide: AccessState, useValue: new AccessState() },
+    AccessStateLoader,
+    AccessDecisionService,
+    DecisionLog,
+    RolesService,
+    AccessRulesService,
+    { provide: SubjectPermissions, useClass: AccessPermissions },
+  ],
+  exports: [SubjectPermissions, AccessDecisionService],
+})
+export class AccessModule {}

@@ -1,0 +1,227 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ChangeBus } from '../../events/change-bus.service';
+import { ChangeEvent } from '../../events/change-events';
+import { AccessState, CompiledRule, SubjectState } from './access-state';
+import { RouteMatcher } from '../rules/route-matcher';
+
+const RETRY_MS = 500;
+
+interface SubjectRow {
+  id: string;
+  status: string;
+  tokens_valid_after: Date | null;
+  roles: string[] | null;
+}
+
+/**
+ * Keeps AccessState in step with the database: a full load at start and after any gap in change
+ * notifications (while it lasts the state is unknown and decisions answer 503), and targeted
+ * reloads on each change event, from every process.
+ */
+@Injectable()
+export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AccessStateLoader.name);
+  private unsubscribe?: () => void;
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+  /** Bumped by every full load, so a slow targeted reload cannot undo a newer full one. */
+  private generation = 0;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly state: AccessState,
+    bus: ChangeBus,
+  ) {
+    this.unsubscribe = bus.subscribe((event) => this.onChange(event));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.fullLoad();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.unsubscribe?.();
+  }
+
+  /** Resolves once every reload started so far has finished (read-your-writes in this process). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private onChange(event: ChangeEvent): void {
+    const work = this.reloadFor(event);
+    if (!work) return;
+    const tracked: Promise<void> = work
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `reload after ${event.type} failed (${describe(error)}); reloading everything`,
+        );
+        this.state.known = false;
+        this.scheduleFullLoad();
+      })
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private reloadFor(event: ChangeEvent): Promise<void> | undefined {
+    switch (event.type) {
+      case 'client.changed':
+      case 'subject_roles.changed':
+        if (event.type === 'subject_roles.changed' && event.subjectType === 'user') {
+          return this.reloadUser(event.subjectId);
+        }
+        return this.reloadClient(
+          event.type === 'client.changed' ? event.clientId : event.subjectId,
+        );
+      case 'client.deleted':
+        this.state.clients.delete(event.clientId);
+        this.state.forgetPermissions({ type: 'client', id: event.clientId });
+        return undefined;
+      case 'user.changed':
+        return this.reloadUser(event.userId);
+      case 'user.deleted':
+        this.state.users.delete(event.userId);
+        this.state.forgetPermissions({ type: 'user', id: event.userId });
+        return undefined;
+      case 'roles.changed':
+        return this.loadRoles();
+      case 'rules.changed':
+        return this.loadRules();
+      case 'transport.lost':
+        this.state.known = false;
+        return undefined;
+      case 'resync':
+        return this.fullLoad();
+      default:
+        return undefined;
+    }
+  }
+
+  private scheduleFullLoad(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.fullLoad();
+    }, RETRY_MS);
+    this.retry.unref();
+  }
+
+  /** Loads everything; on failure the state stays unknown and the load is retried. */
+  async fullLoad(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const [clients, users] = await Promise.all([
+        this.subjects(
+          `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
+             array_remove(array_agg(r.role_name), NULL) AS roles
+           FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id GROUP BY c.id`,
+        ),
+        this.subjects(
+          `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
+           FROM users u LEFT JOIN user_roles r ON r.user_id = u.id GROUP BY u.id`,
+        ),
+      ]);
+      await this.loadRoles();
+      await this.loadRules();
+      if (generation !== this.generation) return;
+      this.replace(this.state.clients, clients);
+      this.replace(this.state.users, users);
+      this.state.forgetPermissions();
+      this.state.known = true;
+    } catch (error) {
+      this.logger.warn(
+        `access state could not load (${describe(error)}); answering 503 until it does`,
+      );
+      this.state.known = false;
+      this.scheduleFullLoad();
+    }
+  }
+
+  private async reloadClient(clientId: string): Promise<void> {
+    const [row] = await this.subjects(
+      `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
+         array_remove(array_agg(r.role_name), NULL) AS roles
+       FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id
+       WHERE c.client_id = $1 GROUP BY c.id`,
+      [clientId],
+    );
+    this.put(this.state.clients, clientId, row);
+    this.state.forgetPermissions({ type: 'client', id: clientId });
+  }
+
+  private async reloadUser(userId: string): Promise<void> {
+    const [row] = await this.subjects(
+      `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
+       FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
+      [userId],
+    );
+    this.put(this.state.users, userId, row);
+    this.state.forgetPermissions({ type: 'user', id: userId });
+  }
+
+  private async loadRoles(): Promise<void> {
+    const rows = await this.dataSource.query<Array<{ name: string; permissions: string[] }>>(
+      'SELECT name, permissions FROM roles',
+    );
+    this.state.roles = new Map(rows.map((row) => [row.name, new Set(row.permissions)]));
+    this.state.forgetPermissions();
+  }
+
+  private async loadRules(): Promise<void> {
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        methods: string[];
+        path: string;
+        permission: string | null;
+        scopes: string[];
+        audience: string | null;
+        anonymous: boolean;
+      }>
+    >('SELECT id, methods, path, permission, scopes, audience, anonymous FROM access_rules');
+    const rules: CompiledRule[] = rows.map((row) => ({ ...row }));
+    this.state.matcher = new RouteMatcher(rules);
+    this.state.ruleCount = rules.length;
+  }
+
+  private subjects(
+    sql: string,
+    parameters: unknown[] = [],
+  ): Promise<Array<[string, SubjectState]>> {
+    return this.dataSource.query<SubjectRow[]>(sql, parameters).then((rows) =>
+      rows.map((row) => [
+        row.id,
+        {
+          active: row.status === 'active',
+          tokensValidAfter: row.tokens_valid_after
+            ? new Date(row.tokens_valid_after).getTime()
+            : null,
+          roles: row.roles ?? [],
+        },
+      ]),
+    );
+  }
+
+  private replace(target: Map<string, SubjectState>, rows: Array<[string, SubjectState]>): void {
+    target.clear();
+    for (const [id, state] of rows) target.set(id, state);
+  }
+
+  private put(
+    target: Map<string, SubjectState>,
+    id: string,
+    row: [string, SubjectState] | undefined,
+  ): void {
+    if (row) target.set(id, row[1]);
+    else target.delete(id);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}

@@ -1,0 +1,56 @@
+import { Subject } from '../../common/auth/subject-permissions';
+import { RouteMatcher, RoutePattern } from '../rules/route-matcher';
+
+export interface SubjectState {
+  active: boolean;
+  /** Epoch ms; tokens issued before it are dead. */
+  tokensValidAfter: number | null;
+  roles: string[];
+}
+
+export interface CompiledRule extends RoutePattern {
+  permission: string | null;
+  scopes: string[];
+  audience: string | null;
+  anonymous: boolean;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * Everything a decision needs, in memory: client and user status, who holds which roles, what
+ * each role grants, and the gateway rules. Fed by AccessStateLoader; read by the engine, which
+ * never touches the database.
+ */
+export class AccessState {
+  /** False until loaded, and again while change notifications may have been missed. */
+  known = false;
+  readonly clients = new Map<string, SubjectState>();
+  readonly users = new Map<string, SubjectState>();
+  roles = new Map<string, ReadonlySet<string>>();
+  matcher = new RouteMatcher<CompiledRule>([]);
+  ruleCount = 0;
+  private readonly permissionCache = new Map<string, ReadonlySet<string>>();
+
+  subject({ type, id }: Subject): SubjectState | undefined {
+    return (type === 'user' ? this.users : this.clients).get(id);
+  }
+
+  /** The union of the subject's roles' permissions, cached until roles or assignments change. */
+  permissionsOf(subject: Subject): ReadonlySet<string> {
+    const key = `${subject.type}:${subject.id}`;
+    let permissions = this.permissionCache.get(key);
+    if (!permissions) {
+      const state = this.subject(subject);
+      if (!state || state.roles.length === 0) return EMPTY;
+      permissions = new Set(state.roles.flatMap((role) => [...(this.roles.get(role) ?? EMPTY)]));
+      this.permissionCache.set(key, permissions);
+    }
+    return permissions;
+  }
+
+  forgetPermissions(subject?: Subject): void {
+    if (subject) this.permissionCache.delete(`${subject.type}:${subject.id}`);
+    else this.permissionCache.clear();
+  }
+}

@@ -1,0 +1,50 @@
+import { ApiError } from '../../common/api-error';
+
+/** CONTRACT §4 reason codes, plus the two ways to be allowed. */
+export type DenyReason =
+  | 'token_missing'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'token_revoked'
+  | 'client_inactive'
+  | 'subject_inactive'
+  | 'insufficient_scope'
+  | 'permission_denied'
+  | 'no_matching_rule';
+export type AllowReason = 'allowed' | 'anonymous';
+
+export interface Decision {
+  allowed: boolean;
+  reason: AllowReason | DenyReason;
+  decisionId: string;
+  sub?: string;
+  clientId?: string;
+  scope?: string;
+  /** The permission judged, when there was one. */
+  permission?: string;
+  /** The rule that decided, for gateway requests. */
+  ruleId?: string;
+}
+
+/** Reasons that are about the token itself: gateways answer them with 401, the rest 403. */
+export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set([
+  'token_missing',
+  'token_invalid',
+  'token_expired',
+  'token_revoked',
+]);
+
+/** The state is not known (database unreachable and nothing trustworthy cached): answer 503. */
+export class DecisionUnavailableError extends ApiError {
+  constructor() {
+    super(
+      503,
+      'temporarily_unavailable',
+      'access decisions are unavailable: the server cannot tell',
+      undefined,
+      {
+        'retry-after': '1',
+      },
+    );
+  }
+}

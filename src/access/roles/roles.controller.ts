@@ -1,0 +1,98 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { RequireScope } from '../../common/auth/required-scope';
+import { PaginationQuery } from '../../common/pagination.dto';
+import { ADMIN_SCOPE } from '../../clients/client.types';
+import { CreateRoleDto, RoleView, SubjectRolesDto, UpdateRoleDto } from './role.dto';
+import { RolesService, toRoleView } from './roles.service';
+
+@ApiTags('admin: roles')
+@RequireScope(ADMIN_SCOPE)
+@ApiBadRequestResponse({
+  description: 'Validation failed: `{error, message, details: [{field, problem}]}`',
+})
+@Controller('admin')
+export class RolesController {
+  constructor(private readonly roles: RolesService) {}
+
+  @Post('roles')
+  @ApiCreatedResponse({ type: RoleView })
+  @ApiConflictResponse({ description: 'A role of that name exists' })
+  async create(@Body() body: CreateRoleDto): Promise<RoleView> {
+    return toRoleView(await this.roles.create(body));
+  }
+
+  @Get('roles')
+  @ApiOkResponse({ type: [RoleView], description: 'X-Total-Count carries the total' })
+  async list(
+    @Query() page: PaginationQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RoleView[]> {
+    const { items, total } = await this.roles.list(page.limit, page.offset);
+    void reply.header('x-total-count', String(total));
+    return items.map(toRoleView);
+  }
+
+  @Get('roles/:name')
+  @ApiOkResponse({ type: RoleView })
+  @ApiNotFoundResponse()
+  async read(@Param('name') name: string): Promise<RoleView> {
+    return toRoleView(await this.roles.get(name));
+  }
+
+  @Patch('roles/:name')
+  @ApiOkResponse({ type: RoleView })
+  @ApiNotFoundResponse()
+  async update(@Param('name') name: string, @Body() body: UpdateRoleDto): Promise<RoleView> {
+    return toRoleView(await this.roles.update(name, body));
+  }
+
+  @Delete('roles/:name')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted; its holders lose its permissions at once' })
+  @ApiNotFoundResponse()
+  async remove(@Param('name') name: string): Promise<void> {
+    await this.roles.remove(name);
+  }
+
+  @Put('users/:id/roles')
+  @ApiOkResponse({ type: SubjectRolesDto, description: "The user's roles now" })
+  @ApiNotFoundResponse()
+  async setUserRoles(
+    @Param('id') id: string,
+    @Body() body: SubjectRolesDto,
+  ): Promise<SubjectRolesDto> {
+    return { roles: await this.roles.setUserRoles(id, body.roles) };
+  }
+
+  @Put('clients/:client_id/roles')
+  @ApiOkResponse({ type: SubjectRolesDto, description: "The client's roles now" })
+  @ApiNotFoundResponse()
+  async setClientRoles(
+    @Param('client_id') clientId: string,
+    @Body() body: SubjectRolesDto,
+  ): Promise<SubjectRolesDto> {
+    return { roles: await this.roles.setClientRoles(clientId, body.roles) };
+  }
+}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { PERMISSION_SYNTAX } from '../../common/auth/permissions';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export class CreateAccessRuleDto {
+  @ApiPropertyOptional({
+    enum: HTTP_METHODS,
+    isArray: true,
+    description: 'Empty or absent: any method',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(HTTP_METHODS, { each: true })
+  methods?: string[];
+
+  @ApiProperty({ example: '/invoices/**', description: '`*` matches one segment, `**` any number' })
+  @IsString()
+  @MaxLength(1000)
+  path: string;
+
+  @ApiPropertyOptional({ example: 'invoices:read' })
+  @IsOptional()
+  @Matches(PERMISSION_SYNTAX, { message: 'must be resource:action' })
+  permission?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Scopes the token must also carry' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { each: true, message: 'each must be a scope token' })
+  scopes?: string[];
+
+  @ApiPropertyOptional({
+    example: 'https://api.example.com',
+    description: 'The token must be addressed to it',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  audience?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Let requests through without a token' })
+  @IsOptional()
+  @IsBoolean()
+  anonymous?: boolean;
+}
+
+export class AccessRuleView {
+  @ApiProperty() id: string;
+  @ApiProperty({ type: [String] }) methods: string[];
+  @ApiProperty() path: string;
+  @ApiProperty({ nullable: true, type: String }) permission: string | null;
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ nullable: true, type: String }) audience: string | null;
+  @ApiProperty() anonymous: boolean;
+  @ApiProperty() created_at: string;
+}

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A gateway route rule (CONTRACT §4): which requests need what. */
+@Entity({ name: 'access_rules' })
+export class AccessRuleEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** HTTP methods, upper case; empty means any. */
+  @Column({ name: 'methods', type: 'text', array: true, default: () => "'{}'" })
+  methods: string[];
+
+  /** `/invoices/**`: `*` one segment, `**` any number. */
+  @Column({ name: 'path', type: 'varchar', length: 1000 })
+  path: string;
+
+  @Column({ name: 'permission', type: 'varchar', length: 200, nullable: true })
+  permission: string | null;
+
+  @Column({ name: 'scopes', type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
+
+  @Column({ name: 'audience', type: 'varchar', length: 2000, nullable: true })
+  audience: string | null;
+
+  /** Let requests through without a token. */
+  @Column({ name: 'anonymous', type: 'boolean', default: false })
+  anonymous: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { RequireScope } from '../../common/auth/required-scope';
+import { PaginationQuery } from '../../common/pagination.dto';
+import { ADMIN_SCOPE } from '../../clients/client.types';
+import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
+import { AccessRulesService, toAccessRuleView } from './access-rules.service';
+
+@ApiTags('admin: access rules')
+@RequireScope(ADMIN_SCOPE)
+@ApiBadRequestResponse({
+  description: 'Validation failed: `{error, message, details: [{field, problem}]}`',
+})
+@Controller('admin/access-rules')
+export class AccessRulesController {
+  constructor(private readonly rules: AccessRulesService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: AccessRuleView })
+  async create(@Body() body: CreateAccessRuleDto): Promise<AccessRuleView> {
+    return toAccessRuleView(await this.rules.create(body));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [AccessRuleView], description: 'X-Total-Count carries the total' })
+  async list(
+    @Query() page: PaginationQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessRuleView[]> {
+    const { items, total } = await this.rules.list(page.limit, page.offset);
+    void reply.header('x-total-count', String(total));
+    return items.map(toAccessRuleView);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.rules.remove(id);
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  JSONWebKeySet,
+  JWTPayload,
+  jwtVerify,
+  JWTVerifyOptions,
+} from 'jose';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { Housekeeping } from '../../database/housekeeping.service';
+import { ClientEntity } from '../client.entity';
+import { JwksDownloadError } from './jwks-download';
+import { JwksFetcher } from './jwks-fetcher.service';
+
+/** Asymmetric JWS algorithms only (RFC 7518 §3.1, RFC 8037): never `none`, never HS*. */
+export const CLIENT_ASSERTION_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+/** An assertion may be valid for at most five minutes from now. */
+export const MAX_ASSERTION_LIFETIME_S = 300;
+/** Clock difference allowed between the client and this server. */
+export const ASSERTION_CLOCK_SKEW_S = 15;
+/** The jti column's length. */
+const MAX_JTI_LENGTH = 256;
+/** Endpoints besides /token where a client authenticates, and may address its assertion to. */
+const OTHER_AUTHENTICATING_ENDPOINTS = ['/introspect', '/revoke'];
+
+/**
+ * RFC 7523 §3 (3), OIDC Core §9: the audiences an assertion presented at `path` may name: the
+ * issuer, the token endpoint, or the endpoint it is presented at.
+ */
+export function assertionAudiences(issuer: string, path: string): string[] {
+  const audiences = [issuer, `${issuer}/token`];
+  if (OTHER_AUTHENTICATING_ENDPOINTS.includes(path)) audiences.push(`${issuer}${path}`);
+  return audiences;
+}
+
+/**
+ * Verifies a `private_key_jwt` client assertion (RFC 7523 §2.2 and §3, OIDC Core §9) against the
+ * client's own keys: its `jwks`, or the set at its `jwks_uri`. Remembers each `jti` until the
+ * assertion expires, so that a replay is refused in every process.
+ */
+@Injectable()
+export class ClientAssertionVerifier {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly fetcher: JwksFetcher,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register(
+      'client_assertion_jtis',
+      `DELETE FROM "client_assertion_jtis" WHERE "expires_at" < now()`,
+    );
+  }
+
+  /**
+   * Why `assertion` does not authenticate `client` at the endpoint `path`, or undefined when it
+   * does. Only storage failures throw.
+   */
+  async problem(
+    client: ClientEntity,
+    assertion: string,
+    path: string,
+  ): Promise<string | undefined> {
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(assertion).alg;
+    } catch {
+      return 'malformed client_assertion';
+    }
+    if (typeof alg !== 'string' || !CLIENT_ASSERTION_ALGORITHMS.includes(alg)) {
+      return `algorithm ${String(alg)} is not allowed`;
+    }
+    let payload: JWTPayload;
+    try {
+      payload = await this.verified(client, assertion, {
+        algorithms: CLIENT_ASSERTION_ALGORITHMS,
+        // RFC 7523 §3 (1), (2): iss and sub are both the client_id.
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience: assertionAudiences(this.config.issuer, path),
+        // RFC 7523 §3 (4) exp; OIDC Core §9 makes jti REQUIRED.
+        requiredClaims: ['exp', 'jti'],
+        clockTolerance: ASSERTION_CLOCK_SKEW_S,
+      });
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof JwksDownloadError) {
+        return error.message;
+      }
+      throw error;
+    }
+    const exp = payload.exp!;
+    if (exp > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_S + ASSERTION_CLOCK_SKEW_S) {
+      return `exp is more than ${MAX_ASSERTION_LIFETIME_S} seconds ahead`;
+    }
+    const { jti } = payload;
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
+      return `jti must be a string of 1 to ${MAX_JTI_LENGTH} characters`;
+    }
+    if (!(await this.firstUse(client.clientId, jti, exp))) return 'jti was already used';
+    return undefined;
+  }
+
+  private async verified(
+    client: ClientEntity,
+    assertion: string,
+    options: JWTVerifyOptions,
+  ): Promise<JWTPayload> {
+    const verify = async (keys: JSONWebKeySet) =>
+      (await jwtVerify(assertion, createLocalJWKSet(keys), options)).payload;
+    if (client.jwks) return verify(client.jwks as JSONWebKeySet);
+    if (!client.jwksUri) throw new errors.JOSEError('the client has neither jwks nor jwks_uri');
+    try {
+      return await verify(await this.fetcher.keySet(client.jwksUri));
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      const refetched = await this.fetcher.refetched(client.jwksUri);
+      if (!refetched) throw error;
+      return verify(refetched);
+    }
+  }
+
+  /**
+   * RFC 7523 §3 (7): the primary key (client_id, jti) makes the first use win, atomically across
+   * processes; the row lives as long as the assertion could still be accepted.
+   */
+  private async firstUse(clientId: string, jti: string, exp: number): Promise<boolean> {
+    const inserted = await this.dataSource.query<unknown[]>(
+      `INSERT INTO "client_assertion_jtis" ("client_id", "jti", "expires_at")
+       VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING RETURNING 1`,
+      [clientId, jti, exp + ASSERTION_CLOCK_SKEW_S],
+    );
+    return inserted.length === 1;
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-custom';
+import { ClientEntity } from '../client.entity';
+import { ClientAuthenticator } from './client-authenticator.service';
+import { presentedCredentials } from './presented-credentials';
+
+/**
+ * RFC 7523 §2.2, OIDC Core §9 `private_key_jwt`: the client proves itself with a JWT signed by
+ * one of its own keys, so the server holds no secret of it.
+ */
+@Injectable()
+export class PrivateKeyJwtStrategy extends PassportStrategy(Strategy, 'private_key_jwt') {
+  constructor(private readonly authenticator: ClientAuthenticator) {
+    super();
+  }
+
+  validate(request: FastifyRequest): Promise<ClientEntity> {
+    const path = request.url.split('?')[0];
+    return this.authenticator.withAssertion(presentedCredentials(request), path);
+  }
+}

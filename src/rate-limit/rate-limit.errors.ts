@@ -1,0 +1,28 @@
+import { OAuthError } from '../common/oauth-error';
+
+/**
+ * 429 (RFC 6585 §4) with Retry-After (RFC 9110 §10.2.3). RFC 6749 §5.2 defines no code for it
+ * and `temporarily_unavailable` (§4.1.2.1) means the server is overloaded, which is 503 and
+ * not the client's doing, so this uses the extension code `too_many_requests` (RFC 6749 §8.5
+ * allows extension codes; it is the code Auth0 and others send with 429).
+ */
+export class TooManyRequestsError extends OAuthError {
+  constructor(retryAfterSeconds: number, description: string) {
+    super('too_many_requests', 429, description, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    });
+  }
+}
+
+/** The counters cannot be read: refuse rather than allow (fail closed). */
+export class RateLimitUnavailableError extends OAuthError {
+  constructor() {
+    super(
+      'temporarily_unavailable',
+      503,
+      'the service is temporarily unavailable',
+      'rate-limit store unavailable',
+      { 'retry-after': '1' },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import {
+  FastifyReply,
+  FastifyRequest,
+  preValidationAsyncHookHandler,
+  preValidationHookHandler,
+  RouteOptions,
+} from 'fastify';
+import { sendPage } from '../authorization/page-response';
+import { messagePage } from '../authorization/views/pages';
+import { sendError } from '../common/all-exceptions.filter';
+import { presentedClientId } from './presented-client-id';
+import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
+import { RateLimitStoreUnavailableError } from './rate-limit.store';
+import { RateLimiter } from './rate-limiter.service';
+
+interface LimitedRoute {
+  /** Also count per presented client_id (endpoints where clients authenticate). */
+  readonly perClient: boolean;
+  /** A page a person sees: answer with HTML rather than an RFC 6749 §5.2 error. */
+  readonly page: boolean;
+}
+
+/**
+ * The POST routes the rate limits cover, keyed on the path so that an endpoint covers itself
+ * as soon as its controller exists.
+ */
+export const LIMITED_ROUTES: ReadonlyMap<string, LimitedRoute> = new Map([
+  ['/token', { perClient: true, page: false }],
+  ['/introspect', { perClient: true, page: false }],
+  ['/revoke', { perClient: true, page: false }],
+  ['/register', { perClient: false, page: false }],
+  ['/login', { perClient: false, page: true }],
+]);
+
+const TOO_MANY = 'too many requests; retry after the time in Retry-After';
+
+/**
+ * Puts the rate limit in front of each limited route as a Fastify preValidation hook (the
+ * body is parsed, nothing else has run): other routes carry no cost at all.
+ */
+@Injectable()
+export class RateLimitHook {
+  constructor(private readonly limiter: RateLimiter) {}
+
+  /** Fastify `onRoute`: adds the hook when `route` is one of LIMITED_ROUTES. */
+  attach(route: RouteOptions): void {
+    const limited = route.method === 'POST' ? LIMITED_ROUTES.get(route.url) : undefined;
+    if (limited === undefined) return;
+    const existing = route.preValidation;
+    const others: preValidationHookHandler[] =
+      existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+    route.preValidation = [this.hook(limited) as preValidationHookHandler, ...others];
+  }
+
+  private hook(limited: LimitedRoute): preValidationAsyncHookHandler {
+    return async (request, reply) => {
+      let wait: number;
+      try {
+        const clientId = limited.perClient ? presentedClientId(request) : undefined;
+        wait = await this.limiter.consume(request.ip, clientId);
+      } catch (error) {
+        if (!(error instanceof RateLimitStoreUnavailableError)) throw error;
+        return limited.page
+          ? unavailablePage(reply)
+          : refuse(request, reply, new RateLimitUnavailableError());
+      }
+      if (wait === 0) return;
+      return limited.page
+        ? tooManyPage(reply, wait)
+        : refuse(request, reply, new TooManyRequestsError(wait, TOO_MANY));
+    };
+  }
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, error: Error): FastifyReply {
+  sendError(request, reply, error);
+  return reply;
+}
+
+function tooManyPage(reply: FastifyReply, wait: number): FastifyReply {
+  const seconds = `${wait} second${wait === 1 ? '' : 's'}`;
+  void reply.header('retry-after', String(wait));
+  sendPage(
+    reply,
+    429,
+    messagePage(
+      'Too many requests',
+      `Too many sign-in requests came from your network. Wait ${seconds}, then try again.`,
+    ),
+  );
+  return reply;
+}
+
+function unavailablePage(reply: FastifyReply): FastifyReply {
+  void reply.header('retry-after', '1');
+  sendPage(
+    reply,
+    503,
+    messagePage('Temporarily unavailable', 'Sign-in is unavailable for a moment. Try again soon.'),
+  );
+  return reply;
+}

@@ -1,0 +1,49 @@
+import { Global, Inject, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { FastifyInstance } from 'fastify';
+import { AppConfig } from '../config/app-config';
+import { ClientAuthBackoff } from './client-auth-backoff.service';
+import { MemoryStore } from './memory.store';
+import { RateLimitHook } from './rate-limit.hook';
+import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
+import { RateLimiter } from './rate-limiter.service';
+import { RedisStore } from './redis.store';
+
+/**
+ * Rate limits (RATE_LIMIT_*, CLIENT_AUTH_MAX_FAILURES): counters in memory, or in Redis shared
+ * by every process when REDIS_URL is set. Global, so ClientAuthGuard finds ClientAuthBackoff
+ * wherever it guards a route.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMIT_STORE,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): RateLimitStore =>
+        config.rateLimits.redisUrl ? new RedisStore(config.rateLimits.redisUrl) : new MemoryStore(),
+    },
+    RateLimiter,
+    ClientAuthBackoff,
+    RateLimitHook,
+  ],
+  exports: [RateLimiter, ClientAuthBackoff],
+})
+export class RateLimitModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly hook: RateLimitHook,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+  ) {}
+
+  /** Runs before Nest registers its routes, so the onRoute hook sees every one of them. */
+  configure(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onRoute', (route) => this.hook.attach(route));
+  }
+
+  /** After the server has stopped taking requests. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

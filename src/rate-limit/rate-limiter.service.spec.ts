@@ -1,0 +1,76 @@
+import { expect } from 'expect';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { AppConfig } from '../config/app-config';
+import { MemoryStore } from './memory.store';
+import { addressKey, RateLimiter } from './rate-limiter.service';
+
+const config = { rateLimits: { window: 60, perIp: 4, perClient: 2 } } as AppConfig;
+
+describe(RateLimiter.name, () => {
+  let now: number;
+  let sut: RateLimiter;
+
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+    mock.method(Date, 'now', () => now);
+    sut = new RateLimiter(config, new MemoryStore());
+  });
+  afterEach(() => mock.restoreAll());
+
+  const consume = async (times: number, ip: string, clientId?: string) => {
+    const waits: number[] = [];
+    for (let i = 0; i < times; i++) waits.push(await sut.consume(ip, clientId));
+    return waits;
+  };
+
+  it('lets perIp requests from one address through, then answers the seconds left', async () => {
+    expect(await consume(4, '10.0.0.1')).toEqual([0, 0, 0, 0]);
+    now += 15_000;
+    expect(await consume(1, '10.0.0.1')).toEqual([45]);
+    expect(await consume(1, '10.0.0.2')).toEqual([0]);
+  });
+
+  it('lets perClient requests of one client_id through from any address', async () => {
+    expect(await consume(1, '10.0.0.1', 'c1')).toEqual([0]);
+    expect(await consume(1, '10.0.0.2', 'c1')).toEqual([0]);
+    expect(await consume(1, '10.0.0.3', 'c1')).toEqual([60]);
+    expect(await consume(1, '10.0.0.3', 'c2')).toEqual([0]);
+  });
+
+  it('counts the address even when the client is within its limit', async () => {
+    await consume(2, '10.0.0.1', 'c1');
+    await consume(2, '10.0.0.1', 'c2');
+    expect(await consume(1, '10.0.0.1', 'c3')).toEqual([60]);
+  });
+
+  it('lets requests through again when the window resets', async () => {
+    await consume(4, '10.0.0.1');
+    now += 60_000;
+    expect(await consume(1, '10.0.0.1')).toEqual([0]);
+  });
+
+  it('counts one IPv6 /64 as one address', async () => {
+    await consume(2, '2001:db8:1:2::a');
+    await consume(2, '2001:db8:1:2:ffff:ffff:ffff:ffff');
+    expect(await consume(1, '2001:0db8:0001:0002::1')).toEqual([60]);
+    expect(await consume(1, '2001:db8:1:3::a')).toEqual([0]);
+  });
+});
+
+describe(addressKey.name, () => {
+  it('keeps an IPv4 address whole', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('reads an IPv4-mapped IPv6 address as its IPv4', () => {
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('reduces IPv6 to its /64, however it is written', () => {
+    expect(addressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:DB8:0001:0002::abcd')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1:2:3:4')).toBe('fe80:0:0:0::/64');
+  });
+});

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
+
+/** Longer client_ids are not ours (ours are at most 128 characters); they share one counter. */
+const MAX_CLIENT_ID_LENGTH = 256;
+
+/** Seconds until `counter`'s window resets when it is past `limit`, else 0. */
+export function secondsToWait(counter: Counter, limit: number, now = Date.now()): number {
+  if (counter.count <= limit) return 0;
+  return Math.max(1, Math.ceil((counter.resetAt - now) / 1000));
+}
+
+/**
+ * The request rate limits (RATE_LIMIT_*): a fixed window of RATE_LIMIT_WINDOW seconds per
+ * client address and per presented client_id, counted before anything is checked.
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly windowMs: number;
+  private readonly perIp: number;
+  private readonly perClient: number;
+
+  constructor(
+    config: AppConfig,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+  ) {
+    this.windowMs = config.rateLimits.window * 1000;
+    this.perIp = config.rateLimits.perIp;
+    this.perClient = config.rateLimits.perClient;
+  }
+
+  /**
+   * Counts one request from `ip`, and for `clientId` when one was presented. Answers the
+   * seconds to wait (0: go ahead). Rejects with RateLimitStoreUnavailableError.
+   */
+  async consume(ip: string, clientId?: string): Promise<number> {
+    const byIp = this.store.increment(`ip:${addressKey(ip)}`, this.windowMs);
+    if (clientId === undefined) return secondsToWait(await byIp, this.perIp);
+    const [ipCounter, clientCounter] = await Promise.all([
+      byIp,
+      this.store.increment(`client:${clientId.slice(0, MAX_CLIENT_ID_LENGTH)}`, this.windowMs),
+    ]);
+    return Math.max(
+      secondsToWait(ipCounter, this.perIp),
+      secondsToWait(clientCounter, this.perClient),
+    );
+  }
+}
+
+/**
+ * The part of an address that names one client: IPv4 whole; IPv6 by its /64 (RFC 4291 §2.5.4:
+ * one network gets a /64, so rotating the interface id must not escape the limit); an
+ * IPv4-mapped IPv6 address as its IPv4.
+ */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  const [head, tail] = ip.toLowerCase().split('::');
+  const first = head ? head.split(':') : [];
+  const last = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? first
+      : [
+          ...first,
+          ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'),
+          ...last,
+        ];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { decodeJwt } from 'jose';
+import { DataSource } from 'typeorm';
+import { ClientDirectory } from '../clients/client-directory.service';
+import { ClientEntity } from '../clients/client.entity';
+import { InvalidClientError, InvalidRequestError, InvalidTokenError } from '../common/oauth-error';
+import { AppConfig } from '../config/app-config';
+import { UserDirectory } from '../users/user-directory.service';
+import { AccessTokenVerifier } from './access-token.verifier';
+import { mayIntrospect, tokenKind } from './introspection.policy';
+import { RefreshTokensService } from './refresh-tokens.service';
+import { issuedBeforeCutoff } from './token-cutoff';
+import { param, TokenParams } from './token-params';
+
+/** RFC 7662 §2.2: what an inactive, unknown or foreign token answers, and nothing more. */
+export interface InactiveToken {
+  active: false;
+}
+
+/** RFC 7662 §2.2 for a live token: the claims that apply to its kind. */
+export interface ActiveToken {
+  active: true;
+  scope: string;
+  client_id: string;
+  sub: string;
+  aud?: string | string[];
+  iss: string;
+  exp: number;
+  iat: number;
+  jti?: string;
+  token_type: 'Bearer' | 'refresh_token';
+}
+
+export type IntrospectionResponse = InactiveToken | ActiveToken;
+
+const INACTIVE: InactiveToken = { active: false };
+
+/**
+ * RFC 7662 token introspection. Access tokens are judged entirely in memory (signature, the
+ * revocation list, the client and user directories); refresh tokens are looked up by hash.
+ * Whatever is not active or not the caller's business is `{"active": false}` (§2.2, §4).
+ */
+@Injectable()
+export class IntrospectionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly verifier: AccessTokenVerifier,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly clients: ClientDirectory,
+    private readonly users: UserDirectory,
+    private readonly config: AppConfig,
+  ) {}
+
+  async introspect(caller: ClientEntity, params: TokenParams): Promise<IntrospectionResponse> {
+    // RFC 7662 §2.1: the endpoint requires authentication; a public client has none to give.
+    if (caller.tokenEndpointAuthMethod === 'none') {
+      throw new InvalidClientError(
+        'public clients may not introspect tokens',
+        'token_endpoint_auth_method none',
+      );
+    }
+    const token = param(params, 'token');
+    if (!token) throw new InvalidRequestError('token is required');
+    switch (tokenKind(token)) {
+      case 'access_token':
+        return this.accessToken(caller, token);
+      case 'refresh_token':
+        return this.refreshToken(caller, token);
+      default:
+        return INACTIVE;
+    }
+  }
+
+  private async accessToken(caller: ClientEntity, token: string): Promise<IntrospectionResponse> {
+    try {
+      await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return INACTIVE;
+      throw error;
+    }
+    // Verified above, so its claims can be read as they are.
+    const claims = decodeJwt(token) as Record<string, unknown>;
+    const clientId = claims.client_id as string;
+    const aud = claims.aud as string | string[] | undefined;
+    if (!mayIntrospect(caller, { clientId, aud }, this.config.issuer)) return INACTIVE;
+    return {
+      active: true,
+      scope: typeof claims.scope === 'string' ? claims.scope : '',
+      client_id: clientId,
+      sub: claims.sub as string,
+      aud,
+      iss: claims.iss as string,
+      exp: claims.exp as number,
+      iat: claims.iat as number,
+      jti: claims.jti as string,
+      token_type: 'Bearer',
+    };
+  }
+
+  private async refreshToken(caller: ClientEntity, token: string): Promise<IntrospectionResponse> {
+    const row = await this.refreshTokens.findByToken(this.dataSource.manager, token);
+    if (!row || row.rotatedAt || row.revokedAt) return INACTIVE;
+    // Refresh tokens carry no audience: only their client, or an iam:check holder, may look.
+    if (!mayIntrospect(caller, { clientId: row.clientId }, this.config.issuer)) return INACTIVE;
+    const expiresAt = Math.min(row.expiresAt.getTime(), row.idleExpiresAt.getTime());
+    if (expiresAt <= Date.now()) return INACTIVE;
+    const client = await this.clients.findActive(row.clientId);
+    const user = client ? await this.users.findActive(row.userId) : null;
+    if (!client || !user || issuedBeforeCutoff(row.createdAt, client, user)) return INACTIVE;
+    return {
+      active: true,
+      scope: row.scopes.join(' '),
+      client_id: row.clientId,
+      sub: row.userId,
+      iss: this.config.issuer,
+      exp: Math.floor(expiresAt / 1000),
+      iat: Math.floor(row.createdAt.getTime() / 1000),
+      token_type: 'refresh_token',
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBasicAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
+import { RevocationService } from './revocation.service';
+import { TokenParams } from './token-params';
+import { TokenRequestGuard } from './token-request.guard';
+import { OAuthErrorSchema } from './token.controller';
+
+class RevocationRequestSchema {
+  @ApiProperty({ description: 'The access token or refresh token to revoke' }) token: string;
+  @ApiPropertyOptional({
+    enum: ['access_token', 'refresh_token'],
+    description: 'A hint only (RFC 7009 §2.1); a wrong one does not change the outcome',
+  })
+  token_type_hint?: string;
+  @ApiPropertyOptional({ description: 'client_secret_post, or the client_id of a public client' })
+  client_id?: string;
+  @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
+}
+
+@ApiTags('oauth')
+@Controller('revoke')
+export class RevocationController {
+  constructor(private readonly revocation: RevocationService) {}
+
+  @Post()
+  @HttpCode(200)
+  @UseGuards(TokenRequestGuard, ClientAuthGuard)
+  @ApiOperation({
+    summary: 'RFC 7009 token revocation',
+    description:
+      'A client revokes its own tokens. A refresh token ends its whole family and the access ' +
+      'tokens issued in it; an access token is revoked until it expires. An unknown, invalid ' +
+      'or expired token is a success as well.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: RevocationRequestSchema })
+  @ApiBasicAuth('client_secret_basic')
+  @ApiOkResponse({ description: 'Revoked, or nothing to revoke; the body is empty' })
+  @ApiBadRequestResponse({
+    type: OAuthErrorSchema,
+    description: 'invalid_request; unauthorized_client for a token of another client',
+  })
+  @ApiUnauthorizedResponse({ type: OAuthErrorSchema, description: 'invalid_client' })
+  @ApiServiceUnavailableResponse({
+    type: OAuthErrorSchema,
+    description: 'temporarily_unavailable: nothing was revoked, try again',
+  })
+  async revoke(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    await this.revocation.revoke(request.client!, request.body as TokenParams, {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
+  }
+}

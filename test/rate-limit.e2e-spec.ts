@@ -1,0 +1,363 @@
+import { expect } from 'expect';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PAGE_HEADERS } from '../src/authorization/page-response';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  basicAuth,
+  formBody,
+  InjectResult,
+  startTestApp,
+  TestApp,
+} from './support/test-app';
+
+/** Redis for these tests: TEST_REDIS_URL, or the local default. */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const TOO_MANY = {
+  error: 'too_many_requests',
+  error_description: 'too many requests; retry after the time in Retry-After',
+};
+const TOO_MANY_FAILURES = {
+  error: 'too_many_requests',
+  error_description: 'too many failed client authentications; retry after the time in Retry-After',
+};
+const INVALID_CLIENT = {
+  error: 'invalid_client',
+  error_description: 'client authentication failed',
+};
+const UNAVAILABLE = {
+  error: 'temporarily_unavailable',
+  error_description: 'the service is temporarily unavailable',
+};
+const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' };
+
+/** POSTs a form as if from `ip` (the socket peer address). */
+async function postFrom(
+  sut: TestApp,
+  ip: string,
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<InjectResult> {
+  const response = await sut.app.inject({
+    method: 'POST',
+    url,
+    remoteAddress: ip,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    payload: formBody(form),
+  });
+  return {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    body: response.body,
+    json: () => JSON.parse(response.body),
+  };
+}
+
+/** A client_credentials token request as `clientId` from `ip`. */
+function tokenFrom(sut: TestApp, ip: string, clientId: string, secret: string) {
+  return postFrom(sut, ip, '/token', CLIENT_CREDENTIALS, {
+    authorization: basicAuth(clientId, secret),
+  });
+}
+
+async function createM2mClient(sut: TestApp): Promise<{ id: string; secret: string }> {
+  const created = await sut.admin('POST', '/admin/clients', {
+    client_name: 'rate-limited service',
+    client_type: 'm2m',
+    scope: 'a',
+  });
+  expect(created.statusCode).toBe(201);
+  return { id: created.json().client_id, secret: created.json().client_secret };
+}
+
+/** An unsigned JWT: the limiter reads its iss before anything verifies it. */
+function unverifiedAssertion(iss: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss, sub: iss, aud: 'x' })}.c2ln`;
+}
+
+/** Asserts a 429 with the given RFC 6749 §5.2 body; answers its Retry-After in seconds. */
+function expectTooMany(response: InjectResult, body: object): number {
+  expect(response.statusCode).toBe(429);
+  expect(response.json()).toEqual(body);
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(response.headers['cache-control']).toBe('no-store');
+  expect(response.headers['retry-after']).toMatch(/^\d+$/);
+  return Number(response.headers['retry-after']);
+}
+
+function expectRetryAfterWithinWindow(retryAfter: number, windowSeconds: number): void {
+  expect(retryAfter).toBeGreaterThanOrEqual(windowSeconds - 10);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PER_IP=5)', () => {
+  const WINDOW = 60;
+  let sut: TestApp;
+  let client: { id: string; secret: string };
+  before(async () => {
+    sut = await startTestApp({
+      RATE_LIMIT_PER_CLIENT: '3',
+      RATE_LIMIT_PER_IP: '5',
+      RATE_LIMIT_WINDOW: String(WINDOW),
+      REGISTRATION_MODE: 'open',
+    });
+    client = await createM2mClient(sut);
+  });
+  after(() => sut.close());
+
+  it('/token: past the per-client limit a client_id gets 429 with Retry-After, from any address', async () => {
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+      expect((await tokenFrom(sut, ip, client.id, client.secret)).statusCode).toBe(200);
+    }
+    const refused = await tokenFrom(sut, '10.0.0.4', client.id, client.secret);
+    expectRetryAfterWithinWindow(expectTooMany(refused, TOO_MANY), WINDOW);
+    // Another client from the same address is not affected.
+    const fresh = await createM2mClient(sut);
+    const other = await tokenFrom(sut, '10.0.0.4', fresh.id, fresh.secret);
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('/token: the per-client count comes before authentication (wrong secrets, client_id in the body, an assertion iss)', async () => {
+    const victim = await createM2mClient(sut);
+    const wrong = await tokenFrom(sut, '10.0.1.1', victim.id, 'wrong secret');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(INVALID_CLIENT);
+    const posted = await postFrom(sut, '10.0.1.2', '/token', {
+      ...CLIENT_CREDENTIALS,
+      client_id: victim.id,
+      client_secret: 'wrong secret',
+    });
+    expect(posted.statusCode).toBe(401);
+    const asserted = await postFrom(sut, '10.0.1.3', '/token', {
+      ...CLIENT_CREDENTIALS,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: unverifiedAssertion(victim.id),
+    });
+    expect(asserted.statusCode).toBe(401);
+    // Three counted for this client_id: even the right secret now waits.
+    expectTooMany(await tokenFrom(sut, '10.0.1.4', victim.id, victim.secret), TOO_MANY);
+  });
+
+  it('/token: past the per-IP limit an address gets 429 whatever client it presents', async () => {
+    const ip = '10.0.2.1';
+    const fresh = await createM2mClient(sut);
+    for (let i = 0; i < 5; i++) {
+      const response = await tokenFrom(sut, ip, `unknown-client-${i}`, 'secret');
+      expect(response.statusCode).toBe(401);
+    }
+    const refused = await tokenFrom(sut, ip, fresh.id, fresh.secret);
+    expectRetryAfterWithinWindow(expectTooMany(refused, TOO_MANY), WINDOW);
+    const elsewhere = await tokenFrom(sut, '10.0.2.2', fresh.id, fresh.secret);
+    expect(elsewhere.statusCode).toBe(200);
+  });
+
+  it('/token: one IPv6 /64 is one address', async () => {
+    for (let i = 1; i <= 5; i++) {
+      const response = await tokenFrom(sut, `2001:db8:7:7::${i}`, `v6-client-${i}`, 'secret');
+      expect(response.statusCode).toBe(401);
+    }
+    expectTooMany(await tokenFrom(sut, '2001:db8:7:7::99', 'v6-client-6', 'secret'), TOO_MANY);
+  });
+
+  it('/register (REGISTRATION_MODE=open): past the per-IP limit 429 with Retry-After', async () => {
+    const register = () =>
+      sut.app.inject({
+        method: 'POST',
+        url: '/register',
+        remoteAddress: '10.0.3.1',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          client_name: 'self-registered',
+          grant_types: ['client_credentials'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        }),
+      });
+    for (let i = 0; i < 5; i++) expect((await register()).statusCode).toBe(201);
+    const refused = await register();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toEqual(TOO_MANY);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    expectRetryAfterWithinWindow(Number(refused.headers['retry-after']), WINDOW);
+  });
+
+  it('/login: past the per-IP limit a 429 page with the page headers and Retry-After says to wait', async () => {
+    const ip = '10.0.4.1';
+    const login = () =>
+      postFrom(sut, ip, '/login', { username: 'someone', password: 'a password', csrf_token: 'x' });
+    for (let i = 0; i < 5; i++) expect((await login()).statusCode).toBe(303);
+    const refused = await login();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers).toMatchObject(PAGE_HEADERS);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expectRetryAfterWithinWindow(retryAfter, WINDOW);
+    expect(refused.body).toContain('<h1>Too many requests</h1>');
+    expect(refused.body).toContain(
+      `Too many sign-in requests came from your network. Wait ${retryAfter} seconds, then try again.`,
+    );
+  });
+
+  it('leaves routes outside the limits alone (GET /login, discovery) for a limited address', async () => {
+    const ip = '10.0.5.1';
+    for (let i = 0; i < 6; i++) await tokenFrom(sut, ip, `unknown-${i}`, 'secret');
+    expectTooMany(await tokenFrom(sut, ip, 'unknown-x', 'secret'), TOO_MANY);
+    for (const url of ['/login', '/.well-known/openid-configuration']) {
+      const response = await sut.app.inject({ method: 'GET', url, remoteAddress: ip });
+      expect(response.statusCode).toBe(200);
+    }
+  });
+});
+
+describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_WINDOW=1)', () => {
+  let sut: TestApp;
+  before(async () => {
+    sut = await startTestApp({ CLIENT_AUTH_MAX_FAILURES: '3', RATE_LIMIT_WINDOW: '1' });
+  });
+  after(() => sut.close());
+
+  const token = (clientId: string, secret: string) =>
+    sut.postForm('/token', CLIENT_CREDENTIALS, { authorization: basicAuth(clientId, secret) });
+  const failTimes = async (clientId: string, times: number) => {
+    for (let i = 0; i < times; i++) {
+      const response = await token(clientId, 'wrong secret');
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual(INVALID_CLIENT);
+    }
+  };
+
+  it('after 3 wrong secrets even the right one gets 429 until Retry-After passes, and other clients are untouched', async () => {
+    const client = await createM2mClient(sut);
+    await failTimes(client.id, 3);
+    const locked = await token(client.id, client.secret);
+    expect(expectTooMany(locked, TOO_MANY_FAILURES)).toBe(1);
+    expect((await token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)).statusCode).toBe(200);
+    await sleep(1_100);
+    expect((await token(client.id, client.secret)).statusCode).toBe(200);
+  });
+
+  it('a locked client_id is refused without checking its credentials (an unknown one too)', async () => {
+    await failTimes('no-such-client', 3);
+    expectTooMany(await token('no-such-client', 'wrong secret'), TOO_MANY_FAILURES);
+  });
+
+  it('each failure after a lock doubles it', async () => {
+    const client = await createM2mClient(sut);
+    await failTimes(client.id, 3);
+    expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(1);
+    await sleep(1_100);
+    await failTimes(client.id, 1);
+    expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(2);
+    await sleep(1_100);
+    expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(1);
+    await sleep(1_000);
+    expect((await token(client.id, client.secret)).statusCode).toBe(200);
+  });
+
+  it('a success resets the count of failures', async () => {
+    const client = await createM2mClient(sut);
+    await failTimes(client.id, 2);
+    expect((await token(client.id, client.secret)).statusCode).toBe(200);
+    await failTimes(client.id, 2);
+    expect((await token(client.id, client.secret)).statusCode).toBe(200);
+  });
+});
+
+describe('rate limits in Redis (REDIS_URL): two instances share the counters', () => {
+  // Our own key prefix (an ioredis URL option), so parallel runs never collide.
+  const prefix = `gatehouse-test:${randomUUID()}:`;
+  let raw: Redis;
+  let first: TestApp;
+  let second: TestApp;
+  before(async () => {
+    const url = new URL(REDIS_URL);
+    url.searchParams.set('keyPrefix', prefix);
+    const env = {
+      REDIS_URL: url.toString(),
+      RATE_LIMIT_PER_CLIENT: '3',
+      CLIENT_AUTH_MAX_FAILURES: '2',
+    };
+    raw = new Redis(REDIS_URL);
+    // Both bootstrap the same admin client, each in its own database.
+    first = await startTestApp(env);
+    second = await startTestApp(env);
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await raw.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await raw.quit();
+  });
+
+  it('counts a client_id across instances: the 4th request on either is 429', async () => {
+    const token = (sut: TestApp) =>
+      sut.postForm('/token', CLIENT_CREDENTIALS, {
+        authorization: basicAuth(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET),
+      });
+    expect((await token(first)).statusCode).toBe(200);
+    expect((await token(second)).statusCode).toBe(200);
+    expect((await token(first)).statusCode).toBe(200);
+    expectTooMany(await token(second), TOO_MANY);
+    expectTooMany(await token(first), TOO_MANY);
+    const counter = await raw.get(`${prefix}gatehouse:rate-limit:client:${ADMIN_CLIENT_ID}`);
+    expect(counter).toBe('5');
+  });
+
+  it('failed client authentications on one instance lock the client_id on the other', async () => {
+    const attempt = (sut: TestApp) =>
+      sut.postForm('/token', CLIENT_CREDENTIALS, {
+        authorization: basicAuth('shared-backoff-client', 'wrong secret'),
+      });
+    expect((await attempt(first)).statusCode).toBe(401);
+    expect((await attempt(second)).statusCode).toBe(401);
+    expectTooMany(await attempt(first), TOO_MANY_FAILURES);
+  });
+});
+
+describe('rate limits when Redis cannot be reached', () => {
+  let sut: TestApp;
+  before(async () => {
+    sut = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+  });
+  after(() => sut.close());
+
+  it('/token fails closed: 503 temporarily_unavailable with Retry-After, never a token', async () => {
+    const response = await sut.postForm('/token', CLIENT_CREDENTIALS, {
+      authorization: basicAuth(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET),
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual(UNAVAILABLE);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('/login answers a 503 page with Retry-After', async () => {
+    const response = await sut.postForm('/login', { username: 'someone', password: 'pw' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ ...PAGE_HEADERS, 'retry-after': '1' });
+    expect(response.body).toContain('<h1>Temporarily unavailable</h1>');
+  });
+
+  it('routes outside the limits keep working', async () => {
+    const response = await sut.request({ method: 'GET', url: '/.well-known/openid-configuration' });
+    expect(response.statusCode).toBe(200);
+  });
+});
