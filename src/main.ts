@@ -1,13 +1,16 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createApp } from './app.factory';
+import { runPrimary } from './cluster';
 import { ConfigError, loadConfig } from './config/load-config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   process.stdout.write(
-    `Gatehouse listening on ${config.host}:${config.port}, issuer ${config.issuer}, API docs at ${config.issuer}/docs\n`,
+    `Gatehouse ${process.pid} listening on ${config.host}:${config.port}, issuer ${config.issuer}, API docs at ${config.issuer}/docs\n`,
   );
 }
 

@@ -1,0 +1,61 @@
+import cluster from 'node:cluster';
+import { DataSource } from 'typeorm';
+import { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { DatabaseServer } from './database/database-server';
+
+/** A worker that dies this soon after starting is failing to start: do not fork it in a loop. */
+const MIN_UPTIME_MS = 5_000;
+
+/**
+ * WORKERS=N on one machine (node:cluster): the primary applies migrations once, then forks N
+ * identical workers that share the listening port; a worker that dies is replaced. Every worker
+ * shares state through PostgreSQL (sessions, revocations) and LISTEN/NOTIFY (cache changes).
+ */
+export async function runPrimary(config: AppConfig): Promise<void> {
+  if (config.database.migrationsRun) await applyMigrations(config);
+  let stopping = false;
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork({ MIGRATIONS_RUN: 'false' });
+    startedAt.set(worker.id, Date.now());
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const uptime = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    if (stopping) return;
+    process.stderr.write(`Gatehouse worker ${worker.process.pid} exited (${signal ?? code}); `);
+    if (uptime < MIN_UPTIME_MS) {
+      process.stderr.write('it failed right after starting, so the primary stops\n');
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill();
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write('starting a replacement\n');
+    fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  for (let i = 0; i < config.workers; i++) fork();
+  process.stdout.write(`Gatehouse primary ${process.pid} started ${config.workers} workers\n`);
+}
+
+async function applyMigrations(config: AppConfig): Promise<void> {
+  const server = await DatabaseServer.start(config);
+  const dataSource = new DataSource({
+    ...dataSourceOptions(server.settings),
+    migrationsRun: false,
+  });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await server.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { expect } from 'expect';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function eventually(ms: number, probe: () => boolean | Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+// WORKERS=N needs PostgreSQL (embedded PGlite serves one process); CI always sets TEST_DATABASE_URL.
+if (process.env.TEST_DATABASE_URL) {
+  describe('WORKERS=2: one primary, two workers sharing the port', () => {
+    let database: TestDatabase;
+    let primary: ChildProcess;
+    let output = '';
+    let port: number;
+    const listening = () =>
+      [...output.matchAll(/Gatehouse (\d+) listening on/g)].map((match) => Number(match[1]));
+
+    before(async () => {
+      database = await createTestDatabase();
+      port = await freePort();
+      primary = spawn(process.execPath, [MAIN], {
+        env: {
+          ...process.env,
+          WORKERS: '2',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: database.url,
+          KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+          ADMIN_CLIENT_ID: 'workers-admin',
+          ADMIN_CLIENT_SECRET: 'workers-admin-secret-0123456789abcdefghij',
+          BCRYPT_COST: '4',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      primary.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      primary.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      expect(await eventually(60_000, () => listening().length >= 2)).toBe(true);
+    });
+    after(async () => {
+      primary.kill('SIGTERM');
+      await new Promise((resolve) => primary.once('exit', resolve));
+      await database.drop();
+    });
+
+    it('starts two workers, each its own process, and serves requests', async () => {
+      const pids = listening();
+      expect(new Set(pids).size).toBe(2);
+      expect(pids).not.toContain(primary.pid);
+      expect(output).toContain(`Gatehouse primary ${primary.pid} started 2 workers`);
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(response.status).toBe(200);
+    });
+
+    it('issues tokens from any worker that every worker accepts', async () => {
+      const basic = `Basic ${Buffer.from('workers-admin:workers-admin-secret-0123456789abcdefghij').toString('base64')}`;
+      for (let i = 0; i < 6; i++) {
+        const token = await fetch(`http://127.0.0.1:${port}/token`, {
+          method: 'POST',
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+        expect(token.status).toBe(200);
+        const { access_token } = (await token.json()) as { access_token: string };
+        const clients = await fetch(`http://127.0.0.1:${port}/admin/clients?limit=1`, {
+          headers: { authorization: `Bearer ${access_token}`, connection: 'close' },
+        });
+        expect(clients.status).toBe(200);
+      }
+    });
+
+    it('replaces a worker that dies', async () => {
+      const [victim] = listening();
+      process.kill(victim, 'SIGKILL');
+      expect(await eventually(30_000, () => listening().length >= 3)).toBe(true);
+      expect(output).toContain(
+        `Gatehouse worker ${victim} exited (SIGKILL); starting a replacement`,
+      );
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    });
+  });
+}
