@@ -206,7 +206,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     }
     this.active = active;
     this.keys = rows.map((row) => ({
-      jwk: row.publicJwk as JWK,
+      jwk: row.publicJwk,
       until:
         row.status === 'active' || !row.retiredAt
           ? Infinity

@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
+import { auditContext } from '../events/audit-context';
 import { RevocationService } from './revocation.service';
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
@@ -64,9 +65,11 @@ export class RevocationController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
-    await this.revocation.revoke(request.client!, request.body as TokenParams, {
-      ip: request.ip,
-      userAgent: request.headers['user-agent'],
-    });
+    const client = request.client!;
+    await this.revocation.revoke(
+      client,
+      request.body as TokenParams,
+      auditContext(request, { type: 'client', id: client.clientId }),
+    );
   }
 }

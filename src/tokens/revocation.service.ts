@@ -6,18 +6,13 @@ import { ClientEntity } from '../clients/client.entity';
 import { InvalidRequestError, OAuthError, UnauthorizedClientError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
+import { AuditContext } from '../events/audit-context';
 import { AuditEntry, AuditLog } from '../events/audit-log.service';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { tokenKind } from './introspection.policy';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { RevocationList, RevokedToken } from './revocation-list.service';
 import { param, TokenParams } from './token-params';
-
-/** Where a revocation request came from, for the audit log. */
-export interface RequestOrigin {
-  ip?: string | null;
-  userAgent?: string | null;
-}
 
 /** The audit target of a revocation: an access token's jti or a refresh token family's id. */
 type Target = NonNullable<AuditEntry['target']>;
@@ -45,21 +40,21 @@ export class RevocationService {
     private readonly config: AppConfig,
   ) {}
 
-  async revoke(caller: ClientEntity, params: TokenParams, origin: RequestOrigin): Promise<void> {
+  async revoke(caller: ClientEntity, params: TokenParams, context: AuditContext): Promise<void> {
     const token = param(params, 'token');
     if (!token) throw new InvalidRequestError('token is required');
     switch (tokenKind(token)) {
       case 'access_token':
-        return this.revokeAccessToken(caller, token, origin);
+        return this.revokeAccessToken(caller, token, context);
       case 'refresh_token':
-        return this.revokeRefreshToken(caller, token, origin);
+        return this.revokeRefreshToken(caller, token, context);
     }
   }
 
   private async revokeAccessToken(
     caller: ClientEntity,
     token: string,
-    origin: RequestOrigin,
+    context: AuditContext,
   ): Promise<void> {
     let claims: Record<string, unknown>;
     try {
@@ -77,17 +72,14 @@ export class RevocationService {
     if (typeof jti !== 'string' || typeof exp !== 'number' || typeof clientId !== 'string') return;
     const target = { type: 'access_token', id: jti };
     if (clientId !== caller.clientId) {
-      this.refused(caller, target, origin);
+      this.refused(target, context);
       throw notYours();
     }
     if (this.revocations.isRevoked(jti)) return;
     const revoked: RevokedToken[] = [{ jti, exp }];
     await this.dataSource.transaction(async (manager) => {
       await this.revocations.record(manager, revoked);
-      await this.audit.record(
-        this.entry(caller, target, origin, { token_type: 'access_token' }),
-        manager,
-      );
+      await this.audit.record(this.entry(target, context, { token_type: 'access_token' }), manager);
     });
     this.revocations.announce(revoked);
   }
@@ -95,7 +87,7 @@ export class RevocationService {
   private async revokeRefreshToken(
     caller: ClientEntity,
     token: string,
-    origin: RequestOrigin,
+    context: AuditContext,
   ): Promise<void> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const row = await this.refreshTokens.findByToken(manager, token);
@@ -108,7 +100,7 @@ export class RevocationService {
       const revoked = await this.refreshTokens.revokeFamilies(manager, [row.familyId]);
       await this.revocations.record(manager, revoked);
       await this.audit.record(
-        this.entry(caller, target, origin, {
+        this.entry(target, context, {
           token_type: 'refresh_token',
           access_tokens_revoked: revoked.length,
         }),
@@ -117,32 +109,31 @@ export class RevocationService {
       return { done: 'revoked' as const, revoked };
     });
     if (outcome.done === 'refused') {
-      this.refused(caller, outcome.target, origin);
+      this.refused(outcome.target, context);
       throw notYours();
     }
     if (outcome.done === 'revoked') this.revocations.announce(outcome.revoked);
   }
 
   /** A client reaching for another client's token is worth an audit line; it changes nothing. */
-  private refused(caller: ClientEntity, target: Target, origin: RequestOrigin): void {
+  private refused(target: Target, context: AuditContext): void {
     this.audit.recordQuietly({
-      ...this.entry(caller, target, origin, { reason: 'issued to another client' }),
+      ...this.entry(target, context, { reason: 'issued to another client' }),
       outcome: 'failure',
     });
   }
 
   private entry(
-    caller: ClientEntity,
     target: Target,
-    origin: RequestOrigin,
+    context: AuditContext,
     details: Record<string, unknown>,
   ): AuditEntry {
     return {
       type: 'token.revoked',
-      actor: { type: 'client', id: caller.clientId },
+      actor: context.actor,
       target,
-      ip: origin.ip,
-      userAgent: origin.userAgent,
+      ip: context.ip,
+      userAgent: context.userAgent,
       details,
     };
   }

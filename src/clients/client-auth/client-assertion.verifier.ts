@@ -122,7 +122,7 @@ export class ClientAssertionVerifier {
   ): Promise<JWTPayload> {
     const verify = async (keys: JSONWebKeySet) =>
       (await jwtVerify(assertion, createLocalJWKSet(keys), options)).payload;
-    if (client.jwks) return verify(client.jwks as JSONWebKeySet);
+    if (client.jwks) return verify(client.jwks);
     if (!client.jwksUri) throw new errors.JOSEError('the client has neither jwks nor jwks_uri');
     try {
       return await verify(await this.fetcher.keySet(client.jwksUri));

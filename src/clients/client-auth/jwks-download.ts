@@ -1,4 +1,3 @@
-import { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
@@ -32,7 +31,7 @@ function publicOnlyLookup(resolve: LookupFunction): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (error, found) => {
       if (error) return callback(error, '');
-      const addresses = (Array.isArray(found) ? found : []) as LookupAddress[];
+      const addresses = Array.isArray(found) ? found : [];
       if (addresses.length === 0) {
         return callback(new JwksDownloadError(`${hostname} resolves to no address`), '');
       }
