@@ -56,7 +56,7 @@ const SPA = {
   client_type: 'public',
   redirect_uris: ['https://spa.example.com/callback'],
 };
-const SERVICE = { client_name: 'Invoice worker', client_type: 'm2m', scope: 'invoices:read' };
+const SERVICE = { client_name: 'Invoice worker', client_type: 'm2m', scope: 'invoices.read' };
 
 /** The admin API's validation error (CONTRACT §3), its message naming the first field. */
 function validationError(details: { field: string; problem: string }[]) {
@@ -179,7 +179,7 @@ describe('admin API: clients', () => {
         redirect_uris: [],
         grant_types: ['client_credentials'],
         response_types: [],
-        scope: 'invoices:read',
+        scope: 'invoices.read',
         audience: [],
         token_endpoint_auth_method: 'client_secret_basic',
         jwks_uri: null,
@@ -202,7 +202,7 @@ describe('admin API: clients', () => {
         redirect_uris: ['https://app.example.com/a', 'http://127.0.0.1:8080/cb'],
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code'],
-        scope: 'openid invoices:read invoices:write',
+        scope: 'openid invoices.read invoices.write',
         audience: ['https://api.example.com', 'urn:example:invoices'],
         token_endpoint_auth_method: 'client_secret_post',
         allowed_cors_origins: ['https://app.example.com', 'http://localhost:5173'],
@@ -220,7 +220,7 @@ describe('admin API: clients', () => {
         redirect_uris: ['https://app.example.com/a', 'http://127.0.0.1:8080/cb'],
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code'],
-        scope: 'openid invoices:read invoices:write',
+        scope: 'openid invoices.read invoices.write',
         audience: ['https://api.example.com', 'urn:example:invoices'],
         token_endpoint_auth_method: 'client_secret_post',
         jwks_uri: null,
@@ -280,7 +280,7 @@ describe('admin API: clients', () => {
       const { client_id, client_secret } = await createOk(SERVICE);
       const token = await clientCredentials(client_id, client_secret);
       expect(token.statusCode).toBe(200);
-      expect(token.json()).toMatchObject({ token_type: 'Bearer', scope: 'invoices:read' });
+      expect(token.json()).toMatchObject({ token_type: 'Bearer', scope: 'invoices.read' });
     });
 
     it('accepts http redirect URIs on loopback IP literals (RFC 8252 §7.3)', async () => {
@@ -479,7 +479,7 @@ describe('admin API: clients', () => {
       ],
       [
         'a scope with two spaces in a row',
-        { ...SERVICE, scope: 'invoices:read  invoices:write' },
+        { ...SERVICE, scope: 'invoices.read  invoices.write' },
         [{ field: 'scope', problem: 'must be space-separated scope tokens (RFC 6749 §3.3)' }],
       ],
       [
@@ -489,7 +489,7 @@ describe('admin API: clients', () => {
       ],
       [
         'a scope with a leading space',
-        { ...SERVICE, scope: ' invoices:read' },
+        { ...SERVICE, scope: ' invoices.read' },
         [{ field: 'scope', problem: 'must be space-separated scope tokens (RFC 6749 §3.3)' }],
       ],
       [
@@ -624,7 +624,7 @@ describe('admin API: clients', () => {
         { ...SERVICE, access_token_lifetime: '900' },
         'access_token_lifetime',
       ],
-      ['scope as an array', { ...SERVICE, scope: ['invoices:read'] }, 'scope'],
+      ['scope as an array', { ...SERVICE, scope: ['invoices.read'] }, 'scope'],
       ['audience as a string', { ...SERVICE, audience: 'https://api.example.com' }, 'audience'],
       [
         'allowed_cors_origins as an object',
@@ -790,7 +790,7 @@ describe('admin API: clients', () => {
       const response = await sut.admin('PATCH', `/admin/clients/${created.client_id}`, {
         client_name: 'Renamed',
         redirect_uris: ['https://app.example.com/new-callback'],
-        scope: 'openid invoices:read',
+        scope: 'openid invoices.read',
         access_token_lifetime: 300,
       });
       expect(response.statusCode).toBe(200);
@@ -799,7 +799,7 @@ describe('admin API: clients', () => {
         ...viewOf(created),
         client_name: 'Renamed',
         redirect_uris: ['https://app.example.com/new-callback'],
-        scope: 'openid invoices:read',
+        scope: 'openid invoices.read',
         access_token_lifetime: 300,
         updated_at: ISO_TIME,
       });

@@ -9,7 +9,7 @@ const INITIAL_ACCESS_TOKEN = 'initial-access-token-0123456789abcdefghijkl';
 const M2M_METADATA = {
   client_name: 'registered service',
   grant_types: ['client_credentials'],
-  scope: 'reports:read reports:write',
+  scope: 'reports.read reports.write',
   token_endpoint_auth_method: 'client_secret_basic',
 };
 
@@ -161,7 +161,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         redirect_uris: [],
         grant_types: ['client_credentials'],
         response_types: [],
-        scope: 'reports:read reports:write',
+        scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
       });
       expect(body.client_id_issued_at).toBeGreaterThanOrEqual(before - 5);
@@ -334,7 +334,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
     });
 
     it('scope iam:admin is 400 invalid_client_metadata: only an administrator grants it', async () => {
-      const response = await register(sut, { ...M2M_METADATA, scope: 'reports:read iam:admin' });
+      const response = await register(sut, { ...M2M_METADATA, scope: 'reports.read iam:admin' });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({
         error: 'invalid_client_metadata',
@@ -346,7 +346,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
       const registered = (await register(sut, M2M_METADATA)).json();
       const response = await sut.postForm(
         '/token',
-        { grant_type: 'client_credentials', scope: 'reports:read' },
+        { grant_type: 'client_credentials', scope: 'reports.read' },
         { authorization: basicAuth(registered.client_id, registered.client_secret) },
       );
       expect(response.statusCode).toBe(200);
@@ -354,7 +354,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        scope: 'reports:read',
+        scope: 'reports.read',
       });
       expect(decodeJwt(response.json().access_token)).toMatchObject({
         sub: registered.client_id,
@@ -396,7 +396,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         redirect_uris: [],
         grant_types: ['client_credentials'],
         response_types: [],
-        scope: 'reports:read reports:write',
+        scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
       });
     });
@@ -508,7 +508,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
           client_id: registered.client_id,
           client_name: 'renamed service',
           grant_types: ['client_credentials'],
-          scope: 'reports:read',
+          scope: 'reports.read',
         },
       );
       expect(response.statusCode).toBe(200);
@@ -521,7 +521,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         redirect_uris: [],
         grant_types: ['client_credentials'],
         response_types: [],
-        scope: 'reports:read',
+        scope: 'reports.read',
         token_endpoint_auth_method: 'client_secret_basic',
       });
 
@@ -538,10 +538,10 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
       };
       const token = await sut.postForm('/token', { grant_type: 'client_credentials' }, credentials);
       expect(token.statusCode).toBe(200);
-      expect(token.json().scope).toBe('reports:read');
+      expect(token.json().scope).toBe('reports.read');
       const dropped = await sut.postForm(
         '/token',
-        { grant_type: 'client_credentials', scope: 'reports:write' },
+        { grant_type: 'client_credentials', scope: 'reports.write' },
         credentials,
       );
       expect(dropped.statusCode).toBe(400);

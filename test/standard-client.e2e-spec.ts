@@ -46,7 +46,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
     const created = await sut.admin('POST', '/admin/clients', {
       client_name: 'library client',
       client_type: 'm2m',
-      scope: 'reports:read reports:write',
+      scope: 'reports.read reports.write',
       audience: [API],
       token_endpoint_auth_method: 'client_secret_basic',
     });
@@ -55,7 +55,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
     const createdPost = await sut.admin('POST', '/admin/clients', {
       client_name: 'library client (post)',
       client_type: 'm2m',
-      scope: 'reports:read',
+      scope: 'reports.read',
       token_endpoint_auth_method: 'client_secret_post',
     });
     expect(createdPost.statusCode).toBe(201);
@@ -88,7 +88,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
       as,
       client,
       oauth.ClientSecretBasic(basicClient.client_secret),
-      new URLSearchParams({ scope: 'reports:read', resource: API }),
+      new URLSearchParams({ scope: 'reports.read', resource: API }),
       insecure,
     );
     const result = await oauth.processClientCredentialsResponse(as, client, response);
@@ -96,7 +96,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
       access_token: expect.any(String),
       token_type: 'bearer',
       expires_in: 900,
-      scope: 'reports:read',
+      scope: 'reports.read',
     });
 
     const jwks = createRemoteJWKSet(new URL(as.jwks_uri!));
@@ -113,7 +113,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
       sub: basicClient.client_id,
       aud: API,
       client_id: basicClient.client_id,
-      scope: 'reports:read',
+      scope: 'reports.read',
     });
   });
 
@@ -127,7 +127,7 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
       insecure,
     );
     const result = await oauth.processClientCredentialsResponse(as, client, response);
-    expect(result.scope).toBe('reports:read');
+    expect(result.scope).toBe('reports.read');
 
     const request = new Request(`${issuer.origin}/resource`, {
       headers: { authorization: `Bearer ${result.access_token}` },

@@ -48,7 +48,7 @@ describe('storage: embedded PGlite under DATA_DIR survives a restart', () => {
       const response = await first.admin('POST', '/admin/clients', {
         client_name: 'persisted service',
         client_type: 'm2m',
-        scope: 'invoices:read',
+        scope: 'invoices.read',
       });
       if (response.statusCode !== 201) throw new Error(`create client: ${response.body}`);
       created = response.json();
@@ -96,7 +96,7 @@ describe('storage: embedded PGlite under DATA_DIR survives a restart', () => {
       access_token: expect.any(String),
       token_type: 'Bearer',
       expires_in: 900,
-      scope: 'invoices:read',
+      scope: 'invoices.read',
     });
   });
 

@@ -59,14 +59,14 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
     basic = await register({
       client_name: 'basic',
       client_type: 'm2m',
-      scope: 'invoices:read invoices:write',
+      scope: 'invoices.read invoices.write',
       audience: [API, BILLING],
       token_endpoint_auth_method: 'client_secret_basic',
     });
     post = await register({
       client_name: 'post',
       client_type: 'm2m',
-      scope: 'reports:read',
+      scope: 'reports.read',
       token_endpoint_auth_method: 'client_secret_post',
     });
     short = await register({
@@ -101,7 +101,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        scope: 'invoices:read invoices:write',
+        scope: 'invoices.read invoices.write',
       });
     });
 
@@ -114,7 +114,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        scope: 'reports:read',
+        scope: 'reports.read',
       });
       expect(response.json()).not.toHaveProperty('refresh_token');
     });
@@ -139,7 +139,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
         sub: basic.client_id,
         aud: [API, BILLING],
         client_id: basic.client_id,
-        scope: 'invoices:read invoices:write',
+        scope: 'invoices.read invoices.write',
         iat: expect.any(Number),
         exp: expect.any(Number),
         jti: expect.any(String),
@@ -174,12 +174,12 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
     it('unknown parameters are ignored (RFC 6749 §3.2)', async () => {
       const response = await withBasic(basic, {
         grant_type: 'client_credentials',
-        scope: 'invoices:read',
+        scope: 'invoices.read',
         foo: 'bar',
         state: 'x',
       });
       expect(response.statusCode).toBe(200);
-      expect(response.json().scope).toBe('invoices:read');
+      expect(response.json().scope).toBe('invoices.read');
     });
 
     it('a client_id in the body that matches the Basic header is accepted', async () => {
@@ -194,24 +194,24 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
   describe('scope (RFC 6749 §3.3)', () => {
     it('no scope asked means the registered scopes', async () => {
       const response = await withBasic(basic, { grant_type: 'client_credentials' });
-      expect(response.json().scope).toBe('invoices:read invoices:write');
-      expect(decodeJwt(response.json().access_token).scope).toBe('invoices:read invoices:write');
+      expect(response.json().scope).toBe('invoices.read invoices.write');
+      expect(decodeJwt(response.json().access_token).scope).toBe('invoices.read invoices.write');
     });
 
     it('a subset of the registered scopes is granted as asked', async () => {
       const response = await withBasic(basic, {
         grant_type: 'client_credentials',
-        scope: 'invoices:write',
+        scope: 'invoices.write',
       });
       expect(response.statusCode).toBe(200);
-      expect(response.json().scope).toBe('invoices:write');
-      expect(decodeJwt(response.json().access_token).scope).toBe('invoices:write');
+      expect(response.json().scope).toBe('invoices.write');
+      expect(decodeJwt(response.json().access_token).scope).toBe('invoices.write');
     });
 
     it('a scope outside the registered ones is 400 invalid_scope', async () => {
       const response = await withBasic(basic, {
         grant_type: 'client_credentials',
-        scope: 'invoices:read iam:admin',
+        scope: 'invoices.read iam:admin',
       });
       expectOAuthError(response, 400, {
         error: 'invalid_scope',
@@ -390,7 +390,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
     });
 
     it('a missing grant_type is 400 invalid_request', async () => {
-      const response = await withBasic(basic, { scope: 'invoices:read' });
+      const response = await withBasic(basic, { scope: 'invoices.read' });
       expectOAuthError(response, 400, {
         error: 'invalid_request',
         error_description: 'grant_type is required',
@@ -401,7 +401,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
       it(`a repeated ${name} parameter is 400 invalid_request (RFC 6749 §3.2)`, async () => {
         const form: Record<string, string | string[]> = {
           grant_type: 'client_credentials',
-          scope: 'invoices:read',
+          scope: 'invoices.read',
         };
         form[name] = [form[name] as string, form[name] as string];
         const response = await withBasic(basic, form);

@@ -81,13 +81,21 @@ export class LoginController {
     const user = await passportAuthenticate<UserEntity>('local', request, reply);
     if (!user) {
       this.throttle.recordFailure(username, request.ip);
-      await this.failed(request, username, username ? 'invalid_credentials' : 'missing_credentials');
+      await this.failed(
+        request,
+        username,
+        username ? 'invalid_credentials' : 'missing_credentials',
+      );
       return back(username ? 'invalid' : 'missing');
     }
     this.throttle.recordSuccess(username);
     const cookie = await this.sessions.start(user.id);
     const who = { type: 'user', id: user.id } as const;
-    await this.audit.record({ ...auditContext(request, who), type: 'login.succeeded', target: who });
+    await this.audit.record({
+      ...auditContext(request, who),
+      type: 'login.succeeded',
+      target: who,
+    });
     void reply.setCookie(
       SESSION_COOKIE,
       cookie,

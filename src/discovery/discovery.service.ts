@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-auth/client-assertion.verifier';
 import { AppConfig } from '../config/app-config';
 import { TokenService } from '../tokens/token.service';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 
 /**
  * RFC 8414 / OIDC Discovery 1.0 metadata: only what this server actually offers. Built once;
@@ -38,7 +41,16 @@ export class DiscoveryService {
       grant_types_supported: this.tokens.supportedGrantTypes,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: AUTH_METHODS,
+      token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+      introspection_endpoint: `${issuer}/introspect`,
+      introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter(
+        (method) => method !== 'none',
+      ),
+      introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+      revocation_endpoint: `${issuer}/revoke`,
+      revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+      revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
 import {
+  Counter,
   RATE_LIMIT_STORE,
   RateLimitStore,
   RateLimitStoreUnavailableError,
@@ -40,7 +41,12 @@ export class ClientAuthBackoff {
    * RateLimitUnavailableError (503) when the store cannot answer.
    */
   async admit(clientId: string): Promise<number> {
-    const record = await available(this.store.get(keyOf(clientId)));
+    let record: Counter | undefined;
+    try {
+      record = await this.store.get(keyOf(clientId));
+    } catch (error) {
+      throw unavailable(error);
+    }
     if (record === undefined) return 0;
     if (record.count >= this.maxFailures) {
       const lockedFor = record.resetAt - this.windowMs - Date.now();
@@ -79,11 +85,14 @@ function keyOf(clientId: string): string {
 }
 
 /** Fail closed: a store that cannot answer is a 503 to the client, never a pass. */
+function unavailable(error: unknown): unknown {
+  return error instanceof RateLimitStoreUnavailableError ? new RateLimitUnavailableError() : error;
+}
+
 async function available<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof RateLimitStoreUnavailableError) throw new RateLimitUnavailableError();
-    throw error;
+    throw unavailable(error);
   }
 }

@@ -22,6 +22,7 @@ function basicUser(encoded: string): string | undefined {
   const colon = decoded.indexOf(':');
   if (colon <= 0) return undefined;
   const user = decoded.slice(0, colon);
+  if (!user.includes('%') && !user.includes('+')) return user; // the common case, and cheap
   try {
     return decodeURIComponent(user.replace(/\+/g, ' '));
   } catch {

@@ -50,7 +50,7 @@ export class RateLimitHook {
     const existing = route.preValidation;
     const others: preValidationHookHandler[] =
       existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    route.preValidation = [this.hook(limited) as preValidationHookHandler, ...others];
+    route.preValidation = [this.hook(limited), ...others];
   }
 
   private hook(limited: LimitedRoute): preValidationAsyncHookHandler {

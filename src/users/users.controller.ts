@@ -40,10 +40,7 @@ export class UsersController {
   @Post()
   @ApiCreatedResponse({ type: UserView })
   @ApiConflictResponse({ description: 'The username is taken' })
-  async create(
-    @Body() body: CreateUserDto,
-    @AdminAudit() audit: AuditContext,
-  ): Promise<UserView> {
+  async create(@Body() body: CreateUserDto, @AdminAudit() audit: AuditContext): Promise<UserView> {
     return toUserView(await this.users.create(body, audit));
   }
 
