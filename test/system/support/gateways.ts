@@ -232,7 +232,9 @@ export class Gateway {
 
   /** SIGTERM (nginx: fast shutdown, Caddy: graceful stop), SIGKILL after 5 s; then tidy up. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    const running = this.child.exitCode === null && this.child.signalCode === null;
+    // No pid: the program could not be started at all, and there is nothing to wait for.
+    if (running && this.child.pid !== undefined) {
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
       await this.exited;
