@@ -3,8 +3,8 @@
 // e2e tests (`test/**/*.e2e-spec.ts`), compiled by `tsc -p tsconfig.test.json` into dist-test/.
 // Node runs the real module graph (NestJS 12, jose and others are ESM-only packages that Node
 // loads natively through require(esm)). Pass `unit`, `e2e` or file-name fragments to narrow.
-// `system` runs only the real-browser tests (`test/system/**/*.system-spec.ts`, headless
-// Chromium), which the other modes never include.
+// `system` runs only the tests that drive system programs (`test/system/**/*.system-spec.ts`:
+// headless Chromium, nginx, Caddy), which the other modes never include.
 const { readdirSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { spawnSync } = require('node:child_process');
