@@ -174,6 +174,18 @@ describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PE
     expectTooMany(await tokenFrom(sut, '2001:db8:7:7::99', 'v6-client-6', 'secret'), TOO_MANY);
   });
 
+  it('/introspect and /revoke count against the same per-client limit as /token', async () => {
+    const fresh = await createM2mClient(sut);
+    const auth = { authorization: basicAuth(fresh.id, fresh.secret) };
+    const call = (url: string, ip: string) =>
+      postFrom(sut, ip, url, { token: 'not-a-token' }, auth);
+    expect((await call('/introspect', '10.0.6.1')).statusCode).toBe(200);
+    expect((await call('/revoke', '10.0.6.2')).statusCode).toBe(200);
+    expect((await tokenFrom(sut, '10.0.6.3', fresh.id, fresh.secret)).statusCode).toBe(200);
+    expectTooMany(await call('/introspect', '10.0.6.4'), TOO_MANY);
+    expectTooMany(await call('/revoke', '10.0.6.5'), TOO_MANY);
+  });
+
   it('/register (REGISTRATION_MODE=open): past the per-IP limit 429 with Retry-After', async () => {
     const register = () =>
       sut.app.inject({

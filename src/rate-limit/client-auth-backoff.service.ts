@@ -7,10 +7,10 @@ import {
   RateLimitStore,
   RateLimitStoreUnavailableError,
 } from './rate-limit.store';
+import { MAX_CLIENT_ID_LENGTH } from './rate-limiter.service';
 
 /** The longest a client_id stays locked after repeated failures. */
 export const MAX_LOCK_MS = 15 * 60 * 1000;
-const MAX_CLIENT_ID_LENGTH = 256;
 
 /**
  * Backs off failed client authentications per client_id (RFC 6749 §10.10 asks servers to make

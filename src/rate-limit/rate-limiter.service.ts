@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 
 /** Longer client_ids are not ours (ours are at most 128 characters); they share one counter. */
-const MAX_CLIENT_ID_LENGTH = 256;
+export const MAX_CLIENT_ID_LENGTH = 256;
 
 /** Seconds until `counter`'s window resets when it is past `limit`, else 0. */
 export function secondsToWait(counter: Counter, limit: number, now = Date.now()): number {

@@ -62,11 +62,11 @@ describe(RedisStore.name, () => {
   });
 
   it('with renew, moves the expiry on every hit', async () => {
-    await sut.increment('renewed', 200, true);
-    await sleep(120);
-    expect((await sut.increment('renewed', 200, true)).count).toBe(2);
-    await sleep(120);
-    expect((await sut.increment('renewed', 200, true)).count).toBe(3);
+    await sut.increment('renewed', 1_500, true);
+    await sleep(900);
+    expect((await sut.increment('renewed', 1_500, true)).count).toBe(2);
+    await sleep(900); // past the first expiry: only the renewal keeps the count
+    expect((await sut.increment('renewed', 1_500, true)).count).toBe(3);
   });
 
   it('counts concurrent hits atomically', async () => {
