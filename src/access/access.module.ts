@@ -14,6 +14,7 @@ import { AccessRulesController } from './rules/access-rules.controller';
 import { AccessRulesService } from './rules/access-rules.service';
 import { AuthzenController } from './surfaces/authzen.controller';
 import { CheckController } from './surfaces/check.controller';
+import { ExplainController } from './surfaces/explain.controller';
 import { GatewayController } from './surfaces/gateway.controller';
 
 /**
@@ -31,9 +32,11 @@ import { GatewayController } from './surfaces/gateway.controller';
     CheckController,
     GatewayController,
     AuthzenController,
+    ExplainController,
   ],
   providers: [
-    { provide: AccessState, useValue: new AccessState() },
+    // A factory, not a value: each application (two in one test process) has its own state.
+    { provide: AccessState, useFactory: () => new AccessState() },
     AccessStateLoader,
     AccessDecisionService,
     DecisionLog,

@@ -1,0 +1,95 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { basicAuth, startTestApp, TestApp } from './support/test-app';
+
+describe('POST /admin/access/explain', () => {
+  let sut: TestApp;
+  let clientId: string;
+  let token: string;
+  before(async () => {
+    sut = await startTestApp();
+    await sut.admin('POST', '/admin/roles', { name: 'reader', permissions: ['invoices:read'] });
+    const client = (
+      await sut.admin('POST', '/admin/clients', {
+        client_name: 'svc',
+        client_type: 'm2m',
+        scope: 'invoices:read',
+      })
+    ).json();
+    clientId = client.client_id;
+    await sut.admin('PUT', `/admin/clients/${clientId}/roles`, { roles: ['reader'] });
+    await sut.admin('POST', '/admin/access-rules', {
+      methods: ['GET'],
+      path: '/invoices/**',
+      permission: 'invoices:read',
+    });
+    token = (
+      await sut.postForm(
+        '/token',
+        { grant_type: 'client_credentials' },
+        { authorization: basicAuth(client.client_id, client.client_secret) },
+      )
+    ).json().access_token;
+  });
+  after(() => sut.close());
+
+  it('explains an allowed gateway request with the rule, the token and the client', async () => {
+    const response = await sut.admin('POST', '/admin/access/explain', {
+      token,
+      method: 'GET',
+      path: '/invoices/42',
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({
+      allowed: true,
+      reason: 'allowed',
+      decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      rule: expect.objectContaining({
+        path: '/invoices/**',
+        methods: ['GET'],
+        permission: 'invoices:read',
+      }),
+      token: expect.objectContaining({
+        sub: clientId,
+        client_id: clientId,
+        scope: 'invoices:read',
+      }),
+      client: {
+        type: 'client',
+        id: clientId,
+        known: true,
+        active: true,
+        tokens_valid_after: null,
+        roles: ['reader'],
+        permissions: ['invoices:read'],
+      },
+      subject: null,
+    });
+  });
+
+  it('explains a denial: the permission was taken away after the token was issued', async () => {
+    await sut.admin('PUT', `/admin/clients/${clientId}/roles`, { roles: [] });
+    const body = (
+      await sut.admin('POST', '/admin/access/explain', {
+        token,
+        resource: 'invoices',
+        action: 'read',
+      })
+    ).json();
+    expect(body.allowed).toBe(false);
+    expect(body.reason).toBe('permission_denied');
+    expect(body.client.permissions).toEqual([]);
+    expect(body.token.scope).toBe('invoices:read');
+  });
+
+  it('needs an admin token', async () => {
+    const response = await sut.request({
+      method: 'POST',
+      url: '/admin/access/explain',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: { token },
+    });
+    expect(response.statusCode).toBe(403);
+  });
+});
