@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { DatabaseServer } from './database/database-server';
+import { runMigrationsLocked } from './database/run-migrations';
 
 /** A worker that dies this soon after starting is failing to start: do not fork it in a loop. */
 const MIN_UPTIME_MS = 5_000;
@@ -53,7 +54,7 @@ async function applyMigrations(config: AppConfig): Promise<void> {
   });
   try {
     await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    await runMigrationsLocked(dataSource);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await server.stop();

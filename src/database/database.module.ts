@@ -1,9 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseServer } from './database-server';
+import { runMigrationsLocked } from './run-migrations';
 import { Housekeeping } from './housekeeping.service';
 
 @Global()
@@ -29,6 +30,16 @@ class DatabaseServerModule {}
         ...dataSourceOptions(server.settings),
         retryAttempts: 0,
       }),
+      // Migrations run under an advisory lock (see runMigrationsLocked), not in TypeORM's init.
+      dataSourceFactory: async (options) => {
+        const dataSource = new DataSource({
+          ...options!,
+          migrationsRun: false,
+        } as DataSourceOptions);
+        await dataSource.initialize();
+        if (options?.migrationsRun) await runMigrationsLocked(dataSource);
+        return dataSource;
+      },
     }),
   ],
   providers: [Housekeeping],
