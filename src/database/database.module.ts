@@ -35,7 +35,7 @@ class DatabaseServerModule {}
         const dataSource = new DataSource({
           ...options!,
           migrationsRun: false,
-        } as DataSourceOptions);
+        });
         await dataSource.initialize();
         if (options?.migrationsRun) await runMigrationsLocked(dataSource);
         return dataSource;
