@@ -384,7 +384,8 @@ describe('admin API for roles, role assignments and access rules (CONTRACT §3)'
       expect(method.json().details).toEqual([
         {
           field: 'methods',
-          problem: 'each value in methods must be one of the following values: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+          problem:
+            'each value in methods must be one of the following values: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
         },
       ]);
       expectInvalid(

@@ -55,7 +55,11 @@ describe('checkAccess decisions: every reason code through /access/check and the
       permission: 'invoices:read',
       audience: API,
     });
-    await createRule(sut, { path: '/billing/**', permission: 'invoices:read', scopes: ['billing'] });
+    await createRule(sut, {
+      path: '/billing/**',
+      permission: 'invoices:read',
+      scopes: ['billing'],
+    });
     await createRule(sut, { path: '/whoami', methods: ['GET'] });
     service = await createService(sut, 'invoices:read billing other', [reader], {
       audience: [API],
@@ -76,7 +80,10 @@ describe('checkAccess decisions: every reason code through /access/check and the
   }
 
   /** The same allow through /access/check and each gateway style. */
-  async function expectAllowed(token: string, who: { sub: string; clientId: string; scope: string }) {
+  async function expectAllowed(
+    token: string,
+    who: { sub: string; clientId: string; scope: string },
+  ) {
     expectCheck(await check(sut, token, 'invoices', 'read'), {
       allowed: true,
       reason: 'allowed',
@@ -103,7 +110,10 @@ describe('checkAccess decisions: every reason code through /access/check and the
     scope: who.scope,
   });
 
-  async function userWithToken(): Promise<{ user: TestUser; tokens: { access_token: string; refresh_token?: string } }> {
+  async function userWithToken(): Promise<{
+    user: TestUser;
+    tokens: { access_token: string; refresh_token?: string };
+  }> {
     const user = await createUser(sut);
     await setUserRoles(sut, user.id, [reader]);
     const tokens = await signInForTokens(sut, webApp, user, {
@@ -162,7 +172,11 @@ describe('checkAccess decisions: every reason code through /access/check and the
       const forwarded = await sut.request({
         method: 'GET',
         url: '/access/gateway',
-        headers: { authorization: basic, 'x-original-method': 'GET', 'x-original-uri': '/invoices' },
+        headers: {
+          authorization: basic,
+          'x-original-method': 'GET',
+          'x-original-uri': '/invoices',
+        },
       });
       expectGatewayDenied(forwarded, 'token_missing');
     });
@@ -208,7 +222,13 @@ describe('checkAccess decisions: every reason code through /access/check and the
     });
 
     it('denies, at the gateway, a token lacking the audience its rule names', async () => {
-      const lacking = await clientToken(sut, service, 'invoices:read');
+      // The service is registered for API; asked for the issuer alone, its token lacks API.
+      const asked = await sut.postForm(
+        '/token',
+        { grant_type: 'client_credentials', scope: 'invoices:read', resource: sut.config.issuer },
+        { authorization: basicAuth(service.client_id, service.client_secret) },
+      );
+      const lacking = asked.json().access_token as string;
       for (const style of STYLES) {
         expectGatewayDenied(
           await gateway(sut, { token: lacking, method: 'GET', uri: '/partner/x', style }),

@@ -34,10 +34,18 @@ export class PostgresChangeTransport extends ChangeTransport {
     await this.listen();
   }
 
+  /** Sends once, and once more on a fresh connection if the first attempt failed. */
   send(event: ChangeEvent): void {
     const payload = JSON.stringify({ origin: this.origin, event } satisfies Envelope);
-    void this.connectedSender()
-      .then((client) => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
+    const attempt = () =>
+      this.connectedSender().then((client) =>
+        client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]),
+      );
+    void attempt()
+      .catch(() => {
+        this.sender = undefined;
+        return attempt();
+      })
       .catch((error: unknown) => {
         this.logger.error(`could not publish ${event.type}: ${String(error)}`);
         this.sender = undefined;

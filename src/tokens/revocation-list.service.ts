@@ -34,7 +34,11 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.unsubscribe = this.bus.subscribe((event) => {
       if (event.type === 'tokens.revoked') event.tokens.forEach((token) => this.remember(token));
-      if (event.type === 'resync') void this.load();
+      if (event.type === 'resync') {
+        this.load().catch(() => {
+          // The next resync (or a restart) loads it; until then the list is as it was.
+        });
+      }
     });
     await this.load();
   }

@@ -27,6 +27,9 @@ interface TokenFacts {
   scopes: string[];
 }
 
+/** How long a decision waits for a reload under way before it answers 503. */
+const RELOAD_WAIT_MS = 1000;
+
 type Verified =
   { ok: true; facts: TokenFacts } | { ok: false; reason: DenyReason; facts?: TokenFacts };
 
@@ -49,7 +52,7 @@ export class AccessDecisionService {
 
   /** A request through a gateway: the most specific rule decides. */
   async decideGateway({ token, method, path }: GatewayRequest): Promise<Decision> {
-    this.assertKnown();
+    await this.current();
     const rule = this.state.matcher.match(method, path);
     if (!rule) return this.deny('no_matching_rule');
     if (rule.anonymous)
@@ -59,14 +62,14 @@ export class AccessDecisionService {
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
-  decidePermission({ token, permission }: PermissionRequest): Promise<Decision> {
-    this.assertKnown();
+  async decidePermission({ token, permission }: PermissionRequest): Promise<Decision> {
+    await this.current();
     return this.decideToken(token, permission);
   }
 
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
-  decideSubject(subject: Subject, permission: string): Decision {
-    this.assertKnown();
+  async decideSubject(subject: Subject, permission: string): Promise<Decision> {
+    await this.current();
     const state = this.state.subject(subject);
     if (!state?.active) return this.deny('subject_inactive', { permission });
     if (!this.state.permissionsOf(subject).has(permission))
@@ -150,7 +153,24 @@ export class AccessDecisionService {
     return { ok: true, facts };
   }
 
-  private assertKnown(): void {
+  /**
+   * CONTRACT §4: a change takes effect at once. A change announced in this process (or heard
+   * from another) is being reloaded; wait for it, briefly: past RELOAD_WAIT_MS the state is not
+   * trustworthy, and neither is an unknown one (503, never a guess).
+   */
+  private async current(): Promise<void> {
+    const reloading = this.state.current();
+    if (reloading) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        reloading.then(() => false),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(true), RELOAD_WAIT_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (late) throw new DecisionUnavailableError();
+    }
     if (!this.state.known) throw new DecisionUnavailableError();
   }
 

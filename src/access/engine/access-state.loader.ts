@@ -28,7 +28,6 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   /** Bumped by every full load, so a slow targeted reload cannot undo a newer full one. */
   private generation = 0;
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,23 +48,22 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Resolves once every reload started so far has finished (read-your-writes in this process). */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  settled(): Promise<void> {
+    return this.state.settled();
   }
 
   private onChange(event: ChangeEvent): void {
     const work = this.reloadFor(event);
     if (!work) return;
-    const tracked: Promise<void> = work
-      .catch((error: unknown) => {
+    this.state.track(
+      work.catch((error: unknown) => {
         this.logger.warn(
           `reload after ${event.type} failed (${describe(error)}); reloading everything`,
         );
         this.state.known = false;
         this.scheduleFullLoad();
-      })
-      .finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
+      }),
+    );
   }
 
   private reloadFor(event: ChangeEvent): Promise<void> | undefined {

@@ -31,6 +31,27 @@ export class AccessState {
   matcher = new RouteMatcher<CompiledRule>([]);
   ruleCount = 0;
   private readonly permissionCache = new Map<string, ReadonlySet<string>>();
+  /** Reloads under way after change events (they never reject). */
+  private readonly reloads = new Set<Promise<void>>();
+
+  /** Records a reload under way, so decisions can wait for the change it applies. */
+  track(work: Promise<void>): void {
+    const tracked: Promise<void> = work.finally(() => this.reloads.delete(tracked));
+    this.reloads.add(tracked);
+  }
+
+  /**
+   * Resolves once the reloads under way now have finished: a change announced before this call
+   * is in force after it. Undefined (no waiting) when none is under way, the usual case.
+   */
+  current(): Promise<unknown> | undefined {
+    return this.reloads.size > 0 ? Promise.allSettled([...this.reloads]) : undefined;
+  }
+
+  /** Resolves once every reload, including those started meanwhile, has finished. */
+  async settled(): Promise<void> {
+    while (this.reloads.size > 0) await Promise.allSettled([...this.reloads]);
+  }
 
   subject({ type, id }: Subject): SubjectState | undefined {
     return (type === 'user' ? this.users : this.clients).get(id);

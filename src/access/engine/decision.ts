@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/api-error';
 
 /** CONTRACT §4 reason codes, plus the two ways to be allowed. */
@@ -42,9 +43,8 @@ export class DecisionUnavailableError extends ApiError {
       'temporarily_unavailable',
       'access decisions are unavailable: the server cannot tell',
       undefined,
-      {
-        'retry-after': '1',
-      },
+      // CONTRACT §4: a decision id on every answer, a 503 included.
+      { 'retry-after': '1', 'x-decision-id': randomUUID() },
     );
   }
 }

@@ -48,16 +48,20 @@ class AuthzenResource {
   @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
 }
 
+/** ValidateNested lets a missing object through: IsObject makes the three parts required. */
 class EvaluationRequest {
   @ApiProperty({ type: AuthzenSubject })
+  @IsObject()
   @ValidateNested()
   @Type(() => AuthzenSubject)
   subject: AuthzenSubject;
   @ApiProperty({ type: AuthzenAction })
+  @IsObject()
   @ValidateNested()
   @Type(() => AuthzenAction)
   action: AuthzenAction;
   @ApiProperty({ type: AuthzenResource })
+  @IsObject()
   @ValidateNested()
   @Type(() => AuthzenResource)
   resource: AuthzenResource;
@@ -144,11 +148,11 @@ export class AuthzenController {
   @HttpCode(200)
   @RequireScope(CHECK_SCOPE)
   @ApiOperation({ summary: 'AuthZEN access evaluation' })
-  evaluation(
+  async evaluation(
     @Body() body: EvaluationRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): EvaluationResult {
-    const result = this.evaluate(body);
+  ): Promise<EvaluationResult> {
+    const result = await this.evaluate(body);
     void reply.headers({
       'x-decision-id': result.context.decision_id,
       'cache-control': 'no-store',
@@ -162,10 +166,10 @@ export class AuthzenController {
   @ApiOperation({
     summary: 'AuthZEN access evaluations (batch), honouring options.evaluations_semantic',
   })
-  evaluations(
+  async evaluations(
     @Body() body: EvaluationsRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): { evaluations: EvaluationResult[] } | EvaluationResult {
+  ): Promise<{ evaluations: EvaluationResult[] } | EvaluationResult> {
     const batchId = randomUUID();
     void reply.headers({ 'x-decision-id': batchId, 'cache-control': 'no-store' });
     // AuthZEN 1.0: without an `evaluations` array the request is a single evaluation.
@@ -174,7 +178,7 @@ export class AuthzenController {
     const semantic = body.options?.evaluations_semantic ?? 'execute_all';
     const results: EvaluationResult[] = [];
     for (const item of body.evaluations) {
-      const result = this.evaluate(this.complete(body, item));
+      const result = await this.evaluate(this.complete(body, item));
       results.push(result);
       if (semantic === 'deny_on_first_deny' && !result.decision) break;
       if (semantic === 'permit_on_first_permit' && result.decision) break;
@@ -196,8 +200,8 @@ export class AuthzenController {
     return merged as EvaluationRequest;
   }
 
-  private evaluate(request: EvaluationRequest): EvaluationResult {
-    const decision: Decision = this.engine.decideSubject(
+  private async evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+    const decision: Decision = await this.engine.decideSubject(
       { type: request.subject.type, id: request.subject.id },
       `${request.resource.type}:${request.action.name}`,
     );

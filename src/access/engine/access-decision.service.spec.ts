@@ -1,0 +1,344 @@
+import { expect } from 'expect';
+import { errors, JWTPayload } from 'jose';
+import { beforeEach, describe, it } from 'node:test';
+import { AppConfig } from '../../config/app-config';
+import { JwtService, VerifyOptions } from '../../crypto/jwt.service';
+import { RevocationList } from '../../tokens/revocation-list.service';
+import { RouteMatcher } from '../rules/route-matcher';
+import { AccessDecisionService } from './access-decision.service';
+import { AccessState, CompiledRule, SubjectState } from './access-state';
+import { Decision, DecisionUnavailableError } from './decision';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NOW = Math.floor(Date.now() / 1000);
+
+/** Verifies the tokens it was told about; anything else has a bad signature. */
+class FakeJwt {
+  readonly tokens = new Map<string, JWTPayload | Error>();
+  readonly calls: Array<{ token: string; options: VerifyOptions }> = [];
+
+  async verify(token: string, options: VerifyOptions): Promise<JWTPayload> {
+    this.calls.push({ token, options });
+    const known = this.tokens.get(token);
+    if (known === undefined) throw new errors.JWSSignatureVerificationFailed();
+    if (known instanceof Error) throw known;
+    return known;
+  }
+}
+
+const active = (roles: string[] = [], tokensValidAfter: number | null = null): SubjectState => ({
+  active: true,
+  tokensValidAfter,
+  roles,
+});
+
+const rule = (overrides: Partial<CompiledRule> & Pick<CompiledRule, 'id' | 'path'>) => ({
+  methods: [],
+  permission: null,
+  scopes: [],
+  audience: null,
+  anonymous: false,
+  ...overrides,
+});
+
+describe(AccessDecisionService.name, () => {
+  let state: AccessState;
+  let jwt: FakeJwt;
+  let revoked: Set<string>;
+  let sut: AccessDecisionService;
+
+  /** A token the fake verifier accepts, issued to client `svc` for itself unless told otherwise. */
+  const token = (name: string, claims: JWTPayload = {}): string => {
+    jwt.tokens.set(name, {
+      iss: 'https://issuer.example',
+      sub: 'svc',
+      client_id: 'svc',
+      aud: 'https://issuer.example',
+      scope: 'invoices:read other',
+      iat: NOW - 10,
+      exp: NOW + 300,
+      jti: `jti-${name}`,
+      ...claims,
+    });
+    return name;
+  };
+  const denied = (reason: string, extra: Partial<Decision> = {}): Decision => ({
+    allowed: false,
+    reason: reason as Decision['reason'],
+    decisionId: expect.stringMatching(UUID) as unknown as string,
+    ...extra,
+  });
+  const svc = { sub: 'svc', clientId: 'svc', scope: 'invoices:read other' };
+
+  beforeEach(() => {
+    state = new AccessState();
+    state.known = true;
+    state.roles = new Map([
+      ['reader', new Set(['invoices:read'])],
+      ['writer', new Set(['invoices:write'])],
+    ]);
+    state.clients.set('svc', active(['reader']));
+    state.clients.set('web', active());
+    state.users.set('alice', active(['reader', 'writer']));
+    state.matcher = new RouteMatcher<CompiledRule>([
+      rule({ id: 'invoices', path: '/invoices/**', permission: 'invoices:read' }),
+      rule({ id: 'partner', path: '/partner/**', permission: 'invoices:read', audience: 'api' }),
+      rule({ id: 'billing', path: '/billing/**', scopes: ['billing'] }),
+      rule({ id: 'whoami', path: '/whoami', methods: ['GET'] }),
+      rule({ id: 'public', path: '/public/**', anonymous: true }),
+    ]);
+    jwt = new FakeJwt();
+    revoked = new Set();
+    sut = new AccessDecisionService(
+      state,
+      jwt as unknown as JwtService,
+      { isRevoked: (jti: string) => revoked.has(jti) } as RevocationList,
+      { keys: { accessTokenAlgorithm: 'ES256' } } as AppConfig,
+    );
+  });
+
+  const permission = (t: string | undefined, p = 'invoices:read') =>
+    sut.decidePermission({ token: t, permission: p });
+
+  describe('decidePermission', () => {
+    it('allows a good token whose subject holds the permission, naming who', async () => {
+      expect(await permission(token('t'))).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'invoices:read',
+        ...svc,
+      });
+    });
+
+    it('asks the verifier for an RFC 9068 access token of the configured algorithm', async () => {
+      await permission(token('t'));
+      expect(jwt.calls[0].options).toEqual({ typ: 'at+jwt', algorithms: ['ES256'] });
+    });
+
+    it('gives every decision its own id', async () => {
+      const t = token('t');
+      const ids = new Set<string>();
+      for (let i = 0; i < 5; i++) ids.add((await permission(t)).decisionId);
+      expect(ids.size).toBe(5);
+    });
+
+    it('denies token_missing without a token', async () => {
+      expect(await permission(undefined)).toEqual(
+        denied('token_missing', { permission: 'invoices:read' }),
+      );
+    });
+
+    it('denies token_invalid for a token that does not verify', async () => {
+      expect(await permission('forged')).toEqual(
+        denied('token_invalid', { permission: 'invoices:read' }),
+      );
+    });
+
+    it('denies token_invalid for a verified token without sub, client_id or jti', async () => {
+      for (const missing of ['sub', 'client_id', 'jti']) {
+        const decision = await permission(token(`no-${missing}`, { [missing]: undefined }));
+        expect(decision.reason).toBe('token_invalid');
+        expect(decision.allowed).toBe(false);
+      }
+    });
+
+    it('denies token_expired when the verifier says exp has passed', async () => {
+      jwt.tokens.set('old', new errors.JWTExpired('"exp" claim timestamp check failed', {}));
+      expect(await permission('old')).toEqual(
+        denied('token_expired', { permission: 'invoices:read' }),
+      );
+    });
+
+    it('denies token_revoked for a revoked jti', async () => {
+      const t = token('t');
+      revoked.add('jti-t');
+      expect(await permission(t)).toEqual(
+        denied('token_revoked', { permission: 'invoices:read', ...svc }),
+      );
+    });
+
+    it('denies client_inactive for a disabled or unknown client', async () => {
+      state.clients.set('svc', { ...active(['reader']), active: false });
+      expect(await permission(token('t'))).toEqual(
+        denied('client_inactive', { permission: 'invoices:read', ...svc }),
+      );
+      expect((await permission(token('ghost', { sub: 'ghost', client_id: 'ghost' }))).reason).toBe(
+        'client_inactive',
+      );
+    });
+
+    it('judges a user token by the user: subject_inactive when disabled or unknown', async () => {
+      const t = token('u', { sub: 'alice', client_id: 'web' });
+      expect((await permission(t)).allowed).toBe(true);
+      state.users.set('alice', { ...active(['reader']), active: false });
+      expect(await permission(t)).toEqual(
+        denied('subject_inactive', {
+          permission: 'invoices:read',
+          sub: 'alice',
+          clientId: 'web',
+          scope: 'invoices:read other',
+        }),
+      );
+      state.users.delete('alice');
+      expect((await permission(t)).reason).toBe('subject_inactive');
+    });
+
+    it('denies token_revoked for a token issued before tokens_valid_after, the same second included', async () => {
+      state.clients.set('svc', active(['reader'], (NOW - 10) * 1000));
+      expect((await permission(token('same-second'))).reason).toBe('token_revoked');
+      expect((await permission(token('earlier', { iat: NOW - 20 }))).reason).toBe('token_revoked');
+      expect((await permission(token('later', { iat: NOW - 9 }))).reason).toBe('allowed');
+
+      state.users.set('alice', active(['reader'], (NOW - 10) * 1000));
+      const user = token('user', { sub: 'alice', client_id: 'web' });
+      expect((await permission(user)).reason).toBe('token_revoked');
+    });
+
+    it('denies insufficient_scope when the scope lacks the permission, held or not', async () => {
+      expect(await permission(token('t', { scope: 'other' }))).toEqual(
+        denied('insufficient_scope', { permission: 'invoices:read', ...svc, scope: 'other' }),
+      );
+      expect((await permission(token('none', { scope: undefined }))).reason).toBe(
+        'insufficient_scope',
+      );
+    });
+
+    it('denies permission_denied when the scope has it but the subject holds it no more', async () => {
+      const t = token('t');
+      state.clients.set('svc', active([]));
+      state.forgetPermissions({ type: 'client', id: 'svc' });
+      expect(await permission(t)).toEqual(
+        denied('permission_denied', { permission: 'invoices:read', ...svc }),
+      );
+    });
+
+    it('verifies a repeated token once, from the cache', async () => {
+      const t = token('t');
+      for (let i = 0; i < 3; i++) expect((await permission(t)).allowed).toBe(true);
+      expect(jwt.calls).toHaveLength(1);
+    });
+
+    it('never uses a cached token past its exp: it goes back to the verifier', async () => {
+      const t = token('short', { exp: NOW - 1 });
+      await permission(t);
+      jwt.tokens.set('short', new errors.JWTExpired('expired', {}));
+      expect((await permission(t)).reason).toBe('token_expired');
+      expect(jwt.calls).toHaveLength(2);
+    });
+
+    it('checks revocation and status on every decision, cached token or not', async () => {
+      const t = token('t');
+      expect((await permission(t)).allowed).toBe(true);
+      revoked.add('jti-t');
+      expect((await permission(t)).reason).toBe('token_revoked');
+    });
+  });
+
+  describe('decideGateway', () => {
+    const gateway = (t: string | undefined, method: string, path: string) =>
+      sut.decideGateway({ token: t, method, path });
+
+    it('denies no_matching_rule before looking at the token', async () => {
+      expect(await gateway(undefined, 'GET', '/elsewhere')).toEqual(denied('no_matching_rule'));
+      expect(await gateway(token('t'), 'POST', '/whoami')).toEqual(denied('no_matching_rule'));
+      expect(jwt.calls).toHaveLength(0);
+    });
+
+    it('allows an anonymous rule without a token, naming nobody', async () => {
+      expect(await gateway(undefined, 'GET', '/public/logo.png')).toEqual({
+        allowed: true,
+        reason: 'anonymous',
+        decisionId: expect.stringMatching(UUID),
+        ruleId: 'public',
+      });
+    });
+
+    it('applies the rule’s permission and names the rule', async () => {
+      expect(await gateway(token('t'), 'GET', '/invoices/1')).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'invoices:read',
+        ruleId: 'invoices',
+        ...svc,
+      });
+      expect(await gateway(undefined, 'GET', '/invoices/1')).toEqual(
+        denied('token_missing', { permission: 'invoices:read', ruleId: 'invoices' }),
+      );
+    });
+
+    it('denies token_invalid when the token lacks the audience the rule names', async () => {
+      expect((await gateway(token('t'), 'GET', '/partner/x')).reason).toBe('token_invalid');
+      const addressed = token('a', { aud: ['https://issuer.example', 'api'] });
+      expect((await gateway(addressed, 'GET', '/partner/x')).reason).toBe('allowed');
+    });
+
+    it('denies insufficient_scope when the token lacks a scope the rule requires', async () => {
+      expect((await gateway(token('t'), 'GET', '/billing/run')).reason).toBe('insufficient_scope');
+      const billing = token('b', { scope: 'billing' });
+      expect((await gateway(billing, 'GET', '/billing/run')).reason).toBe('allowed');
+    });
+
+    it('admits any good token on a rule without a permission', async () => {
+      expect((await gateway(token('t', { scope: '' }), 'GET', '/whoami')).allowed).toBe(true);
+    });
+  });
+
+  describe('decideSubject (AuthZEN)', () => {
+    it('allows a subject holding the permission now', async () => {
+      expect(await sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:write')).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'invoices:write',
+      });
+    });
+
+    it('denies permission_denied, and subject_inactive for a disabled or unknown subject', async () => {
+      expect(await sut.decideSubject({ type: 'client', id: 'svc' }, 'invoices:write')).toEqual(
+        denied('permission_denied', { permission: 'invoices:write' }),
+      );
+      expect((await sut.decideSubject({ type: 'user', id: 'svc' }, 'invoices:read')).reason).toBe(
+        'subject_inactive',
+      );
+      state.users.set('alice', { ...active(['reader']), active: false });
+      expect((await sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:read')).reason).toBe(
+        'subject_inactive',
+      );
+    });
+  });
+
+  describe('while the state is unknown or reloading', () => {
+    it('throws DecisionUnavailableError (503) from every kind of decision, never allows', async () => {
+      state.known = false;
+      const t = token('t');
+      await expect(permission(t)).rejects.toBeInstanceOf(DecisionUnavailableError);
+      await expect(
+        sut.decideGateway({ token: t, method: 'GET', path: '/public/x' }),
+      ).rejects.toBeInstanceOf(DecisionUnavailableError);
+      await expect(
+        sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:read'),
+      ).rejects.toBeInstanceOf(DecisionUnavailableError);
+      expect(sut.ready).toBe(false);
+    });
+
+    it('waits for a reload under way, so a change announced before is in force', async () => {
+      const t = token('t');
+      state.track(
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            state.clients.set('svc', { ...active(['reader']), active: false });
+            resolve();
+          }, 30),
+        ),
+      );
+      expect((await permission(t)).reason).toBe('client_inactive');
+    });
+
+    it('answers 503 when a reload under way takes longer than a second', async () => {
+      state.track(new Promise<void>((resolve) => setTimeout(resolve, 1500)));
+      await expect(permission(token('t'))).rejects.toBeInstanceOf(DecisionUnavailableError);
+    });
+  });
+});

@@ -1,0 +1,363 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { clientToken, createRole, createService, setUserRoles, UUID } from './support/access';
+import { createUser, TestUser } from './support/code-flow';
+import { InjectResult, startTestApp, TestApp } from './support/test-app';
+
+const allow = {
+  decision: true,
+  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
+};
+const deny = (reason: string) => ({
+  decision: false,
+  context: { reason, decision_id: expect.stringMatching(UUID) },
+});
+
+describe('AuthZEN 1.0 access evaluation API', () => {
+  let sut: TestApp;
+  let checker: string;
+  let reader: TestUser;
+  let stranger: TestUser;
+  let serviceId: string;
+
+  before(async () => {
+    sut = await startTestApp();
+    const role = await createRole(sut, ['invoices:read', 'reports:view']);
+    reader = await createUser(sut);
+    await setUserRoles(sut, reader.id, [role]);
+    stranger = await createUser(sut);
+    serviceId = (await createService(sut, 'invoices:read', [role])).client_id;
+    checker = await clientToken(sut, await createService(sut, 'iam:check'));
+  });
+  after(() => sut.close());
+
+  const post = (url: string, payload: object, token: string | undefined = checker) =>
+    sut.request({
+      method: 'POST',
+      url,
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      payload,
+    });
+  const evaluation = (payload: object, token?: string) =>
+    post('/access/v1/evaluation', payload, token);
+  const evaluations = (payload: object, token?: string) =>
+    post('/access/v1/evaluations', payload, token);
+  const user = (id: string) => ({ type: 'user', id });
+  const read = { name: 'read' };
+  const write = { name: 'write' };
+  const invoices = { type: 'invoices', id: 'inv-42' };
+
+  function expectAnswer(response: InjectResult, body: object) {
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['x-decision-id']).toMatch(UUID);
+    expect(response.json()).toEqual(body);
+  }
+
+  describe('GET /.well-known/authzen-configuration', () => {
+    it('publishes the PDP metadata, to anyone', async () => {
+      const response = await sut.request({
+        method: 'GET',
+        url: '/.well-known/authzen-configuration',
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.json()).toEqual({
+        policy_decision_point: 'http://localhost:3000',
+        access_evaluation_endpoint: 'http://localhost:3000/access/v1/evaluation',
+        access_evaluations_endpoint: 'http://localhost:3000/access/v1/evaluations',
+      });
+    });
+  });
+
+  describe('POST /access/v1/evaluation', () => {
+    it('permits a user holding resource.type:action.name, with the decision id as header', async () => {
+      const response = await evaluation({
+        subject: user(reader.id),
+        action: read,
+        resource: invoices,
+        context: { time: '2026-01-01T00:00:00Z' },
+      });
+      expectAnswer(response, allow);
+      expect(response.json().context.decision_id).toBe(response.headers['x-decision-id']);
+    });
+
+    it('permits a client subject by client_id', async () => {
+      expectAnswer(
+        await evaluation({
+          subject: { type: 'client', id: serviceId },
+          action: read,
+          resource: { type: 'invoices' },
+        }),
+        allow,
+      );
+    });
+
+    it('denies permission_denied for a permission the subject does not hold', async () => {
+      expectAnswer(
+        await evaluation({ subject: user(reader.id), action: write, resource: invoices }),
+        deny('permission_denied'),
+      );
+      expectAnswer(
+        await evaluation({ subject: user(stranger.id), action: read, resource: invoices }),
+        deny('permission_denied'),
+      );
+    });
+
+    it('denies subject_inactive for an unknown or disabled subject, at once', async () => {
+      expectAnswer(
+        await evaluation({
+          subject: user('00000000-0000-4000-8000-000000000000'),
+          action: read,
+          resource: invoices,
+        }),
+        deny('subject_inactive'),
+      );
+      expectAnswer(
+        await evaluation({
+          subject: { type: 'client', id: 'no-such-client' },
+          action: read,
+          resource: invoices,
+        }),
+        deny('subject_inactive'),
+      );
+      // A user id is no client_id: the subject type matters.
+      expectAnswer(
+        await evaluation({
+          subject: { type: 'client', id: reader.id },
+          action: read,
+          resource: invoices,
+        }),
+        deny('subject_inactive'),
+      );
+
+      const doomed = await createUser(sut);
+      const role = await createRole(sut, ['invoices:read']);
+      await setUserRoles(sut, doomed.id, [role]);
+      const ask = { subject: user(doomed.id), action: read, resource: invoices };
+      expectAnswer(await evaluation(ask), allow);
+      await sut.admin('PATCH', `/admin/users/${doomed.id}`, { status: 'disabled' });
+      expectAnswer(await evaluation(ask), deny('subject_inactive'));
+    });
+
+    it('answers 401 without a token or with a bad one', async () => {
+      const ask = { subject: user(reader.id), action: read, resource: invoices };
+      const bare = await sut.request({
+        method: 'POST',
+        url: '/access/v1/evaluation',
+        headers: { 'content-type': 'application/json' },
+        payload: ask,
+      });
+      expect({ status: bare.statusCode, body: bare.json() }).toEqual({
+        status: 401,
+        body: { error: 'unauthorized', message: 'a Bearer access token is required' },
+      });
+      expect(bare.headers['www-authenticate']).toBe('Bearer realm="gatehouse"');
+      const bad = await evaluation(ask, 'not-a-token');
+      expect(bad.statusCode).toBe(401);
+      expect(bad.json().error).toBe('invalid_token');
+    });
+
+    it('answers 403 to a token without iam:check', async () => {
+      const operator = await clientToken(sut, await createService(sut, 'iam:admin'));
+      const response = await evaluation(
+        { subject: user(reader.id), action: read, resource: invoices },
+        operator,
+      );
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 403,
+        body: {
+          error: 'insufficient_scope',
+          message: 'the access token lacks the iam:check scope',
+        },
+      });
+    });
+
+    it('answers 400 naming the field for a bad subject type, action or resource', async () => {
+      const badType = await evaluation({
+        subject: { type: 'group', id: 'g' },
+        action: read,
+        resource: invoices,
+      });
+      expect({ status: badType.statusCode, body: badType.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          message: 'subject.type: must be one of the following values: user, client',
+          details: [
+            { field: 'subject.type', problem: 'must be one of the following values: user, client' },
+          ],
+        },
+      });
+      const badAction = await evaluation({
+        subject: user(reader.id),
+        action: { name: 'read all' },
+        resource: invoices,
+      });
+      expect(badAction.statusCode).toBe(400);
+      expect(badAction.json().details).toEqual([
+        { field: 'action.name', problem: 'must be letters, digits or _ . -' },
+      ]);
+      const noResource = await evaluation({ subject: user(reader.id), action: read });
+      expect(noResource.statusCode).toBe(400);
+      expect(noResource.json().details).toEqual([
+        { field: 'resource', problem: 'must be an object' },
+      ]);
+      const notObject = await evaluation({ subject: 'alice', action: read, resource: invoices });
+      expect(notObject.statusCode).toBe(400);
+      expect(notObject.json().details).toContainEqual({
+        field: 'subject',
+        problem: 'must be an object',
+      });
+    });
+  });
+
+  describe('POST /access/v1/evaluations', () => {
+    const three = (first: object, second: object, third: object) => [
+      { action: first, resource: invoices },
+      { action: second, resource: invoices },
+      { action: third, resource: invoices },
+    ];
+
+    it('takes subject, action, resource and context from the top level as defaults', async () => {
+      const response = await evaluations({
+        subject: user(reader.id),
+        action: read,
+        evaluations: [
+          { resource: { type: 'invoices' } },
+          { resource: { type: 'reports' }, action: { name: 'view' } },
+          { resource: { type: 'reports' } },
+          { subject: user(stranger.id), resource: { type: 'invoices' } },
+        ],
+      });
+      expectAnswer(response, {
+        evaluations: [allow, allow, deny('permission_denied'), deny('permission_denied')],
+      });
+    });
+
+    it('execute_all (the default) evaluates every request', async () => {
+      const items = three(read, write, read);
+      const expected = { evaluations: [allow, deny('permission_denied'), allow] };
+      expectAnswer(await evaluations({ subject: user(reader.id), evaluations: items }), expected);
+      expectAnswer(
+        await evaluations({
+          subject: user(reader.id),
+          evaluations: items,
+          options: { evaluations_semantic: 'execute_all' },
+        }),
+        expected,
+      );
+    });
+
+    it('deny_on_first_deny stops at the first deny', async () => {
+      expectAnswer(
+        await evaluations({
+          subject: user(reader.id),
+          evaluations: three(read, write, read),
+          options: { evaluations_semantic: 'deny_on_first_deny' },
+        }),
+        { evaluations: [allow, deny('permission_denied')] },
+      );
+      expectAnswer(
+        await evaluations({
+          subject: user(reader.id),
+          evaluations: three(read, read, read),
+          options: { evaluations_semantic: 'deny_on_first_deny' },
+        }),
+        { evaluations: [allow, allow, allow] },
+      );
+    });
+
+    it('permit_on_first_permit stops at the first permit', async () => {
+      expectAnswer(
+        await evaluations({
+          subject: user(reader.id),
+          evaluations: three(write, read, write),
+          options: { evaluations_semantic: 'permit_on_first_permit' },
+        }),
+        { evaluations: [deny('permission_denied'), allow] },
+      );
+      expectAnswer(
+        await evaluations({
+          subject: user(reader.id),
+          evaluations: three(write, write, write),
+          options: { evaluations_semantic: 'permit_on_first_permit' },
+        }),
+        {
+          evaluations: [
+            deny('permission_denied'),
+            deny('permission_denied'),
+            deny('permission_denied'),
+          ],
+        },
+      );
+    });
+
+    it('acts as one evaluation without an evaluations array, or with an empty one', async () => {
+      const single = { subject: user(reader.id), action: read, resource: invoices };
+      expectAnswer(await evaluations(single), allow);
+      expectAnswer(await evaluations({ ...single, evaluations: [] }), allow);
+      expectAnswer(
+        await evaluations({ subject: user(stranger.id), action: read, resource: invoices }),
+        deny('permission_denied'),
+      );
+    });
+
+    it('answers 400 for an evaluation lacking subject, action or resource with no default', async () => {
+      const response = await evaluations({
+        subject: user(reader.id),
+        evaluations: [{ action: read, resource: invoices }, { resource: invoices }],
+      });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          message:
+            'evaluations: each evaluation needs subject, action and resource, itself or by default',
+          details: [
+            {
+              field: 'evaluations',
+              problem: 'each evaluation needs subject, action and resource, itself or by default',
+            },
+          ],
+        },
+      });
+      expect((await evaluations({ subject: user(reader.id) })).statusCode).toBe(400);
+    });
+
+    it('answers 400 for an unknown semantic or a bad subject type inside evaluations', async () => {
+      const semantic = await evaluations({
+        subject: user(reader.id),
+        evaluations: three(read, read, read),
+        options: { evaluations_semantic: 'first_match' },
+      });
+      expect(semantic.statusCode).toBe(400);
+      expect(semantic.json().details.map((d: { field: string }) => d.field)).toEqual([
+        'options.evaluations_semantic',
+      ]);
+      const badType = await evaluations({
+        evaluations: [{ subject: { type: 'robot', id: 'r' }, action: read, resource: invoices }],
+      });
+      expect(badType.statusCode).toBe(400);
+      expect(badType.json().details.map((d: { field: string }) => d.field)).toEqual([
+        'evaluations.0.subject.type',
+      ]);
+    });
+
+    it('answers 401 without a token and 403 without iam:check', async () => {
+      const ask = { subject: user(reader.id), action: read, resource: invoices };
+      const bare = await sut.request({
+        method: 'POST',
+        url: '/access/v1/evaluations',
+        headers: { 'content-type': 'application/json' },
+        payload: ask,
+      });
+      expect(bare.statusCode).toBe(401);
+      const operator = await clientToken(sut, await createService(sut, 'iam:admin'));
+      expect((await evaluations(ask, operator)).statusCode).toBe(403);
+    });
+  });
+});
