@@ -101,11 +101,12 @@ module.exports = [
       const client = await gatehouse.createClient({
         client_name: 'bench m2m',
         client_type: 'm2m',
-        scope: 'bench:read',
+        // Not shaped like a permission (resource:action), which is granted only when held.
+        scope: 'bench.read',
       });
       // One real grant first: the secret's bcrypt check happens here, not in the measurement.
       const token = await gatehouse.clientCredentials(client.client_id, client.client_secret);
-      if (token.token_type !== 'Bearer' || token.scope !== 'bench:read') {
+      if (token.token_type !== 'Bearer' || token.scope !== 'bench.read') {
         throw new Error(`unexpected warm-up token response ${JSON.stringify(token)}`);
       }
       return {
@@ -266,3 +267,4 @@ module.exports = [
     },
   },
 ];
+module.exports.push(...require('./scenarios-access'));

@@ -1,0 +1,350 @@
+'use strict';
+// Scenarios of issue 4 (introspection) and issue 5 (the access decision surfaces), appended to
+// scenarios.js. Same shape as there (see its header comment). check_gateway_scale needs
+// BENCH_DATABASE_URL: it inserts 100,000 users, 10,000 rules and 1,000 clients straight into
+// PostgreSQL; without it the scenario is left out and a line on stderr says so.
+const bcrypt = require('bcrypt');
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const PERMISSION = 'invoices:read';
+const ROLE = 'reader';
+const GATEWAY_HEADERS = { 'x-original-method': 'GET', 'x-original-uri': '/invoices/42' };
+
+const SCALE = {
+  users: 100_000,
+  /** Two rules per service: /svc-N/items/* and /svc-N/**. */
+  services: 5_000,
+  clients: 1_000,
+  /** Token requests in flight while minting the 1,000 tokens. */
+  tokenConcurrency: 20,
+  /** How long the server may take to reload everything after the resync notification. */
+  reloadTimeoutMs: 120_000,
+};
+const SCALE_SECRET = 'bench-scale-secret-0123456789abcdef';
+const SCALE_CLIENT_PREFIX = 'bench-scale-';
+const SCALE_NEEDS = 'needs BENCH_DATABASE_URL (rows go straight into PostgreSQL)';
+
+/** Runs `task(i)` for i < n with at most `limit` at a time. */
+async function inParallel(n, limit, task) {
+  const results = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return results;
+}
+
+/**
+ * The role `reader` (invoices:read) and the rule GET /invoices/** needing it, once per server:
+ * check_gateway, check_json and check_gateway_scale all rely on them.
+ */
+const invoiceAccess = new WeakMap();
+function ensureInvoiceAccess(gatehouse) {
+  if (!invoiceAccess.has(gatehouse)) {
+    invoiceAccess.set(
+      gatehouse,
+      (async () => {
+        const role = await gatehouse.admin('POST', '/admin/roles', {
+          name: ROLE,
+          permissions: [PERMISSION],
+        });
+        gatehouse.expectStatus('POST /admin/roles', role, 201);
+        const rule = await gatehouse.admin('POST', '/admin/access-rules', {
+          methods: ['GET'],
+          path: '/invoices/**',
+          permission: PERMISSION,
+        });
+        gatehouse.expectStatus('POST /admin/access-rules', rule, 201);
+      })(),
+    );
+  }
+  return invoiceAccess.get(gatehouse);
+}
+
+/**
+ * An m2m client holding `reader` with scope invoices:read, and its token (checked to carry the
+ * scope: a resource:action scope is granted only while the client holds the permission).
+ */
+const readerToken = new WeakMap();
+function ensureReaderToken(gatehouse) {
+  if (!readerToken.has(gatehouse)) {
+    readerToken.set(
+      gatehouse,
+      (async () => {
+        await ensureInvoiceAccess(gatehouse);
+        const client = await gatehouse.createClient({
+          client_name: 'bench reader',
+          client_type: 'm2m',
+          scope: PERMISSION,
+        });
+        const roles = await gatehouse.admin(
+          'PUT',
+          `/admin/clients/${encodeURIComponent(client.client_id)}/roles`,
+          { roles: [ROLE] },
+        );
+        gatehouse.expectStatus('PUT /admin/clients/{id}/roles', roles, 200);
+        const token = await gatehouse.clientCredentials(client.client_id, client.client_secret);
+        if (token.scope !== PERMISSION) {
+          throw new Error(
+            `reader token: expected scope ${PERMISSION}, got ${JSON.stringify(token)}`,
+          );
+        }
+        return token.access_token;
+      })(),
+    );
+  }
+  return readerToken.get(gatehouse);
+}
+
+/** Allowed at the gateway: 200 with the subject in X-Auth-Subject. */
+const gatewayAllowed = (status, body, headers) =>
+  status === 200 && typeof headers['x-auth-subject'] === 'string';
+
+/** One gateway decision, checked in full (used before measuring and to wait for a reload). */
+async function gatewayDecision(gatehouse, token) {
+  return gatehouse.call('GET', '/access/gateway', {
+    headers: { authorization: `Bearer ${token}`, ...GATEWAY_HEADERS },
+  });
+}
+
+function expectGatewayAllowed(what, response) {
+  if (response.status !== 200 || !response.headers.get('x-auth-subject')) {
+    throw new Error(
+      `${what}: expected 200 with X-Auth-Subject, got ${response.status} ${response.text}`,
+    );
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Issue 5's scale: 100,000 users, 10,000 rules and 1,000 m2m clients holding `reader`, inserted
+ * in one transaction (the admin API would take far too long). Idempotent on a database kept
+ * across runs (BENCH_KEY_ENCRYPTION_KEY).
+ */
+async function insertScaleRows(databaseUrl) {
+  const { Client } = require('pg');
+  const db = new Client({ connectionString: databaseUrl, application_name: 'gatehouse-bench' });
+  await db.connect();
+  try {
+    // Fixed hashes: the users never sign in; the clients' cost 4 makes each first check cheap.
+    const passwordHash = await bcrypt.hash('bench-user-password-never-used', 4);
+    const secretHash = await bcrypt.hash(SCALE_SECRET, 4);
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO users (username, username_normalized, password_hash, status)
+       SELECT 'bench-user-' || g, 'bench-user-' || g, $1, 'active'
+       FROM generate_series(1, $2::int) g
+       ON CONFLICT (username_normalized) DO NOTHING`,
+      [passwordHash, SCALE.users],
+    );
+    await db.query(
+      `INSERT INTO access_rules (methods, path, permission)
+       SELECT '{GET}', p.path, 'svc' || g || ':read'
+       FROM generate_series(1, $1::int) g,
+            LATERAL (VALUES ('/svc-' || g || '/items/*'), ('/svc-' || g || '/**')) p(path)
+       WHERE NOT EXISTS (SELECT 1 FROM access_rules r WHERE r.path = p.path)`,
+      [SCALE.services],
+    );
+    await db.query(
+      `INSERT INTO clients (client_id, secret_hash, client_name, client_type, grant_types,
+                            scopes, token_endpoint_auth_method)
+       SELECT $1 || g, $2, 'bench scale ' || g, 'm2m', '{client_credentials}', $3,
+              'client_secret_basic'
+       FROM generate_series(1, $4::int) g
+       ON CONFLICT (client_id) DO NOTHING`,
+      [SCALE_CLIENT_PREFIX, secretHash, [PERMISSION], SCALE.clients],
+    );
+    await db.query(
+      `INSERT INTO client_roles (client_id, role_name)
+       SELECT $1 || g, $2 FROM generate_series(1, $3::int) g
+       ON CONFLICT DO NOTHING`,
+      [SCALE_CLIENT_PREFIX, ROLE, SCALE.clients],
+    );
+    const counts = await db.query(
+      `SELECT (SELECT count(*) FROM users)::int AS users,
+              (SELECT count(*) FROM access_rules)::int AS rules,
+              (SELECT count(*) FROM clients)::int AS clients`,
+    );
+    await db.query('COMMIT');
+    // Every server process on this database drops its caches and reloads (CONTRACT §4 resync).
+    await db.query(`SELECT pg_notify('gatehouse_changes', $1)`, [
+      JSON.stringify({ origin: 'bench', event: { type: 'resync' } }),
+    ]);
+    return counts.rows[0];
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
+
+/** After the resync: a token for a new client carries invoices:read and is allowed. */
+async function waitForScaleReload(gatehouse) {
+  const clientId = `${SCALE_CLIENT_PREFIX}${SCALE.clients}`;
+  const deadline = Date.now() + SCALE.reloadTimeoutMs;
+  let last = 'nothing yet';
+  while (Date.now() < deadline) {
+    const response = await gatehouse.postForm(
+      '/token',
+      { grant_type: 'client_credentials' },
+      { authorization: gatehouse.basicAuth(clientId, SCALE_SECRET) },
+    );
+    if (response.status === 200 && response.json.scope === PERMISSION) {
+      const decision = await gatewayDecision(gatehouse, response.json.access_token);
+      if (decision.status === 200 && decision.headers.get('x-auth-subject')) return;
+      last = `gateway ${decision.status} ${decision.text}`;
+    } else {
+      last = `token ${response.status} ${response.text}`;
+    }
+    await sleep(250);
+  }
+  throw new Error(
+    `check_gateway_scale: the server did not reload within ${SCALE.reloadTimeoutMs} ms (${last})`,
+  );
+}
+
+const checkGatewayScale = {
+  // Issue 5: the decision path stays in memory however many users, rules and tokens there are:
+  // within 20% of check_gateway's req/s.
+  name: 'check_gateway_scale',
+  server: 'gatehouse',
+  includes: ['check_gateway'],
+  reference: 'check_gateway',
+  targets: { minReferenceRatio: 0.8 },
+  async setup({ gatehouse }) {
+    await ensureInvoiceAccess(gatehouse); // the role the new clients get, and /invoices/**
+    const started = Date.now();
+    const counts = await insertScaleRows(process.env.BENCH_DATABASE_URL);
+    process.stderr.write(
+      `check_gateway_scale: ${counts.users} users, ${counts.rules} rules, ${counts.clients} clients in the database (${Date.now() - started} ms)\n`,
+    );
+    await waitForScaleReload(gatehouse);
+    const tokens = await inParallel(SCALE.clients, SCALE.tokenConcurrency, async (i) => {
+      const token = await gatehouse.clientCredentials(
+        `${SCALE_CLIENT_PREFIX}${i + 1}`,
+        SCALE_SECRET,
+      );
+      if (token.scope !== PERMISSION) {
+        throw new Error(`scale token ${i + 1}: expected scope ${PERMISSION}, got ${token.scope}`);
+      }
+      return token.access_token;
+    });
+    if (new Set(tokens).size !== SCALE.clients) throw new Error('scale tokens are not distinct');
+    expectGatewayAllowed(
+      'GET /access/gateway (scale)',
+      await gatewayDecision(gatehouse, tokens[0]),
+    );
+    process.stderr.write(
+      `check_gateway_scale: ${tokens.length} tokens ready (${Date.now() - started} ms)\n`,
+    );
+    let next = 0;
+    return {
+      requests: [
+        {
+          method: 'GET',
+          path: '/access/gateway',
+          headers: { ...GATEWAY_HEADERS, authorization: '' },
+          // Each request takes the next token: all 1,000 rotate across the connections.
+          setupRequest(request) {
+            request.headers.authorization = `Bearer ${tokens[next++ % tokens.length]}`;
+            return request;
+          },
+        },
+      ],
+      check: gatewayAllowed,
+    };
+  },
+};
+
+const scenarios = [
+  {
+    // RFC 7662: the caller introspects its own token, a confidential client with Basic auth.
+    name: 'introspection',
+    server: 'gatehouse',
+    async setup({ gatehouse }) {
+      const client = await gatehouse.createClient({
+        client_name: 'bench introspection',
+        client_type: 'm2m',
+        // Not shaped like a permission (resource:action), which is granted only when held.
+        scope: 'bench.read',
+      });
+      const token = await gatehouse.clientCredentials(client.client_id, client.client_secret);
+      const authorization = gatehouse.basicAuth(client.client_id, client.client_secret);
+      const body = `token=${encodeURIComponent(token.access_token)}`;
+      const once = await gatehouse.call('POST', '/introspect', {
+        headers: { 'content-type': FORM, authorization },
+        body,
+      });
+      if (once.status !== 200 || once.json?.active !== true) {
+        throw new Error(
+          `POST /introspect: expected an active token, got ${once.status} ${once.text}`,
+        );
+      }
+      return {
+        method: 'POST',
+        path: '/introspect',
+        headers: { 'content-type': FORM, authorization },
+        body,
+      };
+    },
+    verifyBody: (body) => body.includes('"active":true'),
+  },
+  {
+    // CONTRACT §4 forward-auth, as nginx auth_request asks: a valid token, a matching rule.
+    name: 'check_gateway',
+    server: 'gatehouse',
+    targets: { minRatio: 0.5, maxP99Ms: 5 },
+    async setup({ gatehouse }) {
+      const token = await ensureReaderToken(gatehouse);
+      expectGatewayAllowed('GET /access/gateway', await gatewayDecision(gatehouse, token));
+      return {
+        method: 'GET',
+        path: '/access/gateway',
+        headers: { authorization: `Bearer ${token}`, ...GATEWAY_HEADERS },
+        check: gatewayAllowed,
+      };
+    },
+  },
+  {
+    // CONTRACT §4 POST /access/check: may this token do invoices:read?
+    name: 'check_json',
+    server: 'gatehouse',
+    targets: { minRatio: 0.5, maxP99Ms: 5 },
+    async setup({ gatehouse }) {
+      const token = await ensureReaderToken(gatehouse);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE };
+      const body = JSON.stringify({ resource: 'invoices', action: 'read' });
+      const once = await gatehouse.call('POST', '/access/check', { headers, body });
+      if (once.status !== 200 || once.json?.allowed !== true) {
+        throw new Error(`POST /access/check: expected allowed, got ${once.status} ${once.text}`);
+      }
+      return { method: 'POST', path: '/access/check', headers, body };
+    },
+    verifyBody: (body) => body.includes('"allowed":true'),
+  },
+];
+
+if (process.env.BENCH_DATABASE_URL) {
+  scenarios.push(checkGatewayScale);
+} else {
+  // Left out rather than failed. When BENCH_SCENARIOS names it, the name is swapped for
+  // baseline (always run) so the harness does not reject it as unknown.
+  const wanted = (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim());
+  if (!process.env.BENCH_SCENARIOS || wanted.includes(checkGatewayScale.name)) {
+    process.stderr.write(`${checkGatewayScale.name}: skipped, ${SCALE_NEEDS}\n`);
+  }
+  if (wanted.includes(checkGatewayScale.name)) {
+    process.env.BENCH_SCENARIOS = wanted
+      .map((name) => (name === checkGatewayScale.name ? 'baseline' : name))
+      .join(',');
+  }
+}
+
+module.exports = scenarios;
