@@ -5,9 +5,6 @@ import { dataSourceOptions } from './database/data-source-options';
 import { DatabaseServer } from './database/database-server';
 import { runMigrationsLocked } from './database/run-migrations';
 
-/** A worker that dies this soon after starting is failing to start: do not fork it in a loop. */
-const MIN_UPTIME_MS = 5_000;
-
 /**
  * WORKERS=N on one machine (node:cluster): the primary applies migrations once, then forks N
  * identical workers that share the listening port; a worker that dies is replaced. Every worker
@@ -16,17 +13,15 @@ const MIN_UPTIME_MS = 5_000;
 export async function runPrimary(config: AppConfig): Promise<void> {
   if (config.database.migrationsRun) await applyMigrations(config);
   let stopping = false;
-  const startedAt = new Map<number, number>();
-  const fork = () => {
-    const worker = cluster.fork({ MIGRATIONS_RUN: 'false' });
-    startedAt.set(worker.id, Date.now());
-  };
+  /** Workers that got as far as listening: one that dies before that is failing to start. */
+  const listened = new Set<number>();
+  const fork = () => cluster.fork({ MIGRATIONS_RUN: 'false' });
+  cluster.on('listening', (worker) => listened.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
-    const uptime = Date.now() - (startedAt.get(worker.id) ?? 0);
-    startedAt.delete(worker.id);
+    const started = listened.delete(worker.id);
     if (stopping) return;
     process.stderr.write(`Gatehouse worker ${worker.process.pid} exited (${signal ?? code}); `);
-    if (uptime < MIN_UPTIME_MS) {
+    if (!started) {
       process.stderr.write('it failed right after starting, so the primary stops\n');
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill();
