@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import * as bcrypt from 'bcrypt';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { BcryptPool } from './bcrypt-pool';
 
 interface VerifiedSecret {
   /** The stored hash the secret was verified against: a rotation elsewhere changes it. */
@@ -13,7 +13,7 @@ interface VerifiedSecret {
 const MAX_REMEMBERED = 10_000;
 
 /**
- * Client secrets at rest are bcrypt hashes (run async on libuv's thread pool). A positive
+ * Client secrets at rest are bcrypt hashes (run async on libuv's thread pool, see BcryptPool). A positive
  * verification is remembered in memory, keyed by the owner, as an HMAC of the presented secret
  * bound to the stored hash, so a client that keeps presenting the same valid secret costs one
  * HMAC instead of one bcrypt. `forget` drops it on rotation, disable and delete.
@@ -23,16 +23,17 @@ export class SecretHasher {
   private readonly macKey = randomBytes(32);
   private readonly verified = new Map<string, VerifiedSecret>();
   private dummyHash?: Promise<string>;
+  private readonly bcrypt = new BcryptPool();
 
   constructor(private readonly config: AppConfig) {}
 
   hash(secret: string): Promise<string> {
-    return bcrypt.hash(secret, this.config.bcryptCost);
+    return this.bcrypt.hash(secret, this.config.bcryptCost);
   }
 
   /** bcrypt comparison without memory: for passwords, which people type rather than replay. */
   compare(presented: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(presented, hash);
+    return this.bcrypt.compare(presented, hash);
   }
 
   /** Compares `presented` with `hash`; `owner` scopes the memory of a positive answer. */
@@ -42,7 +43,7 @@ export class SecretHasher {
     if (remembered && remembered.hash === hash) {
       return timingSafeEqual(remembered.mac, mac);
     }
-    const matches = await bcrypt.compare(presented, hash);
+    const matches = await this.bcrypt.compare(presented, hash);
     if (matches) this.remember(owner, { hash, mac });
     return matches;
   }
@@ -50,7 +51,7 @@ export class SecretHasher {
   /** Spends the same bcrypt work as a real check, so an unknown owner is not told apart by time. */
   async verifyNothing(presented: string): Promise<false> {
     this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    await bcrypt.compare(presented, await this.dummyHash);
+    await this.bcrypt.compare(presented, await this.dummyHash);
     return false;
   }
 
