@@ -19,6 +19,7 @@ import {
   startTestApp,
   TestApp,
 } from './support/test-app';
+import { within } from './support/within';
 
 const ISO_8601 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -36,16 +37,6 @@ function freePort(): Promise<number> {
       );
     });
   });
-}
-
-/** Polls `probe` until it returns true or `ms` pass; returns whether it ever did. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  do {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  return false;
 }
 
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;

@@ -3,16 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
-
-/** Polls `probe` until it returns true or `ms` pass; returns whether it ever did. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  do {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  return false;
-}
+import { within } from './support/within';
 
 // Two server processes share one PostgreSQL database and learn of each other's changes through
 // LISTEN/NOTIFY. Embedded PGlite is single-process by design, so this needs TEST_DATABASE_URL

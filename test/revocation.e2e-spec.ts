@@ -21,6 +21,7 @@ import {
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { within } from './support/within';
 
 const ISSUER = 'http://localhost:3000';
 const SPA_ORIGIN = 'https://spa.example.com';
@@ -537,16 +538,6 @@ async function onServer(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** Polls `probe` until it returns true or `ms` pass; returns whether it ever did. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  do {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  return false;
 }
 
 // These need a PostgreSQL server of our own: one to cut off, one for two processes to share
