@@ -1,4 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { FastifyInstance } from 'fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SubjectPermissions } from '../common/auth/subject-permissions';
 import { AccessDecisionService } from './engine/access-decision.service';
@@ -15,7 +17,7 @@ import { AccessRulesService } from './rules/access-rules.service';
 import { AuthzenController } from './surfaces/authzen.controller';
 import { CheckController } from './surfaces/check.controller';
 import { ExplainController } from './surfaces/explain.controller';
-import { GatewayController } from './surfaces/gateway.controller';
+import { GatewayRoute } from './surfaces/gateway.route';
 
 /**
  * checkAccess (CONTRACT §4): roles, permissions and route rules, the in-memory decision engine
@@ -30,7 +32,6 @@ import { GatewayController } from './surfaces/gateway.controller';
     RolesController,
     AccessRulesController,
     CheckController,
-    GatewayController,
     AuthzenController,
     ExplainController,
   ],
@@ -42,8 +43,19 @@ import { GatewayController } from './surfaces/gateway.controller';
     DecisionLog,
     RolesService,
     AccessRulesService,
+    GatewayRoute,
     { provide: SubjectPermissions, useClass: AccessPermissions },
   ],
   exports: [SubjectPermissions, AccessDecisionService],
 })
-export class AccessModule {}
+export class AccessModule implements NestModule {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly gateway: GatewayRoute,
+  ) {}
+
+  /** Registers the gateway route with Fastify, alongside the routes Nest registers. */
+  configure(): void {
+    this.gateway.register(this.adapterHost.httpAdapter.getInstance<FastifyInstance>());
+  }
+}

@@ -1,8 +1,7 @@
-import { All, Controller, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
+import { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { AccessDecisionService } from '../engine/access-decision.service';
-import { TOKEN_PROBLEMS } from '../engine/decision';
+import { Decision, DecisionUnavailableError, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
 import { bearerToken } from './bearer';
 
@@ -26,29 +25,48 @@ export function originalRequest(request: FastifyRequest): { method: string; uri:
   return { method: method ?? request.method, uri: uri ?? (own.startsWith('/') ? own : `/${own}`) };
 }
 
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /**
  * CONTRACT §4 gateway forward-auth: 200 with the X-Auth-* headers when allowed; 401 with a
  * Bearer challenge for token problems; 403 otherwise; 503 when the server cannot tell.
+ *
+ * Every API request behind a gateway comes through here, so it is a plain Fastify route rather
+ * than a Nest controller: no guards, pipes or interceptors to walk. (Its OpenAPI description is
+ * added in swagger.ts.)
  */
-@ApiTags('access')
-@Controller()
-export class GatewayController {
+@Injectable()
+export class GatewayRoute {
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
   ) {}
 
-  @All(['access/gateway', 'access/gateway/*'])
-  @ApiOperation({
-    summary: 'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz',
-  })
-  async gateway(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  register(fastify: FastifyInstance): void {
+    const handler = (request: FastifyRequest, reply: FastifyReply) => this.answer(request, reply);
+    fastify.route({ method: METHODS, url: PREFIX, handler });
+    fastify.route({ method: METHODS, url: `${PREFIX}/*`, handler });
+  }
+
+  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { method, uri } = originalRequest(request);
-    const decision = await this.engine.decideGateway({
-      token: bearerToken(request.headers.authorization),
-      method,
-      path: uri,
-    });
+    let decision: Decision;
+    try {
+      decision = await this.engine.decideGateway({
+        token: bearerToken(request.headers.authorization),
+        method,
+        path: uri,
+      });
+    } catch (error) {
+      if (!(error instanceof DecisionUnavailableError)) throw error;
+      // Fail closed: the gateway must deny; never a 2xx.
+      void reply
+        .status(503)
+        .headers(error.headers)
+        .type('application/json')
+        .send(JSON.stringify(error));
+      return;
+    }
     this.log.record(decision, { surface: 'gateway', method, path: uri.split('?', 1)[0] });
     void reply.header('x-decision-id', decision.decisionId).header('cache-control', 'no-store');
     if (decision.allowed) {
@@ -64,12 +82,14 @@ export class GatewayController {
     } else {
       void reply.status(403);
     }
-    void reply.type('application/json').send(
-      JSON.stringify({
-        allowed: false,
-        reason: decision.reason,
-        decision_id: decision.decisionId,
-      }),
-    );
+    void reply
+      .type('application/json')
+      .send(
+        JSON.stringify({
+          allowed: false,
+          reason: decision.reason,
+          decision_id: decision.decisionId,
+        }),
+      );
   }
 }
