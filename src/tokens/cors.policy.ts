@@ -46,17 +46,23 @@ export class CorsPolicy implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // Callback-style hooks that return at once for every other request: they run on all of
+    // them, gateway decisions included.
     fastify.addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'OPTIONS') return done();
       const methods = CORS_PATHS[request.url.split('?')[0]];
-      if (!methods || request.method !== 'OPTIONS') return done();
+      if (!methods) return done();
       this.preflight(request, reply, methods).catch(() => {
         void reply.status(503).header('retry-after', '1').send();
       });
     });
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      if (CORS_PATHS[request.url.split('?')[0]] && request.headers.origin)
-        await this.decorate(request, reply);
-      return payload;
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (!request.headers.origin || !CORS_PATHS[request.url.split('?')[0]])
+        return done(null, payload);
+      this.decorate(request, reply).then(
+        () => done(null, payload),
+        (error: Error) => done(error),
+      );
     });
   }
 
