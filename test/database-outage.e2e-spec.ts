@@ -1,18 +1,8 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-
-async function onServer(sql: string): Promise<void> {
-  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { onServer } from './support/database-server';
 
 // Cutting the database off needs a PostgreSQL server of our own to refuse connections to one
 // test database; embedded PGlite lives inside the process. CI always sets TEST_DATABASE_URL.

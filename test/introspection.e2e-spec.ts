@@ -2,7 +2,6 @@ import { expect } from 'expect';
 import { decodeJwt } from 'jose';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
 import { JwtService } from '../src/crypto/jwt.service';
 import {
   createClient,
@@ -18,6 +17,7 @@ import {
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { onServer } from './support/database-server';
 
 const ISSUER = 'http://localhost:3000';
 const API = 'https://api.example.com';
@@ -499,16 +499,6 @@ describe('introspection (RFC 7662)', () => {
     });
   });
 });
-
-async function onServer(sql: string): Promise<void> {
-  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 // Cutting the database off needs a PostgreSQL server of our own (see database-outage.e2e-spec).
 if (process.env.TEST_DATABASE_URL) {

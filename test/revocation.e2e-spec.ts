@@ -2,7 +2,6 @@ import { expect } from 'expect';
 import { decodeJwt } from 'jose';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
 import { JwtService } from '../src/crypto/jwt.service';
 import {
   authorizeAndGetCode,
@@ -22,6 +21,7 @@ import {
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { within } from './support/within';
+import { onServer } from './support/database-server';
 
 const ISSUER = 'http://localhost:3000';
 const SPA_ORIGIN = 'https://spa.example.com';
@@ -529,16 +529,6 @@ describe('revocation (RFC 7009)', () => {
     });
   });
 });
-
-async function onServer(sql: string): Promise<void> {
-  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 // These need a PostgreSQL server of our own: one to cut off, one for two processes to share
 // (embedded PGlite is one process). CI always sets TEST_DATABASE_URL.
