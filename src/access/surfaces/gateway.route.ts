@@ -82,14 +82,12 @@ export class GatewayRoute {
     } else {
       void reply.status(403);
     }
-    void reply
-      .type('application/json')
-      .send(
-        JSON.stringify({
-          allowed: false,
-          reason: decision.reason,
-          decision_id: decision.decisionId,
-        }),
-      );
+    void reply.type('application/json').send(
+      JSON.stringify({
+        allowed: false,
+        reason: decision.reason,
+        decision_id: decision.decisionId,
+      }),
+    );
   }
 }
