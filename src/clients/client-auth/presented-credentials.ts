@@ -76,11 +76,23 @@ function fromAssertion(
   return { method: 'private_key_jwt', clientId: sub, assertion, viaHeader: false };
 }
 
+/** Read once per request: the guard and then the method's strategy both ask (a /token hot path). */
+const presentedByRequest = new WeakMap<FastifyRequest, PresentedCredentials>();
+
 /**
  * Which client authentication the request presents. RFC 6749 §2.3: a client MUST NOT use more
  * than one method in a request, so two at once is `invalid_request`.
  */
 export function presentedCredentials(request: FastifyRequest): PresentedCredentials {
+  let presented = presentedByRequest.get(request);
+  if (!presented) {
+    presented = readCredentials(request);
+    presentedByRequest.set(request, presented);
+  }
+  return presented;
+}
+
+function readCredentials(request: FastifyRequest): PresentedCredentials {
   const params = (request.body ?? {}) as Params;
   const header = request.headers.authorization;
   const bodySecret = single(params, 'client_secret');
