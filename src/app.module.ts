@@ -4,6 +4,8 @@ import { AccessModule } from './access/access.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { HotRoutes } from './common/http/hot-routes';
+import { HotRoutesModule } from './common/http/hot-routes.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -17,11 +19,12 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, hotRoutes: HotRoutes): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        HotRoutesModule.forRoot(hotRoutes),
         DatabaseModule,
         EventsModule,
         CryptoModule,

@@ -228,5 +228,30 @@ describe('discovery, JWKS, health and API docs', () => {
       ).toEqual({ $ref: '#/components/schemas/CreateClientDto' });
       expect(document.components.schemas.CreateClientDto.required).toEqual(['client_name']);
     });
+
+    it('GET /docs-json documents the decision routes served ahead of Fastify', async () => {
+      const document = (await get('/docs-json')).json();
+      const check = document.paths['/access/check'];
+      expect(Object.keys(check)).toEqual(['post']);
+      expect(check.post.security).toEqual([{ bearer: [] }]);
+      expect(check.post.requestBody.content['application/json'].schema.required).toEqual([
+        'resource',
+        'action',
+      ]);
+      expect(Object.keys(check.post.responses)).toEqual(['200', '400', '413', '415', '503']);
+      const methods = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+      for (const path of ['/access/gateway', '/access/gateway/{path}']) {
+        expect(Object.keys(document.paths[path])).toEqual(methods);
+        expect(Object.keys(document.paths[path].get.responses)).toEqual([
+          '200',
+          '401',
+          '403',
+          '503',
+        ]);
+      }
+      expect(document.paths['/access/gateway/{path}'].get.parameters).toEqual([
+        { name: 'path', in: 'path', required: true, schema: { type: 'string' } },
+      ]);
+    });
   });
 });

@@ -54,15 +54,15 @@ describe('errors: bad requests are 4xx in the contract shape, never 500', () => 
 
   describe('malformed JSON', () => {
     it('answers 400 invalid_request in the admin shape for a truncated JSON body', async () => {
-      expectAdminError(
-        await adminPost('application/json', '{"client_name": "x", '),
-        400,
-        'invalid_request',
-      );
+      const response = await adminPost('application/json', '{"client_name": "x", ');
+      expectAdminError(response, 400, 'invalid_request');
+      expect(response.json().message).toBe('the body is not valid JSON');
     });
 
     it('answers 400 for an empty body declared as JSON', async () => {
-      expectAdminError(await adminPost('application/json', ''), 400, 'invalid_request');
+      const response = await adminPost('application/json', '');
+      expectAdminError(response, 400, 'invalid_request');
+      expect(response.json().message).toBe('the JSON body is empty');
     });
 
     it('answers 400 for a JSON body with __proto__ (prototype poisoning)', async () => {
@@ -142,6 +142,67 @@ describe('errors: bad requests are 4xx in the contract shape, never 500', () => 
       const payload = JSON.stringify({ client_name: 'x'.repeat(150), client_type: 'm2m' });
       expect(payload.length).toBeLessThan(BODY_LIMIT);
       expect((await adminPost('application/json', payload)).statusCode).toBe(201);
+    });
+  });
+
+  describe('POST /access/check, served from node:http ahead of Fastify', () => {
+    const checkPost = (contentType: string | undefined, payload: string) =>
+      sut.request({
+        method: 'POST',
+        url: '/access/check',
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(contentType === undefined ? {} : { 'content-type': contentType }),
+        },
+        payload,
+      });
+    const answer = (response: InjectResult) => ({
+      status: response.statusCode,
+      type: response.headers['content-type'],
+      cache: response.headers['cache-control'],
+      body: response.json(),
+    });
+
+    it('answers a bad body exactly as the routes behind Fastify do', async () => {
+      const big = JSON.stringify({ resource: 'x'.repeat(BODY_LIMIT) });
+      const cases: Array<[string | undefined, string, number]> = [
+        ['application/json', '{"resource": "x", ', 400],
+        ['application/json', '', 400],
+        ['application/json', '{"__proto__": {"admin": true}}', 400],
+        ['application/json', big, 413],
+        ['application/octet-stream', 'binary', 415],
+      ];
+      for (const [contentType, payload, status] of cases) {
+        const check = await checkPost(contentType, payload);
+        expectCleanError(check);
+        expect(check.statusCode).toBe(status);
+        const admin = await sut.request({
+          method: 'POST',
+          url: '/admin/clients',
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(contentType === undefined ? {} : { 'content-type': contentType }),
+          },
+          payload,
+        });
+        expect(answer(check)).toEqual(answer(admin));
+      }
+    });
+
+    it('answers 415 to a body that is not declared JSON, text/plain or none (RFC 9110 §8.3)', async () => {
+      for (const contentType of ['text/plain', undefined]) {
+        const response = await checkPost(contentType, '{"resource": "x", "action": "read"}');
+        expectAdminError(response, 415, 'invalid_request');
+        expect(response.json().message).toBe('unsupported Content-Type');
+      }
+    });
+
+    it('answers 404 like any unknown route to a method it does not have', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const response = await sut.request({ method, url: '/access/check' });
+        expectAdminError(response, 404, 'not_found');
+        expect(response.json().message).toBe(`Cannot ${method} /access/check`);
+      }
     });
   });
 

@@ -1,6 +1,4 @@
-import { Global, Module, NestModule } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { FastifyInstance } from 'fastify';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SubjectPermissions } from '../common/auth/subject-permissions';
 import { AccessDecisionService } from './engine/access-decision.service';
@@ -15,7 +13,7 @@ import { AccessRuleEntity } from './rules/access-rule.entity';
 import { AccessRulesController } from './rules/access-rules.controller';
 import { AccessRulesService } from './rules/access-rules.service';
 import { AuthzenController } from './surfaces/authzen.controller';
-import { CheckController } from './surfaces/check.controller';
+import { CheckRoute } from './surfaces/check.route';
 import { ExplainController } from './surfaces/explain.controller';
 import { GatewayRoute } from './surfaces/gateway.route';
 
@@ -28,13 +26,7 @@ import { GatewayRoute } from './surfaces/gateway.route';
   imports: [
     TypeOrmModule.forFeature([RoleEntity, UserRoleEntity, ClientRoleEntity, AccessRuleEntity]),
   ],
-  controllers: [
-    RolesController,
-    AccessRulesController,
-    CheckController,
-    AuthzenController,
-    ExplainController,
-  ],
+  controllers: [RolesController, AccessRulesController, AuthzenController, ExplainController],
   providers: [
     // A factory, not a value: each application (two in one test process) has its own state.
     { provide: AccessState, useFactory: () => new AccessState() },
@@ -44,18 +36,9 @@ import { GatewayRoute } from './surfaces/gateway.route';
     RolesService,
     AccessRulesService,
     GatewayRoute,
+    CheckRoute,
     { provide: SubjectPermissions, useClass: AccessPermissions },
   ],
   exports: [SubjectPermissions, AccessDecisionService],
 })
-export class AccessModule implements NestModule {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly gateway: GatewayRoute,
-  ) {}
-
-  /** Registers the gateway route with Fastify, alongside the routes Nest registers. */
-  configure(): void {
-    this.gateway.register(this.adapterHost.httpAdapter.getInstance<FastifyInstance>());
-  }
-}
+export class AccessModule {}

@@ -9,18 +9,33 @@ function describeError(error: unknown): string {
   return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
-  const response: ErrorResponse = toErrorResponse(exception, request.url);
+/** An error's answer on any surface: status, headers and JSON body. */
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The answer to `exception`, thrown while serving `method url`: the error shape of the surface
+ * (RFC 6749 §5.2 or CONTRACT §3), never cached. A failure we did not expect is logged.
+ */
+export function renderError(exception: unknown, method: string, url: string): RenderedError {
+  const response: ErrorResponse = toErrorResponse(exception, url);
   if (response.unexpected !== undefined) {
-    const error = response.unexpected;
     // Only the method and path: query strings and bodies may carry secrets.
-    logger.error(`${request.method} ${request.url.split('?')[0]}: ${describeError(error)}`);
+    logger.error(`${method} ${url.split('?')[0]}: ${describeError(response.unexpected)}`);
   }
-  void reply
-    .status(response.status)
-    .headers({ ...response.headers, 'cache-control': 'no-store' })
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify(response.body));
+  return {
+    status: response.status,
+    headers: { ...response.headers, 'cache-control': 'no-store' },
+    body: JSON.stringify(response.body),
+  };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
+  const { status, headers, body } = renderError(exception, request.method, request.url);
+  void reply.status(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }
 
 /** The one exception filter: OAuth errors per RFC 6749 §5.2, the admin API's shape elsewhere. */

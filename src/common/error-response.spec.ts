@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  HttpException,
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
@@ -204,6 +205,12 @@ describe(toErrorResponse.name, () => {
       ],
       [
         'malformed JSON',
+        fastifyError(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'Body is not valid JSON but…'),
+        400,
+        'the body is not valid JSON',
+      ],
+      [
+        'malformed JSON (a parser’s SyntaxError)',
         Object.assign(new SyntaxError('Unexpected end of JSON input'), { statusCode: 400 }),
         400,
         'the body is not valid JSON',
@@ -223,6 +230,16 @@ describe(toErrorResponse.name, () => {
         });
       });
     }
+
+    it('reads the Fastify error inside the HttpException Nest wraps it in', () => {
+      const cause = fastifyError(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'Body is not valid JSON…');
+      const wrapped = new HttpException(cause.message, 400, { cause });
+      expect(sut(wrapped, '/admin/clients')).toEqual({
+        status: 400,
+        headers: {},
+        body: { error: 'invalid_request', message: 'the body is not valid JSON' },
+      });
+    });
 
     it('does not trust a Fastify-like error that claims a 5xx status', () => {
       const error = fastifyError(503, 'FST_ERR_X', 'socket hang up');

@@ -30,6 +30,16 @@ const HTTP_CODES: Record<number, string> = {
   503: 'temporarily_unavailable',
 };
 
+/** What is wrong with a request body, in the same words on every route. */
+export const BODY_PROBLEMS = {
+  tooLarge: 'the request body is too large',
+  unsupportedType: 'unsupported Content-Type',
+  emptyJson: 'the JSON body is empty',
+  lengthMismatch: 'Content-Length does not match the body',
+  invalidJson: 'the body is not valid JSON',
+  malformed: 'the request is malformed',
+} as const;
+
 interface FastifyLikeError {
   statusCode?: number;
   code?: string;
@@ -43,18 +53,19 @@ function fromFastify(error: unknown): { status: number; message: string } | unde
   if (!status || status < 400 || status >= 500) return undefined;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status, message: 'the request body is too large' };
+      return { status, message: BODY_PROBLEMS.tooLarge };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status, message: 'unsupported Content-Type' };
+      return { status, message: BODY_PROBLEMS.unsupportedType };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status, message: 'the JSON body is empty' };
+      return { status, message: BODY_PROBLEMS.emptyJson };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status, message: BODY_PROBLEMS.invalidJson };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status, message: 'Content-Length does not match the body' };
+      return { status, message: BODY_PROBLEMS.lengthMismatch };
     default:
       return {
         status,
-        message:
-          error instanceof SyntaxError ? 'the body is not valid JSON' : 'the request is malformed',
+        message: error instanceof SyntaxError ? BODY_PROBLEMS.invalidJson : BODY_PROBLEMS.malformed,
       };
   }
 }
@@ -98,6 +109,16 @@ export function toErrorResponse(exception: unknown, url: string): ErrorResponse 
       exception.details,
     );
   }
+  // Nest hands Fastify's own errors (an unparsable body, say) over wrapped in an HttpException.
+  const fastify = fromFastify(exception instanceof HttpException ? exception.cause : exception);
+  if (fastify) {
+    return render(
+      surface,
+      fastify.status,
+      HTTP_CODES[fastify.status] ?? 'invalid_request',
+      fastify.message,
+    );
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status < 500) {
@@ -110,15 +131,6 @@ export function toErrorResponse(exception: unknown, url: string): ErrorResponse 
           : exception.message;
       return render(surface, status, HTTP_CODES[status] ?? 'invalid_request', message);
     }
-  }
-  const fastify = fromFastify(exception);
-  if (fastify) {
-    return render(
-      surface,
-      fastify.status,
-      HTTP_CODES[fastify.status] ?? 'invalid_request',
-      fastify.message,
-    );
   }
   if (isStorageUnavailable(exception)) {
     // Fail closed: when the database cannot answer, say so (RFC 6749 §4.1.2.1

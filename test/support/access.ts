@@ -226,6 +226,8 @@ export function expectGatewayDenied(response: InjectResult, reason: string): voi
     body: { allowed: false, reason, decision_id: response.headers['x-decision-id'] },
   });
   expect(response.headers['x-decision-id']).toMatch(UUID);
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(response.headers['cache-control']).toBe('no-store');
   expect(response.headers['www-authenticate']).toBe(
     status === 403
       ? undefined
@@ -244,6 +246,7 @@ export function expectGatewayAllowed(
   expect(response.statusCode).toBe(200);
   expect(response.body).toBe('');
   expect(response.headers['x-decision-id']).toMatch(UUID);
+  expect(response.headers['cache-control']).toBe('no-store');
   expect({
     subject: response.headers['x-auth-subject'],
     clientId: response.headers['x-auth-client-id'],
@@ -255,6 +258,7 @@ export function expectGatewayAllowed(
 export function expectCheck(response: InjectResult, body: Omit<CheckBody, 'decision_id'>): void {
   expect(response.statusCode).toBe(200);
   expect(response.headers['cache-control']).toBe('no-store');
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
   expect(response.headers['x-decision-id']).toMatch(UUID);
   expect(response.json()).toEqual({ ...body, decision_id: response.headers['x-decision-id'] });
 }

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DispatchFunc, inject } from 'light-my-request';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/config/app-config';
@@ -19,7 +20,10 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   database: TestDatabase;
-  /** A request through Fastify's inject (no socket). */
+  /**
+   * A request injected into the HTTP server's request listener (no socket): the same path a
+   * real request takes, hot routes included, then Fastify.
+   */
   request(options: {
     method: string;
     url: string;
@@ -84,8 +88,10 @@ export async function startTestApp(
   const app = await createApp(config);
   await app.getHttpAdapter().getInstance().ready();
 
+  const server = app.getHttpServer();
+  const listener: DispatchFunc = (req, res) => server.emit('request', req, res);
   const request: TestApp['request'] = async ({ method, url, headers = {}, payload }) => {
-    const response = await app.inject({
+    const response = await inject(listener, {
       method: method as 'GET',
       url,
       headers,

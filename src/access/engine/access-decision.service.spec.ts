@@ -213,6 +213,22 @@ describe(AccessDecisionService.name, () => {
       );
     });
 
+    it('decides at once, without a promise, for a token it has verified', async () => {
+      const t = token('t');
+      const first = permission(t);
+      expect(first).toBeInstanceOf(Promise); // first sight: verified asynchronously
+      expect((await first).allowed).toBe(true);
+      const answer = permission(t);
+      expect(answer).not.toBeInstanceOf(Promise);
+      expect(answer).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'invoices:read',
+        ...svc,
+      });
+    });
+
     it('verifies a repeated token once, from the cache', async () => {
       const t = token('t');
       for (let i = 0; i < 3; i++) expect((await permission(t)).allowed).toBe(true);

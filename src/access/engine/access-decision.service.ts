@@ -20,28 +20,43 @@ export interface PermissionRequest {
   permission: string;
 }
 
+/**
+ * A decision now, or later when it has to wait (a reload under way, a token not verified yet).
+ * The engine never throws: a decision it cannot make is a rejected promise.
+ */
+export type DecisionAnswer = Decision | Promise<Decision>;
+
+/** What a decision needs from a verified access token, read from it once. */
 interface TokenFacts {
-  payload: JWTPayload;
   sub: string;
   clientId: string;
+  jti: string;
   scopes: string[];
+  /** The scopes as one string, for the answer. */
+  scope: string;
+  aud: JWTPayload['aud'];
+  iat: number;
+  exp: number;
 }
+
+type Verified = { ok: true; facts: TokenFacts } | { ok: false; reason: DenyReason };
 
 /** How long a decision waits for a reload under way before it answers 503. */
 const RELOAD_WAIT_MS = 1000;
-
-type Verified =
-  { ok: true; facts: TokenFacts } | { ok: false; reason: DenyReason; facts?: TokenFacts };
 
 /**
  * The one decision engine (CONTRACT §4), pure and in memory: it verifies the token (a bounded
  * cache of verified tokens, never past `exp`), reads client and user status and role permissions
  * from AccessState, matches gateway rules, and answers allowed or one reason. It never touches
- * the database; while the state is unknown it throws DecisionUnavailableError (503), never allows.
+ * the database; while the state is unknown it rejects with DecisionUnavailableError (503),
+ * never allows.
+ *
+ * Gateways ask on every API call, so a decision about a token already verified, with no reload
+ * under way, is made synchronously: no promise, no trip through the microtask queue.
  */
 @Injectable()
 export class AccessDecisionService {
-  private readonly verified = new VerifiedTokenCache();
+  private readonly verified = new VerifiedTokenCache<TokenFacts>();
 
   constructor(
     private readonly state: AccessState,
@@ -51,30 +66,24 @@ export class AccessDecisionService {
   ) {}
 
   /** A request through a gateway: the most specific rule decides. */
-  async decideGateway({ token, method, path }: GatewayRequest): Promise<Decision> {
-    await this.current();
-    const rule = this.state.matcher.match(method, path);
-    if (!rule) return this.deny('no_matching_rule');
-    if (rule.anonymous)
-      return { allowed: true, reason: 'anonymous', decisionId: randomUUID(), ruleId: rule.id };
-    const decision = await this.decideToken(token, rule.permission ?? undefined, rule);
-    return { ...decision, ruleId: rule.id };
+  decideGateway(request: GatewayRequest): DecisionAnswer {
+    return this.whenCurrent(() => this.gateway(request));
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
-  async decidePermission({ token, permission }: PermissionRequest): Promise<Decision> {
-    await this.current();
-    return this.decideToken(token, permission);
+  decidePermission({ token, permission }: PermissionRequest): DecisionAnswer {
+    return this.whenCurrent(() => this.tokenDecision(token, permission));
   }
 
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
-  async decideSubject(subject: Subject, permission: string): Promise<Decision> {
-    await this.current();
-    const state = this.state.subject(subject);
-    if (!state?.active) return this.deny('subject_inactive', { permission });
-    if (!this.state.permissionsOf(subject).has(permission))
-      return this.deny('permission_denied', { permission });
-    return { allowed: true, reason: 'allowed', decisionId: randomUUID(), permission };
+  decideSubject(subject: Subject, permission: string): DecisionAnswer {
+    return this.whenCurrent(() => {
+      const state = this.state.subject(subject);
+      if (!state?.active) return deny('subject_inactive', { permission });
+      if (!this.state.permissionsOf(subject).has(permission))
+        return deny('permission_denied', { permission });
+      return { allowed: true, reason: 'allowed', decisionId: randomUUID(), permission };
+    });
   }
 
   /** Whether decisions can be made now (for readiness). */
@@ -82,101 +91,125 @@ export class AccessDecisionService {
     return this.state.known;
   }
 
-  private async decideToken(
+  private gateway({ token, method, path }: GatewayRequest): DecisionAnswer {
+    const rule = this.state.matcher.match(method, path);
+    if (!rule) return deny('no_matching_rule');
+    if (rule.anonymous)
+      return { allowed: true, reason: 'anonymous', decisionId: randomUUID(), ruleId: rule.id };
+    return this.tokenDecision(token, rule.permission ?? undefined, rule);
+  }
+
+  private tokenDecision(
     token: string | undefined,
-    permission?: string,
+    permission: string | undefined,
     rule?: CompiledRule,
-  ): Promise<Decision> {
-    if (!token) return this.deny('token_missing', { permission });
-    const verified = await this.verify(token, rule?.audience ?? undefined);
-    const facts = verified.facts;
-    const context = {
-      permission,
-      sub: facts?.sub,
-      clientId: facts?.clientId,
-      scope: facts?.scopes.join(' '),
-    };
-    if (!verified.ok) return this.deny(verified.reason, context);
-    const { sub, clientId, scopes, payload } = verified.facts;
+  ): DecisionAnswer {
+    if (!token) return deny('token_missing', { permission, ruleId: rule?.id });
+    const facts = this.verified.get(token, Date.now());
+    if (facts) return this.judge(facts, permission, rule);
+    return this.verify(token).then((verified) =>
+      verified.ok
+        ? this.judge(verified.facts, permission, rule)
+        : deny(verified.reason, { permission, ruleId: rule?.id }),
+    );
+  }
+
+  /** The decision for a verified token, against the live state. */
+  private judge(facts: TokenFacts, permission?: string, rule?: CompiledRule): Decision {
+    const { sub, clientId, scopes, scope } = facts;
+    const context = { permission, sub, clientId, scope, ruleId: rule?.id };
+    if (rule?.audience && !audienceIncludes(facts.aud, rule.audience))
+      return deny('token_invalid', context);
+    if (this.revocations.isRevoked(facts.jti)) return deny('token_revoked', context);
 
     const client = this.state.clients.get(clientId);
-    if (!client?.active) return this.deny('client_inactive', context);
+    if (!client?.active) return deny('client_inactive', context);
     const subject: Subject =
       sub === clientId ? { type: 'client', id: clientId } : { type: 'user', id: sub };
     const user = subject.type === 'user' ? this.state.users.get(sub) : undefined;
-    if (subject.type === 'user' && !user?.active) return this.deny('subject_inactive', context);
-    if (issuedBefore(payload, client) || (user && issuedBefore(payload, user))) {
-      return this.deny('token_revoked', context);
+    if (subject.type === 'user' && !user?.active) return deny('subject_inactive', context);
+    if (issuedBefore(facts, client) || (user && issuedBefore(facts, user))) {
+      return deny('token_revoked', context);
     }
 
-    if (rule && rule.scopes.some((scope) => !scopes.includes(scope)))
-      return this.deny('insufficient_scope', context);
+    if (rule && rule.scopes.some((needed) => !scopes.includes(needed)))
+      return deny('insufficient_scope', context);
     if (permission) {
-      if (!scopes.includes(permission)) return this.deny('insufficient_scope', context);
+      if (!scopes.includes(permission)) return deny('insufficient_scope', context);
       // CONTRACT §4: held now, not only when the token was issued.
       if (!this.state.permissionsOf(subject).has(permission))
-        return this.deny('permission_denied', context);
+        return deny('permission_denied', context);
     }
     return { allowed: true, reason: 'allowed', decisionId: randomUUID(), ...context };
   }
 
-  private async verify(token: string, audience: string | undefined): Promise<Verified> {
-    let payload = this.verified.get(token, Date.now());
-    if (!payload) {
-      try {
-        payload = await this.jwt.verify(token, {
-          typ: 'at+jwt',
-          algorithms: [this.config.keys.accessTokenAlgorithm],
-        });
-      } catch (error) {
-        return {
-          ok: false,
-          reason: error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid',
-        };
-      }
-      this.verified.set(token, payload);
+  /** Verifies a token not seen before (or past its cached `exp`) and caches what it says. */
+  private async verify(token: string): Promise<Verified> {
+    let payload: JWTPayload;
+    try {
+      payload = await this.jwt.verify(token, {
+        typ: 'at+jwt',
+        algorithms: [this.config.keys.accessTokenAlgorithm],
+      });
+    } catch (error) {
+      return {
+        ok: false,
+        reason: error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid',
+      };
     }
-    const { sub, client_id: clientId, scope, jti } = payload;
-    if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof jti !== 'string') {
-      return { ok: false, reason: 'token_invalid' };
-    }
-    const facts = {
-      payload,
-      sub,
-      clientId,
-      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
-    };
-    if (audience !== undefined && !audienceIncludes(payload.aud, audience)) {
-      return { ok: false, reason: 'token_invalid', facts };
-    }
-    if (this.revocations.isRevoked(jti)) return { ok: false, reason: 'token_revoked', facts };
+    const facts = tokenFacts(payload);
+    if (!facts) return { ok: false, reason: 'token_invalid' };
+    this.verified.set(token, facts);
     return { ok: true, facts };
   }
 
   /**
-   * CONTRACT §4: a change takes effect at once. A change announced in this process (or heard
-   * from another) is being reloaded; wait for it, briefly: past RELOAD_WAIT_MS the state is not
-   * trustworthy, and neither is an unknown one (503, never a guess).
+   * Runs `decide` once the state is current. CONTRACT §4: a change takes effect at once. A change
+   * announced in this process (or heard from another) is being reloaded; wait for it, briefly:
+   * past RELOAD_WAIT_MS the state is not trustworthy, and neither is an unknown one (503, never
+   * a guess).
    */
-  private async current(): Promise<void> {
+  private whenCurrent(decide: () => DecisionAnswer): DecisionAnswer {
     const reloading = this.state.current();
     if (reloading) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([
-        reloading.then(() => false),
-        new Promise<boolean>(
-          (resolve) => (timer = setTimeout(() => resolve(true), RELOAD_WAIT_MS)),
-        ),
-      ]);
-      clearTimeout(timer);
-      if (late) throw new DecisionUnavailableError();
+      return settlesWithin(reloading, RELOAD_WAIT_MS).then((settled) => {
+        if (!settled || !this.state.known) throw new DecisionUnavailableError();
+        return decide();
+      });
     }
-    if (!this.state.known) throw new DecisionUnavailableError();
+    if (!this.state.known) return Promise.reject(new DecisionUnavailableError());
+    return decide();
   }
+}
 
-  private deny(reason: DenyReason, context: Partial<Decision> = {}): Decision {
-    return { allowed: false, reason, decisionId: randomUUID(), ...context };
+function deny(reason: DenyReason, context: Partial<Decision> = {}): Decision {
+  return { allowed: false, reason, decisionId: randomUUID(), ...context };
+}
+
+/** The claims a decision rests on, or undefined when the token lacks one (token_invalid). */
+function tokenFacts(payload: JWTPayload): TokenFacts | undefined {
+  const { sub, client_id: clientId, scope, jti, aud, iat, exp } = payload;
+  if (
+    typeof sub !== 'string' ||
+    typeof clientId !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof exp !== 'number'
+  ) {
+    return undefined;
   }
+  const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+  return { sub, clientId, jti, scopes, scope: scopes.join(' '), aud, iat: iat ?? 0, exp };
+}
+
+/** Whether `work` settles within `ms` (it never rejects: reloads are tracked settled). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function audienceIncludes(aud: JWTPayload['aud'], wanted: string): boolean {
@@ -184,6 +217,6 @@ function audienceIncludes(aud: JWTPayload['aud'], wanted: string): boolean {
 }
 
 /** A disable after the token was issued ends it (iat has one-second resolution: fail closed). */
-function issuedBefore(payload: JWTPayload, subject: SubjectState): boolean {
-  return subject.tokensValidAfter !== null && (payload.iat ?? 0) * 1000 <= subject.tokensValidAfter;
+function issuedBefore(facts: TokenFacts, subject: SubjectState): boolean {
+  return subject.tokensValidAfter !== null && facts.iat * 1000 <= subject.tokensValidAfter;
 }

@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { Decision } from './decision';
+
+/** Where the lines go when not to standard output (tests). */
+export const DECISION_LOG_DESTINATION = Symbol('DECISION_LOG_DESTINATION');
 
 export interface DecisionLogContext {
   surface: 'check' | 'gateway' | 'authzen';
   method?: string;
+  /** The request's path; a query string is left out of the log. */
   path?: string;
 }
 
@@ -17,11 +21,15 @@ export interface DecisionLogContext {
 export class DecisionLog {
   private readonly log: Logger;
 
-  constructor(private readonly config: AppConfig) {
-    this.log = pino({
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(DECISION_LOG_DESTINATION) destination?: DestinationStream,
+  ) {
+    const options = {
       level: config.logLevel,
       base: { service: 'gatehouse', log: 'access-decision' },
-    });
+    };
+    this.log = destination ? pino(options, destination) : pino(options);
   }
 
   record(decision: Decision, context: DecisionLogContext): void {
@@ -35,7 +43,9 @@ export class DecisionLog {
         client_id: decision.clientId,
         permission: decision.permission,
         rule_id: decision.ruleId,
-        ...context,
+        surface: context.surface,
+        method: context.method,
+        path: context.path?.split('?', 1)[0],
       },
       'access decision',
     );

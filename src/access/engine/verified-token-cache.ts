@@ -1,39 +1,28 @@
-import { JWTPayload } from 'jose';
-
-interface Entry {
-  payload: JWTPayload;
-  expiresAtMs: number;
-}
-
 /**
  * Tokens whose signature already verified, so a gateway's repeated token costs a Map lookup
- * instead of a signature check. Bounded, and an entry is never used past the token's `exp`.
+ * instead of a signature check. Holds what the engine read from each token once; bounded, and an
+ * entry is never used at or past the token's `exp`.
  */
-export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+export class VerifiedTokenCache<T extends { exp: number }> {
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly capacity = 10_000) {}
 
-  get(token: string, nowMs: number): JWTPayload | undefined {
+  get(token: string, nowMs: number): T | undefined {
     const entry = this.entries.get(token);
-    if (!entry) return undefined;
-    if (entry.expiresAtMs <= nowMs) {
+    if (entry === undefined) return undefined;
+    if (entry.exp * 1000 <= nowMs) {
       this.entries.delete(token);
       return undefined;
     }
-    return entry.payload;
+    return entry;
   }
 
-  set(token: string, payload: JWTPayload): void {
-    if (typeof payload.exp !== 'number') return;
+  set(token: string, entry: T): void {
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, { payload, expiresAtMs: payload.exp * 1000 });
-  }
-
-  clear(): void {
-    this.entries.clear();
+    this.entries.set(token, entry);
   }
 }

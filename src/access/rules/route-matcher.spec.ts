@@ -74,6 +74,16 @@ describe(normalizePath.name, () => {
   it('never climbs above the root', () => {
     expect(normalizePath('/../../etc')).toBe('/etc');
   });
+
+  it('resolves encoded dot segments, keeps a malformed escape as sent, and stops at ? or #', () => {
+    expect(normalizePath('/public/%2e%2E/admin')).toBe('/admin');
+    expect(normalizePath('/a/%zz/%E0%A4%A')).toBe('/a/%zz/%E0%A4%A');
+    expect(normalizePath('/a/b#frag/c')).toBe('/a/b');
+    expect(normalizePath('/a/b?x=/c/../d')).toBe('/a/b');
+    expect(normalizePath('?x=1')).toBe('/');
+    expect(normalizePath('')).toBe('/');
+    expect(normalizePath('relative/path/')).toBe('/relative/path');
+  });
 });
 
 describe(pathPatternProblem.name, () => {

@@ -50,7 +50,7 @@ export class RouteMatcher<T extends RoutePattern> {
   }
 
   match(method: string, path: string): T | undefined {
-    return this.walk(this.root, segments(normalizePath(path)), 0, method.toUpperCase());
+    return this.walk(this.root, pathSegments(path), 0, method.toUpperCase());
   }
 
   private add(rule: T): void {
@@ -101,20 +101,40 @@ export class RouteMatcher<T extends RoutePattern> {
  * segments resolved (RFC 3986 §5.2.4) so `/public/../admin` is judged as `/admin`.
  */
 export function normalizePath(uri: string): string {
-  const raw = uri.split(/[?#]/, 1)[0] || '/';
+  return `/${pathSegments(uri).join('/')}`;
+}
+
+/** The segments of normalizePath(uri), as the matcher walks them. */
+function pathSegments(uri: string): string[] {
   const resolved: string[] = [];
-  for (const encoded of raw.split('/')) {
-    let segment = encoded;
-    if (!/%2f/i.test(encoded)) {
-      try {
-        segment = decodeURIComponent(encoded);
-      } catch {
-        segment = encoded;
-      }
-    }
+  const end = pathEnd(uri);
+  let start = 0;
+  while (start <= end) {
+    let stop = uri.indexOf('/', start);
+    if (stop === -1 || stop > end) stop = end;
+    const segment = decodeSegment(uri.slice(start, stop));
+    start = stop + 1;
     if (segment === '' || segment === '.') continue;
     if (segment === '..') resolved.pop();
     else resolved.push(segment);
   }
-  return `/${resolved.join('/')}`;
+  return resolved;
+}
+
+/** Where the path ends: at the query or fragment, if any. */
+function pathEnd(uri: string): number {
+  for (let i = 0; i < uri.length; i++) {
+    const code = uri.charCodeAt(i);
+    if (code === 0x3f /* ? */ || code === 0x23 /* # */) return i;
+  }
+  return uri.length;
+}
+
+function decodeSegment(encoded: string): string {
+  if (!encoded.includes('%') || /%2f/i.test(encoded)) return encoded;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
 }

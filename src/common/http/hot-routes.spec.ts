@@ -1,0 +1,86 @@
+import { expect } from 'expect';
+import { inject } from 'light-my-request';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { beforeEach, describe, it } from 'node:test';
+import { ApiError } from '../api-error';
+import { HotRoutes } from './hot-routes';
+
+/** Stands in for Fastify: answers 404 with the path it was handed. */
+function fallback(request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(404, { 'content-type': 'text/plain' }).end(`fastify ${request.url}`);
+}
+
+function answer(text: string) {
+  return (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+  };
+}
+
+describe(HotRoutes.name, () => {
+  let sut: HotRoutes;
+  const send = (method: string, url: string) =>
+    inject(sut.listener(fallback), { method: method as 'GET', url });
+
+  beforeEach(() => {
+    sut = new HotRoutes();
+  });
+
+  it('serves an exact path for its methods, a query string included, and hands on the rest', async () => {
+    sut.add({ methods: ['POST'], path: '/decide' }, answer('hot'));
+    expect((await send('POST', '/decide')).body).toBe('hot');
+    expect((await send('POST', '/decide?x=1')).body).toBe('hot');
+    expect((await send('GET', '/decide')).body).toBe('fastify /decide');
+    expect((await send('POST', '/decide/more')).body).toBe('fastify /decide/more');
+    expect((await send('POST', '/decider')).body).toBe('fastify /decider');
+    expect((await send('POST', '/other')).body).toBe('fastify /other');
+  });
+
+  it('serves a prefix route at its path and every path below it, not beside it', async () => {
+    sut.add({ methods: ['GET', 'DELETE'], path: '/gate', prefix: true }, answer('gate'));
+    for (const url of ['/gate', '/gate?q', '/gate/', '/gate/a/b', '/gate/a?b=/c']) {
+      expect((await send('GET', url)).body).toBe('gate');
+    }
+    expect((await send('DELETE', '/gate/x')).body).toBe('gate');
+    expect((await send('GET', '/gateway')).body).toBe('fastify /gateway');
+    expect((await send('PUT', '/gate/x')).body).toBe('fastify /gate/x');
+  });
+
+  it('renders a thrown error as the exception filter does: its status, the contract shape, no-store', async () => {
+    sut.add({ methods: ['GET'], path: '/sync' }, () => {
+      throw new ApiError(400, 'invalid_request', 'resource: is wrong', undefined, { 'x-a': '1' });
+    });
+    sut.add({ methods: ['GET'], path: '/async' }, () =>
+      Promise.reject(new ApiError(503, 'temporarily_unavailable', 'cannot tell')),
+    );
+    const thrown = await send('GET', '/sync');
+    expect({
+      status: thrown.statusCode,
+      type: thrown.headers['content-type'],
+      cache: thrown.headers['cache-control'],
+      extra: thrown.headers['x-a'],
+      body: thrown.json(),
+    }).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+      cache: 'no-store',
+      extra: '1',
+      body: { error: 'invalid_request', message: 'resource: is wrong' },
+    });
+    const rejected = await send('GET', '/async');
+    expect({ status: rejected.statusCode, body: rejected.json() }).toEqual({
+      status: 503,
+      body: { error: 'temporarily_unavailable', message: 'cannot tell' },
+    });
+  });
+
+  it('answers 500 without details for a failure nobody expected', async () => {
+    sut.add({ methods: ['GET'], path: '/bug' }, () => {
+      throw new TypeError('cannot read properties of undefined (secret internals)');
+    });
+    const response = await send('GET', '/bug');
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 500,
+      body: { error: 'server_error', message: 'an unexpected error occurred' },
+    });
+  });
+});
