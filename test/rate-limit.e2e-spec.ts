@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_HEADERS } from '../src/authorization/page-response';
+import { createUser, hiddenFields, PASSWORD } from './support/code-flow';
 import {
   ADMIN_CLIENT_ID,
   ADMIN_CLIENT_SECRET,
@@ -341,6 +342,50 @@ describe('rate limits in Redis (REDIS_URL): two instances share the counters', (
     expect((await attempt(first)).statusCode).toBe(401);
     expect((await attempt(second)).statusCode).toBe(401);
     expectTooMany(await attempt(first), TOO_MANY_FAILURES);
+  });
+});
+
+describe('failed sign-ins in Redis (REDIS_URL): two instances share the throttle', () => {
+  const prefix = `gatehouse-test:${randomUUID()}:`;
+  let raw: Redis;
+  let first: TestApp;
+  let second: TestApp;
+  before(async () => {
+    const url = new URL(REDIS_URL);
+    url.searchParams.set('keyPrefix', prefix);
+    const env = { REDIS_URL: url.toString(), LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' };
+    raw = new Redis(REDIS_URL);
+    first = await startTestApp(env);
+    second = await startTestApp(env);
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length > 0) await raw.del(...keys);
+    await raw.quit();
+  });
+
+  it('failed sign-ins on one instance throttle the account on the other', async () => {
+    // The same username on both (each instance has its own database).
+    const username = `shared-${randomUUID().slice(0, 8)}`;
+    for (const sut of [first, second]) await createUser(sut, { username });
+    const signIn = async (sut: TestApp, password: string) => {
+      const page = await sut.request({ method: 'GET', url: '/login' });
+      const csrf = hiddenFields(page.body).csrf_token;
+      const response = await sut.postForm(
+        '/login',
+        { csrf_token: csrf, username, password },
+        { cookie: `gatehouse_csrf=${csrf}` },
+      );
+      expect(response.statusCode).toBe(303);
+      return response.headers.location;
+    };
+    expect(await signIn(first, 'wrong password')).toBe('/login?error=invalid');
+    expect(await signIn(second, 'wrong password')).toBe('/login?error=invalid');
+    // Two failures in all: the right password is refused on both, without being checked.
+    expect(await signIn(first, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
+    expect(await signIn(second, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
   });
 });
 

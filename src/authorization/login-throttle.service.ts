@@ -1,66 +1,61 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { orUnavailable } from '../rate-limit/rate-limit.errors';
+import { Counter, RATE_LIMIT_STORE, RateLimitStore } from '../rate-limit/rate-limit.store';
 
-interface Window {
-  failures: number;
-  startedAt: number;
-}
-
-const MAX_TRACKED = 100_000;
+/** A typed username is cut to this many characters in a counter's key. */
+const MAX_KEY_USERNAME = 128;
 
 /**
- * Failed password attempts, counted per account and per client IP over a window. Past the
- * limit, further attempts are refused without checking the password until the window ends.
- * Counted in this process's memory.
+ * Failed password attempts, counted per account and per client IP over a fixed window that
+ * starts at the first failure. Past the limit, further attempts are refused without checking
+ * the password until the window ends. The counters live in the rate-limit store: this process's
+ * memory, or Redis shared by every process when REDIS_URL is set. A store that cannot answer
+ * refuses the attempt (503, fail closed).
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly windows = new Map<string, Window>();
-
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+  ) {}
 
   /** Seconds to wait before trying again, or 0 when an attempt may go ahead. */
-  retryAfter(username: string, ip: string): number {
+  async retryAfter(username: string, ip: string): Promise<number> {
     const { maxFailuresPerAccount, maxFailuresPerIp } = this.config.loginThrottle;
+    const [account, address] = await orUnavailable(
+      Promise.all([this.store.get(accountKey(username)), this.store.get(ipKey(ip))]),
+    );
     return Math.max(
-      this.blockedFor(`account:${username.toLowerCase()}`, maxFailuresPerAccount),
-      this.blockedFor(`ip:${ip}`, maxFailuresPerIp),
+      blockedFor(account, maxFailuresPerAccount),
+      blockedFor(address, maxFailuresPerIp),
     );
   }
 
-  recordFailure(username: string, ip: string): void {
-    this.count(`account:${username.toLowerCase()}`);
-    this.count(`ip:${ip}`);
+  async recordFailure(username: string, ip: string): Promise<void> {
+    const windowMs = this.config.loginThrottle.window * 1000;
+    await orUnavailable(
+      Promise.all([
+        this.store.increment(accountKey(username), windowMs),
+        this.store.increment(ipKey(ip), windowMs),
+      ]),
+    );
   }
 
-  recordSuccess(username: string): void {
-    this.windows.delete(`account:${username.toLowerCase()}`);
+  async recordSuccess(username: string): Promise<void> {
+    await orUnavailable(this.store.delete(accountKey(username)));
   }
+}
 
-  private blockedFor(key: string, limit: number): number {
-    const window = this.current(key);
-    if (!window || window.failures < limit) return 0;
-    const endsAt = window.startedAt + this.config.loginThrottle.window * 1000;
-    return Math.max(1, Math.ceil((endsAt - Date.now()) / 1000));
-  }
+function accountKey(username: string): string {
+  return `login-failures:account:${username.toLowerCase().slice(0, MAX_KEY_USERNAME)}`;
+}
 
-  private count(key: string): void {
-    const window = this.current(key) ?? { failures: 0, startedAt: Date.now() };
-    window.failures += 1;
-    this.windows.delete(key);
-    this.windows.set(key, window);
-    if (this.windows.size > MAX_TRACKED) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
-    }
-  }
+function ipKey(ip: string): string {
+  return `login-failures:ip:${ip}`;
+}
 
-  private current(key: string): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && Date.now() - window.startedAt >= this.config.loginThrottle.window * 1000) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
-  }
+function blockedFor(counter: Counter | undefined, limit: number): number {
+  if (!counter || counter.count < limit) return 0;
+  return Math.max(1, Math.ceil((counter.resetAt - Date.now()) / 1000));
 }

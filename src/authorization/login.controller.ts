@@ -7,10 +7,11 @@ import { auditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { RateLimitUnavailableError } from '../rate-limit/rate-limit.errors';
 import { csrfToken, csrfValid } from './csrf';
 import { InteractionsService } from './interactions.service';
 import { LoginThrottle } from './login-throttle.service';
-import { seeOther, sendPage } from './page-response';
+import { seeOther, sendPage, sendUnavailablePage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
@@ -63,6 +64,16 @@ export class LoginController {
 
   @Post('login')
   async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    try {
+      await this.signIn(request, reply);
+    } catch (error) {
+      // The failed-login counters cannot be read or written: refuse (fail closed).
+      if (!(error instanceof RateLimitUnavailableError)) throw error;
+      sendUnavailablePage(reply);
+    }
+  }
+
+  private async signIn(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const interaction = formField(form, 'interaction');
     const back = (error: string, extra = '') =>
@@ -72,7 +83,7 @@ export class LoginController {
       await this.failed(request, username, 'csrf');
       return back('csrf');
     }
-    const wait = this.throttle.retryAfter(username, request.ip);
+    const wait = await this.throttle.retryAfter(username, request.ip);
     if (wait > 0) {
       await this.failed(request, username, 'throttled');
       return back('throttled', `&wait=${wait}`);
@@ -80,7 +91,7 @@ export class LoginController {
 
     const user = await passportAuthenticate<UserEntity>('local', request, reply);
     if (!user) {
-      this.throttle.recordFailure(username, request.ip);
+      await this.throttle.recordFailure(username, request.ip);
       await this.failed(
         request,
         username,
@@ -88,7 +99,7 @@ export class LoginController {
       );
       return back(username ? 'invalid' : 'missing');
     }
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username);
     const cookie = await this.sessions.start(user.id);
     const who = { type: 'user', id: user.id } as const;
     await this.audit.record({

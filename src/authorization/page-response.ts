@@ -1,4 +1,5 @@
 import { FastifyReply } from 'fastify';
+import { messagePage } from './views/pages';
 
 /**
  * Headers every page carries: no framing (X-Frame-Options, CSP frame-ancestors), no referrer,
@@ -24,4 +25,15 @@ export function seeOther(reply: FastifyReply, location: string): void {
     .status(303)
     .headers({ ...PAGE_HEADERS, location })
     .send();
+}
+
+/** 503 when sign-in cannot be judged (the rate-limit store is unreachable): fail closed. */
+export function sendUnavailablePage(reply: FastifyReply): FastifyReply {
+  void reply.header('retry-after', '1');
+  sendPage(
+    reply,
+    503,
+    messagePage('Temporarily unavailable', 'Sign-in is unavailable for a moment. Try again soon.'),
+  );
+  return reply;
 }

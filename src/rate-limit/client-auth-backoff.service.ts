@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
-import {
-  Counter,
-  RATE_LIMIT_STORE,
-  RateLimitStore,
-  RateLimitStoreUnavailableError,
-} from './rate-limit.store';
+import { orUnavailable, TooManyRequestsError } from './rate-limit.errors';
+import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { MAX_CLIENT_ID_LENGTH } from './rate-limiter.service';
 
 /** The longest a client_id stays locked after repeated failures. */
@@ -41,12 +36,7 @@ export class ClientAuthBackoff {
    * RateLimitUnavailableError (503) when the store cannot answer.
    */
   async admit(clientId: string): Promise<number> {
-    let record: Counter | undefined;
-    try {
-      record = await this.store.get(keyOf(clientId));
-    } catch (error) {
-      throw unavailable(error);
-    }
+    const record: Counter | undefined = await orUnavailable(this.store.get(keyOf(clientId)));
     if (record === undefined) return 0;
     if (record.count >= this.maxFailures) {
       const lockedFor = record.resetAt - this.windowMs - Date.now();
@@ -62,15 +52,15 @@ export class ClientAuthBackoff {
 
   async failed(clientId: string): Promise<void> {
     const key = keyOf(clientId);
-    const { count } = await available(this.store.increment(key, this.windowMs, true));
+    const { count } = await orUnavailable(this.store.increment(key, this.windowMs, true));
     if (count >= this.maxFailures) {
-      await available(this.store.expire(key, this.lockMs(count) + this.windowMs));
+      await orUnavailable(this.store.expire(key, this.lockMs(count) + this.windowMs));
     }
   }
 
   /** A success resets the backoff; `failures` from `admit` saves a store call when clean. */
   async succeeded(clientId: string, failures: number): Promise<void> {
-    if (failures > 0) await available(this.store.delete(keyOf(clientId)));
+    if (failures > 0) await orUnavailable(this.store.delete(keyOf(clientId)));
   }
 
   /** One window at the limit, doubling with each failure past it, capped. */
@@ -82,17 +72,4 @@ export class ClientAuthBackoff {
 
 function keyOf(clientId: string): string {
   return `client-auth-failures:${clientId.slice(0, MAX_CLIENT_ID_LENGTH)}`;
-}
-
-/** Fail closed: a store that cannot answer is a 503 to the client, never a pass. */
-function unavailable(error: unknown): unknown {
-  return error instanceof RateLimitStoreUnavailableError ? new RateLimitUnavailableError() : error;
-}
-
-async function available<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw unavailable(error);
-  }
 }

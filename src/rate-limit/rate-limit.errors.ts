@@ -1,4 +1,5 @@
 import { OAuthError } from '../common/oauth-error';
+import { RateLimitStoreUnavailableError } from './rate-limit.store';
 
 /**
  * 429 (RFC 6585 §4) with Retry-After (RFC 9110 §10.2.3). RFC 6749 §5.2 defines no code for it
@@ -24,5 +25,14 @@ export class RateLimitUnavailableError extends OAuthError {
       'rate-limit store unavailable',
       { 'retry-after': '1' },
     );
+  }
+}
+
+/** `work` on the rate-limit store; a store that cannot answer becomes a 503 (fail closed). */
+export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof RateLimitStoreUnavailableError ? new RateLimitUnavailableError() : error;
   }
 }

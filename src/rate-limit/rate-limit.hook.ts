@@ -6,7 +6,7 @@ import {
   preValidationHookHandler,
   RouteOptions,
 } from 'fastify';
-import { sendPage } from '../authorization/page-response';
+import { sendPage, sendUnavailablePage } from '../authorization/page-response';
 import { messagePage } from '../authorization/views/pages';
 import { sendError } from '../common/all-exceptions.filter';
 import { presentedClientId } from './presented-client-id';
@@ -62,7 +62,7 @@ export class RateLimitHook {
       } catch (error) {
         if (!(error instanceof RateLimitStoreUnavailableError)) throw error;
         return limited.page
-          ? unavailablePage(reply)
+          ? sendUnavailablePage(reply)
           : refuse(request, reply, new RateLimitUnavailableError());
       }
       if (wait === 0) return;
@@ -88,16 +88,6 @@ function tooManyPage(reply: FastifyReply, wait: number): FastifyReply {
       'Too many requests',
       `Too many sign-in requests came from your network. Wait ${seconds}, then try again.`,
     ),
-  );
-  return reply;
-}
-
-function unavailablePage(reply: FastifyReply): FastifyReply {
-  void reply.header('retry-after', '1');
-  sendPage(
-    reply,
-    503,
-    messagePage('Temporarily unavailable', 'Sign-in is unavailable for a moment. Try again soon.'),
   );
   return reply;
 }

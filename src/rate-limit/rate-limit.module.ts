@@ -27,7 +27,7 @@ import { RedisStore } from './redis.store';
     ClientAuthBackoff,
     RateLimitHook,
   ],
-  exports: [RateLimiter, ClientAuthBackoff],
+  exports: [RateLimiter, ClientAuthBackoff, RATE_LIMIT_STORE],
 })
 export class RateLimitModule implements NestModule, OnApplicationShutdown {
   constructor(

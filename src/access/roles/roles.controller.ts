@@ -24,6 +24,7 @@ import { FastifyReply } from 'fastify';
 import { RequireScope } from '../../common/auth/required-scope';
 import { PaginationQuery } from '../../common/pagination.dto';
 import { ADMIN_SCOPE } from '../../clients/client.types';
+import { AdminAudit, AuditContext } from '../../events/audit-context';
 import { CreateRoleDto, RoleView, SubjectRolesDto, UpdateRoleDto } from './role.dto';
 import { RolesService, toRoleView } from './roles.service';
 
@@ -39,8 +40,8 @@ export class RolesController {
   @Post('roles')
   @ApiCreatedResponse({ type: RoleView })
   @ApiConflictResponse({ description: 'A role of that name exists' })
-  async create(@Body() body: CreateRoleDto): Promise<RoleView> {
-    return toRoleView(await this.roles.create(body));
+  async create(@Body() body: CreateRoleDto, @AdminAudit() audit: AuditContext): Promise<RoleView> {
+    return toRoleView(await this.roles.create(body, audit));
   }
 
   @Get('roles')
@@ -64,16 +65,20 @@ export class RolesController {
   @Patch('roles/:name')
   @ApiOkResponse({ type: RoleView })
   @ApiNotFoundResponse()
-  async update(@Param('name') name: string, @Body() body: UpdateRoleDto): Promise<RoleView> {
-    return toRoleView(await this.roles.update(name, body));
+  async update(
+    @Param('name') name: string,
+    @Body() body: UpdateRoleDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<RoleView> {
+    return toRoleView(await this.roles.update(name, body, audit));
   }
 
   @Delete('roles/:name')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; its holders lose its permissions at once' })
   @ApiNotFoundResponse()
-  async remove(@Param('name') name: string): Promise<void> {
-    await this.roles.remove(name);
+  async remove(@Param('name') name: string, @AdminAudit() audit: AuditContext): Promise<void> {
+    await this.roles.remove(name, audit);
   }
 
   @Put('users/:id/roles')
@@ -82,8 +87,9 @@ export class RolesController {
   async setUserRoles(
     @Param('id') id: string,
     @Body() body: SubjectRolesDto,
+    @AdminAudit() audit: AuditContext,
   ): Promise<SubjectRolesDto> {
-    return { roles: await this.roles.setUserRoles(id, body.roles) };
+    return { roles: await this.roles.setUserRoles(id, body.roles, audit) };
   }
 
   @Put('clients/:client_id/roles')
@@ -92,7 +98,8 @@ export class RolesController {
   async setClientRoles(
     @Param('client_id') clientId: string,
     @Body() body: SubjectRolesDto,
+    @AdminAudit() audit: AuditContext,
   ): Promise<SubjectRolesDto> {
-    return { roles: await this.roles.setClientRoles(clientId, body.roles) };
+    return { roles: await this.roles.setClientRoles(clientId, body.roles, audit) };
   }
 }

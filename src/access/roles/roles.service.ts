@@ -4,6 +4,9 @@ import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/api-error';
 import { Page } from '../../common/pagination.dto';
 import { ClientEntity } from '../../clients/client.entity';
+import { changedFields } from '../../events/audit-changes';
+import { AuditContext, SYSTEM_AUDIT } from '../../events/audit-context';
+import { AuditLog } from '../../events/audit-log.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { AccessStateLoader } from '../engine/access-state.loader';
@@ -28,6 +31,7 @@ export class RolesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bus: ChangeBus,
     private readonly loader: AccessStateLoader,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Announces a change to every process and waits until this one has applied it. */
@@ -40,12 +44,23 @@ export class RolesService {
     return this.dataSource.getRepository(RoleEntity);
   }
 
-  async create(input: CreateRoleDto): Promise<RoleEntity> {
+  async create(input: CreateRoleDto, context: AuditContext = SYSTEM_AUDIT): Promise<RoleEntity> {
     try {
-      await this.roles.insert({
-        name: input.name,
-        description: input.description ?? null,
-        permissions: input.permissions,
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(RoleEntity, {
+          name: input.name,
+          description: input.description ?? null,
+          permissions: input.permissions,
+        });
+        await this.audit.record(
+          {
+            ...context,
+            type: 'role.created',
+            target: { type: 'role', id: input.name },
+            details: { permissions: input.permissions },
+          },
+          manager,
+        );
       });
     } catch (error) {
       if (
@@ -75,52 +90,105 @@ export class RolesService {
     return role;
   }
 
-  async update(name: string, input: UpdateRoleDto): Promise<RoleEntity> {
-    const role = await this.get(name);
-    if (input.description !== undefined) role.description = input.description;
-    if (input.permissions !== undefined) role.permissions = input.permissions;
-    await this.roles.save(role);
+  async update(
+    name: string,
+    input: UpdateRoleDto,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<RoleEntity> {
+    await this.dataSource.transaction(async (manager) => {
+      // Locked: a concurrent update waits, so the changed fields are those of this one.
+      const role = await manager.findOne(RoleEntity, {
+        where: { name },
+        lock: { mode: 'for_no_key_update' },
+      });
+      if (!role) throw new NotFoundError(`role ${name}`);
+      const before = definitionOf(role);
+      if (input.description !== undefined) role.description = input.description;
+      if (input.permissions !== undefined) role.permissions = input.permissions;
+      await manager.save(role);
+      const fields = changedFields(before, definitionOf(role));
+      if (fields.length > 0) {
+        await this.audit.record(
+          {
+            ...context,
+            type: 'role.updated',
+            target: { type: 'role', id: name },
+            details: { fields },
+          },
+          manager,
+        );
+      }
+    });
     await this.announce({ type: 'roles.changed' });
     return this.get(name);
   }
 
-  async remove(name: string): Promise<void> {
-    const result = await this.roles.delete({ name });
-    if (!result.affected) throw new NotFoundError(`role ${name}`);
+  async remove(name: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.delete(RoleEntity, { name });
+      if (!result.affected) throw new NotFoundError(`role ${name}`);
+      await this.audit.record(
+        { ...context, type: 'role.deleted', target: { type: 'role', id: name } },
+        manager,
+      );
+    });
     await this.announce({ type: 'roles.changed' });
   }
 
   /** Replaces a user's roles in one transaction. */
-  async setUserRoles(userId: string, names: string[]): Promise<string[]> {
+  async setUserRoles(
+    userId: string,
+    names: string[],
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<string[]> {
     await this.dataSource.transaction(async (manager) => {
+      // Locked: concurrent replacements of this user's roles take turns, so each records
+      // exactly what it added and removed.
       const user = /^[0-9a-f-]{36}$/i.test(userId)
-        ? await manager.findOneBy(UserEntity, { id: userId })
+        ? await manager.findOne(UserEntity, {
+            where: { id: userId },
+            lock: { mode: 'for_no_key_update' },
+          })
         : null;
       if (!user) throw new NotFoundError(`user ${userId}`);
       await this.checkRolesExist(names, manager);
+      const held = (await manager.findBy(UserRoleEntity, { userId })).map((row) => row.roleName);
       await manager.delete(UserRoleEntity, { userId });
       if (names.length > 0)
         await manager.insert(
           UserRoleEntity,
           names.map((roleName) => ({ userId, roleName })),
         );
+      await this.recordRoleChange(manager, context, { type: 'user', id: userId }, held, names);
     });
     await this.announce({ type: 'subject_roles.changed', subjectType: 'user', subjectId: userId });
     return [...names].sort();
   }
 
   /** Replaces a client's roles in one transaction. */
-  async setClientRoles(clientId: string, names: string[]): Promise<string[]> {
+  async setClientRoles(
+    clientId: string,
+    names: string[],
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<string[]> {
     await this.dataSource.transaction(async (manager) => {
-      if (!(await manager.findOneBy(ClientEntity, { clientId })))
-        throw new NotFoundError(`client ${clientId}`);
+      // Locked as in setUserRoles.
+      const client = await manager.findOne(ClientEntity, {
+        where: { clientId },
+        lock: { mode: 'for_no_key_update' },
+      });
+      if (!client) throw new NotFoundError(`client ${clientId}`);
       await this.checkRolesExist(names, manager);
+      const held = (await manager.findBy(ClientRoleEntity, { clientId })).map(
+        (row) => row.roleName,
+      );
       await manager.delete(ClientRoleEntity, { clientId });
       if (names.length > 0)
         await manager.insert(
           ClientRoleEntity,
           names.map((roleName) => ({ clientId, roleName })),
         );
+      await this.recordRoleChange(manager, context, { type: 'client', id: clientId }, held, names);
     });
     await this.announce({
       type: 'subject_roles.changed',
@@ -128,6 +196,26 @@ export class RolesService {
       subjectId: clientId,
     });
     return [...names].sort();
+  }
+
+  /**
+   * `<kind>.roles_changed` with the role names added and removed, in the caller's transaction;
+   * nothing when the subject holds the same roles as before.
+   */
+  private async recordRoleChange(
+    manager: EntityManager,
+    context: AuditContext,
+    target: { type: 'user' | 'client'; id: string },
+    held: string[],
+    names: string[],
+  ): Promise<void> {
+    const added = names.filter((name) => !held.includes(name)).sort();
+    const removed = held.filter((name) => !names.includes(name)).sort();
+    if (added.length === 0 && removed.length === 0) return;
+    await this.audit.record(
+      { ...context, type: `${target.type}.roles_changed`, target, details: { added, removed } },
+      manager,
+    );
   }
 
   private async checkRolesExist(names: string[], manager: EntityManager): Promise<void> {
@@ -140,4 +228,9 @@ export class RolesService {
     );
     if (problems.length > 0) throw new ValidationFailedError(problems);
   }
+}
+
+/** The fields an update may change, to tell which ones it did. */
+function definitionOf(role: RoleEntity): Pick<RoleEntity, 'description' | 'permissions'> {
+  return { description: role.description, permissions: role.permissions };
 }

@@ -11,6 +11,7 @@ import { FastifyReply } from 'fastify';
 import { RequireScope } from '../../common/auth/required-scope';
 import { PaginationQuery } from '../../common/pagination.dto';
 import { ADMIN_SCOPE } from '../../clients/client.types';
+import { AdminAudit, AuditContext } from '../../events/audit-context';
 import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
 import { AccessRulesService, toAccessRuleView } from './access-rules.service';
 
@@ -25,8 +26,11 @@ export class AccessRulesController {
 
   @Post()
   @ApiCreatedResponse({ type: AccessRuleView })
-  async create(@Body() body: CreateAccessRuleDto): Promise<AccessRuleView> {
-    return toAccessRuleView(await this.rules.create(body));
+  async create(
+    @Body() body: CreateAccessRuleDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<AccessRuleView> {
+    return toAccessRuleView(await this.rules.create(body, audit));
   }
 
   @Get()
@@ -44,7 +48,7 @@ export class AccessRulesController {
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.rules.remove(id);
+  async remove(@Param('id') id: string, @AdminAudit() audit: AuditContext): Promise<void> {
+    await this.rules.remove(id, audit);
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/api-error';
 import { Page } from '../../common/pagination.dto';
+import { AuditContext, SYSTEM_AUDIT } from '../../events/audit-context';
+import { AuditLog } from '../../events/audit-log.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { AccessStateLoader } from '../engine/access-state.loader';
 import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
@@ -27,8 +29,10 @@ export function toAccessRuleView(rule: AccessRuleEntity): AccessRuleView {
 export class AccessRulesService {
   constructor(
     @InjectRepository(AccessRuleEntity) private readonly rules: Repository<AccessRuleEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bus: ChangeBus,
     private readonly loader: AccessStateLoader,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Announces the change to every process and waits until this one has applied it. */
@@ -37,7 +41,10 @@ export class AccessRulesService {
     await this.loader.settled();
   }
 
-  async create(input: CreateAccessRuleDto): Promise<AccessRuleEntity> {
+  async create(
+    input: CreateAccessRuleDto,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<AccessRuleEntity> {
     const problem = pathPatternProblem(input.path);
     if (problem) throw new ValidationFailedError([{ field: 'path', problem }]);
     if (input.anonymous && (input.permission || input.scopes?.length)) {
@@ -48,16 +55,36 @@ export class AccessRulesService {
         },
       ]);
     }
-    const saved = await this.rules.save(
-      this.rules.create({
-        methods: input.methods ?? [],
-        path: input.path,
-        permission: input.permission ?? null,
-        scopes: input.scopes ?? [],
-        audience: input.audience ?? null,
-        anonymous: input.anonymous ?? false,
-      }),
-    );
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const rule = await manager.save(
+        this.rules.create({
+          methods: input.methods ?? [],
+          path: input.path,
+          permission: input.permission ?? null,
+          scopes: input.scopes ?? [],
+          audience: input.audience ?? null,
+          anonymous: input.anonymous ?? false,
+        }),
+      );
+      // What the rule asks for: none of it is secret, and an id alone says nothing.
+      await this.audit.record(
+        {
+          ...context,
+          type: 'access_rule.created',
+          target: { type: 'access_rule', id: rule.id },
+          details: {
+            methods: rule.methods,
+            path: rule.path,
+            permission: rule.permission,
+            scopes: rule.scopes,
+            audience: rule.audience,
+            anonymous: rule.anonymous,
+          },
+        },
+        manager,
+      );
+      return rule;
+    });
     await this.announce();
     return saved;
   }
@@ -71,9 +98,16 @@ export class AccessRulesService {
     return { items, total };
   }
 
-  async remove(id: string): Promise<void> {
-    const result = /^[0-9a-f-]{36}$/i.test(id) ? await this.rules.delete({ id }) : { affected: 0 };
-    if (!result.affected) throw new NotFoundError(`access rule ${id}`);
+  async remove(id: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`access rule ${id}`);
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.delete(AccessRuleEntity, { id });
+      if (!result.affected) throw new NotFoundError(`access rule ${id}`);
+      await this.audit.record(
+        { ...context, type: 'access_rule.deleted', target: { type: 'access_rule', id } },
+        manager,
+      );
+    });
     await this.announce();
   }
 }

@@ -7,8 +7,8 @@ type Operation = NonNullable<OpenAPIObject['paths'][string]['post']>;
 const UNAVAILABLE = { description: 'The server cannot tell; never an allow (Retry-After: 1)' };
 
 /**
- * The OpenAPI description of the decision routes that are plain Fastify routes (hot paths), which
- * the Nest Swagger scanner does not see.
+ * The OpenAPI description of the decision routes served ahead of Fastify (hot routes), which the
+ * Nest Swagger scanner does not see.
  */
 export function describeAccessRoutes(document: OpenAPIObject): void {
   document.paths[CHECK_PATH] = { post: checkOperation() };
