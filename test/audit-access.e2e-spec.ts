@@ -3,39 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRole, unique } from './support/access';
 import { createUser, dataSource } from './support/code-flow';
-import { ADMIN_CLIENT_ID, InjectResult, startTestApp, TestApp } from './support/test-app';
+import { adminCall, auditEvent, AuditItem, withAuditRefusing } from './support/audit';
+import { ADMIN_CLIENT_ID, startTestApp, TestApp } from './support/test-app';
 
-const USER_AGENT = 'AuditAccessTest/1.0 (+https://tests.example)';
-const IP = '127.0.0.1';
 const ADMIN = { type: 'client', id: ADMIN_CLIENT_ID };
 
-interface AuditItem {
-  id: string;
-  occurred_at: string;
-  type: string;
-  outcome: string;
-  actor: { type: string; id: string | null };
-  target: { type: string; id: string | null } | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: Record<string, unknown>;
-}
-
-/** An event by the admin client, as the API shows it; `id` and `occurred_at` are any. */
-function event(fields: Pick<AuditItem, 'type' | 'target'> & Partial<AuditItem>): AuditItem {
-  return {
-    id: expect.any(String) as unknown as string,
-    occurred_at: expect.stringMatching(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
-    ) as unknown as string,
-    outcome: 'success',
-    actor: ADMIN,
-    ip: IP,
-    user_agent: USER_AGENT,
-    details: {},
-    ...fields,
-  };
-}
+/** An event by the admin client. */
+const event = (fields: Pick<AuditItem, 'type' | 'target'> & Partial<AuditItem>): AuditItem =>
+  auditEvent({ actor: ADMIN, ...fields });
 
 describe('audit log: roles, role assignments and access rules', () => {
   let sut: TestApp;
@@ -47,18 +22,8 @@ describe('audit log: roles, role assignments and access rules', () => {
   });
   after(() => sut.close());
 
-  /** An admin API call with the admin token and our User-Agent. */
-  const asAdmin = (method: string, url: string, payload?: object): Promise<InjectResult> =>
-    sut.request({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        'user-agent': USER_AGENT,
-        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      payload,
-    });
+  const asAdmin = (method: string, url: string, payload?: object) =>
+    adminCall(sut, adminToken, method, url, payload);
 
   /** The events matching `query`, newest first. */
   const list = async (query: Record<string, string>): Promise<AuditItem[]> => {
@@ -83,21 +48,7 @@ describe('audit log: roles, role assignments and access rules', () => {
       ...(await list({ type: 'user.roles_changed' })),
     ].map((item) => item.id);
 
-  /**
-   * Runs `work` while the audit table refuses events of `type`, to show that the change and
-   * its event are one transaction: the change must not happen without its event.
-   */
-  const withAuditRefusing = async (type: string, work: () => Promise<void>): Promise<void> => {
-    const db = dataSource(sut);
-    await db.query(
-      `ALTER TABLE audit_events ADD CONSTRAINT refuse_in_test CHECK (type <> '${type}') NOT VALID`,
-    );
-    try {
-      await work();
-    } finally {
-      await db.query('ALTER TABLE audit_events DROP CONSTRAINT refuse_in_test');
-    }
-  };
+  const refusing = (type: string, work: () => Promise<void>) => withAuditRefusing(sut, type, work);
 
   describe('roles', () => {
     const name = unique('audited-role');
@@ -187,18 +138,18 @@ describe('audit log: roles, role assignments and access rules', () => {
 
     it('makes no change when its event cannot be recorded (one transaction)', async () => {
       const created = unique('unrecorded');
-      await withAuditRefusing('role.created', async () => {
+      await refusing('role.created', async () => {
         const response = await asAdmin('POST', '/admin/roles', { name: created, permissions: [] });
         expect(response.statusCode).toBe(500);
       });
       expect((await asAdmin('GET', `/admin/roles/${created}`)).statusCode).toBe(404);
 
       const kept = await createRole(sut, ['reports:view']);
-      await withAuditRefusing('role.updated', async () => {
+      await refusing('role.updated', async () => {
         const response = await asAdmin('PATCH', `/admin/roles/${kept}`, { permissions: [] });
         expect(response.statusCode).toBe(500);
       });
-      await withAuditRefusing('role.deleted', async () => {
+      await refusing('role.deleted', async () => {
         expect((await asAdmin('DELETE', `/admin/roles/${kept}`)).statusCode).toBe(500);
       });
       const read = await asAdmin('GET', `/admin/roles/${kept}`);
@@ -282,7 +233,7 @@ describe('audit log: roles, role assignments and access rules', () => {
 
       it('makes no change when its event cannot be recorded (one transaction)', async () => {
         expect((await put([writer])).statusCode).toBe(200);
-        await withAuditRefusing(type, async () => {
+        await refusing(type, async () => {
           expect((await put([reader, auditor])).statusCode).toBe(500);
         });
         const table = kind === 'client' ? 'client_roles' : 'user_roles';
@@ -362,7 +313,7 @@ describe('audit log: roles, role assignments and access rules', () => {
       const rules = async () =>
         (await asAdmin('GET', '/admin/access-rules?limit=200')).json<Array<{ id: string }>>();
       const before = await rules();
-      await withAuditRefusing('access_rule.created', async () => {
+      await refusing('access_rule.created', async () => {
         const response = await asAdmin('POST', '/admin/access-rules', { path: '/unrecorded' });
         expect(response.statusCode).toBe(500);
       });
@@ -370,7 +321,7 @@ describe('audit log: roles, role assignments and access rules', () => {
 
       const created = await asAdmin('POST', '/admin/access-rules', { path: '/kept' });
       expect(created.statusCode).toBe(201);
-      await withAuditRefusing('access_rule.deleted', async () => {
+      await refusing('access_rule.deleted', async () => {
         const response = await asAdmin('DELETE', `/admin/access-rules/${created.json().id}`);
         expect(response.statusCode).toBe(500);
       });

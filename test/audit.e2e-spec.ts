@@ -14,6 +14,7 @@ import {
   TestClient,
   TestUser,
 } from './support/code-flow';
+import { adminCall, AUDIT_USER_AGENT, auditEvent, AuditItem } from './support/audit';
 import {
   ADMIN_CLIENT_ID,
   ADMIN_CLIENT_SECRET,
@@ -23,38 +24,10 @@ import {
   TestApp,
 } from './support/test-app';
 
-const USER_AGENT = 'AuditTest/1.0 (+https://tests.example)';
-const IP = '127.0.0.1';
+const USER_AGENT = AUDIT_USER_AGENT;
 const ADMIN = { type: 'client', id: ADMIN_CLIENT_ID };
 const ANONYMOUS = { type: 'anonymous', id: null };
-
-interface AuditItem {
-  id: string;
-  occurred_at: string;
-  type: string;
-  outcome: string;
-  actor: { type: string; id: string | null };
-  target: { type: string; id: string | null } | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: Record<string, unknown>;
-}
-
-/** An event as the API shows it; `id` and `occurred_at` are any. */
-function event(fields: Partial<AuditItem> & Pick<AuditItem, 'type' | 'actor'>): AuditItem {
-  return {
-    id: expect.any(String) as unknown as string,
-    occurred_at: expect.stringMatching(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
-    ) as unknown as string,
-    outcome: 'success',
-    target: null,
-    ip: IP,
-    user_agent: USER_AGENT,
-    details: {},
-    ...fields,
-  };
-}
+const event = auditEvent;
 
 const password = () => `pw-${randomBytes(12).toString('base64url')}`;
 const sha256 = (value: string, encoding: 'hex' | 'base64url') =>
@@ -77,18 +50,8 @@ describe('audit log: security events and GET /admin/audit-events', () => {
   });
   after(() => sut.close());
 
-  /** An admin API call with the admin token and our User-Agent. */
-  const asAdmin = (method: string, url: string, payload?: object): Promise<InjectResult> =>
-    sut.request({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        'user-agent': USER_AGENT,
-        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      payload,
-    });
+  const asAdmin = (method: string, url: string, payload?: object) =>
+    adminCall(sut, adminToken, method, url, payload);
 
   const list = async (
     query: Record<string, string> = {},

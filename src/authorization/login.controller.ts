@@ -100,13 +100,10 @@ export class LoginController {
       return back(username ? 'invalid' : 'missing');
     }
     await this.throttle.recordSuccess(username);
-    const cookie = await this.sessions.start(user.id);
-    const who = { type: 'user', id: user.id } as const;
-    await this.audit.record({
-      ...auditContext(request, who),
-      type: 'login.succeeded',
-      target: who,
-    });
+    const cookie = await this.sessions.start(
+      user.id,
+      auditContext(request, { type: 'user', id: user.id }),
+    );
     void reply.setCookie(
       SESSION_COOKIE,
       cookie,

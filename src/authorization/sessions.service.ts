@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, Repository } from 'typeorm';
+import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { UsersService } from '../users/users.service';
 import { UserEntity } from '../users/user.entity';
+import { AuditContext } from '../events/audit-context';
+import { AuditLog } from '../events/audit-log.service';
 import { BrowserSessionEntity } from './authorization.entities';
 
 export const SESSION_COOKIE = 'gatehouse_session';
@@ -28,6 +30,7 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly random: RandomService,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
     housekeeping: Housekeeping,
   ) {
     housekeeping.register(
@@ -36,10 +39,23 @@ export class SessionsService {
     );
   }
 
-  /** Starts a session for a user who just proved their password; returns the cookie value. */
-  async start(userId: string): Promise<string> {
+  /**
+   * Starts a session for a user who just proved their password; returns the cookie value. With
+   * `signedIn`, the session and its login.succeeded audit event are one transaction.
+   */
+  async start(userId: string, signedIn?: AuditContext): Promise<string> {
+    if (!signedIn) return this.insert(userId, this.sessions.manager);
+    return this.sessions.manager.transaction(async (manager) => {
+      const value = await this.insert(userId, manager);
+      const who = { type: 'user', id: userId } as const;
+      await this.audit.record({ ...signedIn, type: 'login.succeeded', target: who }, manager);
+      return value;
+    });
+  }
+
+  private async insert(userId: string, manager: EntityManager): Promise<string> {
     const value = this.random.secret();
-    await this.sessions.insert({
+    await manager.insert(BrowserSessionEntity, {
       idHash: sha256(value),
       userId,
       authTime: new Date(),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Page, paginate } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
@@ -31,11 +31,16 @@ export interface ClientOrigin {
   registrationTokenHash?: string;
 }
 
-/** Client lifecycle: create, change, rotate, delete. The secret exists in clear only here, once. */
+/**
+ * Client lifecycle: create, change, rotate, delete. The secret exists in clear only here, once.
+ * Each change and its audit events are one transaction; bcrypt runs before it opens, and the
+ * change is announced only once it has committed.
+ */
 @Injectable()
 export class ClientsService {
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly random: RandomService,
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
@@ -57,19 +62,25 @@ export class ClientsService {
       registeredBy: origin.registeredBy,
       registrationTokenHash: origin.registrationTokenHash ?? null,
     });
-    const saved = await this.clients.save(client);
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(client);
+      await this.audit.record(
+        {
+          ...context,
+          type: 'client.created',
+          target: { type: 'client', id: saved.clientId },
+          details: {
+            client_name: saved.clientName,
+            client_type: saved.clientType,
+            registered_by: saved.registeredBy,
+          },
+        },
+        manager,
+      );
+      return saved;
+    });
     // Caches keyed on the set of clients (CORS origins, negative lookups) must see it too.
     this.bus.publish({ type: 'client.changed', clientId: saved.clientId });
-    await this.audit.record({
-      ...context,
-      type: 'client.created',
-      target: { type: 'client', id: saved.clientId },
-      details: {
-        client_name: saved.clientName,
-        client_type: saved.clientType,
-        registered_by: saved.registeredBy,
-      },
-    });
     return { client: saved, secret };
   }
 
@@ -92,41 +103,61 @@ export class ClientsService {
     input: ClientMetadataDto,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<ClientWithSecret> {
-    const client = await this.get(clientId);
-    const before = metadataOf(client);
-    const hadSecret = client.secretHash !== null;
-    const metadata = this.validated(resolveClientMetadata(input, before));
-    let secret: string | undefined;
-    if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
-      client.secretHash = null;
-    } else if (!client.secretHash) {
-      secret = this.random.secret();
-      client.secretHash = await this.hasher.hash(secret);
+    // A first read answers 404 and 400 without a transaction, and tells whether the change
+    // gives the client its first secret: that secret is hashed before the transaction opens.
+    const current = await this.get(clientId);
+    const planned = this.validated(resolveClientMetadata(input, metadataOf(current)));
+    let prepared =
+      needsSecret(planned.tokenEndpointAuthMethod) && !current.secretHash
+        ? await this.newSecret()
+        : undefined;
+    for (;;) {
+      const prepare = prepared;
+      const outcome = await this.dataSource.transaction(async (manager) => {
+        const client = await this.locked(manager, clientId);
+        const before = metadataOf(client);
+        const hadSecret = client.secretHash !== null;
+        const metadata = this.validated(resolveClientMetadata(input, before));
+        let secret: string | undefined;
+        if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
+          client.secretHash = null;
+        } else if (!client.secretHash) {
+          // Its secret went away since the first read: retry with one hashed outside.
+          if (!prepare) return undefined;
+          secret = prepare.secret;
+          client.secretHash = prepare.hash;
+        }
+        // Disabling ends every token issued so far, even if the client is enabled again later.
+        if (client.status === 'active' && metadata.status === 'disabled')
+          client.tokensValidAfter = new Date();
+        Object.assign(client, metadata);
+        const saved = await manager.save(client);
+        const changed = changedFields(before, metadata, { scopes: 'scope' });
+        if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
+        for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
+          await this.audit.record({ ...context, ...event }, manager);
+        }
+        return { client: saved, secret };
+      });
+      if (outcome) {
+        this.changed(clientId);
+        return outcome;
+      }
+      prepared = await this.newSecret();
     }
-    // Disabling ends every token issued so far, even if the client is enabled again later.
-    if (client.status === 'active' && metadata.status === 'disabled')
-      client.tokensValidAfter = new Date();
-    Object.assign(client, metadata);
-    const saved = await this.clients.save(client);
-    this.changed(clientId);
-    const changed = changedFields(before, metadata, { scopes: 'scope' });
-    if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
-    for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
-      await this.audit.record({ ...context, ...event });
-    }
-    return { client: saved, secret };
   }
 
   async remove(clientId: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
-    const result = await this.clients.delete({ clientId });
-    if (!result.affected) throw new NotFoundError(`client ${clientId}`);
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.delete(ClientEntity, { clientId });
+      if (!result.affected) throw new NotFoundError(`client ${clientId}`);
+      await this.audit.record(
+        { ...context, type: 'client.deleted', target: { type: 'client', id: clientId } },
+        manager,
+      );
+    });
     this.hasher.forget(clientId);
     this.bus.publish({ type: 'client.deleted', clientId });
-    await this.audit.record({
-      ...context,
-      type: 'client.deleted',
-      target: { type: 'client', id: clientId },
-    });
   }
 
   /**
@@ -138,29 +169,30 @@ export class ClientsService {
     graceSeconds = 0,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<ClientWithSecret> {
-    const client = await this.get(clientId);
-    if (!needsSecret(client.tokenEndpointAuthMethod)) {
-      throw new ValidationFailedError([
+    // 404 and 400 before the hashing, which happens before the transaction opens.
+    checkRotatable(await this.get(clientId));
+    const { secret, hash } = await this.newSecret();
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const client = await this.locked(manager, clientId);
+      checkRotatable(client);
+      client.previousSecretHash = graceSeconds > 0 ? client.secretHash : null;
+      client.previousSecretExpiresAt =
+        graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+      client.secretHash = hash;
+      const saved = await manager.save(client);
+      // That it happened, and how long the old secret lives on; never a secret or its hash.
+      await this.audit.record(
         {
-          field: 'token_endpoint_auth_method',
-          problem: `clients using ${client.tokenEndpointAuthMethod} have no secret to rotate`,
+          ...context,
+          type: 'client.secret_rotated',
+          target: { type: 'client', id: clientId },
+          details: { grace_period: graceSeconds },
         },
-      ]);
-    }
-    const secret = this.random.secret();
-    client.previousSecretHash = graceSeconds > 0 ? client.secretHash : null;
-    client.previousSecretExpiresAt =
-      graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
-    client.secretHash = await this.hasher.hash(secret);
-    const saved = await this.clients.save(client);
-    this.changed(clientId);
-    // That it happened, and how long the old secret lives on; never a secret or its hash.
-    await this.audit.record({
-      ...context,
-      type: 'client.secret_rotated',
-      target: { type: 'client', id: clientId },
-      details: { grace_period: graceSeconds },
+        manager,
+      );
+      return saved;
     });
+    this.changed(clientId);
     return { client: saved, secret };
   }
 
@@ -172,8 +204,38 @@ export class ClientsService {
     return metadata;
   }
 
+  /**
+   * The client, locked until the transaction ends: a concurrent change waits, so the changed
+   * fields recorded are those of this one.
+   */
+  private async locked(manager: EntityManager, clientId: string): Promise<ClientEntity> {
+    const client = await manager.findOne(ClientEntity, {
+      where: { clientId },
+      lock: { mode: 'for_no_key_update' },
+    });
+    if (!client) throw new NotFoundError(`client ${clientId}`);
+    return client;
+  }
+
+  /** A fresh secret and its bcrypt hash: slow, so never inside a transaction. */
+  private async newSecret(): Promise<{ secret: string; hash: string }> {
+    const secret = this.random.secret();
+    return { secret, hash: await this.hasher.hash(secret) };
+  }
+
   private changed(clientId: string): void {
     this.hasher.forget(clientId);
     this.bus.publish({ type: 'client.changed', clientId });
+  }
+}
+
+function checkRotatable(client: ClientEntity): void {
+  if (!needsSecret(client.tokenEndpointAuthMethod)) {
+    throw new ValidationFailedError([
+      {
+        field: 'token_endpoint_auth_method',
+        problem: `clients using ${client.tokenEndpointAuthMethod} have no secret to rotate`,
+      },
+    ]);
   }
 }

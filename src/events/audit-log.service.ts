@@ -27,6 +27,9 @@ export class AuditLog {
 
   async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.insert(AuditEventEntity, {
+      // The time of this statement, not of its transaction's start (now()): the events of one
+      // transaction keep the order they were recorded in, newest first.
+      occurredAt: () => 'clock_timestamp()',
       type: entry.type,
       outcome: entry.outcome ?? 'success',
       actorType: entry.actor.type,

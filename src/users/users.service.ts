@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
 import { SecretHasher } from '../crypto/secret-hasher.service';
@@ -21,11 +21,16 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-/** User accounts: passwords are bcrypt hashes, computed off the event loop. */
+/**
+ * User accounts: passwords are bcrypt hashes, computed off the event loop and before any
+ * transaction opens. Each change and its audit events are one transaction, announced only once
+ * it has committed.
+ */
 @Injectable()
 export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
@@ -44,19 +49,25 @@ export class UsersService {
       familyName: input.family_name ?? null,
       status: 'active',
     });
-    let saved: UserEntity;
-    try {
-      saved = await this.users.save(user);
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ConflictError(`the username ${input.username} is taken`);
-      throw error;
-    }
-    await this.audit.record({
-      ...context,
-      type: 'user.created',
-      target: { type: 'user', id: saved.id },
-      details: { username: saved.username },
+    const saved = await this.dataSource.transaction(async (manager) => {
+      let saved: UserEntity;
+      try {
+        saved = await manager.save(user);
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new ConflictError(`the username ${input.username} is taken`);
+        throw error;
+      }
+      await this.audit.record(
+        {
+          ...context,
+          type: 'user.created',
+          target: { type: 'user', id: saved.id },
+          details: { username: saved.username },
+        },
+        manager,
+      );
+      return saved;
     });
     this.bus.publish({ type: 'user.changed', userId: saved.id });
     return saved;
@@ -92,44 +103,59 @@ export class UsersService {
     input: UpdateUserDto,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<UserEntity> {
-    const user = await this.get(id);
-    const before = profileOf(user);
+    let passwordHash: string | undefined;
     if (input.password !== undefined) {
+      // An unknown user is a 404 before a bad password is a 400; bcrypt runs before the
+      // transaction opens.
+      await this.get(id);
       this.checkPassword(input.password);
-      user.passwordHash = await this.hasher.hash(input.password);
+      passwordHash = await this.hasher.hash(input.password);
     }
-    if (input.email !== undefined) user.email = input.email;
-    if (input.email_verified !== undefined) user.emailVerified = input.email_verified;
-    if (input.name !== undefined) user.name = input.name;
-    if (input.given_name !== undefined) user.givenName = input.given_name;
-    if (input.family_name !== undefined) user.familyName = input.family_name;
-    if (input.status !== undefined) {
-      // Disabling ends every token issued so far, even if the user is enabled again later.
-      if (user.status === 'active' && input.status === 'disabled')
-        user.tokensValidAfter = new Date();
-      user.status = input.status;
-    }
-    const saved = await this.users.save(user);
+    const saved = await this.dataSource.transaction(async (manager) => {
+      // Locked: a concurrent update waits, so the changed fields are those of this one.
+      const user = await this.locked(manager, id, 'for_no_key_update');
+      const before = profileOf(user);
+      if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      if (input.email !== undefined) user.email = input.email;
+      if (input.email_verified !== undefined) user.emailVerified = input.email_verified;
+      if (input.name !== undefined) user.name = input.name;
+      if (input.given_name !== undefined) user.givenName = input.given_name;
+      if (input.family_name !== undefined) user.familyName = input.family_name;
+      if (input.status !== undefined) {
+        // Disabling ends every token issued so far, even if the user is enabled again later.
+        if (user.status === 'active' && input.status === 'disabled')
+          user.tokensValidAfter = new Date();
+        user.status = input.status;
+      }
+      const saved = await manager.save(user);
+      // The password is named when it was set, never shown; it may equal the old one.
+      const changed = changedFields(before, profileOf(saved));
+      if (input.password !== undefined) changed.push('password');
+      for (const event of updateEvents('user', saved.id, saved.status, changed)) {
+        await this.audit.record({ ...context, ...event }, manager);
+      }
+      return saved;
+    });
     this.bus.publish({ type: 'user.changed', userId: id });
-    // The password is named when it was set, never shown; it may equal the old one.
-    const changed = changedFields(before, profileOf(saved));
-    if (input.password !== undefined) changed.push('password');
-    for (const event of updateEvents('user', saved.id, saved.status, changed)) {
-      await this.audit.record({ ...context, ...event });
-    }
     return saved;
   }
 
   async remove(id: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
-    const user = await this.get(id);
-    await this.users.delete({ id: user.id });
-    this.bus.publish({ type: 'user.deleted', userId: id });
-    await this.audit.record({
-      ...context,
-      type: 'user.deleted',
-      target: { type: 'user', id: user.id },
-      details: { username: user.username },
+    await this.dataSource.transaction(async (manager) => {
+      // Locked as the delete will: a concurrent delete waits, then finds nothing (404).
+      const user = await this.locked(manager, id, 'pessimistic_write');
+      await manager.delete(UserEntity, { id: user.id });
+      await this.audit.record(
+        {
+          ...context,
+          type: 'user.deleted',
+          target: { type: 'user', id: user.id },
+          details: { username: user.username },
+        },
+        manager,
+      );
     });
+    this.bus.publish({ type: 'user.deleted', userId: id });
   }
 
   /**
@@ -143,6 +169,19 @@ export class UsersService {
       return null;
     }
     return (await this.hasher.compare(password, user.passwordHash)) ? user : null;
+  }
+
+  /** The user, locked until the transaction ends; 404 if there is none. */
+  private async locked(
+    manager: EntityManager,
+    id: string,
+    mode: 'for_no_key_update' | 'pessimistic_write',
+  ): Promise<UserEntity> {
+    const user = /^[0-9a-f-]{36}$/i.test(id)
+      ? await manager.findOne(UserEntity, { where: { id }, lock: { mode } })
+      : null;
+    if (!user) throw new NotFoundError(`user ${id}`);
+    return user;
   }
 
   private checkPassword(password: string): void {

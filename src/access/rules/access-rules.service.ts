@@ -11,17 +11,20 @@ import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
 import { AccessRuleEntity } from './access-rule.entity';
 import { pathPatternProblem } from './route-matcher';
 
-export function toAccessRuleView(rule: AccessRuleEntity): AccessRuleView {
+/** What a rule says, as the API names it (no secrets: it goes into the audit log too). */
+function definitionOf(rule: AccessRuleEntity) {
   return {
-    id: rule.id,
     methods: rule.methods,
     path: rule.path,
     permission: rule.permission,
     scopes: rule.scopes,
     audience: rule.audience,
     anonymous: rule.anonymous,
-    created_at: rule.createdAt.toISOString(),
   };
+}
+
+export function toAccessRuleView(rule: AccessRuleEntity): AccessRuleView {
+  return { id: rule.id, ...definitionOf(rule), created_at: rule.createdAt.toISOString() };
 }
 
 /** Gateway route rules (CONTRACT §4); every change is announced to the decision engines. */
@@ -72,14 +75,7 @@ export class AccessRulesService {
           ...context,
           type: 'access_rule.created',
           target: { type: 'access_rule', id: rule.id },
-          details: {
-            methods: rule.methods,
-            path: rule.path,
-            permission: rule.permission,
-            scopes: rule.scopes,
-            audience: rule.audience,
-            anonymous: rule.anonymous,
-          },
+          details: definitionOf(rule),
         },
         manager,
       );
