@@ -289,35 +289,49 @@ describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_
   });
 });
 
-describe('rate limits in Redis (REDIS_URL): two instances share the counters', () => {
-  // Our own key prefix (an ioredis URL option), so parallel runs never collide.
-  const prefix = `gatehouse-test:${randomUUID()}:`;
-  let raw: Redis;
-  let first: TestApp;
-  let second: TestApp;
+/**
+ * Two instances sharing Redis under a key prefix of their own (an ioredis URL option), so
+ * parallel runs never collide; started before the suite's tests and cleaned up after them.
+ */
+function instancesSharingRedis(env: Record<string, string>) {
+  const shared = {
+    prefix: `gatehouse-test:${randomUUID()}:`,
+    raw: undefined as unknown as Redis,
+    first: undefined as unknown as TestApp,
+    second: undefined as unknown as TestApp,
+  };
   before(async () => {
     const url = new URL(REDIS_URL);
-    url.searchParams.set('keyPrefix', prefix);
-    const env = {
-      REDIS_URL: url.toString(),
-      RATE_LIMIT_PER_CLIENT: '3',
-      CLIENT_AUTH_MAX_FAILURES: '2',
-    };
-    raw = new Redis(REDIS_URL);
+    url.searchParams.set('keyPrefix', shared.prefix);
+    shared.raw = new Redis(REDIS_URL);
     // Both bootstrap the same admin client, each in its own database.
-    first = await startTestApp(env);
-    second = await startTestApp(env);
+    shared.first = await startTestApp({ ...env, REDIS_URL: url.toString() });
+    shared.second = await startTestApp({ ...env, REDIS_URL: url.toString() });
   });
   after(async () => {
-    await first.close();
-    await second.close();
+    await shared.first.close();
+    await shared.second.close();
     let cursor = '0';
     do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await raw.del(...keys);
+      const [next, keys] = await shared.raw.scan(
+        cursor,
+        'MATCH',
+        `${shared.prefix}*`,
+        'COUNT',
+        1000,
+      );
+      if (keys.length > 0) await shared.raw.del(...keys);
       cursor = next;
     } while (cursor !== '0');
-    await raw.quit();
+    await shared.raw.quit();
+  });
+  return shared;
+}
+
+describe('rate limits in Redis (REDIS_URL): two instances share the counters', () => {
+  const redis = instancesSharingRedis({
+    RATE_LIMIT_PER_CLIENT: '3',
+    CLIENT_AUTH_MAX_FAILURES: '2',
   });
 
   it('counts a client_id across instances: the 4th request on either is 429', async () => {
@@ -325,12 +339,14 @@ describe('rate limits in Redis (REDIS_URL): two instances share the counters', (
       sut.postForm('/token', CLIENT_CREDENTIALS, {
         authorization: basicAuth(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET),
       });
-    expect((await token(first)).statusCode).toBe(200);
-    expect((await token(second)).statusCode).toBe(200);
-    expect((await token(first)).statusCode).toBe(200);
-    expectTooMany(await token(second), TOO_MANY);
-    expectTooMany(await token(first), TOO_MANY);
-    const counter = await raw.get(`${prefix}gatehouse:rate-limit:client:${ADMIN_CLIENT_ID}`);
+    expect((await token(redis.first)).statusCode).toBe(200);
+    expect((await token(redis.second)).statusCode).toBe(200);
+    expect((await token(redis.first)).statusCode).toBe(200);
+    expectTooMany(await token(redis.second), TOO_MANY);
+    expectTooMany(await token(redis.first), TOO_MANY);
+    const counter = await redis.raw.get(
+      `${redis.prefix}gatehouse:rate-limit:client:${ADMIN_CLIENT_ID}`,
+    );
     expect(counter).toBe('5');
   });
 
@@ -339,37 +355,19 @@ describe('rate limits in Redis (REDIS_URL): two instances share the counters', (
       sut.postForm('/token', CLIENT_CREDENTIALS, {
         authorization: basicAuth('shared-backoff-client', 'wrong secret'),
       });
-    expect((await attempt(first)).statusCode).toBe(401);
-    expect((await attempt(second)).statusCode).toBe(401);
-    expectTooMany(await attempt(first), TOO_MANY_FAILURES);
+    expect((await attempt(redis.first)).statusCode).toBe(401);
+    expect((await attempt(redis.second)).statusCode).toBe(401);
+    expectTooMany(await attempt(redis.first), TOO_MANY_FAILURES);
   });
 });
 
 describe('failed sign-ins in Redis (REDIS_URL): two instances share the throttle', () => {
-  const prefix = `gatehouse-test:${randomUUID()}:`;
-  let raw: Redis;
-  let first: TestApp;
-  let second: TestApp;
-  before(async () => {
-    const url = new URL(REDIS_URL);
-    url.searchParams.set('keyPrefix', prefix);
-    const env = { REDIS_URL: url.toString(), LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' };
-    raw = new Redis(REDIS_URL);
-    first = await startTestApp(env);
-    second = await startTestApp(env);
-  });
-  after(async () => {
-    await first.close();
-    await second.close();
-    const keys = await raw.keys(`${prefix}*`);
-    if (keys.length > 0) await raw.del(...keys);
-    await raw.quit();
-  });
+  const redis = instancesSharingRedis({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' });
 
   it('failed sign-ins on one instance throttle the account on the other', async () => {
     // The same username on both (each instance has its own database).
     const username = `shared-${randomUUID().slice(0, 8)}`;
-    for (const sut of [first, second]) await createUser(sut, { username });
+    for (const sut of [redis.first, redis.second]) await createUser(sut, { username });
     const signIn = async (sut: TestApp, password: string) => {
       const page = await sut.request({ method: 'GET', url: '/login' });
       const csrf = hiddenFields(page.body).csrf_token;
@@ -381,11 +379,11 @@ describe('failed sign-ins in Redis (REDIS_URL): two instances share the throttle
       expect(response.statusCode).toBe(303);
       return response.headers.location;
     };
-    expect(await signIn(first, 'wrong password')).toBe('/login?error=invalid');
-    expect(await signIn(second, 'wrong password')).toBe('/login?error=invalid');
+    expect(await signIn(redis.first, 'wrong password')).toBe('/login?error=invalid');
+    expect(await signIn(redis.second, 'wrong password')).toBe('/login?error=invalid');
     // Two failures in all: the right password is refused on both, without being checked.
-    expect(await signIn(first, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
-    expect(await signIn(second, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
+    expect(await signIn(redis.first, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
+    expect(await signIn(redis.second, PASSWORD)).toMatch(/^\/login\?error=throttled&wait=\d+$/);
   });
 });
 
