@@ -45,11 +45,10 @@ export function readJsonBody(request: IncomingMessage, limit: number): Promise<u
     const onEnd = () => {
       stop();
       if (received === 0) return reject(problem(400, BODY_PROBLEMS.emptyJson));
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
       try {
         // As Fastify parses: a __proto__ or constructor.prototype key is refused, not merged.
-        resolve(
-          secureJson.parse(Buffer.concat(chunks, received).toString('utf8'), undefined, SAFE),
-        );
+        resolve(secureJson.parse(body.toString('utf8'), undefined, SAFE));
       } catch {
         reject(problem(400, BODY_PROBLEMS.invalidJson));
       }
