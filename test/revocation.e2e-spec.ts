@@ -576,11 +576,21 @@ if (process.env.TEST_DATABASE_URL) {
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.json()).toEqual(UNAVAILABLE);
       }
-      // Nothing was revoked, and the caller was told so.
+      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      // Nothing was revoked, and the caller was told so (once the server has caught up with
+      // what it may have missed, introspection answers again).
+      expect(
+        await within(10_000, async () => {
+          const response = await sut.postForm(
+            '/introspect',
+            { token: serviceToken },
+            { authorization: basicAuth(checker.client_id, checker.client_secret) },
+          );
+          return response.statusCode === 200;
+        }),
+      ).toBe(true);
       expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
       expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
-
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
       expectRevoked(await revoke(sut, service, { token: serviceToken }));
       expectRevoked(await revoke(sut, web, { token: tokens.refresh_token! }));
       expect(await introspect(sut, checker, serviceToken)).toEqual(INACTIVE);

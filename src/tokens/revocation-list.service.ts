@@ -1,7 +1,8 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
+import { OAuthError } from '../common/oauth-error';
 import { ChangeBus } from '../events/change-bus.service';
 import { RevokedAccessTokenEntity } from './token.entities';
 
@@ -11,14 +12,38 @@ export interface RevokedToken {
   exp: number;
 }
 
+const RETRY_MS = 500;
+
+/** The list may be missing revocations: 503, never a token taken for live (fail closed). */
+export class RevocationsUnknownError extends OAuthError {
+  constructor() {
+    super(
+      'temporarily_unavailable',
+      503,
+      'the service is temporarily unavailable',
+      'revocation list not loaded',
+      { 'retry-after': '1' },
+    );
+  }
+}
+
 /**
  * Access tokens revoked before they expire, by `jti`. Held in memory for the hot paths, stored
  * in the database for new processes, and spread to running ones by the change bus.
+ *
+ * From a lost notification connection until the reload after it has finished, revocations may
+ * have been missed: the list is not `known`, and `isRevoked` refuses to answer.
  */
 @Injectable()
 export class RevocationList implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RevocationList.name);
   private readonly revoked = new Map<string, number>();
   private unsubscribe?: () => void;
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+  /** Bumped by every lost connection and every load: only the newest load may end a gap. */
+  private generation = 0;
+  private loaded = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -34,20 +59,31 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.unsubscribe = this.bus.subscribe((event) => {
       if (event.type === 'tokens.revoked') event.tokens.forEach((token) => this.remember(token));
-      if (event.type === 'resync') {
-        this.load().catch(() => {
-          // The next resync (or a restart) loads it; until then the list is as it was.
-        });
+      if (event.type === 'transport.lost') {
+        this.generation += 1;
+        this.loaded = false;
       }
+      if (event.type === 'resync') void this.reload();
     });
+    const generation = ++this.generation;
     await this.load();
+    if (generation === this.generation) this.loaded = true;
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.unsubscribe?.();
   }
 
+  /** Whether every revocation is in the list (false during a gap in change notifications). */
+  get known(): boolean {
+    return this.loaded;
+  }
+
+  /** Throws RevocationsUnknownError (503) while the list is not known. */
   isRevoked(jti: string): boolean {
+    if (!this.loaded) throw new RevocationsUnknownError();
     const exp = this.revoked.get(jti);
     if (exp === undefined) return false;
     if (exp * 1000 <= Date.now()) {
@@ -75,6 +111,25 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
 
   private remember({ jti, exp }: RevokedToken): void {
     if (exp * 1000 > Date.now()) this.revoked.set(jti, exp);
+  }
+
+  /** Loads the list again after a gap; until it has, it stays unknown, and it retries. */
+  private async reload(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      await this.load();
+      if (generation === this.generation) this.loaded = true;
+    } catch (error) {
+      this.logger.warn(
+        `revocations could not load (${error instanceof Error ? error.message : 'unknown error'}); answering 503 until they do`,
+      );
+      if (this.stopped || this.retry || generation !== this.generation) return;
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        void this.reload();
+      }, RETRY_MS);
+      this.retry.unref();
+    }
   }
 
   private async load(): Promise<void> {

@@ -75,7 +75,8 @@ export class RevocationService {
       this.refused(target, context);
       throw notYours();
     }
-    if (this.revocations.isRevoked(jti)) return;
+    // Already revoked: nothing to record again (while the list is not known, record anyway).
+    if (this.revocations.known && this.revocations.isRevoked(jti)) return;
     const revoked: RevokedToken[] = [{ jti, exp }];
     await this.dataSource.transaction(async (manager) => {
       await this.revocations.record(manager, revoked);

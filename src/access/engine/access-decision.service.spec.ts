@@ -45,6 +45,7 @@ describe(AccessDecisionService.name, () => {
   let state: AccessState;
   let jwt: FakeJwt;
   let revoked: Set<string>;
+  let revocations: { known: boolean; isRevoked: (jti: string) => boolean };
   let sut: AccessDecisionService;
 
   /** A token the fake verifier accepts, issued to client `svc` for itself unless told otherwise. */
@@ -89,10 +90,11 @@ describe(AccessDecisionService.name, () => {
     ]);
     jwt = new FakeJwt();
     revoked = new Set();
+    revocations = { known: true, isRevoked: (jti: string) => revoked.has(jti) };
     sut = new AccessDecisionService(
       state,
       jwt as unknown as JwtService,
-      { isRevoked: (jti: string) => revoked.has(jti) } as RevocationList,
+      revocations as unknown as RevocationList,
       { keys: { accessTokenAlgorithm: 'ES256' } } as AppConfig,
     );
   });
@@ -337,6 +339,25 @@ describe(AccessDecisionService.name, () => {
         sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:read'),
       ).rejects.toBeInstanceOf(DecisionUnavailableError);
       expect(sut.ready).toBe(false);
+    });
+
+    it('answers 503 while the revocation list is not known, however good the token', async () => {
+      const t = token('t');
+      expect((await permission(t)).allowed).toBe(true);
+      revocations.known = false;
+      await expect(permission(t)).rejects.toBeInstanceOf(DecisionUnavailableError);
+      await expect(
+        sut.decideGateway({ token: t, method: 'GET', path: '/invoices/1' }),
+      ).rejects.toBeInstanceOf(DecisionUnavailableError);
+      revocations.known = true;
+      expect((await permission(t)).allowed).toBe(true);
+    });
+
+    it('answers 503 when the state became unknown while a new token was being verified', async () => {
+      const t = token('fresh');
+      const answer = permission(t); // verification under way
+      state.known = false;
+      await expect(answer).rejects.toBeInstanceOf(DecisionUnavailableError);
     });
 
     it('waits for a reload under way, so a change announced before is in force', async () => {

@@ -108,9 +108,12 @@ export class AccessDecisionService {
     const facts = this.verified.get(token, Date.now());
     if (facts) return this.judge(facts, permission, rule);
     return this.verify(token).then((verified) =>
-      verified.ok
-        ? this.judge(verified.facts, permission, rule)
-        : deny(verified.reason, { permission, ruleId: rule?.id }),
+      // The state may have become unknown while the signature was being checked.
+      this.decideKnown(() =>
+        verified.ok
+          ? this.judge(verified.facts, permission, rule)
+          : deny(verified.reason, { permission, ruleId: rule?.id }),
+      ),
     );
   }
 
@@ -173,11 +176,21 @@ export class AccessDecisionService {
     const reloading = this.state.current();
     if (reloading) {
       return settlesWithin(reloading, RELOAD_WAIT_MS).then((settled) => {
-        if (!settled || !this.state.known) throw new DecisionUnavailableError();
-        return decide();
+        if (!settled) throw new DecisionUnavailableError();
+        return this.decideKnown(decide);
       });
     }
-    if (!this.state.known) return Promise.reject(new DecisionUnavailableError());
+    return this.decideKnown(decide);
+  }
+
+  /**
+   * `decide`, if everything a decision rests on is known: the access state and the revocation
+   * list (either is unknown from a lost notification connection until reloaded).
+   */
+  private decideKnown(decide: () => DecisionAnswer): DecisionAnswer {
+    if (!this.state.known || !this.revocations.known) {
+      return Promise.reject(new DecisionUnavailableError());
+    }
     return decide();
   }
 }

@@ -26,7 +26,10 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe?: () => void;
   private retry?: NodeJS.Timeout;
   private stopped = false;
-  /** Bumped by every full load, so a slow targeted reload cannot undo a newer full one. */
+  /**
+   * Bumped by every full load and every lost connection, so neither a slow targeted reload nor a
+   * full load that read before a gap can undo what came after it.
+   */
   private generation = 0;
 
   constructor(
@@ -91,6 +94,8 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
       case 'rules.changed':
         return this.loadRules();
       case 'transport.lost':
+        // A full load under way may have read before the gap: it must not end it.
+        this.generation += 1;
         this.state.known = false;
         return undefined;
       case 'resync':
