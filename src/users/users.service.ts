@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/unique-violation';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
 import { SecretHasher } from '../crypto/secret-hasher.service';
@@ -11,15 +12,6 @@ import { ChangeBus } from '../events/change-bus.service';
 import { passwordProblem } from './password.policy';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError &&
-    (error.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION
-  );
-}
 
 /**
  * User accounts: passwords are bcrypt hashes, computed off the event loop and before any

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { isUniqueViolation } from '../../database/unique-violation';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/api-error';
 import { Page } from '../../common/pagination.dto';
 import { ClientEntity } from '../../clients/client.entity';
@@ -63,12 +64,7 @@ export class RolesService {
         );
       });
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === '23505'
-      ) {
-        throw new ConflictError(`the role ${input.name} exists`);
-      }
+      if (isUniqueViolation(error)) throw new ConflictError(`the role ${input.name} exists`);
       throw error;
     }
     await this.announce({ type: 'roles.changed' });
