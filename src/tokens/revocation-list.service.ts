@@ -1,9 +1,10 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
 import { OAuthError } from '../common/oauth-error';
 import { ChangeBus } from '../events/change-bus.service';
+import { ResyncedLoad } from '../events/resynced-load';
 import { RevokedAccessTokenEntity } from './token.entities';
 
 export interface RevokedToken {
@@ -11,8 +12,6 @@ export interface RevokedToken {
   /** Epoch seconds: after this the token is dead anyway and leaves the list. */
   exp: number;
 }
-
-const RETRY_MS = 500;
 
 /** The list may be missing revocations: 503, never a token taken for live (fail closed). */
 export class RevocationsUnknownError extends OAuthError {
@@ -36,14 +35,14 @@ export class RevocationsUnknownError extends OAuthError {
  */
 @Injectable()
 export class RevocationList implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(RevocationList.name);
   private readonly revoked = new Map<string, number>();
   private unsubscribe?: () => void;
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
-  /** Bumped by every lost connection and every load: only the newest load may end a gap. */
-  private generation = 0;
   private loaded = false;
+  private readonly sync = new ResyncedLoad(
+    RevocationList.name,
+    () => this.load(),
+    (known) => (this.loaded = known),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,20 +58,14 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.unsubscribe = this.bus.subscribe((event) => {
       if (event.type === 'tokens.revoked') event.tokens.forEach((token) => this.remember(token));
-      if (event.type === 'transport.lost') {
-        this.generation += 1;
-        this.loaded = false;
-      }
-      if (event.type === 'resync') void this.reload();
+      if (event.type === 'transport.lost') this.sync.lost();
+      if (event.type === 'resync') void this.sync.run();
     });
-    const generation = ++this.generation;
-    await this.load();
-    if (generation === this.generation) this.loaded = true;
+    await this.sync.run();
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.sync.stop();
     this.unsubscribe?.();
   }
 
@@ -113,25 +106,7 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
     if (exp * 1000 > Date.now()) this.revoked.set(jti, exp);
   }
 
-  /** Loads the list again after a gap; until it has, it stays unknown, and it retries. */
-  private async reload(): Promise<void> {
-    const generation = ++this.generation;
-    try {
-      await this.load();
-      if (generation === this.generation) this.loaded = true;
-    } catch (error) {
-      this.logger.warn(
-        `revocations could not load (${error instanceof Error ? error.message : 'unknown error'}); answering 503 until they do`,
-      );
-      if (this.stopped || this.retry || generation !== this.generation) return;
-      this.retry = setTimeout(() => {
-        this.retry = undefined;
-        void this.reload();
-      }, RETRY_MS);
-      this.retry.unref();
-    }
-  }
-
+  /** Adds every live revocation in the table (revocations only ever accumulate). */
   private async load(): Promise<void> {
     const repository = this.dataSource.getRepository(RevokedAccessTokenEntity);
     const rows = await repository.find({ where: { expiresAt: MoreThan(new Date()) } });

@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
+import { ResyncedLoad } from '../../events/resynced-load';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
 import { RouteMatcher } from '../rules/route-matcher';
-
-const RETRY_MS = 500;
 
 interface SubjectRow {
   id: string;
@@ -24,29 +23,27 @@ interface SubjectRow {
 export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AccessStateLoader.name);
   private unsubscribe?: () => void;
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
-  /**
-   * Bumped by every full load and every lost connection, so neither a slow targeted reload nor a
-   * full load that read before a gap can undo what came after it.
-   */
-  private generation = 0;
+  private readonly sync: ResyncedLoad;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly state: AccessState,
     bus: ChangeBus,
   ) {
+    this.sync = new ResyncedLoad(
+      'access state',
+      (current) => this.loadEverything(current),
+      (known) => (this.state.known = known),
+    );
     this.unsubscribe = bus.subscribe((event) => this.onChange(event));
   }
 
   async onModuleInit(): Promise<void> {
-    await this.fullLoad();
+    await this.sync.run();
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.sync.stop();
     this.unsubscribe?.();
   }
 
@@ -63,8 +60,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(
           `reload after ${event.type} failed (${describe(error)}); reloading everything`,
         );
-        this.state.known = false;
-        this.scheduleFullLoad();
+        this.sync.reloadLater();
       }),
     );
   }
@@ -94,55 +90,34 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
       case 'rules.changed':
         return this.loadRules();
       case 'transport.lost':
-        // A full load under way may have read before the gap: it must not end it.
-        this.generation += 1;
-        this.state.known = false;
+        this.sync.lost();
         return undefined;
       case 'resync':
-        return this.fullLoad();
+        return this.sync.run();
       default:
         return undefined;
     }
   }
 
-  private scheduleFullLoad(): void {
-    if (this.stopped || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      void this.fullLoad();
-    }, RETRY_MS);
-    this.retry.unref();
-  }
-
-  /** Loads everything; on failure the state stays unknown and the load is retried. */
-  async fullLoad(): Promise<void> {
-    const generation = ++this.generation;
-    try {
-      const [clients, users] = await Promise.all([
-        this.subjects(
-          `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
-             array_remove(array_agg(r.role_name), NULL) AS roles
-           FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id GROUP BY c.id`,
-        ),
-        this.subjects(
-          `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
-           FROM users u LEFT JOIN user_roles r ON r.user_id = u.id GROUP BY u.id`,
-        ),
-      ]);
-      await this.loadRoles();
-      await this.loadRules();
-      if (generation !== this.generation) return;
-      this.replace(this.state.clients, clients);
-      this.replace(this.state.users, users);
-      this.state.forgetPermissions();
-      this.state.known = true;
-    } catch (error) {
-      this.logger.warn(
-        `access state could not load (${describe(error)}); answering 503 until it does`,
-      );
-      this.state.known = false;
-      this.scheduleFullLoad();
-    }
+  /** Reads everything, and replaces the state with it unless a newer gap or load began. */
+  private async loadEverything(current: () => boolean): Promise<void> {
+    const [clients, users] = await Promise.all([
+      this.subjects(
+        `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
+           array_remove(array_agg(r.role_name), NULL) AS roles
+         FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id GROUP BY c.id`,
+      ),
+      this.subjects(
+        `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id GROUP BY u.id`,
+      ),
+    ]);
+    await this.loadRoles();
+    await this.loadRules();
+    if (!current()) return;
+    this.replace(this.state.clients, clients);
+    this.replace(this.state.users, users);
+    this.state.forgetPermissions();
   }
 
   private async reloadClient(clientId: string): Promise<void> {
