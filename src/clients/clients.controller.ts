@@ -22,7 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
-import { PaginationQuery } from '../common/pagination.dto';
+import { pageAnswer, PaginationQuery } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-metadata.dto';
@@ -59,9 +59,9 @@ export class ClientsController {
     @Query() page: PaginationQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ClientView[]> {
-    const { items, total } = await this.clients.list(page.limit, page.offset);
-    void reply.header('x-total-count', String(total));
-    return items.map((client) => this.view(client));
+    return pageAnswer(reply, await this.clients.list(page.limit, page.offset), (client) =>
+      this.view(client),
+    );
   }
 
   @Get(':client_id')

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { FastifyReply } from 'fastify';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { FindOptionsOrder, ObjectLiteral, Repository } from 'typeorm';
 
@@ -37,4 +38,17 @@ export async function paginate<T extends ObjectLiteral & { createdAt: Date; id: 
     skip: offset,
   });
   return { items, total };
+}
+
+/**
+ * A page as the list routes answer it (CONTRACT §3): its items through `view` as the body, and
+ * the number of all matching items in X-Total-Count.
+ */
+export function pageAnswer<T, V>(
+  reply: FastifyReply,
+  { items, total }: Page<T>,
+  view: (item: T) => V,
+): V[] {
+  void reply.header('x-total-count', String(total));
+  return items.map(view);
 }

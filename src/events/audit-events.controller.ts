@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { pageAnswer } from '../common/pagination.dto';
 import { RequireScope } from '../common/auth/required-scope';
 import { AuditEventsQuery, AuditEventView, toAuditEventView } from './audit-events.dto';
 import { AuditEvents } from './audit-events.service';
@@ -23,8 +24,6 @@ export class AuditEventsController {
     @Query() query: AuditEventsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuditEventView[]> {
-    const { items, total } = await this.events.find(query);
-    void reply.header('x-total-count', String(total));
-    return items.map(toAuditEventView);
+    return pageAnswer(reply, await this.events.find(query), toAuditEventView);
   }
 }

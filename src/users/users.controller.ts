@@ -21,7 +21,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
-import { PaginationQuery } from '../common/pagination.dto';
+import { pageAnswer, PaginationQuery } from '../common/pagination.dto';
 import { ADMIN_SCOPE } from '../clients/client.types';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
@@ -50,9 +50,7 @@ export class UsersController {
     @Query() page: PaginationQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserView[]> {
-    const { items, total } = await this.users.list(page.limit, page.offset);
-    void reply.header('x-total-count', String(total));
-    return items.map(toUserView);
+    return pageAnswer(reply, await this.users.list(page.limit, page.offset), toUserView);
   }
 
   @Get(':id')

@@ -22,7 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../../common/auth/required-scope';
-import { PaginationQuery } from '../../common/pagination.dto';
+import { pageAnswer, PaginationQuery } from '../../common/pagination.dto';
 import { ADMIN_SCOPE } from '../../clients/client.types';
 import { AdminAudit, AuditContext } from '../../events/audit-context';
 import { CreateRoleDto, RoleView, SubjectRolesDto, UpdateRoleDto } from './role.dto';
@@ -50,9 +50,7 @@ export class RolesController {
     @Query() page: PaginationQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RoleView[]> {
-    const { items, total } = await this.roles.list(page.limit, page.offset);
-    void reply.header('x-total-count', String(total));
-    return items.map(toRoleView);
+    return pageAnswer(reply, await this.roles.list(page.limit, page.offset), toRoleView);
   }
 
   @Get('roles/:name')

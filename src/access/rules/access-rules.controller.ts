@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../../common/auth/required-scope';
-import { PaginationQuery } from '../../common/pagination.dto';
+import { pageAnswer, PaginationQuery } from '../../common/pagination.dto';
 import { ADMIN_SCOPE } from '../../clients/client.types';
 import { AdminAudit, AuditContext } from '../../events/audit-context';
 import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
@@ -39,9 +39,7 @@ export class AccessRulesController {
     @Query() page: PaginationQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessRuleView[]> {
-    const { items, total } = await this.rules.list(page.limit, page.offset);
-    void reply.header('x-total-count', String(total));
-    return items.map(toAccessRuleView);
+    return pageAnswer(reply, await this.rules.list(page.limit, page.offset), toAccessRuleView);
   }
 
   @Delete(':id')
