@@ -222,6 +222,18 @@ describe('discovery, JWKS, health and API docs', () => {
       expect(document.paths['/token'].post.requestBody.content).toHaveProperty(
         'application/x-www-form-urlencoded',
       );
+      const tokenForm =
+        document.paths['/token'].post.requestBody.content['application/x-www-form-urlencoded']
+          .schema;
+      const tokenRequest = document.components.schemas[tokenForm.$ref.split('/').pop()];
+      expect(tokenRequest.properties.grant_type.enum).toEqual([
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+      ]);
+      for (const field of ['code', 'redirect_uri', 'code_verifier', 'refresh_token']) {
+        expect(Object.keys(tokenRequest.properties)).toContain(field);
+      }
       expect(document.paths['/admin/clients'].post.security).toEqual([{ bearer: [] }]);
       expect(
         document.paths['/admin/clients'].post.requestBody.content['application/json'].schema,

@@ -20,13 +20,31 @@ import { TokenRequestGuard } from './token-request.guard';
 import { TokenService } from './token.service';
 
 class TokenRequestSchema {
-  @ApiProperty({ enum: ['client_credentials'] }) grant_type: string;
-  @ApiPropertyOptional({ description: "Space-separated; default: the client's registered scopes" })
+  @ApiProperty({ enum: ['authorization_code', 'refresh_token', 'client_credentials'] })
+  grant_type: string;
+  @ApiPropertyOptional({ description: 'authorization_code: the code from /authorize' })
+  code?: string;
+  @ApiPropertyOptional({ description: 'authorization_code: as sent to /authorize' })
+  redirect_uri?: string;
+  @ApiPropertyOptional({ description: 'authorization_code: the PKCE verifier (RFC 7636)' })
+  code_verifier?: string;
+  @ApiPropertyOptional({ description: 'refresh_token: the refresh token (it is rotated)' })
+  refresh_token?: string;
+  @ApiPropertyOptional({
+    description: "Space-separated; default: the client's registered scopes (refresh: the grant's)",
+  })
   scope?: string;
   @ApiPropertyOptional({ description: 'RFC 8707 resource indicator (repeatable)' })
   resource?: string;
-  @ApiPropertyOptional({ description: 'client_secret_post only' }) client_id?: string;
+  @ApiPropertyOptional({ description: 'client_secret_post, or none for a public client' })
+  client_id?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
+  @ApiPropertyOptional({
+    description: 'private_key_jwt: urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  })
+  client_assertion_type?: string;
+  @ApiPropertyOptional({ description: 'private_key_jwt: the signed assertion (RFC 7523)' })
+  client_assertion?: string;
 }
 
 class TokenResponseSchema {
@@ -34,6 +52,10 @@ class TokenResponseSchema {
   @ApiProperty({ enum: ['Bearer'] }) token_type: string;
   @ApiProperty() expires_in: number;
   @ApiProperty() scope: string;
+  @ApiPropertyOptional({ description: 'authorization_code and refresh_token grants' })
+  refresh_token?: string;
+  @ApiPropertyOptional({ description: 'authorization_code with scope openid (OIDC Core §3.1.3.3)' })
+  id_token?: string;
 }
 
 export class OAuthErrorSchema {
