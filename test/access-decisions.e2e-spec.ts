@@ -1,4 +1,5 @@
 import { expect } from 'expect';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { after, before, describe, it } from 'node:test';
 import {
   accessTokenClaims,
@@ -23,6 +24,7 @@ import {
 import {
   createClient,
   createUser,
+  dataSource,
   refresh,
   signInForTokens,
   TestClient,
@@ -152,6 +154,73 @@ describe('checkAccess decisions: every reason code through /access/check and the
       }
       expect(ids.size).toBe(6);
       for (const id of ids) expect(id).toMatch(UUID);
+    });
+  });
+
+  describe('the decision path', () => {
+    /** Counts what asks the database for a connection or a query while `work` runs. */
+    async function databaseTrips(work: () => Promise<void>): Promise<number> {
+      const pool = (dataSource(sut).driver as PostgresDriver).master as Record<
+        'connect' | 'query',
+        (...args: unknown[]) => unknown
+      >;
+      const originals = { connect: pool.connect, query: pool.query };
+      let trips = 0;
+      for (const method of ['connect', 'query'] as const) {
+        pool[method] = function (this: unknown, ...args: unknown[]) {
+          trips += 1;
+          return originals[method].apply(this, args);
+        };
+      }
+      try {
+        await work();
+      } finally {
+        Object.assign(pool, originals);
+      }
+      return trips;
+    }
+
+    it('makes no database round-trip, for a token seen for the first time too', async () => {
+      const token = await clientToken(sut, service, 'invoices:read');
+      // Our key's kid, a payload it never signed.
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'invoices:write' }));
+      const tampered = [header, widened.toString('base64url'), signature].join('.');
+      const trips = await databaseTrips(async () => {
+        for (let i = 0; i < 3; i++) {
+          expect((await check(sut, token, 'invoices', 'read')).json().allowed).toBe(true);
+          const allowed = await gateway(sut, { token, method: 'GET', uri: '/invoices/1' });
+          expect(allowed.statusCode).toBe(200);
+          const forged = await check(sut, tampered, 'invoices', 'read');
+          expect(forged.json().reason).toBe('token_invalid');
+          const nowhere = await gateway(sut, { token, method: 'GET', uri: '/nowhere' });
+          expect(nowhere.statusCode).toBe(403);
+        }
+      });
+      expect(trips).toBe(0);
+      // The count would see a trip: an admin read makes some.
+      const adminRead = await databaseTrips(async () => {
+        expect((await sut.admin('GET', '/admin/roles')).statusCode).toBe(200);
+      });
+      expect(adminRead).toBeGreaterThan(0);
+    });
+
+    it('looks for an unknown signing key in the database at most once in a while, however many ask', async () => {
+      const strangers = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          signWithForeignKey(accessTokenClaims(sut, service.client_id)),
+        ),
+      );
+      const trips = await databaseTrips(async () => {
+        for (const stranger of strangers) {
+          expect((await check(sut, stranger, 'invoices', 'read')).json().reason).toBe(
+            'token_invalid',
+          );
+        }
+      });
+      // A kid this process does not know may be a key another process has just made.
+      expect(trips).toBeLessThanOrEqual(1);
     });
   });
 
