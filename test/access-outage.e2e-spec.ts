@@ -10,6 +10,7 @@ import {
   createService,
   Credentials,
   gateway,
+  UUID,
   within,
 } from './support/access';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
@@ -80,6 +81,8 @@ function expectUnavailable(response: InjectResult): void {
     body: UNAVAILABLE,
   });
   expect(response.headers['retry-after']).toBe('1');
+  // CONTRACT §4: a decision id on every answer, a 503 included.
+  expect(response.headers['x-decision-id']).toMatch(UUID);
 }
 
 /** Whether an answer let the request through (any surface). */
