@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { onServer } from './support/database-server';
+import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 
 // Cutting the database off needs a PostgreSQL server of our own to refuse connections to one
 // test database; embedded PGlite lives inside the process. CI always sets TEST_DATABASE_URL.
@@ -12,17 +12,12 @@ if (process.env.TEST_DATABASE_URL) {
     let sut: TestApp;
     let name: string;
 
-    const cutOff = async () => {
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
-      await onServer(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
-      );
-    };
-    const restore = () => onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+    const cutOff = () => cutOffDatabase(name);
+    const restore = () => restoreDatabase(name);
 
     before(async () => {
       database = await createTestDatabase();
-      name = new URL(database.url!).pathname.slice(1);
+      name = databaseName(database.url!);
       sut = await startTestApp({}, { database });
     });
     after(async () => {

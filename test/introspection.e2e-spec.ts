@@ -17,7 +17,7 @@ import {
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { onServer } from './support/database-server';
+import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 import { within } from './support/within';
 
 const ISSUER = 'http://localhost:3000';
@@ -510,11 +510,11 @@ if (process.env.TEST_DATABASE_URL) {
 
     before(async () => {
       database = await createTestDatabase();
-      name = new URL(database.url!).pathname.slice(1);
+      name = databaseName(database.url!);
       sut = await startTestApp({}, { database });
     });
     after(async () => {
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      await restoreDatabase(name);
       await sut.close();
       await database.drop();
     });
@@ -529,10 +529,7 @@ if (process.env.TEST_DATABASE_URL) {
       expect(await answer(sut, web, tokens.access_token)).toMatchObject({ active: true });
       expect(await answer(sut, service, serviceToken)).toMatchObject({ active: true });
 
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
-      await onServer(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
-      );
+      await cutOffDatabase(name);
       expect((await sut.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
 
       // Answered from memory (no database round-trip) while nothing can have been missed; once
@@ -565,7 +562,7 @@ if (process.env.TEST_DATABASE_URL) {
       });
 
       // Back: it reconnects, catches up, and answers again, without a restart.
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      await restoreDatabase(name);
       expect(
         await within(10_000, async () => {
           const response = await introspect(sut, web, { token: tokens.access_token });

@@ -21,7 +21,7 @@ import {
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { within } from './support/within';
-import { onServer } from './support/database-server';
+import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 
 const ISSUER = 'http://localhost:3000';
 const SPA_ORIGIN = 'https://spa.example.com';
@@ -540,11 +540,11 @@ if (process.env.TEST_DATABASE_URL) {
 
     before(async () => {
       database = await createTestDatabase();
-      name = new URL(database.url!).pathname.slice(1);
+      name = databaseName(database.url!);
       sut = await startTestApp({}, { database });
     });
     after(async () => {
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      await restoreDatabase(name);
       await sut.close();
       await database.drop();
     });
@@ -560,10 +560,7 @@ if (process.env.TEST_DATABASE_URL) {
       expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
       expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
 
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
-      await onServer(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
-      );
+      await cutOffDatabase(name);
 
       for (const [caller, token] of [
         [service, serviceToken],
@@ -576,7 +573,7 @@ if (process.env.TEST_DATABASE_URL) {
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.json()).toEqual(UNAVAILABLE);
       }
-      await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      await restoreDatabase(name);
       // Nothing was revoked, and the caller was told so (once the server has caught up with
       // what it may have missed, introspection answers again).
       expect(

@@ -13,3 +13,21 @@ export async function onServer(sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The name of the test database at `url`. */
+export function databaseName(url: string): string {
+  return new URL(url).pathname.slice(1);
+}
+
+/** Cuts every app off database `name`: new connections are refused and open ones ended. */
+export async function cutOffDatabase(name: string): Promise<void> {
+  await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+  await onServer(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+  );
+}
+
+/** Lets apps connect to database `name` again. */
+export function restoreDatabase(name: string): Promise<void> {
+  return onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+}
