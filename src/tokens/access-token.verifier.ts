@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { BearerAuthenticator, BearerPrincipal } from '../common/auth/bearer-authenticator';
+import { isGatehouseScope } from '../common/auth/permissions';
+import { SubjectPermissions } from '../common/auth/subject-permissions';
 import { InvalidTokenError } from '../common/oauth-error';
 import { ClientDirectory } from '../clients/client-directory.service';
+import { ClientEntity } from '../clients/client.entity';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { UserDirectory } from '../users/user-directory.service';
+import { UserEntity } from '../users/user.entity';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
 import { issuedBeforeCutoff } from './token-cutoff';
@@ -12,7 +16,9 @@ import { issuedBeforeCutoff } from './token-cutoff';
 /**
  * Verifies access tokens presented to Gatehouse's own APIs (RFC 9068 §4): signature by one of
  * our keys, `typ` at+jwt, `iss`, `exp`; not revoked; its client still active, and for a user's
- * token the user too.
+ * token the user too. Gatehouse's own scopes (`iam:*`) count only while they are still backed
+ * now: the client is registered for them, and a user still holds them through a role
+ * (docs/security/privilege.md).
  */
 @Injectable()
 export class AccessTokenVerifier extends BearerAuthenticator {
@@ -22,6 +28,7 @@ export class AccessTokenVerifier extends BearerAuthenticator {
     private readonly users: UserDirectory,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
+    private readonly permissions: SubjectPermissions,
   ) {
     super();
   }
@@ -54,11 +61,22 @@ export class AccessTokenVerifier extends BearerAuthenticator {
     // A disable ends the tokens issued before it, even after the subject is enabled again.
     if (typeof iat !== 'number' || issuedBeforeCutoff(iat, client, user))
       throw new InvalidTokenError();
-    return {
-      sub,
-      clientId,
-      jti,
-      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
-    };
+    const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+    return { sub, clientId, jti, scopes: this.backedNow(scopes, client, user) };
+  }
+
+  /**
+   * The token's scopes without the `iam:*` ones that are no longer backed: narrowing the client's
+   * registered scope or removing the user's role ends them at once, not at `exp`. Read from
+   * memory (the client directory, the access state); an unknown access state is a 503.
+   */
+  private backedNow(scopes: string[], client: ClientEntity, user: UserEntity | null): string[] {
+    if (!scopes.some(isGatehouseScope)) return scopes;
+    const held = user ? this.permissions.permissionsOf({ type: 'user', id: user.id }) : undefined;
+    return scopes.filter(
+      (scope) =>
+        !isGatehouseScope(scope) ||
+        (client.scopes.includes(scope) && (held === undefined || held.has(scope))),
+    );
   }
 }

@@ -9,6 +9,7 @@ import {
   InvalidTokenError,
   OAuthError,
 } from '../../common/oauth-error';
+import { isGatehouseScope } from '../../common/auth/permissions';
 import { toFieldProblems } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import { constantTimeEquals, sha256 } from '../../crypto/secret-hasher.service';
@@ -17,9 +18,6 @@ import { AuditContext } from '../../events/audit-context';
 import { ClientMetadataDto, RegistrationMetadataDto } from '../client-metadata.dto';
 import { ClientEntity } from '../client.entity';
 import { ClientsService } from '../clients.service';
-
-/** Scopes for Gatehouse's own APIs: only an administrator grants them. */
-const RESERVED_SCOPE = /^iam:/;
 
 export interface RegistrationResponse {
   client: ClientEntity;
@@ -116,7 +114,9 @@ export class RegistrationService {
     const metadata = plainToInstance(RegistrationMetadataDto, body);
     const problems = toFieldProblems(await validate(metadata, { whitelist: true }));
     if (problems.length > 0) throw metadataError(problems);
-    const reserved = (metadata.scope ?? '').split(' ').filter((s) => RESERVED_SCOPE.test(s));
+    // Gatehouse's own scopes: only an administrator registers a client for them
+    // (docs/security/privilege.md), never RFC 7591 registration or RFC 7592 update.
+    const reserved = (metadata.scope ?? '').split(' ').filter(isGatehouseScope);
     if (reserved.length > 0) {
       throw new InvalidClientMetadataError(
         `scope ${reserved.join(' ')} cannot be registered dynamically`,

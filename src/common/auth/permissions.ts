@@ -1,13 +1,19 @@
-/** CONTRACT §4: a permission is `resource:action`. */
+/** A permission is `resource:action` (docs/security/privilege.md). */
 export const PERMISSION_SYNTAX = /^[A-Za-z0-9_.-]{1,100}:[A-Za-z0-9_.-]{1,100}$/;
 
 /**
- * Gatehouse's own API scopes (`iam:admin`, `iam:check`) look like permissions but are governed by
- * client registration, not roles.
+ * Gatehouse's own API scopes (`iam:admin`, `iam:check`). They look like permissions, and a role
+ * may hold them: that is how an administrator makes a person an administrator. Only an
+ * administrator registers a client with them (dynamic registration refuses them).
  */
-const RESERVED = /^iam:/;
+const GATEHOUSE_SCOPE = /^iam:/;
 
-/** Whether a scope is a permission that the subject must hold to be granted it. */
+/** Whether a scope is one of Gatehouse's own (`iam:*`). */
+export function isGatehouseScope(scope: string): boolean {
+  return GATEHOUSE_SCOPE.test(scope);
+}
+
+/** Whether a scope is a permission of the protected APIs (`resource:action`, not `iam:*`). */
 export function isPermissionScope(scope: string): boolean {
-  return PERMISSION_SYNTAX.test(scope) && !RESERVED.test(scope);
+  return PERMISSION_SYNTAX.test(scope) && !isGatehouseScope(scope);
 }

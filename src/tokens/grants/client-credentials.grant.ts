@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientEntity } from '../../clients/client.entity';
 import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
-import { withHeldPermissions } from '../held-permissions';
+import { grantableScopes } from '../held-permissions';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { grantAudience, grantScopes } from '../scope.policy';
 import { param, params, TokenParams } from '../token-params';
@@ -23,8 +23,9 @@ export class ClientCredentialsGrant implements GrantHandler {
   ) {}
 
   async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
-    const scopes = withHeldPermissions(
+    const scopes = grantableScopes(
       grantScopes(param(request, 'scope'), client.scopes),
+      client.scopes,
       { type: 'client', id: client.clientId },
       this.permissions,
     );

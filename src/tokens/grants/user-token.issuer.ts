@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ClientEntity } from '../../clients/client.entity';
 import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
-import { withHeldPermissions } from '../held-permissions';
+import { grantableScopes } from '../held-permissions';
 import { UserEntity } from '../../users/user.entity';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { IdTokenIssuer } from '../id-token.issuer';
@@ -14,7 +14,7 @@ import { TokenResponse } from './grant-handler';
 export interface UserGrant {
   client: ClientEntity;
   user: UserEntity;
-  /** Scopes of this access token. */
+  /** Scopes asked for this access token; cut to what client and user may have now. */
   scopes: string[];
   audience: string[];
   authTime: Date;
@@ -22,7 +22,10 @@ export interface UserGrant {
   /** A refresh token to issue alongside, or none. */
   refresh?: {
     familyId?: string;
-    /** The family's scopes: a narrowed request keeps them (RFC 6749 §6). */
+    /**
+     * The family's scopes, as consented: a narrowed request keeps them (RFC 6749 §6), and each
+     * grant from the family is cut to what client and user may have at that moment.
+     */
     scopes: string[];
     expiresAt: Date;
     codeHash?: string | null;
@@ -58,16 +61,22 @@ export class UserTokenIssuer {
     manager: EntityManager,
     request: UserGrant,
   ): Promise<{ response: TokenResponse; access: RevokedToken }> {
-    const subject = { type: 'user' as const, id: request.user.id };
-    const grant = {
-      ...request,
-      scopes: withHeldPermissions(request.scopes, subject, this.permissions),
-    };
+    // Every user grant (code, refresh) is cut back here to what the client is registered for
+    // and the user holds now (docs/security/privilege.md).
+    const allowed = (scopes: string[]) =>
+      grantableScopes(
+        scopes,
+        request.client.scopes,
+        { type: 'user', id: request.user.id },
+        this.permissions,
+      );
+    const grant = { ...request, scopes: allowed(request.scopes) };
     const { token, jti, expiresIn } = await this.accessTokens.issue({
       client: grant.client,
       subject: grant.user.id,
       scopes: grant.scopes,
       audience: grant.audience,
+      user: grant.user,
     });
     const access = { jti, exp: Math.floor(Date.now() / 1000) + expiresIn };
     const response: TokenResponse = {
