@@ -7,6 +7,8 @@ export type ChangeEvent =
   | { type: 'tokens.revoked'; tokens: Array<{ jti: string; exp: number }> }
   | { type: 'keys.rotated' }
   | { type: 'roles.changed' }
+  /** A role and, with it, every assignment of it are gone. */
+  | { type: 'role.deleted'; name: string }
   | { type: 'subject_roles.changed'; subjectType: 'user' | 'client'; subjectId: string }
   | { type: 'rules.changed' }
   /** The cross-process notifications stopped: state may be stale until a `resync`. */

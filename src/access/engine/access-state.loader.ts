@@ -5,6 +5,7 @@ import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { ResyncedLoad } from '../../events/resynced-load';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
+import { ReloadOrder } from './reload-order';
 import { RouteMatcher } from '../rules/route-matcher';
 
 interface SubjectRow {
@@ -24,6 +25,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AccessStateLoader.name);
   private unsubscribe?: () => void;
   private readonly sync: ResyncedLoad;
+  private readonly order = new ReloadOrder();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -76,15 +78,22 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
           event.type === 'client.changed' ? event.clientId : event.subjectId,
         );
       case 'client.deleted':
+        this.order.deleted(`client:${event.clientId}`);
         this.state.clients.delete(event.clientId);
         this.state.forgetPermissions({ type: 'client', id: event.clientId });
         return undefined;
       case 'user.changed':
         return this.reloadUser(event.userId);
       case 'user.deleted':
+        this.order.deleted(`user:${event.userId}`);
         this.state.users.delete(event.userId);
         this.state.forgetPermissions({ type: 'user', id: event.userId });
         return undefined;
+      case 'role.deleted':
+        // At once, in every process: the role's holders lose it before anything else is read.
+        this.order.roleDeleted(event.name);
+        this.state.forgetRole(event.name);
+        return this.loadRoles();
       case 'roles.changed':
         return this.loadRoles();
       case 'rules.changed':
@@ -101,6 +110,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
 
   /** Reads everything, and replaces the state with it unless a newer gap or load began. */
   private async loadEverything(current: () => boolean): Promise<void> {
+    const started = this.order.begin('everything');
     const [clients, users] = await Promise.all([
       this.subjects(
         `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
@@ -114,13 +124,16 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
     ]);
     await this.loadRoles();
     await this.loadRules();
+    this.order.finish('everything', started);
     if (!current()) return;
-    this.replace(this.state.clients, clients);
-    this.replace(this.state.users, users);
+    this.replace(this.state.clients, this.live(clients, started));
+    this.replace(this.state.users, this.live(users, started));
     this.state.forgetPermissions();
   }
 
   private async reloadClient(clientId: string): Promise<void> {
+    const key = `client:${clientId}`;
+    const started = this.order.begin(key);
     const [row] = await this.subjects(
       `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
          array_remove(array_agg(r.role_name), NULL) AS roles
@@ -128,26 +141,53 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
        WHERE c.client_id = $1 GROUP BY c.id`,
       [clientId],
     );
-    this.put(this.state.clients, clientId, row);
+    // A newer reload or a deletion of this client began meanwhile: this read is stale.
+    if (!this.order.finish(key, started)) return;
+    this.put(this.state.clients, clientId, this.live(row ? [row] : [], started)[0]);
     this.state.forgetPermissions({ type: 'client', id: clientId });
   }
 
   private async reloadUser(userId: string): Promise<void> {
+    const key = `user:${userId}`;
+    const started = this.order.begin(key);
     const [row] = await this.subjects(
       `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
        FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
       [userId],
     );
-    this.put(this.state.users, userId, row);
+    if (!this.order.finish(key, started)) return;
+    this.put(this.state.users, userId, this.live(row ? [row] : [], started)[0]);
     this.state.forgetPermissions({ type: 'user', id: userId });
   }
 
   private async loadRoles(): Promise<void> {
+    const started = this.order.begin('roles');
     const rows = await this.dataSource.query<Array<{ name: string; permissions: string[] }>>(
       'SELECT name, permissions FROM roles',
     );
-    this.state.roles = new Map(rows.map((row) => [row.name, new Set(row.permissions)]));
+    // An older read finishing after a newer one would bring back what the newer one removed.
+    if (!this.order.finish('roles', started)) return;
+    const live = new Set(
+      this.order.liveRoles(
+        rows.map((row) => row.name),
+        started,
+      ),
+    );
+    this.state.roles = new Map(
+      rows.filter((row) => live.has(row.name)).map((row) => [row.name, new Set(row.permissions)]),
+    );
     this.state.forgetPermissions();
+  }
+
+  /** Subjects as read by a load begun at `started`, without roles deleted since. */
+  private live(
+    rows: Array<[string, SubjectState]>,
+    started: number,
+  ): Array<[string, SubjectState]> {
+    return rows.map(([id, state]) => [
+      id,
+      { ...state, roles: this.order.liveRoles(state.roles, started) },
+    ]);
   }
 
   private async loadRules(): Promise<void> {

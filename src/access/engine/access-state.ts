@@ -70,6 +70,23 @@ export class AccessState {
     return permissions;
   }
 
+  /**
+   * A deleted role: gone from every subject that held it (the database dropped the assignments
+   * with it), so one re-created by the same name starts with no holders.
+   */
+  forgetRole(name: string): void {
+    for (const subjects of [this.clients, this.users]) {
+      for (const [id, state] of subjects) {
+        if (state.roles.includes(name))
+          subjects.set(id, { ...state, roles: state.roles.filter((role) => role !== name) });
+      }
+    }
+    const roles = new Map(this.roles);
+    roles.delete(name);
+    this.roles = roles;
+    this.forgetPermissions();
+  }
+
   forgetPermissions(subject?: Subject): void {
     if (subject) this.permissionCache.delete(`${subject.type}:${subject.id}`);
     else this.permissionCache.clear();

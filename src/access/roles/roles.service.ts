@@ -128,7 +128,8 @@ export class RolesService {
         manager,
       );
     });
-    await this.announce({ type: 'roles.changed' });
+    // Its assignments went with it (ON DELETE CASCADE): every process forgets them too.
+    await this.announce({ type: 'role.deleted', name });
   }
 
   /** Replaces a user's roles in one transaction. */
