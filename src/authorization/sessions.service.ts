@@ -5,6 +5,7 @@ import { Housekeeping } from '../database/housekeeping.service';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
+import { SignOutEverywhere } from '../users/sign-out-everywhere';
 import { UsersService } from '../users/users.service';
 import { UserEntity } from '../users/user.entity';
 import { AuditContext } from '../events/audit-context';
@@ -32,10 +33,15 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
     housekeeping: Housekeeping,
+    signOut: SignOutEverywhere,
   ) {
     housekeeping.register(
       'browser_sessions',
       `DELETE FROM "browser_sessions" WHERE "expires_at" < now()`,
+    );
+    // A password change or a disable signs the person out of every browser.
+    signOut.register('browser_sessions', (manager, userId) =>
+      manager.delete(BrowserSessionEntity, { userId }),
     );
   }
 
@@ -64,7 +70,10 @@ export class SessionsService {
     return value;
   }
 
-  /** The live session behind a cookie: unexpired, and its user still active. */
+  /**
+   * The live session behind a cookie: unexpired, its user still active, and begun after the
+   * user's cut-off (a password change or disable since it began ends it).
+   */
   async find(cookie: string | undefined): Promise<ActiveSession | null> {
     if (!cookie || cookie.length > 128) return null;
     const session = await this.sessions.findOne({
@@ -72,7 +81,10 @@ export class SessionsService {
     });
     if (!session) return null;
     const user = await this.users.findActive(session.userId);
-    return user ? { user, authTime: session.authTime } : null;
+    if (!user) return null;
+    const cutoff = user.tokensValidAfter;
+    if (cutoff && session.authTime.getTime() <= cutoff.getTime()) return null;
+    return { user, authTime: session.authTime };
   }
 
   async end(cookie: string | undefined): Promise<void> {

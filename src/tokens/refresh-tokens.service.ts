@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { RandomService } from '../crypto/random.service';
+import { SignOutEverywhere } from '../users/sign-out-everywhere';
 import { Housekeeping } from '../database/housekeeping.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { RevokedToken } from './revocation-list.service';
@@ -30,10 +31,20 @@ export class RefreshTokensService {
   constructor(
     private readonly random: RandomService,
     housekeeping: Housekeeping,
+    signOut: SignOutEverywhere,
   ) {
     housekeeping.register(
       'refresh_tokens',
       `DELETE FROM "refresh_tokens" WHERE "expires_at" < now()`,
+    );
+    // A password change or a disable ends every family of the person's (their access tokens
+    // end by the user's cut-off, set in the same transaction).
+    signOut.register('refresh_tokens', (manager, userId) =>
+      manager.update(
+        RefreshTokenEntity,
+        { userId, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      ),
     );
   }
 

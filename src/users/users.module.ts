@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsController } from './accounts.controller';
+import { SignOutEverywhere } from './sign-out-everywhere';
 import { UserDirectory } from './user-directory.service';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
@@ -9,7 +10,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity])],
   controllers: [UsersController, AccountsController],
-  providers: [UsersService, UserDirectory],
-  exports: [UsersService, UserDirectory],
+  providers: [UsersService, UserDirectory, SignOutEverywhere],
+  exports: [UsersService, UserDirectory, SignOutEverywhere],
 })
 export class UsersModule {}

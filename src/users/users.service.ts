@@ -10,6 +10,7 @@ import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { passwordProblem } from './password.policy';
+import { SignOutEverywhere } from './sign-out-everywhere';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
 
@@ -26,6 +27,7 @@ export class UsersService {
     private readonly hasher: SecretHasher,
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
+    private readonly signOut: SignOutEverywhere,
   ) {}
 
   async create(input: CreateUserDto, context: AuditContext = SYSTEM_AUDIT): Promise<UserEntity> {
@@ -113,12 +115,13 @@ export class UsersService {
       if (input.name !== undefined) user.name = input.name;
       if (input.given_name !== undefined) user.givenName = input.given_name;
       if (input.family_name !== undefined) user.familyName = input.family_name;
-      if (input.status !== undefined) {
-        // Disabling ends every token issued so far, even if the user is enabled again later.
-        if (user.status === 'active' && input.status === 'disabled')
-          user.tokensValidAfter = new Date();
-        user.status = input.status;
-      }
+      // A new password (set by an administrator, or by the person through any future change or
+      // reset flow that calls this) or a disable ends everything issued before it, even once the
+      // user is enabled again: see endSignIns.
+      const endsSignIns =
+        passwordHash !== undefined || (user.status === 'active' && input.status === 'disabled');
+      if (input.status !== undefined) user.status = input.status;
+      if (endsSignIns) await this.endSignIns(manager, user);
       const saved = await manager.save(user);
       // The password is named when it was set, never shown; it may equal the old one.
       const changed = changedFields(before, profileOf(saved));
@@ -148,6 +151,17 @@ export class UsersService {
       );
     });
     this.bus.publish({ type: 'user.deleted', userId: id });
+  }
+
+  /**
+   * Ends every way the user is signed in, in the caller's transaction (docs/security/privilege.md):
+   * browser sessions and refresh token families go now, and the cut-off `tokensValidAfter`
+   * ends every access token, authorization code, session or refresh token issued before this
+   * instant, in every process, whatever raced with the change.
+   */
+  private async endSignIns(manager: EntityManager, user: UserEntity): Promise<void> {
+    user.tokensValidAfter = new Date();
+    await this.signOut.run(manager, user.id);
   }
 
   /**
