@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientEntity } from '../clients/client.entity';
+import { TemporarilyUnavailableError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { RandomService } from '../crypto/random.service';
+import { CutsOffTokens, firstLiveSecond } from './token-cutoff';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
@@ -12,7 +15,15 @@ export interface AccessTokenRequest {
   subject: string;
   scopes: string[];
   audience: string[];
+  /** The user the token is for, whose cut-off it must outlive as it must the client's. */
+  user?: CutsOffTokens;
 }
+
+/**
+ * Longest wait for a cut-off's second to pass. A cut-off is at most this far ahead of now only
+ * when another process's clock runs ahead of ours; past it, refuse rather than mint a dead token.
+ */
+const MAX_CUTOFF_WAIT_MS = 2000;
 
 export interface IssuedAccessToken {
   token: string;
@@ -34,9 +45,10 @@ export class AccessTokenIssuer {
     subject,
     scopes,
     audience,
+    user,
   }: AccessTokenRequest): Promise<IssuedAccessToken> {
     const expiresIn = client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime;
-    const now = Math.floor(Date.now() / 1000);
+    const now = await this.liveSecond(client, user);
     const jti = this.random.jwtId();
     const token = await this.jwt.sign(
       {
@@ -53,5 +65,22 @@ export class AccessTokenIssuer {
       this.config.keys.accessTokenAlgorithm,
     );
     return { token, jti, expiresIn };
+  }
+
+  /**
+   * The `iat` to sign with: now, or, within a second of a disable or password change of the
+   * client or user, the next whole second, waited for. `iat` has one-second resolution and
+   * every token from the cut-off's second is dead (token-cutoff.ts), so a token asked for just
+   * after an enable waits for at most a second rather than being issued dead.
+   */
+  private async liveSecond(...subjects: Array<CutsOffTokens | undefined>): Promise<number> {
+    const wait = firstLiveSecond(...subjects) * 1000 - Date.now();
+    if (wait > MAX_CUTOFF_WAIT_MS) {
+      throw new TemporarilyUnavailableError(
+        'a recent change to the client or user takes effect in a moment; try again',
+      );
+    }
+    if (wait > 0) await sleep(wait);
+    return Math.floor(Date.now() / 1000);
   }
 }
