@@ -92,6 +92,29 @@ describe('gateway forward-auth (nginx auth_request, Caddy forward_auth, Envoy ex
       );
     });
 
+    it('never reads X-Original-* or X-Forwarded-* in the path form, and refuses both URIs at once', async () => {
+      const spoofed = {
+        'x-original-method': 'GET',
+        'x-original-uri': '/public/x',
+        'x-forwarded-method': 'GET',
+        'x-forwarded-uri': '/public/y',
+      };
+      for (const headers of <Record<string, string>[]>[
+        spoofed,
+        { 'x-original-uri': '/public/x' },
+        { 'x-forwarded-uri': '/public/x' },
+      ]) {
+        const response = await sut.request({
+          method: 'GET',
+          url: '/access/gateway/admin/users',
+          headers,
+        });
+        expectGatewayDenied(response, 'token_missing');
+      }
+      const both = await sut.request({ method: 'GET', url: '/access/gateway', headers: spoofed });
+      expectGatewayDenied(both, 'path_rejected');
+    });
+
     it('answers 200 with X-Auth-Subject, X-Auth-Client-Id, X-Auth-Scope and X-Decision-Id', async () => {
       for (const style of STYLES) {
         const response = await ask('api:read', 'GET', '/api/invoices', style);
