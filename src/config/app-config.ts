@@ -1,4 +1,4 @@
-import { AccessTokenAlgorithm, RegistrationMode } from './environment';
+import { AccessTokenAlgorithm, GatewayForm, RegistrationMode } from './environment';
 
 /** The validated, typed configuration every module reads (injected as `AppConfig`). */
 export abstract class AppConfig {
@@ -65,6 +65,8 @@ export abstract class AppConfig {
   abstract readonly jwksUriAllowPrivate: boolean;
   /** Share of allowed access decisions written to the decision log (denies are always written). */
   abstract readonly decisionLogSampleRate: number;
+  /** The ways /access/gateway learns the original request it judges (docs/gateways.md). */
+  abstract readonly gatewayForms: readonly GatewayForm[];
   /** Processes to run on this machine (node:cluster); embedded mode allows only one. */
   abstract readonly workers: number;
 }

@@ -16,6 +16,10 @@ import {
 export const REGISTRATION_MODES = ['closed', 'token', 'open'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
+/** How gateways name the request they ask about (docs/gateways.md). */
+export const GATEWAY_FORMS = ['x-original', 'x-forwarded', 'path'] as const;
+export type GatewayForm = (typeof GATEWAY_FORMS)[number];
+
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
@@ -232,6 +236,12 @@ export class Environment {
   @Min(0)
   @Max(1)
   DECISION_LOG_SAMPLE_RATE: number = 0.01;
+
+  @IsOptional()
+  @Matches(/^(x-original|x-forwarded|path)(,(x-original|x-forwarded|path))*$/, {
+    message: 'must be a comma-separated list of x-original, x-forwarded and path',
+  })
+  GATEWAY_FORMS: string = GATEWAY_FORMS.join(',');
 
   @IsOptional()
   @Transform(toInt)

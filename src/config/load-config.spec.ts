@@ -57,6 +57,7 @@ describe(loadConfig.name, () => {
         },
         jwksUriAllowPrivate: false,
         decisionLogSampleRate: 0.01,
+        gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
       });
     });
@@ -143,6 +144,7 @@ describe(loadConfig.name, () => {
         },
         jwksUriAllowPrivate: false,
         decisionLogSampleRate: 0.01,
+        gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
       });
     });
@@ -170,6 +172,21 @@ describe(loadConfig.name, () => {
 
     it('refuses anything else, naming TRUST_PROXY', () => {
       expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/);
+    });
+  });
+
+  describe('GATEWAY_FORMS', () => {
+    it('reads a list of forms, each once', () => {
+      expect(loadConfig({ GATEWAY_FORMS: 'path' }).gatewayForms).toEqual(['path']);
+      expect(
+        loadConfig({ GATEWAY_FORMS: 'x-forwarded,x-original,x-forwarded' }).gatewayForms,
+      ).toEqual(['x-forwarded', 'x-original']);
+    });
+
+    it('refuses anything else, naming GATEWAY_FORMS', () => {
+      for (const value of ['nginx', 'path,', 'x-original, path', 'all']) {
+        expect(() => loadConfig({ GATEWAY_FORMS: value })).toThrow(/GATEWAY_FORMS/);
+      }
     });
   });
 

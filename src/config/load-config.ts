@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
-import { Environment } from './environment';
+import { Environment, GatewayForm } from './environment';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -106,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     jwksUriAllowPrivate: parsed.JWKS_URI_ALLOW_PRIVATE,
     decisionLogSampleRate: parsed.DECISION_LOG_SAMPLE_RATE,
+    gatewayForms: [...new Set(parsed.GATEWAY_FORMS.split(','))] as GatewayForm[],
     workers: parsed.WORKERS,
   };
 }

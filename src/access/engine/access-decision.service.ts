@@ -5,8 +5,9 @@ import { Subject } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
 import { JwtService } from '../../crypto/jwt.service';
 import { RevocationList } from '../../tokens/revocation-list.service';
+import { requestPath } from '../rules/request-path';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
-import { Decision, DecisionUnavailableError, DenyReason } from './decision';
+import { Decision, DecisionUnavailableError, DenyReason, pathRejected } from './decision';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface GatewayRequest {
@@ -65,9 +66,15 @@ export class AccessDecisionService {
     private readonly config: AppConfig,
   ) {}
 
-  /** A request through a gateway: the most specific rule decides. */
-  decideGateway(request: GatewayRequest): DecisionAnswer {
-    return this.whenCurrent(() => this.gateway(request));
+  /**
+   * A request through a gateway: the most specific rule decides. A path that could mean
+   * different things to us and to the upstream (request-path.ts) is refused before any rule,
+   * anonymous ones included, sees it; that needs no state, so it is answered even without one.
+   */
+  decideGateway({ token, method, path }: GatewayRequest): DecisionAnswer {
+    const parsed = requestPath(path);
+    if (parsed.problem) return pathRejected(parsed.problem);
+    return this.whenCurrent(() => this.gateway(token, method, parsed.segments));
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
@@ -91,7 +98,7 @@ export class AccessDecisionService {
     return this.state.known;
   }
 
-  private gateway({ token, method, path }: GatewayRequest): DecisionAnswer {
+  private gateway(token: string | undefined, method: string, path: string[]): DecisionAnswer {
     const rule = this.state.matcher.match(method, path);
     if (!rule) return deny('no_matching_rule');
     if (rule.anonymous)

@@ -43,6 +43,7 @@ export class DecisionLog {
         client_id: decision.clientId,
         permission: decision.permission,
         rule_id: decision.ruleId,
+        path_problem: decision.pathProblem,
         surface: context.surface,
         method: context.method,
         path: context.path?.split('?', 1)[0],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/api-error';
+import { PathProblem } from '../rules/request-path';
 
 /** CONTRACT §4 reason codes, plus the two ways to be allowed. */
 export type DenyReason =
@@ -11,7 +12,8 @@ export type DenyReason =
   | 'subject_inactive'
   | 'insufficient_scope'
   | 'permission_denied'
-  | 'no_matching_rule';
+  | 'no_matching_rule'
+  | 'path_rejected';
 export type AllowReason = 'allowed' | 'anonymous';
 
 export interface Decision {
@@ -25,6 +27,8 @@ export interface Decision {
   permission?: string;
   /** The rule that decided, for gateway requests. */
   ruleId?: string;
+  /** Why the original URI was refused (path_rejected), for the decision log. */
+  pathProblem?: PathProblem;
 }
 
 /** Reasons that are about the token itself: gateways answer them with 401, the rest 403. */
@@ -47,4 +51,14 @@ export class DecisionUnavailableError extends ApiError {
       { 'retry-after': '1', 'x-decision-id': randomUUID() },
     );
   }
+}
+
+/** The deny for an original request that has no single meaning (docs/security/paths.md). */
+export function pathRejected(problem: PathProblem): Decision {
+  return {
+    allowed: false,
+    reason: 'path_rejected',
+    decisionId: randomUUID(),
+    pathProblem: problem,
+  };
 }

@@ -1,12 +1,87 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { normalizePath, pathPatternProblem, RouteMatcher, RoutePattern } from './route-matcher';
+import { requestPath } from './request-path';
+import {
+  MAX_PATTERN_DOUBLE_STARS,
+  MAX_PATTERN_SEGMENTS,
+  pathPatternProblem,
+  RouteMatcher,
+  RoutePattern,
+} from './route-matcher';
 
 const rule = (id: string, path: string, methods: string[] = []): RoutePattern => ({
   id,
   path,
   methods,
 });
+
+/**
+ * The matcher as it was, a depth-first walk without memory (exponential in the number of `**`):
+ * the reference the memoised walk must agree with.
+ */
+class ReferenceMatcher {
+  private readonly root: RefNode = { literal: new Map(), rules: [] };
+
+  constructor(rules: RoutePattern[]) {
+    for (const rule of rules) {
+      let node = this.root;
+      for (const part of rule.path.split('/').filter(Boolean)) {
+        const fresh = (): RefNode => ({ literal: new Map(), rules: [] });
+        if (part === '**') node = node.many ??= fresh();
+        else if (part === '*') node = node.one ??= fresh();
+        else {
+          if (!node.literal.has(part)) node.literal.set(part, fresh());
+          node = node.literal.get(part)!;
+        }
+      }
+      node.rules.push(rule);
+      node.rules.sort((a, b) => Number(a.methods.length === 0) - Number(b.methods.length === 0));
+    }
+  }
+
+  match(method: string, path: string[]): RoutePattern | undefined {
+    return this.walk(this.root, path, 0, method);
+  }
+
+  private walk(
+    node: RefNode,
+    path: string[],
+    index: number,
+    method: string,
+  ): RoutePattern | undefined {
+    if (index === path.length) {
+      const here = node.rules.find((r) => r.methods.length === 0 || r.methods.includes(method));
+      if (here) return here;
+      return node.many ? this.walk(node.many, path, index, method) : undefined;
+    }
+    const literal = node.literal.get(path[index]);
+    const viaLiteral = literal && this.walk(literal, path, index + 1, method);
+    if (viaLiteral) return viaLiteral;
+    const viaOne = node.one && this.walk(node.one, path, index + 1, method);
+    if (viaOne) return viaOne;
+    if (node.many) {
+      for (let end = index; end <= path.length; end++) {
+        const found: RoutePattern | undefined = this.walk(node.many, path, end, method);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+}
+
+interface RefNode {
+  literal: Map<string, RefNode>;
+  one?: RefNode;
+  many?: RefNode;
+  rules: RoutePattern[];
+}
+
+/** The segments the gateway matches for `uri` (request-path.ts). */
+function at(uri: string): string[] {
+  const { segments, problem } = requestPath(uri);
+  if (!segments) throw new Error(`${uri} is refused: ${problem}`);
+  return segments;
+}
 
 describe(RouteMatcher.name, () => {
   const sut = new RouteMatcher([
@@ -20,7 +95,7 @@ describe(RouteMatcher.name, () => {
     rule('a-b', '/a/b/**'),
     rule('root', '/'),
   ]);
-  const match = (method: string, path: string) => sut.match(method, path)?.id;
+  const match = (method: string, path: string) => sut.match(method, at(path))?.id;
 
   it('prefers a literal segment to *, and * to **', () => {
     expect(match('POST', '/invoices/export')).toBe('invoice-export');
@@ -52,37 +127,60 @@ describe(RouteMatcher.name, () => {
 
   it('finds nothing without a catch-all', () => {
     const narrow = new RouteMatcher([rule('x', '/x', ['GET'])]);
-    expect(narrow.match('GET', '/y')).toBeUndefined();
-    expect(narrow.match('POST', '/x')).toBeUndefined();
-    expect(narrow.match('GET', '/x')?.id).toBe('x');
+    expect(narrow.match('GET', at('/y'))).toBeUndefined();
+    expect(narrow.match('POST', at('/x'))).toBeUndefined();
+    expect(narrow.match('GET', at('/x'))?.id).toBe('x');
   });
 
-  it('judges the normalized path: query dropped, dot segments resolved', () => {
+  it('judges the normalised path: query dropped, empty segments merged, segments decoded', () => {
     const narrow = new RouteMatcher([rule('public', '/public/**'), rule('admin', '/admin/**')]);
-    expect(narrow.match('GET', '/public/../admin/users')?.id).toBe('admin');
-    expect(narrow.match('GET', '/public/x?next=/admin')?.id).toBe('public');
-    expect(narrow.match('GET', '//public//./x')?.id).toBe('public');
-  });
-});
-
-describe(normalizePath.name, () => {
-  it('decodes segments but keeps an encoded slash', () => {
-    expect(normalizePath('/a%20b/c%2Fd?x=1#f')).toBe('/a b/c%2Fd');
-    expect(normalizePath('/%61dmin')).toBe('/admin');
+    expect(narrow.match('GET', at('/public/x?next=/admin'))?.id).toBe('public');
+    expect(narrow.match('GET', at('/public//x/'))?.id).toBe('public');
+    expect(narrow.match('GET', at('/%61dmin/users'))?.id).toBe('admin');
   });
 
-  it('never climbs above the root', () => {
-    expect(normalizePath('/../../etc')).toBe('/etc');
+  it('chooses as the plain depth-first search does, for random rules and paths', () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const words = ['a', 'b', 'c'];
+    for (let round = 0; round < 300; round++) {
+      const rules = Array.from({ length: 1 + random(6) }, (_, i) => {
+        const parts = Array.from(
+          { length: random(5) },
+          () => ['a', 'b', '*', '**', '**'][random(5)],
+        );
+        return rule(`r${i}`, `/${parts.join('/')}`, random(3) === 0 ? ['GET'] : []);
+      });
+      const sut = new RouteMatcher(rules);
+      for (let probe = 0; probe < 10; probe++) {
+        const path = Array.from({ length: random(7) }, () => words[random(3)]);
+        const named = rules.map((r) => `${r.methods.join()} ${r.path}`);
+        expect({ named, path, id: sut.match('GET', path)?.id }).toEqual({
+          named,
+          path,
+          id: new ReferenceMatcher(rules).match('GET', path)?.id,
+        });
+      }
+    }
   });
 
-  it('resolves encoded dot segments, keeps a malformed escape as sent, and stops at ? or #', () => {
-    expect(normalizePath('/public/%2e%2E/admin')).toBe('/admin');
-    expect(normalizePath('/a/%zz/%E0%A4%A')).toBe('/a/%zz/%E0%A4%A');
-    expect(normalizePath('/a/b#frag/c')).toBe('/a/b');
-    expect(normalizePath('/a/b?x=/c/../d')).toBe('/a/b');
-    expect(normalizePath('?x=1')).toBe('/');
-    expect(normalizePath('')).toBe('/');
-    expect(normalizePath('relative/path/')).toBe('/relative/path');
+  it('stays linear with several ** in a rule: 5,000 segments in well under 200 ms', () => {
+    // A depth-first walk without memory tries every split of the segments between the `**`s:
+    // /**/a/**/a/**/zz against 1,000 segments took 2.4 s.
+    const sut = new RouteMatcher([
+      rule('greedy', '/**/a/**/a/**/a/**/zz'),
+      rule('other', '/**/a/*/a/**/b/**/zz'),
+      rule('admin', '/admin/**'),
+    ]);
+    const path = Array<string>(5000).fill('a');
+    const started = process.hrtime.bigint();
+    expect(sut.match('GET', path)).toBeUndefined();
+    expect(sut.match('GET', [...path, 'zz'])?.id).toBe('greedy');
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(elapsed).toBeLessThan(200);
   });
 });
 
@@ -93,5 +191,25 @@ describe(pathPatternProblem.name, () => {
     expect(pathPatternProblem('/in*voices')).toBe('a wildcard must be a whole segment: * or **');
     expect(pathPatternProblem('/a/../b')).toBe('must not contain . or .. segments');
     expect(pathPatternProblem('/a?b')).toBe('must not contain a query, fragment or whitespace');
+    expect(pathPatternProblem('/a/b./c')).toBe('a segment must not end in . (Windows drops it)');
+    expect(pathPatternProblem('/caf%C3%A9')).toBe('must be written decoded, without % escapes');
+    expect(pathPatternProblem('/café/**')).toBeUndefined();
+    expect(pathPatternProblem('/a;b')).toBe('must be a path the gateway accepts (path_parameter)');
+    expect(pathPatternProblem('/a\\b')).toBe('must be a path the gateway accepts (backslash)');
+    expect(pathPatternProblem('/a/\uff0e\uff0e')).toBe(
+      'must be a path the gateway accepts (lookalike)',
+    );
+  });
+
+  it('bounds the segments and the ** of a pattern, so no rule makes matching costly', () => {
+    const repeated = (n: number, part: string) => `/${Array<string>(n).fill(part).join('/')}`;
+    expect(pathPatternProblem(repeated(MAX_PATTERN_SEGMENTS, 'a'))).toBeUndefined();
+    expect(pathPatternProblem(repeated(MAX_PATTERN_SEGMENTS + 1, 'a'))).toBe(
+      `must have at most ${MAX_PATTERN_SEGMENTS} segments`,
+    );
+    expect(pathPatternProblem(repeated(MAX_PATTERN_DOUBLE_STARS, '**/a'))).toBeUndefined();
+    expect(pathPatternProblem(repeated(MAX_PATTERN_DOUBLE_STARS + 1, '**/a'))).toBe(
+      `must have at most ${MAX_PATTERN_DOUBLE_STARS} ** segments`,
+    );
   });
 });

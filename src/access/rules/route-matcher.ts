@@ -1,3 +1,5 @@
+import { decodedSegmentProblem } from './request-path';
+
 /** The parts of a rule the matcher needs. */
 export interface RoutePattern {
   id: string;
@@ -17,20 +19,47 @@ interface Node<T> {
 
 const newNode = <T>(): Node<T> => ({ literal: new Map(), rules: [] });
 
+/** What one match has learnt: from which segment on a `**` node matches nothing. */
+interface Memo<T> {
+  /** Made on the first failure only: a match that succeeds at once allocates nothing. */
+  failedFrom?: Map<Node<T>, number>;
+}
+
 function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment.length > 0);
 }
 
-/** Whether a path pattern is well formed: absolute, no empty or dot segments, `**` whole. */
+/** Bounds on a pattern, so that no rule makes matching costly (docs/security/paths.md). */
+export const MAX_PATTERN_SEGMENTS = 32;
+export const MAX_PATTERN_DOUBLE_STARS = 4;
+
+/**
+ * Whether a path pattern is well formed: absolute, written decoded, a path the gateway could
+ * accept (request-path.ts), wildcards as whole segments, and within the bounds above.
+ */
 export function pathPatternProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return 'must start with /';
   if (path.length > 1000) return 'must be at most 1000 characters';
-  for (const segment of segments(path)) {
+  if (/[?#\s]/.test(path)) return 'must not contain a query, fragment or whitespace';
+  if (path.includes('%')) return 'must be written decoded, without % escapes';
+  const parts = segments(path);
+  for (const segment of parts) {
     if (segment === '.' || segment === '..') return 'must not contain . or .. segments';
+    if (segment.endsWith('.')) return 'a segment must not end in . (Windows drops it)';
     if (segment.includes('*') && segment !== '*' && segment !== '**') {
       return 'a wildcard must be a whole segment: * or **';
     }
-    if (/[?#\s]/.test(segment)) return 'must not contain a query, fragment or whitespace';
+  }
+  // What the gateway refuses in a request path (`\`, `;`, lookalikes…) would never match.
+  for (const segment of parts) {
+    const refused = decodedSegmentProblem(segment);
+    if (refused) return `must be a path the gateway accepts (${refused.problem})`;
+  }
+  if (parts.length > MAX_PATTERN_SEGMENTS) {
+    return `must have at most ${MAX_PATTERN_SEGMENTS} segments`;
+  }
+  if (parts.filter((segment) => segment === '**').length > MAX_PATTERN_DOUBLE_STARS) {
+    return `must have at most ${MAX_PATTERN_DOUBLE_STARS} ** segments`;
   }
   return undefined;
 }
@@ -49,8 +78,9 @@ export class RouteMatcher<T extends RoutePattern> {
     for (const rule of rules) this.add(rule);
   }
 
-  match(method: string, path: string): T | undefined {
-    return this.walk(this.root, pathSegments(path), 0, method.toUpperCase());
+  /** The rule for a request whose path is `path` (requestPath's segments), if any. */
+  match(method: string, path: readonly string[]): T | undefined {
+    return this.walk(this.root, path, 0, method.toUpperCase(), { failedFrom: undefined });
   }
 
   private add(rule: T): void {
@@ -68,73 +98,44 @@ export class RouteMatcher<T extends RoutePattern> {
     node.rules.sort((a, b) => Number(a.methods.length === 0) - Number(b.methods.length === 0));
   }
 
-  private walk(node: Node<T>, path: string[], index: number, method: string): T | undefined {
+  /**
+   * The first rule, in order of specificity, that matches `path` from `index` on below `node`.
+   * A plain depth-first walk would try every way for several `**` to share the segments
+   * (exponential in their number); here a `**` that found nothing from some segment on is
+   * remembered in `memo`, so each (`**` node, segment) pair is tried once: the cost is at most
+   * the number of trie nodes times the number of segments.
+   */
+  private walk(
+    node: Node<T>,
+    path: readonly string[],
+    index: number,
+    method: string,
+    memo: Memo<T>,
+  ): T | undefined {
     if (index === path.length) {
       const here = this.pick(node, method);
       if (here) return here;
-      // A trailing `**` also matches nothing more.
-      return node.many ? this.walk(node.many, path, index, method) : undefined;
+    } else {
+      const literal = node.literal.get(path[index]);
+      const viaLiteral = literal && this.walk(literal, path, index + 1, method, memo);
+      if (viaLiteral) return viaLiteral;
+      const viaOne = node.one && this.walk(node.one, path, index + 1, method, memo);
+      if (viaOne) return viaOne;
     }
-    const literal = node.literal.get(path[index]);
-    const viaLiteral = literal && this.walk(literal, path, index + 1, method);
-    if (viaLiteral) return viaLiteral;
-    const viaOne = node.one && this.walk(node.one, path, index + 1, method);
-    if (viaOne) return viaOne;
-    if (node.many) {
-      // `**` takes as few segments as it can, leaving the rest to more specific parts.
-      for (let end = index; end <= path.length; end++) {
-        const found = this.walk(node.many, path, end, method);
-        if (found) return found;
-      }
+    const many = node.many;
+    if (!many) return undefined;
+    // `**` takes as few segments as it can, leaving the rest to more specific parts (a
+    // trailing `**` also matches nothing more). From `failedFrom` on, every end is known to fail.
+    const failedFrom = memo.failedFrom?.get(many) ?? path.length + 1;
+    for (let end = index; end < failedFrom; end++) {
+      const found = this.walk(many, path, end, method, memo);
+      if (found) return found;
     }
+    (memo.failedFrom ??= new Map()).set(many, Math.min(index, failedFrom));
     return undefined;
   }
 
   private pick(node: Node<T>, method: string): T | undefined {
     return node.rules.find((rule) => rule.methods.length === 0 || rule.methods.includes(method));
-  }
-}
-
-/**
- * The path part of a request URI as the upstream will see it: query and fragment dropped, each
- * segment percent-decoded (an encoded `/` stays encoded), empty segments collapsed, and dot
- * segments resolved (RFC 3986 §5.2.4) so `/public/../admin` is judged as `/admin`.
- */
-export function normalizePath(uri: string): string {
-  return `/${pathSegments(uri).join('/')}`;
-}
-
-/** The segments of normalizePath(uri), as the matcher walks them. */
-function pathSegments(uri: string): string[] {
-  const resolved: string[] = [];
-  const end = pathEnd(uri);
-  let start = 0;
-  while (start <= end) {
-    let stop = uri.indexOf('/', start);
-    if (stop === -1 || stop > end) stop = end;
-    const segment = decodeSegment(uri.slice(start, stop));
-    start = stop + 1;
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') resolved.pop();
-    else resolved.push(segment);
-  }
-  return resolved;
-}
-
-/** Where the path ends: at the query or fragment, if any. */
-function pathEnd(uri: string): number {
-  for (let i = 0; i < uri.length; i++) {
-    const code = uri.charCodeAt(i);
-    if (code === 0x3f /* ? */ || code === 0x23 /* # */) return i;
-  }
-  return uri.length;
-}
-
-function decodeSegment(encoded: string): string {
-  if (!encoded.includes('%') || /%2f/i.test(encoded)) return encoded;
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
   }
 }

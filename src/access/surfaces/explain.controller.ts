@@ -15,6 +15,7 @@ import { AccessDecisionService } from '../engine/access-decision.service';
 import { AccessState } from '../engine/access-state';
 import { Decision } from '../engine/decision';
 import { HTTP_METHODS } from '../rules/access-rule.dto';
+import { requestPath } from '../rules/request-path';
 
 const PART = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -131,7 +132,8 @@ export class ExplainController {
   }
 
   private rule(method: string, path: string): object | null {
-    const rule = this.state.matcher.match(method, path);
+    const { segments } = requestPath(path);
+    const rule = segments && this.state.matcher.match(method, segments);
     return rule ? { ...rule } : null;
   }
 

@@ -2,8 +2,11 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { HotRoutes } from '../../common/http/hot-routes';
 import { AccessDecisionService } from '../engine/access-decision.service';
-import { Decision, TOKEN_PROBLEMS } from '../engine/decision';
+import { AppConfig } from '../../config/app-config';
+import { GatewayForm } from '../../config/environment';
+import { Decision, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
+import { PathProblem } from '../rules/request-path';
 import { bearerToken } from './bearer';
 import { whenDecided } from './when-decided';
 
@@ -16,20 +19,44 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** The request a gateway asks about, or why it does not say so unambiguously. */
+export type OriginalRequest =
+  { method: string; uri: string; problem?: undefined } | { problem: PathProblem };
+
 /**
- * The request the gateway is asking about: nginx `auth_request` sends X-Original-Method and
- * X-Original-URI; Caddy `forward_auth` and Traefik send X-Forwarded-Method and X-Forwarded-Uri;
- * Envoy `ext_authz` (path prefix) sends the request itself under /access/gateway.
+ * The request the gateway is asking about (docs/gateways.md), in one of the forms that
+ * GATEWAY_FORMS accepts:
+ * - `path` (Envoy `ext_authz`, path prefix): the request itself under /access/gateway/. Envoy
+ *   may pass client headers through, so X-Original-* and X-Forwarded-* are never read here.
+ * - `x-original` (nginx `auth_request`): X-Original-URI, and X-Original-Method (else this
+ *   request's method), on /access/gateway itself.
+ * - `x-forwarded` (Caddy `forward_auth`, Traefik `forwardAuth`): X-Forwarded-Uri and
+ *   X-Forwarded-Method likewise. Caddy and Traefik set these but pass a client's X-Original-*
+ *   through, so a request carrying both URIs is refused: which one it means depends on who reads.
+ *
+ * Method-override headers (X-HTTP-Method-Override and the like) are never read: the method
+ * judged is the one the gateway names.
  */
-export function originalRequest(request: IncomingMessage): { method: string; uri: string } {
-  const method = header(request, 'x-original-method') ?? header(request, 'x-forwarded-method');
-  const uri = header(request, 'x-original-uri') ?? header(request, 'x-forwarded-uri');
-  if (method && uri) return { method, uri };
-  const own = (request.url ?? '').slice(GATEWAY_PREFIX.length) || '/';
-  return {
-    method: method ?? request.method ?? 'GET',
-    uri: uri ?? (own.startsWith('/') ? own : `/${own}`),
-  };
+export function originalRequest(
+  request: IncomingMessage,
+  forms: ReadonlySet<GatewayForm>,
+): OriginalRequest {
+  const url = request.url ?? '';
+  if (url.startsWith(`${GATEWAY_PREFIX}/`)) {
+    if (!forms.has('path')) return { problem: 'no_original_request' };
+    return { method: request.method ?? 'GET', uri: url.slice(GATEWAY_PREFIX.length) };
+  }
+  const original = forms.has('x-original') ? header(request, 'x-original-uri') : undefined;
+  const forwarded = forms.has('x-forwarded') ? header(request, 'x-forwarded-uri') : undefined;
+  if (original !== undefined && forwarded !== undefined) return { problem: 'ambiguous_original' };
+  const own = request.method ?? 'GET';
+  if (original !== undefined) {
+    return { method: header(request, 'x-original-method') ?? own, uri: original };
+  }
+  if (forwarded !== undefined) {
+    return { method: header(request, 'x-forwarded-method') ?? own, uri: forwarded };
+  }
+  return { problem: 'no_original_request' };
 }
 
 /**
@@ -42,11 +69,16 @@ export function originalRequest(request: IncomingMessage): { method: string; uri
  */
 @Injectable()
 export class GatewayRoute implements OnModuleInit {
+  private readonly forms: ReadonlySet<GatewayForm>;
+
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.forms = new Set(config.gatewayForms);
+  }
 
   onModuleInit(): void {
     this.hotRoutes.add(
@@ -56,7 +88,14 @@ export class GatewayRoute implements OnModuleInit {
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
-    const { method, uri } = originalRequest(request);
+    const original = originalRequest(request, this.forms);
+    if (original.problem) {
+      const decision = pathRejected(original.problem);
+      this.log.record(decision, { surface: 'gateway', method: request.method, path: request.url });
+      send(response, decision);
+      return undefined;
+    }
+    const { method, uri } = original;
     const answer = this.engine.decideGateway({
       token: bearerToken(request.headers.authorization),
       method,
