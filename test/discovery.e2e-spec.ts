@@ -43,7 +43,7 @@ describe('discovery, JWKS, health and API docs', () => {
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
       token_endpoint_auth_methods_supported: AUTH_METHODS,
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       introspection_endpoint: `${ISSUER}/introspect`,
@@ -119,7 +119,7 @@ describe('discovery, JWKS, health and API docs', () => {
   });
 
   describe('GET /jwks (RFC 7517)', () => {
-    it('publishes an ES256 and an RS256 key, each with kid, alg and use sig, readable from any origin', async () => {
+    it('publishes an ES256, an EdDSA and an RS256 key, each with kid, alg and use sig, readable from any origin', async () => {
       const response = await get('/jwks');
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/jwk-set\+json/);
@@ -133,8 +133,19 @@ describe('discovery, JWKS, health and API docs', () => {
       }
       const es256 = keys.filter((key: { alg: string }) => key.alg === 'ES256');
       const rs256 = keys.filter((key: { alg: string }) => key.alg === 'RS256');
+      const eddsa = keys.filter((key: { alg: string }) => key.alg === 'EdDSA');
+      expect(keys).toHaveLength(3);
       expect(es256).toHaveLength(1);
       expect(rs256).toHaveLength(1);
+      expect(eddsa).toHaveLength(1);
+      expect(eddsa[0]).toEqual({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        x: expect.any(String),
+        kid: expect.any(String),
+        alg: 'EdDSA',
+        use: 'sig',
+      });
       expect(es256[0]).toEqual({
         kty: 'EC',
         crv: 'P-256',

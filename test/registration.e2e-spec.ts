@@ -163,6 +163,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         response_types: [],
         scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
       });
       expect(body.client_id_issued_at).toBeGreaterThanOrEqual(before - 5);
       expect(body.client_id_issued_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 5);
@@ -182,6 +183,20 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       });
+    });
+
+    it('id_token_signed_response_alg (OIDC Dynamic Client Registration §2) is stored and echoed', async () => {
+      for (const alg of ['ES256', 'EdDSA', 'RS256']) {
+        const response = await register(sut, {
+          client_name: 'web',
+          redirect_uris: ['https://app.example.com/callback'],
+          id_token_signed_response_alg: alg,
+        });
+        expect(response.statusCode).toBe(201);
+        expect(response.json().id_token_signed_response_alg).toBe(alg);
+        const read = await sut.admin('GET', `/admin/clients/${response.json().client_id}`);
+        expect(read.json().id_token_signed_response_alg).toBe(alg);
+      }
     });
 
     it('a client-chosen client_id is ignored (RFC 7591 §3.2.1: the server issues it)', async () => {
@@ -253,6 +268,16 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         'an unknown token_endpoint_auth_method',
         { ...M2M_METADATA, token_endpoint_auth_method: 'magic' },
         'token_endpoint_auth_method: must be one of the following values: client_secret_basic, client_secret_post, private_key_jwt, none',
+      ],
+      [
+        'an id_token_signed_response_alg Gatehouse does not sign with',
+        { ...M2M_METADATA, id_token_signed_response_alg: 'HS256' },
+        'id_token_signed_response_alg: must be one of the following values: RS256, ES256, EdDSA',
+      ],
+      [
+        'id_token_signed_response_alg none (unsigned ID tokens)',
+        { ...M2M_METADATA, id_token_signed_response_alg: 'none' },
+        'id_token_signed_response_alg: must be one of the following values: RS256, ES256, EdDSA',
       ],
       [
         'an unknown grant type',
@@ -398,6 +423,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         response_types: [],
         scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
       });
     });
 
@@ -523,6 +549,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         response_types: [],
         scope: 'reports.read',
         token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
       });
 
       const read = await manage(

@@ -106,7 +106,7 @@ describe('storage: embedded PGlite under DATA_DIR survives a restart', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual(jwksBefore);
     const { keys } = jwksBefore as { keys: { kid: string; alg: string }[] };
-    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
     expect(keys.every((key) => typeof key.kid === 'string' && key.kid.length > 0)).toBe(true);
   });
 
@@ -169,7 +169,7 @@ describe('storage: the schema comes from migrations and private keys are encrypt
       await dataSource.query(
         'SELECT algorithm, public_jwk, private_key_encrypted FROM signing_keys ORDER BY algorithm',
       );
-    expect(rows.map((row) => row.algorithm)).toEqual(['ES256', 'RS256']);
+    expect(rows.map((row) => row.algorithm).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
 
     for (const row of rows) {
       const stored = row.private_key_encrypted;

@@ -4,6 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
+import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
 import { csrfToken, csrfValid } from './csrf';
 import { formField, internalPath } from './form';
 import { seeOther, sendPage } from './page-response';
@@ -134,7 +135,7 @@ export class LogoutController {
     try {
       const payload = await this.jwt.verify(idToken, {
         typ: 'JWT',
-        algorithms: ['RS256', 'ES256'],
+        algorithms: [...ID_TOKEN_ALGORITHMS],
         allowExpired: true,
       });
       const clientId = typeof payload.aud === 'string' ? payload.aud : payload.aud?.[0];

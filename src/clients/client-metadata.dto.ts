@@ -26,6 +26,7 @@ import {
   RESPONSE_TYPES,
   TokenEndpointAuthMethod,
 } from './client.types';
+import { ID_TOKEN_ALGORITHMS, IdTokenAlgorithm } from '../crypto/signing-algorithms';
 
 /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR. */
 export const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
@@ -127,6 +128,15 @@ export class CreateClientDto {
   allowed_cors_origins?: string[];
 
   @ApiPropertyOptional({
+    enum: ID_TOKEN_ALGORITHMS,
+    default: 'RS256',
+    description: 'JWS algorithm of ID tokens (OIDC Dynamic Client Registration §2)',
+  })
+  @IsOptional()
+  @IsIn(ID_TOKEN_ALGORITHMS)
+  id_token_signed_response_alg?: IdTokenAlgorithm;
+
+  @ApiPropertyOptional({
     type: [String],
     example: ['https://app.example.com/signed-out'],
     description: 'Where RP-initiated logout may send the browser (OIDC RP-Initiated Logout §3.1)',
@@ -188,6 +198,7 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'token_endpoint_auth_method',
   'jwks_uri',
   'jwks',
+  'id_token_signed_response_alg',
   'post_logout_redirect_uris',
 ] as const) {}
 

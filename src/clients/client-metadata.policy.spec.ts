@@ -29,6 +29,7 @@ const WEB: ClientMetadata = {
   jwksUri: null,
   jwks: null,
   allowedCorsOrigins: [],
+  idTokenSignedResponseAlg: 'RS256',
   postLogoutRedirectUris: [],
   alwaysIssueRefreshToken: false,
   accessTokenLifetime: null,

@@ -1,4 +1,5 @@
 import { FieldProblem } from '../common/api-error';
+import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientMetadataDto } from './client-metadata.dto';
 import { ClientEntity } from './client.entity';
 import {
@@ -28,6 +29,7 @@ export interface ClientMetadata {
   jwksUri: string | null;
   jwks: { keys: Record<string, unknown>[] } | null;
   allowedCorsOrigins: string[];
+  idTokenSignedResponseAlg: IdTokenAlgorithm;
   postLogoutRedirectUris: string[];
   alwaysIssueRefreshToken: boolean;
   accessTokenLifetime: number | null;
@@ -92,6 +94,8 @@ export function resolveClientMetadata(
     jwksUri: input.jwks_uri !== undefined ? input.jwks_uri : (base?.jwksUri ?? null),
     jwks: input.jwks !== undefined ? input.jwks : (base?.jwks ?? null),
     allowedCorsOrigins: input.allowed_cors_origins ?? base?.allowedCorsOrigins ?? [],
+    idTokenSignedResponseAlg:
+      input.id_token_signed_response_alg ?? base?.idTokenSignedResponseAlg ?? 'RS256',
     postLogoutRedirectUris: input.post_logout_redirect_uris ?? base?.postLogoutRedirectUris ?? [],
     alwaysIssueRefreshToken:
       input.always_issue_refresh_token ?? base?.alwaysIssueRefreshToken ?? false,
@@ -224,6 +228,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     jwksUri: entity.jwksUri,
     jwks: entity.jwks,
     allowedCorsOrigins: entity.allowedCorsOrigins,
+    idTokenSignedResponseAlg: entity.idTokenSignedResponseAlg,
     postLogoutRedirectUris: entity.postLogoutRedirectUris,
     alwaysIssueRefreshToken: entity.alwaysIssueRefreshToken,
     accessTokenLifetime: entity.accessTokenLifetime,

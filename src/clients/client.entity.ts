@@ -7,6 +7,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
 
 // Constraint and index names match the migrations, so `migration:generate` finds no drift.
@@ -61,6 +62,15 @@ export class ClientEntity {
 
   @Column({ name: 'jwks', type: 'jsonb', nullable: true })
   jwks: { keys: Record<string, unknown>[] } | null;
+
+  /** OIDC Dynamic Client Registration §2: the JWS algorithm of this client's ID tokens. */
+  @Column({
+    name: 'id_token_signed_response_alg',
+    type: 'varchar',
+    length: 10,
+    default: 'RS256',
+  })
+  idTokenSignedResponseAlg: IdTokenAlgorithm;
 
   /** OIDC RP-Initiated Logout §3.1: where the browser may go after signing out. */
   @Column({ name: 'post_logout_redirect_uris', type: 'text', array: true, default: () => "'{}'" })

@@ -15,6 +15,7 @@ export class ClientView {
   @ApiProperty({ nullable: true, type: String }) jwks_uri: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) jwks: object | null;
   @ApiProperty({ type: [String] }) allowed_cors_origins: string[];
+  @ApiProperty({ enum: ['RS256', 'ES256', 'EdDSA'] }) id_token_signed_response_alg: string;
   @ApiProperty({ type: [String] }) post_logout_redirect_uris: string[];
   @ApiProperty() always_issue_refresh_token: boolean;
   @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
@@ -52,6 +53,7 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     jwks_uri: client.jwksUri,
     jwks: client.jwks,
     allowed_cors_origins: client.allowedCorsOrigins,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     always_issue_refresh_token: client.alwaysIssueRefreshToken,
     access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,

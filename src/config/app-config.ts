@@ -23,6 +23,8 @@ export abstract class AppConfig {
      * means "generate one under dataDir". */
     readonly encryptionKey?: Buffer;
     readonly accessTokenAlgorithm: AccessTokenAlgorithm;
+    /** Seconds a rotated-in key is published before it signs (0: it signs at once). */
+    readonly publishAhead: number;
   };
   abstract readonly tokens: {
     readonly accessTokenLifetime: number;

@@ -191,6 +191,17 @@ export class Environment {
   @Max(365 * 86400)
   KEY_ROTATION_INTERVAL: number = 30 * 86400;
 
+  /**
+   * Seconds a new signing key is published in /jwks before anything is signed with it, so that
+   * verifiers that cache the key set and refetch on an unknown `kid` at most every 30 s find it.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  KEY_PUBLISH_AHEAD: number = 120;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;

@@ -34,7 +34,7 @@ describe(loadConfig.name, () => {
         database: { url: undefined, dataDir: './data', migrationsRun: true, poolSize: 10 },
         admin: { clientId: undefined, clientSecret: undefined },
         registration: { mode: 'closed', initialAccessToken: undefined },
-        keys: { encryptionKey: undefined, accessTokenAlgorithm: 'ES256' },
+        keys: { encryptionKey: undefined, accessTokenAlgorithm: 'ES256', publishAhead: 120 },
         tokens: {
           accessTokenLifetime: 900,
           refreshTokenLifetime: 30 * 86400,
@@ -93,6 +93,7 @@ describe(loadConfig.name, () => {
         REGISTRATION_INITIAL_ACCESS_TOKEN: 'initial-access-token-0123456789abcdef',
         KEY_ENCRYPTION_KEY: key.toString('base64'),
         ACCESS_TOKEN_SIGNING_ALG: 'EdDSA',
+        KEY_PUBLISH_AHEAD: '300',
         ACCESS_TOKEN_LIFETIME: '300',
         BCRYPT_COST: '10',
         SIGNUP_ENABLED: 'false',
@@ -121,7 +122,7 @@ describe(loadConfig.name, () => {
           mode: 'token',
           initialAccessToken: 'initial-access-token-0123456789abcdef',
         },
-        keys: { encryptionKey: key, accessTokenAlgorithm: 'EdDSA' },
+        keys: { encryptionKey: key, accessTokenAlgorithm: 'EdDSA', publishAhead: 300 },
         tokens: {
           accessTokenLifetime: 300,
           refreshTokenLifetime: 86400,
@@ -315,6 +316,12 @@ describe(loadConfig.name, () => {
       expect(problemsOf({ ACCESS_TOKEN_SIGNING_ALG: 'HS256' })).toEqual(
         onlyNaming('ACCESS_TOKEN_SIGNING_ALG'),
       );
+    });
+
+    it('KEY_PUBLISH_AHEAD outside 0-86400 seconds or not a whole number', () => {
+      for (const value of ['-1', '86401', '1.5', 'soon']) {
+        expect(problemsOf({ KEY_PUBLISH_AHEAD: value })).toEqual(onlyNaming('KEY_PUBLISH_AHEAD'));
+      }
     });
 
     it('LOG_LEVEL outside the pino levels', () => {

@@ -79,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? Buffer.from(parsed.KEY_ENCRYPTION_KEY, 'base64')
         : undefined,
       accessTokenAlgorithm: parsed.ACCESS_TOKEN_SIGNING_ALG,
+      publishAhead: parsed.KEY_PUBLISH_AHEAD,
     },
     tokens: {
       accessTokenLifetime: parsed.ACCESS_TOKEN_LIFETIME,

@@ -20,6 +20,11 @@ export class JwtService {
     private readonly config: AppConfig,
   ) {}
 
+  /** Changes whenever a signing key stops being trusted (see SigningKeys.trustEpoch). */
+  get trustEpoch(): number {
+    return this.keys.trustEpoch;
+  }
+
   async sign(payload: JWTPayload, typ: string, alg: SigningAlgorithm): Promise<string> {
     return this.keys.current(alg).sign(payload, typ);
   }

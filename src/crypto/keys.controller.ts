@@ -1,8 +1,9 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { KeyRotation } from './key-rotation.service';
+import { RotateKeysDto } from './rotate-keys.dto';
 import { RotatedKeysView, toRotatedKeysView } from './rotated-keys.view';
 
 @ApiTags('admin: keys')
@@ -15,18 +16,27 @@ export class KeysController {
   @Post('rotate')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Rotate the signing keys: new tokens use the new keys at once',
+    summary: 'Rotate the signing keys: published now, signing after KEY_PUBLISH_AHEAD seconds',
     description:
-      'Each signing algorithm gets a new active key. The old ones are retired but stay in /jwks, ' +
-      'and keep verifying, until every token they signed has expired (a day).',
+      'Each signing algorithm gets a new key, in /jwks at once; tokens are signed with it from ' +
+      'its signs_from, KEY_PUBLISH_AHEAD seconds later, so verifiers that cache /jwks find it ' +
+      'first. The old keys sign until then and keep verifying until every token they signed ' +
+      'has expired (a day). With {"immediate": true} (a compromised key) the new keys sign at ' +
+      'once and every older key is withdrawn: tokens signed before stop verifying.',
   })
   @ApiOkResponse({ type: RotatedKeysView })
-  async rotate(@Req() request: FastifyRequest): Promise<RotatedKeysView> {
-    const rotated = await this.rotation.rotate({
-      actor: { type: 'client', id: request.principal?.clientId },
-      ip: request.ip,
-      userAgent: request.headers['user-agent'],
-    });
+  async rotate(
+    @Body() body: RotateKeysDto,
+    @Req() request: FastifyRequest,
+  ): Promise<RotatedKeysView> {
+    const rotated = await this.rotation.rotate(
+      {
+        actor: { type: 'client', id: request.principal?.clientId },
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      },
+      { immediate: body.immediate === true },
+    );
     return toRotatedKeysView(rotated);
   }
 }

@@ -2,7 +2,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 
 export type SigningKeyStatus = 'active' | 'retired';
 
-/** A JWS signing key. The private half is AES-256-GCM encrypted at rest. */
+/**
+ * A JWS signing key. The private half is AES-256-GCM encrypted at rest. `active`: the newest key
+ * of its algorithm (signing, or published and waiting for `signs_from`); `retired`: replaced.
+ */
 @Entity({ name: 'signing_keys' })
 @Index('IDX_signing_keys_status', ['status', 'algorithm'])
 export class SigningKeyEntity {
@@ -26,7 +29,17 @@ export class SigningKeyEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
-  /** When the key stopped signing; it stays in /jwks until every token it signed has expired. */
+  /**
+   * From when the key signs. A rotated-in key is published (in /jwks) at once and signs only
+   * from this instant, which every process reads from here: they all switch together.
+   */
+  @Column({ name: 'signs_from', type: 'timestamptz', default: () => 'now()' })
+  signsFrom: Date;
+
+  /**
+   * When the key stops signing (its successor's `signs_from`, possibly still ahead); it stays in
+   * /jwks until every token it signed has expired.
+   */
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
 }

@@ -18,9 +18,10 @@ import { Housekeeping } from '../database/housekeeping.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { JwsSigner } from './jws-signer';
 import { KeyEncryption } from './key-encryption.service';
+import { SIGNING_ALGORITHMS, SigningAlgorithm } from './signing-algorithms';
 import { SigningKeyEntity } from './signing-key.entity';
 
-export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
+export type { SigningAlgorithm } from './signing-algorithms';
 
 /** Serializes key creation and rotation across every process that shares the database. */
 const KEY_LOCK = 7_364_829_101;
@@ -35,6 +36,14 @@ export const RETIRED_KEY_RETENTION_SECONDS = 86_400 + 300;
 /** An unknown `kid` makes us look in the database at most this often (it may be brand new). */
 const UNKNOWN_KID_RELOAD_COOLDOWN_MS = 5_000;
 
+/** A key pair made by generateKey, not stored yet. */
+export interface GeneratedKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  publicJwk: JWK;
+  privateKeyEncrypted: string;
+}
+
 export interface PublishedJwks {
   set: JSONWebKeySet;
   etag: string;
@@ -46,18 +55,28 @@ interface PublishedKey {
   until: number;
 }
 
+/** A key that signs from `from` (epoch ms) until a newer key's time comes. */
+interface ScheduledSigner {
+  signer: JwsSigner;
+  from: number;
+}
+
 /**
  * The signing key store: keys are generated on first start, kept in the database with the
- * private half encrypted, and held in memory for signing. Access tokens use the configured
- * algorithm (ES256 by default); RS256 always exists for ID tokens (OIDC Core §15.1). After a
- * rotation (KeyRotation) every process reloads: the new key signs at once, the retired one
+ * private half encrypted, and held in memory for signing. Every algorithm in SIGNING_ALGORITHMS
+ * has a key at all times (access tokens use the configured one, ID tokens the client's). After
+ * a rotation (KeyRotation) every process reloads: the new key is published in /jwks at once and
+ * signs from its stored `signs_from`, in every process at the same instant; the retired one
  * still verifies until every token it signed has expired.
  */
 @Injectable()
 export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SigningKeys.name);
-  private active = new Map<SigningAlgorithm, JwsSigner>();
+  /** Per algorithm, the keys that sign now or will: newest `from` first. */
+  private signers = new Map<SigningAlgorithm, ScheduledSigner[]>();
   private keys: PublishedKey[] = [];
+  private trusted = new Set<string>();
+  private withdrawals = 0;
   private published: PublishedJwks = { set: { keys: [] }, etag: '' };
   private localKeySet = createLocalJWKSet({ keys: [] });
   /** Epoch ms at which the next retired key leaves the published set. */
@@ -104,11 +123,27 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** The signer (current key) new tokens of `alg` are signed with. */
+  /**
+   * The signer new tokens of `alg` are signed with now: the newest key whose `signs_from` has
+   * come. Every key here is already in this process's /jwks. When none has started (the keys
+   * before an immediate rotation are gone and this clock is a little behind the database's),
+   * the earliest one: there is nothing else to sign with.
+   */
   current(alg: SigningAlgorithm): JwsSigner {
-    const key = this.active.get(alg);
-    if (!key) throw new Error(`no active ${alg} signing key`);
-    return key;
+    const schedule = this.signers.get(alg);
+    if (!schedule || schedule.length === 0) throw new Error(`no active ${alg} signing key`);
+    const now = Date.now();
+    for (const entry of schedule) if (entry.from <= now) return entry.signer;
+    return schedule[schedule.length - 1].signer;
+  }
+
+  /**
+   * Changes each time a key stops being trusted (withdrawn by an immediate rotation, or its
+   * retention over), so that caches of verified tokens know to forget them.
+   */
+  get trustEpoch(): number {
+    this.dropExpired();
+    return this.withdrawals;
   }
 
   /**
@@ -142,9 +177,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     }
   };
 
-  /** The access-token algorithm and RS256 (ID tokens): each has exactly one active key. */
+  /** Every algorithm Gatehouse signs with; each has exactly one active key. */
   requiredAlgorithms(): SigningAlgorithm[] {
-    return [...new Set<SigningAlgorithm>([this.config.keys.accessTokenAlgorithm, 'RS256'])];
+    return [...SIGNING_ALGORITHMS];
   }
 
   /** Runs `work` in a transaction holding the key lock: one process at a time changes keys. */
@@ -155,8 +190,8 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Generates a key pair and stores it as the active key of `alg` (inside changeKeys). */
-  async createKey(manager: EntityManager, alg: SigningAlgorithm): Promise<SigningKeyEntity> {
+  /** Generates a key pair of `alg`, ready to store (generation is slow for RSA: do it first). */
+  async generateKey(alg: SigningAlgorithm): Promise<GeneratedKey> {
     const { publicKey, privateKey } = await generateKeyPair(alg, {
       extractable: true,
       ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
@@ -164,15 +199,38 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const pkcs8 = await exportPKCS8(privateKey);
-    await manager.insert(SigningKeyEntity, {
+    return {
       kid,
-      algorithm: alg,
+      alg,
       publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
       privateKeyEncrypted: this.encryption.encrypt(Buffer.from(pkcs8)),
+    };
+  }
+
+  /**
+   * Stores a generated key as the active key of its algorithm (inside changeKeys), signing from
+   * `signsFrom` (default: the transaction's start, at once).
+   */
+  async storeKey(
+    manager: EntityManager,
+    key: GeneratedKey,
+    signsFrom?: Date,
+  ): Promise<SigningKeyEntity> {
+    await manager.insert(SigningKeyEntity, {
+      kid: key.kid,
+      algorithm: key.alg,
+      publicJwk: key.publicJwk,
+      privateKeyEncrypted: key.privateKeyEncrypted,
       status: 'active',
+      ...(signsFrom ? { signsFrom } : {}),
     });
-    this.logger.log(`generated ${alg} signing key ${kid}`);
-    return manager.findOneByOrFail(SigningKeyEntity, { kid });
+    this.logger.log(`generated ${key.alg} signing key ${key.kid}`);
+    return manager.findOneByOrFail(SigningKeyEntity, { kid: key.kid });
+  }
+
+  /** Generates and stores a key that signs at once (the first key of an algorithm). */
+  async createKey(manager: EntityManager, alg: SigningAlgorithm): Promise<SigningKeyEntity> {
+    return this.storeKey(manager, await this.generateKey(alg));
   }
 
   /**
@@ -197,14 +255,21 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const rows = await this.dataSource.getRepository(SigningKeyEntity).find({
       order: { createdAt: 'DESC', algorithm: 'ASC', kid: 'ASC' },
     });
-    const active = new Map<SigningAlgorithm, JwsSigner>();
-    for (const row of rows.filter((k) => k.status === 'active')) {
+    const now = Date.now();
+    const signers = new Map<SigningAlgorithm, ScheduledSigner[]>();
+    // Keys that sign now or will: active ones, and retired ones whose successor has not started.
+    for (const row of rows.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now)) {
       const alg = row.algorithm as SigningAlgorithm;
-      if (active.has(alg)) continue;
       const pem = this.encryption.decrypt(row.privateKeyEncrypted).toString('utf8');
-      active.set(alg, new JwsSigner(row.kid, alg, createPrivateKey(pem)));
+      const schedule = signers.get(alg) ?? [];
+      schedule.push({
+        signer: new JwsSigner(row.kid, alg, createPrivateKey(pem)),
+        from: row.signsFrom.getTime(),
+      });
+      signers.set(alg, schedule);
     }
-    this.active = active;
+    for (const schedule of signers.values()) schedule.sort((a, b) => b.from - a.from);
+    this.signers = signers;
     this.keys = rows.map((row) => ({
       jwk: row.publicJwk,
       until:
@@ -224,6 +289,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     const live = this.keys.filter((key) => key.until > now);
     this.keys = live;
+    const trusted = new Set(live.map((key) => String(key.jwk.kid)));
+    if ([...this.trusted].some((kid) => !trusted.has(kid))) this.withdrawals++;
+    this.trusted = trusted;
     this.nextExpiry = Math.min(Infinity, ...live.map((key) => key.until));
     const set = { keys: live.map((key) => key.jwk) };
     const digest = createHash('sha256').update(JSON.stringify(set)).digest('base64url');

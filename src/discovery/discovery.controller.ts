@@ -1,6 +1,8 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { AppConfig } from '../config/app-config';
+import { jwksMaxAge } from '../crypto/signing-algorithms';
 import { SigningKeys } from '../crypto/signing-keys.service';
 import { DiscoveryService } from './discovery.service';
 
@@ -8,18 +10,6 @@ import { DiscoveryService } from './discovery.service';
 const PUBLIC_HEADERS = {
   'access-control-allow-origin': '*',
   'cache-control': 'public, max-age=300',
-};
-
-/**
- * A rotation signs new tokens with the new key at once, and publishes it only then, so a cache
- * that holds the old set sees an unknown `kid`. Good clients refetch on that; a shared cache in
- * front of them cannot, and would answer with the old set for max-age. One minute bounds that
- * while keeping /jwks cheap (served from memory, revalidated by ETag with a 304). Retired keys
- * leaving a day later are not urgent.
- */
-const JWKS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'cache-control': 'public, max-age=60',
 };
 
 /** RFC 9110 §13.1.2 If-None-Match, weak comparison: `*` or any listed tag equal to `etag`. */
@@ -34,10 +24,24 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 @ApiTags('discovery')
 @Controller()
 export class DiscoveryController {
+  /**
+   * A rotated-in key is published KEY_PUBLISH_AHEAD seconds before it signs; a shared cache in
+   * front of verifiers must not hold a set without it for longer than that allows (see
+   * jwksMaxAge). /jwks stays cheap: served from memory, revalidated by ETag with a 304. Retired
+   * keys leaving a day later are not urgent.
+   */
+  private readonly jwksHeaders: Record<string, string>;
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly keys: SigningKeys,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.jwksHeaders = {
+      'access-control-allow-origin': '*',
+      'cache-control': `public, max-age=${jwksMaxAge(config.keys.publishAhead)}`,
+    };
+  }
 
   @Get('.well-known/openid-configuration')
   @ApiOperation({ summary: 'OpenID Connect Discovery 1.0 §4' })
@@ -64,7 +68,7 @@ export class DiscoveryController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): object | undefined {
     const { set, etag } = this.keys.jwks();
-    void reply.headers({ ...JWKS_HEADERS, etag });
+    void reply.headers({ ...this.jwksHeaders, etag });
     if (matches(ifNoneMatch, etag)) {
       void reply.code(304);
       return undefined;

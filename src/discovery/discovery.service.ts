@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-auth/client-assertion.verifier';
 import { AppConfig } from '../config/app-config';
+import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
 import { TokenService } from '../tokens/token.service';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
@@ -40,7 +41,8 @@ export class DiscoveryService {
       response_modes_supported: ['query'],
       grant_types_supported: this.tokens.supportedGrantTypes,
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
+      // Every algorithm Gatehouse signs with, access tokens included (see ID_TOKEN_ALGORITHMS).
+      id_token_signing_alg_values_supported: [...ID_TOKEN_ALGORITHMS],
       token_endpoint_auth_methods_supported: AUTH_METHODS,
       token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
       introspection_endpoint: `${issuer}/introspect`,

@@ -21,7 +21,10 @@ export function atHash(accessToken: string): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
-/** OIDC Core §2 ID tokens, RS256 (OIDC Core §15.1 mandatory-to-implement). */
+/**
+ * OIDC Core §2 ID tokens, signed with the client's `id_token_signed_response_alg` (OIDC Dynamic
+ * Client Registration §2: RS256 unless it chose ES256 or EdDSA).
+ */
 @Injectable()
 export class IdTokenIssuer {
   constructor(
@@ -45,7 +48,7 @@ export class IdTokenIssuer {
         at_hash: atHash(accessToken),
       },
       'JWT',
-      'RS256',
+      client.idTokenSignedResponseAlg ?? 'RS256',
     );
   }
 }

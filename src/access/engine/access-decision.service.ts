@@ -57,7 +57,7 @@ const RELOAD_WAIT_MS = 1000;
  */
 @Injectable()
 export class AccessDecisionService {
-  private readonly verified = new VerifiedTokenCache<TokenFacts>();
+  private readonly verified = new VerifiedTokenCache<TokenFacts>(10_000, () => this.jwt.trustEpoch);
 
   constructor(
     private readonly state: AccessState,
@@ -156,6 +156,7 @@ export class AccessDecisionService {
   /** Verifies a token not seen before (or past its cached `exp`) and caches what it says. */
   private async verify(token: string): Promise<Verified> {
     let payload: JWTPayload;
+    const trustEpoch = this.jwt.trustEpoch;
     try {
       payload = await this.jwt.verify(token, {
         typ: 'at+jwt',
@@ -169,7 +170,7 @@ export class AccessDecisionService {
     }
     const facts = tokenFacts(payload);
     if (!facts) return { ok: false, reason: 'token_invalid' };
-    this.verified.set(token, facts);
+    this.verified.set(token, facts, trustEpoch);
     return { ok: true, facts };
   }
 

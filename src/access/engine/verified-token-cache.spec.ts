@@ -43,4 +43,26 @@ describe(VerifiedTokenCache.name, () => {
     const kept = Array.from({ length: 1000 }, (_, i) => sut.get(`t${i}`, NOW_MS)).filter(Boolean);
     expect(kept.map((entry) => entry?.jti)).toEqual(['t997', 't998', 't999']);
   });
+
+  it('forgets every entry once the trusted signing keys change (a key withdrawn)', () => {
+    let epoch = 1;
+    const sut = new VerifiedTokenCache<{ jti: string; exp: number }>(10, () => epoch);
+    const entry = facts(NOW_MS / 1000 + 60);
+    sut.set('token', entry);
+    expect(sut.get('token', NOW_MS)).toBe(entry);
+    epoch = 2;
+    expect(sut.get('token', NOW_MS)).toBeUndefined();
+    epoch = 1;
+    expect(sut.get('token', NOW_MS)).toBeUndefined();
+  });
+
+  it('does not keep a token verified before the trusted keys changed', () => {
+    let epoch = 1;
+    const sut = new VerifiedTokenCache<{ jti: string; exp: number }>(10, () => epoch);
+    epoch = 2;
+    sut.set('token', facts(NOW_MS / 1000 + 60), 1);
+    expect(sut.get('token', NOW_MS)).toBeUndefined();
+    sut.set('token', facts(NOW_MS / 1000 + 60), 2);
+    expect(sut.get('token', NOW_MS)?.jti).toBe('j');
+  });
 });

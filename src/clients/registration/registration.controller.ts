@@ -134,6 +134,7 @@ export class RegistrationController {
       token_endpoint_auth_method: view.token_endpoint_auth_method,
       ...(view.jwks_uri ? { jwks_uri: view.jwks_uri } : {}),
       ...(view.jwks ? { jwks: view.jwks } : {}),
+      id_token_signed_response_alg: view.id_token_signed_response_alg,
       ...(view.post_logout_redirect_uris.length > 0
         ? { post_logout_redirect_uris: view.post_logout_redirect_uris }
         : {}),

@@ -94,6 +94,7 @@ export class RegistrationService {
       token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
       jwks_uri: metadata.jwks_uri ?? (null as unknown as undefined),
       jwks: metadata.jwks ?? (null as unknown as undefined),
+      id_token_signed_response_alg: metadata.id_token_signed_response_alg ?? 'RS256',
       post_logout_redirect_uris: metadata.post_logout_redirect_uris ?? [],
     };
     const { client: updated, secret } = await this.withMetadataErrors(() =>

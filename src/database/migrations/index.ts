@@ -2,6 +2,8 @@ import { Foundation1763900000000 } from './1763900000000-Foundation';
 import { People1763900000001 } from './1763900000001-People';
 import { Lifecycle1763900000002 } from './1763900000002-Lifecycle';
 import { Access1763900000003 } from './1763900000003-Access';
+import { KeySchedule1763900000140 } from './1763900000140-KeySchedule';
+import { IdTokenAlgorithm1763900000141 } from './1763900000141-IdTokenAlgorithm';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -9,4 +11,6 @@ export const MIGRATIONS = [
   People1763900000001,
   Lifecycle1763900000002,
   Access1763900000003,
+  KeySchedule1763900000140,
+  IdTokenAlgorithm1763900000141,
 ];
