@@ -5,6 +5,7 @@ import http, { Server } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { HotRoutes, RequestListener } from './common/http/hot-routes';
+import { echoRequestIds, REQUEST_ID_OPTIONS } from './common/http/request-id';
 import { PinoLogger } from './common/pino-logger';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -25,6 +26,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy:
       typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
+    ...REQUEST_ID_OPTIONS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, hotRoutes),
@@ -35,6 +37,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   );
   await app.register(fastifyCookie);
+  echoRequestIds(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setUpSwagger(app, config);

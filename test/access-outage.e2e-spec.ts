@@ -195,7 +195,7 @@ if (process.env.TEST_DATABASE_URL) {
           payload: {
             subject: { type: 'client', id: holder.client_id },
             action: { name: 'read' },
-            resource: { type: 'invoices' },
+            resource: { type: 'invoices', id: 'inv-1' },
           },
         });
         expect(authzen.statusCode).toBe(503);

@@ -273,7 +273,7 @@ export async function holds(
   const response = await sut.admin('POST', '/access/v1/evaluation', {
     subject,
     action: { name: action },
-    resource: { type: resource },
+    resource: { type: resource, id: '*' },
   });
   expect(response.statusCode).toBe(200);
   return response.json<{ decision: boolean }>().decision;

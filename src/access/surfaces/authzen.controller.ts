@@ -1,114 +1,19 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  ValidateNested,
-} from 'class-validator';
+import { applyDecorators, Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CHECK_SCOPE } from '../../clients/client.types';
 import { ValidationFailedError } from '../../common/api-error';
 import { RequireScope } from '../../common/auth/required-scope';
-import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { Decision } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
+import { AuthzenRequestGuard } from './authzen-request.guard';
+import { EvaluationRequest, EvaluationsRequest, PartialEvaluation } from './authzen.dto';
 
-const PART = /^[A-Za-z0-9_.-]{1,100}$/;
-
-class AuthzenSubject {
-  @ApiProperty({ enum: ['user', 'client'] }) @IsIn(['user', 'client']) type: 'user' | 'client';
-  @ApiProperty() @IsString() id: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
-}
-class AuthzenAction {
-  @ApiProperty({ example: 'read' })
-  @Matches(PART, { message: 'must be letters, digits or _ . -' })
-  name: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
-}
-class AuthzenResource {
-  @ApiProperty({ example: 'invoices' })
-  @Matches(PART, { message: 'must be letters, digits or _ . -' })
-  type: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() id?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
-}
-
-/** ValidateNested lets a missing object through: IsObject makes the three parts required. */
-class EvaluationRequest {
-  @ApiProperty({ type: AuthzenSubject })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenSubject)
-  subject: AuthzenSubject;
-  @ApiProperty({ type: AuthzenAction })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenAction)
-  action: AuthzenAction;
-  @ApiProperty({ type: AuthzenResource })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenResource)
-  resource: AuthzenResource;
-  @ApiPropertyOptional() @IsOptional() @IsObject() context?: Record<string, unknown>;
-}
-
-class PartialEvaluation {
-  @ApiPropertyOptional({ type: AuthzenSubject })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AuthzenSubject)
-  subject?: AuthzenSubject;
-  @ApiPropertyOptional({ type: AuthzenAction })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AuthzenAction)
-  action?: AuthzenAction;
-  @ApiPropertyOptional({ type: AuthzenResource })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AuthzenResource)
-  resource?: AuthzenResource;
-  @ApiPropertyOptional() @IsOptional() @IsObject() context?: Record<string, unknown>;
-}
-
-const SEMANTICS = ['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'] as const;
-class EvaluationOptions {
-  @ApiPropertyOptional({ enum: SEMANTICS })
-  @IsOptional()
-  @IsIn(SEMANTICS)
-  evaluations_semantic?: (typeof SEMANTICS)[number];
-}
-
-class EvaluationsRequest extends PartialEvaluation {
-  @ApiPropertyOptional({ type: [PartialEvaluation] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => PartialEvaluation)
-  evaluations?: PartialEvaluation[];
-
-  @ApiPropertyOptional({ type: EvaluationOptions })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => EvaluationOptions)
-  options?: EvaluationOptions;
+/** Authenticated first (401/403), then the transport checks of §10.1 (400). */
+function AuthzenRoute(): MethodDecorator {
+  return applyDecorators(HttpCode(200), RequireScope(CHECK_SCOPE), UseGuards(AuthzenRequestGuard));
 }
 
 interface EvaluationResult {
@@ -119,6 +24,8 @@ interface EvaluationResult {
 /**
  * OpenID AuthZEN Authorization API 1.0: the caller (a client with `iam:check`) asks whether a
  * subject may do `action.name` on `resource.type`; the permission is `resource.type:action.name`.
+ * The PDP metadata is in discovery (`/.well-known/authzen-configuration`); `X-Request-ID` is
+ * echoed for every route (common/http/request-id.ts). See docs/authzen.md.
  */
 @ApiTags('access')
 @Controller()
@@ -126,27 +33,10 @@ export class AuthzenController {
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
-    private readonly config: AppConfig,
   ) {}
 
-  @Get('.well-known/authzen-configuration')
-  @ApiOperation({ summary: 'AuthZEN PDP metadata' })
-  @ApiOkResponse()
-  configuration(@Res({ passthrough: true }) reply: FastifyReply): Record<string, string> {
-    void reply.headers({
-      'access-control-allow-origin': '*',
-      'cache-control': 'public, max-age=300',
-    });
-    return {
-      policy_decision_point: this.config.issuer,
-      access_evaluation_endpoint: `${this.config.issuer}/access/v1/evaluation`,
-      access_evaluations_endpoint: `${this.config.issuer}/access/v1/evaluations`,
-    };
-  }
-
   @Post('access/v1/evaluation')
-  @HttpCode(200)
-  @RequireScope(CHECK_SCOPE)
+  @AuthzenRoute()
   @ApiOperation({ summary: 'AuthZEN access evaluation' })
   async evaluation(
     @Body() body: EvaluationRequest,
@@ -161,8 +51,7 @@ export class AuthzenController {
   }
 
   @Post('access/v1/evaluations')
-  @HttpCode(200)
-  @RequireScope(CHECK_SCOPE)
+  @AuthzenRoute()
   @ApiOperation({
     summary: 'AuthZEN access evaluations (batch), honouring options.evaluations_semantic',
   })
@@ -172,7 +61,8 @@ export class AuthzenController {
   ): Promise<{ evaluations: EvaluationResult[] } | EvaluationResult> {
     const batchId = randomUUID();
     void reply.headers({ 'x-decision-id': batchId, 'cache-control': 'no-store' });
-    // AuthZEN 1.0: without an `evaluations` array the request is a single evaluation.
+    // AuthZEN 1.0 §7.1: without an `evaluations` array, or with an empty one, the request is a
+    // single evaluation and the answer a single decision.
     if (!body.evaluations || body.evaluations.length === 0)
       return this.evaluate(this.complete(body, {}));
     const semantic = body.options?.evaluations_semantic ?? 'execute_all';
@@ -186,7 +76,11 @@ export class AuthzenController {
     return { evaluations: results };
   }
 
-  /** Top-level subject, action, resource and context are defaults for each evaluation. */
+  /**
+   * AuthZEN 1.0 §7.1.1: top-level subject, action, resource and context are defaults for each
+   * evaluation, a key of the evaluation replacing the default whole; a required one missing from
+   * both is a 400.
+   */
   private complete(defaults: PartialEvaluation, item: PartialEvaluation): EvaluationRequest {
     const merged = {
       subject: item.subject ?? defaults.subject,

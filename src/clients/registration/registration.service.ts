@@ -18,6 +18,7 @@ import { AuditContext } from '../../events/audit-context';
 import { ClientMetadataDto, RegistrationMetadataDto } from '../client-metadata.dto';
 import { ClientEntity } from '../client.entity';
 import { ClientsService } from '../clients.service';
+import { defaultRegistrationScope } from './registration-scope';
 
 export interface RegistrationResponse {
   client: ClientEntity;
@@ -54,7 +55,7 @@ export class RegistrationService {
     const registrationAccessToken = this.random.secret();
     const { client, secret } = await this.withMetadataErrors(() =>
       this.clients.create(
-        metadata,
+        { ...metadata, scope: metadata.scope ?? defaultRegistrationScope(metadata.grant_types) },
         { registeredBy: 'dynamic', registrationTokenHash: sha256(registrationAccessToken) },
         context,
       ),
@@ -90,7 +91,7 @@ export class RegistrationService {
       redirect_uris: metadata.redirect_uris ?? [],
       grant_types: metadata.grant_types ?? ['authorization_code'],
       response_types: metadata.response_types,
-      scope: metadata.scope ?? '',
+      scope: metadata.scope ?? defaultRegistrationScope(metadata.grant_types),
       token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
       jwks_uri: metadata.jwks_uri ?? (null as unknown as undefined),
       jwks: metadata.jwks ?? (null as unknown as undefined),

@@ -1,8 +1,8 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { clientToken, createRole, createService, setUserRoles, UUID } from './support/access';
-import { createUser, TestUser } from './support/code-flow';
-import { InjectResult, startTestApp, TestApp } from './support/test-app';
+import { clientToken, createRole, createService, setUserRoles, UUID } from '../support/access';
+import { createUser, TestUser } from '../support/code-flow';
+import { InjectResult, startTestApp, TestApp } from '../support/test-app';
 
 const allow = {
   decision: true,
@@ -49,27 +49,45 @@ describe('AuthZEN 1.0 access evaluation API', () => {
   const read = { name: 'read' };
   const write = { name: 'write' };
   const invoices = { type: 'invoices', id: 'inv-42' };
+  const reports = { type: 'reports', id: 'q3' };
 
   function expectAnswer(response: InjectResult, body: object) {
     expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-decision-id']).toMatch(UUID);
     expect(response.json()).toEqual(body);
   }
 
-  describe('GET /.well-known/authzen-configuration', () => {
-    it('publishes the PDP metadata, to anyone', async () => {
+  describe('GET /.well-known/authzen-configuration (AuthZEN 1.0 §9)', () => {
+    it('publishes the PDP metadata as JSON, to anyone: the identifier and both evaluation endpoints, no search endpoints', async () => {
       const response = await sut.request({
         method: 'GET',
         url: '/.well-known/authzen-configuration',
       });
       expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['cache-control']).toBe('public, max-age=300');
       expect(response.json()).toEqual({
         policy_decision_point: 'http://localhost:3000',
         access_evaluation_endpoint: 'http://localhost:3000/access/v1/evaluation',
         access_evaluations_endpoint: 'http://localhost:3000/access/v1/evaluations',
       });
+    });
+
+    it('advertises endpoints that answer at the advertised paths', async () => {
+      const metadata = (
+        await sut.request({ method: 'GET', url: '/.well-known/authzen-configuration' })
+      ).json();
+      const ask = { subject: user(reader.id), action: read, resource: invoices };
+      for (const endpoint of [
+        metadata.access_evaluation_endpoint,
+        metadata.access_evaluations_endpoint,
+      ]) {
+        const path = new URL(endpoint).pathname;
+        expectAnswer(await post(path, ask), allow);
+      }
     });
   });
 
@@ -90,7 +108,7 @@ describe('AuthZEN 1.0 access evaluation API', () => {
         await evaluation({
           subject: { type: 'client', id: serviceId },
           action: read,
-          resource: { type: 'invoices' },
+          resource: invoices,
         }),
         allow,
       );
@@ -227,10 +245,10 @@ describe('AuthZEN 1.0 access evaluation API', () => {
         subject: user(reader.id),
         action: read,
         evaluations: [
-          { resource: { type: 'invoices' } },
-          { resource: { type: 'reports' }, action: { name: 'view' } },
-          { resource: { type: 'reports' } },
-          { subject: user(stranger.id), resource: { type: 'invoices' } },
+          { resource: invoices },
+          { resource: reports, action: { name: 'view' } },
+          { resource: reports },
+          { subject: user(stranger.id), resource: invoices },
         ],
       });
       expectAnswer(response, {
@@ -358,6 +376,259 @@ describe('AuthZEN 1.0 access evaluation API', () => {
       expect(bare.statusCode).toBe(401);
       const operator = await clientToken(sut, await createService(sut, 'iam:admin'));
       expect((await evaluations(ask, operator)).statusCode).toBe(403);
+    });
+  });
+
+  describe('unknown members are ignored (AuthZEN 1.0 §10.1.1)', () => {
+    it('evaluation: unknown members at every depth change nothing', async () => {
+      expectAnswer(
+        await evaluation({
+          subject: { ...user(reader.id), realm: 'x', properties: { department: 'Sales' } },
+          action: { ...read, verb: 'GET', properties: { method: 'GET' } },
+          resource: { ...invoices, owner: 'bob', properties: { library_record: { isbn: '1' } } },
+          context: { time: '1985-10-26T01:22-07:00', nested: { deep: [1, 2] } },
+          page: { token: 'ignored' },
+          future_member: { anything: true },
+        }),
+        allow,
+      );
+      expectAnswer(
+        await evaluation({
+          subject: user(stranger.id),
+          action: read,
+          resource: invoices,
+          future_member: 1,
+        }),
+        deny('permission_denied'),
+      );
+    });
+
+    it('evaluations: unknown members at the top, in each item and in options change nothing', async () => {
+      expectAnswer(
+        await evaluations({
+          subject: { ...user(reader.id), tenant: 't1' },
+          action: read,
+          evaluations: [
+            { resource: { ...invoices, extra: 1 }, note: 'first' },
+            { resource: reports, action: { name: 'write', extra: true } },
+          ],
+          options: { evaluations_semantic: 'execute_all', another_option: 'value' },
+          future_member: [1, 2, 3],
+        }),
+        { evaluations: [allow, deny('permission_denied')] },
+      );
+    });
+
+    it('the admin API still refuses members it does not know', async () => {
+      const response = await sut.admin('POST', '/admin/roles', {
+        name: 'strict-role',
+        permissions: ['invoices:read'],
+        colour: 'red',
+      });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          message: 'colour: should not exist',
+          details: [{ field: 'colour', problem: 'should not exist' }],
+        },
+      });
+    });
+  });
+
+  describe('required members and their types (AuthZEN 1.0 §5, §10.1.1: 400 Bad Request)', () => {
+    async function expectBadRequest(response: InjectResult, details: object[]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.json()).toEqual({
+        error: 'invalid_request',
+        message: expect.any(String),
+        details,
+      });
+    }
+
+    it('resource.id is required', async () => {
+      const response = await evaluation({
+        subject: user(reader.id),
+        action: read,
+        resource: { type: 'invoices' },
+      });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          message: 'resource.id: must be a string',
+          details: [{ field: 'resource.id', problem: 'must be a string' }],
+        },
+      });
+    });
+
+    it('resource.type, subject.type, subject.id and action.name are required', async () => {
+      await expectBadRequest(
+        await evaluation({ subject: { type: 'user' }, action: {}, resource: { id: 'inv-42' } }),
+        [
+          { field: 'subject.id', problem: 'must be a string' },
+          { field: 'action.name', problem: 'must be letters, digits or _ . -' },
+          { field: 'resource.type', problem: 'must be letters, digits or _ . -' },
+        ],
+      );
+      await expectBadRequest(
+        await evaluation({ subject: { id: reader.id }, action: read, resource: invoices }),
+        [{ field: 'subject.type', problem: 'must be one of the following values: user, client' }],
+      );
+    });
+
+    it('ids and names are strings, properties and context are objects', async () => {
+      await expectBadRequest(
+        await evaluation({
+          subject: { type: 'user', id: 42 },
+          action: read,
+          resource: { ...invoices, id: ['inv-42'] },
+        }),
+        [
+          { field: 'subject.id', problem: 'must be a string' },
+          { field: 'resource.id', problem: 'must be a string' },
+        ],
+      );
+      await expectBadRequest(
+        await evaluation({
+          subject: { ...user(reader.id), properties: 'Sales' },
+          action: { ...read, properties: ['GET'] },
+          resource: { ...invoices, properties: 7 },
+          context: 'now',
+        }),
+        [
+          { field: 'subject.properties', problem: 'must be an object' },
+          { field: 'action.properties', problem: 'must be an object' },
+          { field: 'resource.properties', problem: 'must be an object' },
+          { field: 'context', problem: 'must be an object' },
+        ],
+      );
+    });
+
+    it('evaluations: a resource without id, in an item or as the default, is a 400', async () => {
+      await expectBadRequest(
+        await evaluations({
+          subject: user(reader.id),
+          action: read,
+          evaluations: [{ resource: invoices }, { resource: { type: 'invoices' } }],
+        }),
+        [{ field: 'evaluations.1.resource.id', problem: 'must be a string' }],
+      );
+      await expectBadRequest(
+        await evaluations({
+          subject: user(reader.id),
+          action: read,
+          resource: { type: 'invoices' },
+          evaluations: [{}],
+        }),
+        [{ field: 'resource.id', problem: 'must be a string' }],
+      );
+      await expectBadRequest(
+        await evaluations({ subject: user(reader.id), action: read, evaluations: ['invoices'] }),
+        [
+          { field: 'evaluations', problem: 'each value in evaluations must be an object' },
+          {
+            field: 'evaluations.0',
+            problem: 'each value in nested property evaluations must be either object or array',
+          },
+        ],
+      );
+    });
+
+    it('refuses more than 100 evaluations in one request', async () => {
+      const items = (count: number) =>
+        Array.from({ length: count }, () => ({ resource: invoices }));
+      expectAnswer(
+        await evaluations({ subject: user(reader.id), action: read, evaluations: items(100) }),
+        { evaluations: Array.from({ length: 100 }, () => allow) },
+      );
+      await expectBadRequest(
+        await evaluations({ subject: user(reader.id), action: read, evaluations: items(101) }),
+        [{ field: 'evaluations', problem: 'must contain no more than 100 elements' }],
+      );
+    });
+
+    it('the body is a JSON object', async () => {
+      const array = await evaluation([
+        { subject: user(reader.id), action: read, resource: invoices },
+      ]);
+      expect({ status: array.statusCode, body: array.json() }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', message: 'the body must be a JSON object' },
+      });
+      const text = await sut.request({
+        method: 'POST',
+        url: '/access/v1/evaluation',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${checker}` },
+        payload: JSON.stringify({ subject: user(reader.id), action: read, resource: invoices }),
+      });
+      expect({ status: text.statusCode, body: text.json() }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', message: 'the request must be application/json' },
+      });
+    });
+  });
+
+  describe('X-Request-ID (AuthZEN 1.0 §10.1.3)', () => {
+    const ask = () => ({ subject: user(reader.id), action: read, resource: invoices });
+    const withId = (url: string, id: string, payload: object, token: string | null = checker) =>
+      sut.request({
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': id,
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        payload,
+      });
+
+    it('echoes the PEP request id on a decision, single and batch', async () => {
+      const id = 'bfe9eb29-ab87-4ca3-be83-a1d5d8305716';
+      const single = await withId('/access/v1/evaluation', id, ask());
+      expectAnswer(single, allow);
+      expect(single.headers['x-request-id']).toBe(id);
+      const batch = await withId('/access/v1/evaluations', 'batch/7:A~z', {
+        ...ask(),
+        evaluations: [{}, { action: write }],
+      });
+      expectAnswer(batch, { evaluations: [allow, deny('permission_denied')] });
+      expect(batch.headers['x-request-id']).toBe('batch/7:A~z');
+    });
+
+    it('echoes it on 400, 401 and 403 answers too', async () => {
+      const bad = await withId('/access/v1/evaluation', 'req-400', { subject: user(reader.id) });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['x-request-id']).toBe('req-400');
+      const anonymous = await withId('/access/v1/evaluation', 'req-401', ask(), null);
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="gatehouse"');
+      expect(anonymous.headers['x-request-id']).toBe('req-401');
+      const operator = await clientToken(sut, await createService(sut, 'iam:admin'));
+      const forbidden = await withId('/access/v1/evaluations', 'req-403', ask(), operator);
+      expect(forbidden.statusCode).toBe(403);
+      expect(forbidden.headers['x-request-id']).toBe('req-403');
+    });
+
+    it('echoes up to 128 visible ASCII characters; anything else is replaced by a new UUID', async () => {
+      const longest = 'a'.repeat(127) + '~';
+      expect((await withId('/access/v1/evaluation', longest, ask())).headers['x-request-id']).toBe(
+        longest,
+      );
+      for (const hostile of ['a'.repeat(129), 'two words', 'tab\there', 'caf\u00e9']) {
+        const response = await withId('/access/v1/evaluation', hostile, ask());
+        expectAnswer(response, allow);
+        expect(response.headers['x-request-id']).toMatch(UUID);
+      }
+    });
+
+    it('gives a request without an id one of its own', async () => {
+      const response = await evaluation(ask());
+      expectAnswer(response, allow);
+      expect(response.headers['x-request-id']).toMatch(UUID);
+      const other = await evaluation(ask());
+      expect(other.headers['x-request-id']).not.toBe(response.headers['x-request-id']);
     });
   });
 });

@@ -1,0 +1,34 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * AuthZEN 1.0 §9 Policy Decision Point metadata. The PDP identifier is the issuer; only the
+ * endpoints Gatehouse serves are listed (no search endpoints: their absence tells a PEP that
+ * the PDP does not offer them). Public and cacheable, like the other discovery documents.
+ */
+@ApiTags('discovery')
+@Controller()
+export class AuthzenConfigurationController {
+  private readonly metadata: Record<string, string>;
+
+  constructor(config: AppConfig) {
+    this.metadata = {
+      policy_decision_point: config.issuer,
+      access_evaluation_endpoint: `${config.issuer}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${config.issuer}/access/v1/evaluations`,
+    };
+  }
+
+  @Get('.well-known/authzen-configuration')
+  @ApiOperation({ summary: 'AuthZEN 1.0 §9 Policy Decision Point metadata' })
+  @ApiOkResponse()
+  configuration(@Res({ passthrough: true }) reply: FastifyReply): Record<string, string> {
+    void reply.headers({
+      'access-control-allow-origin': '*',
+      'cache-control': 'public, max-age=300',
+    });
+    return this.metadata;
+  }
+}
