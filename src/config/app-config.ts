@@ -1,4 +1,4 @@
-import { AccessTokenAlgorithm, RegistrationMode } from './environment';
+import { AccessTokenAlgorithm, ClientAssertionAudience, RegistrationMode } from './environment';
 
 /** The validated, typed configuration every module reads (injected as `AppConfig`). */
 export abstract class AppConfig {
@@ -63,6 +63,8 @@ export abstract class AppConfig {
   };
   /** Development only: let jwks_uri point at loopback and private addresses. */
   abstract readonly jwksUriAllowPrivate: boolean;
+  /** private_key_jwt `aud`: the issuer alone (default), or also the older forms (`legacy`). */
+  abstract readonly clientAssertionAudience: ClientAssertionAudience;
   /** Share of allowed access decisions written to the decision log (denies are always written). */
   abstract readonly decisionLogSampleRate: number;
   /** Processes to run on this machine (node:cluster); embedded mode allows only one. */

@@ -16,6 +16,9 @@ import {
 export const REGISTRATION_MODES = ['closed', 'token', 'open'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
+export const CLIENT_ASSERTION_AUDIENCES = ['issuer', 'legacy'] as const;
+export type ClientAssertionAudience = (typeof CLIENT_ASSERTION_AUDIENCES)[number];
+
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
@@ -223,6 +226,10 @@ export class Environment {
   @Transform(toBool)
   @IsIn([true, false], { message: 'must be true or false' })
   JWKS_URI_ALLOW_PRIVATE: boolean = false;
+
+  @IsOptional()
+  @IsIn(CLIENT_ASSERTION_AUDIENCES)
+  CLIENT_ASSERTION_AUDIENCE: ClientAssertionAudience = 'issuer';
 
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
