@@ -185,11 +185,19 @@ describe('discovery, JWKS, health and API docs', () => {
       expect(response.json()).toEqual({ status: 'ok' });
     });
 
-    it('GET /health/ready is 200 while the database answers', async () => {
+    it('GET /health/ready is 200 while the database answers and decisions can be made', async () => {
       const response = await get('/health/ready');
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.json()).toEqual({ status: 'ok' });
+      expect(response.json()).toEqual({
+        status: 'ok',
+        checks: {
+          database: 'up',
+          access_state: 'up',
+          revocation_list: 'up',
+          change_notifications: 'up',
+        },
+      });
     });
   });
 

@@ -181,48 +181,52 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
     });
 
     it('an assertion signed with a registered RSA key authenticates: 200 and a token for the client', async () => {
-      const response = await authenticate(sut, await sign(rsa, claimsFor(clientId, tokenUrl)));
+      const response = await authenticate(sut, await sign(rsa, claimsFor(clientId, base)));
       expectToken(response, clientId);
     });
 
     it('ES256 and EdDSA keys of the set authenticate too', async () => {
       for (const key of [ec, ed]) {
-        expectToken(
-          await authenticate(sut, await sign(key, claimsFor(clientId, tokenUrl))),
-          clientId,
-        );
+        expectToken(await authenticate(sut, await sign(key, claimsFor(clientId, base))), clientId);
       }
     });
 
     it('without a kid, the key is found among the registered keys of the algorithm', async () => {
-      const assertion = await new SignJWT(claimsFor(clientId, tokenUrl))
+      const assertion = await new SignJWT(claimsFor(clientId, base))
         .setProtectedHeader({ alg: 'ES256' })
         .sign(ec.privateKey);
       expectToken(await authenticate(sut, assertion), clientId);
     });
 
-    it('aud may be the token endpoint, the issuer, or an array that holds one of them', async () => {
-      for (const aud of [tokenUrl, base, ['https://other.example.com', base]]) {
-        const response = await authenticate(
-          sut,
-          await sign(rsa, claimsFor(clientId, tokenUrl, { aud })),
-        );
-        expectToken(response, clientId);
-      }
+    it('aud is the issuer identifier as a single string (OpenID Foundation 2025 audience advisory)', async () => {
+      expectToken(await authenticate(sut, await sign(rsa, claimsFor(clientId, base))), clientId);
     });
 
+    for (const [what, aud] of [
+      ['the token endpoint', () => tokenUrl],
+      ['an array holding only the issuer', () => [base]],
+      ['an array holding the issuer and another server', () => ['https://other.example.com', base]],
+      ['the issuer with a trailing slash', () => `${base}/`],
+    ] as const) {
+      it(`aud naming ${what} is 401 invalid_client (CLIENT_ASSERTION_AUDIENCE=issuer)`, async () => {
+        expectInvalidClient(
+          await authenticate(sut, await sign(rsa, claimsFor(clientId, base, { aud: aud() }))),
+        );
+      });
+    }
+
     it('exp up to five minutes ahead is accepted', async () => {
-      const claims = claimsFor(clientId, tokenUrl, { exp: now() + 300 });
+      const claims = claimsFor(clientId, base, { exp: now() + 300 });
       expectToken(await authenticate(sut, await sign(rsa, claims)), clientId);
     });
 
     it('a client_id in the body equal to the assertion sub is accepted (RFC 7521 §4.2)', async () => {
-      const assertion = await sign(rsa, claimsFor(clientId, tokenUrl));
+      const assertion = await sign(rsa, claimsFor(clientId, base));
       expectToken(await authenticate(sut, assertion, { client_id: clientId }), clientId);
     });
 
     it('a client_id in the body that differs from the assertion sub is 400 invalid_request', async () => {
-      const assertion = await sign(rsa, claimsFor(clientId, tokenUrl));
+      const assertion = await sign(rsa, claimsFor(clientId, base));
       const response = await authenticate(sut, assertion, { client_id: 'someone-else' });
       expect({ status: response.statusCode, body: response.json() }).toEqual({
         status: 400,
@@ -236,7 +240,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
     it('client_assertion without client_assertion_type is 400 invalid_request', async () => {
       const response = await sut.postForm('/token', {
         grant_type: 'client_credentials',
-        client_assertion: await sign(rsa, claimsFor(clientId, tokenUrl)),
+        client_assertion: await sign(rsa, claimsFor(clientId, base)),
       });
       expect({ status: response.statusCode, body: response.json() }).toEqual({
         status: 400,
@@ -253,13 +257,13 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
         await sut.postForm('/token', {
           grant_type: 'client_credentials',
           client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer',
-          client_assertion: await sign(rsa, claimsFor(clientId, tokenUrl)),
+          client_assertion: await sign(rsa, claimsFor(clientId, base)),
         }),
       );
     });
 
     it('an assertion together with a client secret is 400 invalid_request (one method per request)', async () => {
-      const response = await authenticate(sut, await sign(rsa, claimsFor(clientId, tokenUrl)), {
+      const response = await authenticate(sut, await sign(rsa, claimsFor(clientId, base)), {
         client_id: clientId,
         client_secret: 'anything',
       });
@@ -273,78 +277,67 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
         () => sign(rsa, claimsFor(clientId, 'https://other.example.com/token')),
       ],
       ['aud names the userinfo endpoint', () => sign(rsa, claimsFor(clientId, `${base}/userinfo`))],
-      ['aud is missing', () => sign(rsa, claimsFor(clientId, tokenUrl, { aud: undefined }))],
+      ['aud is missing', () => sign(rsa, claimsFor(clientId, base, { aud: undefined }))],
       [
         'the assertion expired',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { iat: now() - 120, exp: now() - 60 })),
+        () => sign(rsa, claimsFor(clientId, base, { iat: now() - 120, exp: now() - 60 })),
       ],
-      [
-        'exp is an hour ahead',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { exp: now() + 3600 })),
-      ],
+      ['exp is an hour ahead', () => sign(rsa, claimsFor(clientId, base, { exp: now() + 3600 }))],
       [
         'exp is six minutes ahead',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { exp: now() + 360 })),
+        () => sign(rsa, claimsFor(clientId, base, { exp: now() + 360 })),
       ],
-      ['exp is missing', () => sign(rsa, claimsFor(clientId, tokenUrl, { exp: undefined }))],
-      ['jti is missing', () => sign(rsa, claimsFor(clientId, tokenUrl, { jti: undefined }))],
-      ['jti is a number', () => sign(rsa, claimsFor(clientId, tokenUrl, { jti: 42 }))],
+      ['exp is missing', () => sign(rsa, claimsFor(clientId, base, { exp: undefined }))],
+      ['jti is missing', () => sign(rsa, claimsFor(clientId, base, { jti: undefined }))],
+      ['jti is a number', () => sign(rsa, claimsFor(clientId, base, { jti: 42 }))],
       [
         'jti is longer than 256 characters',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { jti: 'j'.repeat(257) })),
+        () => sign(rsa, claimsFor(clientId, base, { jti: 'j'.repeat(257) })),
       ],
-      [
-        'nbf is in the future',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { nbf: now() + 120 })),
-      ],
+      ['nbf is in the future', () => sign(rsa, claimsFor(clientId, base, { nbf: now() + 120 }))],
       [
         'iss is not the client',
-        () => sign(rsa, claimsFor(clientId, tokenUrl, { iss: 'someone-else' })),
+        () => sign(rsa, claimsFor(clientId, base, { iss: 'someone-else' })),
       ],
-      ['iss is missing', () => sign(rsa, claimsFor(clientId, tokenUrl, { iss: undefined }))],
+      ['iss is missing', () => sign(rsa, claimsFor(clientId, base, { iss: undefined }))],
       [
         'alg is none (an unsecured JWT)',
-        async () => new UnsecuredJWT(claimsFor(clientId, tokenUrl)).encode(),
+        async () => new UnsecuredJWT(claimsFor(clientId, base)).encode(),
       ],
       [
         'alg is none, with the kid of a registered key',
         async () => {
           const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-          return `${part({ alg: 'none', kid: 'rsa-1' })}.${part(claimsFor(clientId, tokenUrl))}.`;
+          return `${part({ alg: 'none', kid: 'rsa-1' })}.${part(claimsFor(clientId, base))}.`;
         },
       ],
       [
         'alg is HS256, keyed with the registered public key (algorithm confusion)',
         () =>
-          new SignJWT(claimsFor(clientId, tokenUrl))
+          new SignJWT(claimsFor(clientId, base))
             .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
             .sign(new TextEncoder().encode(rsa.publicPem)),
       ],
       [
         'alg is HS256, keyed with the registered public JWK',
         () =>
-          new SignJWT(claimsFor(clientId, tokenUrl))
+          new SignJWT(claimsFor(clientId, base))
             .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
             .sign(new TextEncoder().encode(JSON.stringify(rsa.publicJwk))),
       ],
-      [
-        'the kid is unknown',
-        () => sign(rsa, claimsFor(clientId, tokenUrl), { kid: 'not-registered' }),
-      ],
+      ['the kid is unknown', () => sign(rsa, claimsFor(clientId, base), { kid: 'not-registered' })],
       [
         'another key signed it, under a registered kid',
-        () => sign(impostor, claimsFor(clientId, tokenUrl)),
+        () => sign(impostor, claimsFor(clientId, base)),
       ],
       [
         'another key signed it, without a kid',
-        () => sign(impostor, claimsFor(clientId, tokenUrl), { kid: undefined }),
+        () => sign(impostor, claimsFor(clientId, base), { kid: undefined }),
       ],
       [
         'the header claims ES256 for a signature made with RS256',
         async () => {
-          const [, payload, signature] = (await sign(rsa, claimsFor(clientId, tokenUrl))).split(
-            '.',
-          );
+          const [, payload, signature] = (await sign(rsa, claimsFor(clientId, base))).split('.');
           const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'ec-1' })).toString(
             'base64url',
           );
@@ -354,9 +347,9 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
       [
         'the payload was changed after signing',
         async () => {
-          const [header, , signature] = (await sign(rsa, claimsFor(clientId, tokenUrl))).split('.');
+          const [header, , signature] = (await sign(rsa, claimsFor(clientId, base))).split('.');
           const payload = Buffer.from(
-            JSON.stringify(claimsFor(clientId, tokenUrl, { exp: now() + 200 })),
+            JSON.stringify(claimsFor(clientId, base, { exp: now() + 200 })),
           ).toString('base64url');
           return `${header}.${payload}.${signature}`;
         },
@@ -370,7 +363,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
     }
 
     it('a replayed assertion is 401: a jti is used once (RFC 7523 §3 (7))', async () => {
-      const assertion = await sign(rsa, claimsFor(clientId, tokenUrl));
+      const assertion = await sign(rsa, claimsFor(clientId, base));
       expectToken(await authenticate(sut, assertion), clientId);
       expectInvalidClient(await authenticate(sut, assertion));
     });
@@ -378,16 +371,16 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
     it('a new assertion that reuses a jti is 401 as well', async () => {
       const jti = randomUUID();
       expectToken(
-        await authenticate(sut, await sign(rsa, claimsFor(clientId, tokenUrl, { jti }))),
+        await authenticate(sut, await sign(rsa, claimsFor(clientId, base, { jti }))),
         clientId,
       );
       expectInvalidClient(
-        await authenticate(sut, await sign(ec, claimsFor(clientId, tokenUrl, { jti }))),
+        await authenticate(sut, await sign(ec, claimsFor(clientId, base, { jti }))),
       );
     });
 
     it('concurrent uses of one assertion: exactly one succeeds', async () => {
-      const assertion = await sign(rsa, claimsFor(clientId, tokenUrl));
+      const assertion = await sign(rsa, claimsFor(clientId, base));
       const responses = await Promise.all([1, 2, 3, 4].map(() => authenticate(sut, assertion)));
       expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 401, 401, 401]);
     });
@@ -397,11 +390,11 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
       const otherId = await registerKeyClient(sut, { jwks: { keys: [other.publicJwk] } });
       const jti = randomUUID();
       expectToken(
-        await authenticate(sut, await sign(rsa, claimsFor(clientId, tokenUrl, { jti }))),
+        await authenticate(sut, await sign(rsa, claimsFor(clientId, base, { jti }))),
         clientId,
       );
       expectToken(
-        await authenticate(sut, await sign(other, claimsFor(otherId, tokenUrl, { jti }))),
+        await authenticate(sut, await sign(other, claimsFor(otherId, base, { jti }))),
         otherId,
       );
     });
@@ -409,9 +402,9 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
     it("iss and sub naming another client are checked against that client's keys: 401", async () => {
       const victim = await clientKey('ES256', 'victim-1');
       const victimId = await registerKeyClient(sut, { jwks: { keys: [victim.publicJwk] } });
-      expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(victimId, tokenUrl))));
+      expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(victimId, base))));
       expectInvalidClient(
-        await authenticate(sut, await sign(rsa, claimsFor(victimId, tokenUrl)), {
+        await authenticate(sut, await sign(rsa, claimsFor(victimId, base)), {
           client_id: victimId,
         }),
       );
@@ -419,7 +412,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
 
     it('sub naming an unknown client is 401', async () => {
       expectInvalidClient(
-        await authenticate(sut, await sign(rsa, claimsFor('no-such-client', tokenUrl))),
+        await authenticate(sut, await sign(rsa, claimsFor('no-such-client', base))),
       );
     });
 
@@ -434,7 +427,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
       expect(created.statusCode).toBe(201);
       const { client_id: secretClientId, client_secret: secret } = created.json();
       expectInvalidClient(
-        await authenticate(sut, await sign(rsa, claimsFor(secretClientId, tokenUrl))),
+        await authenticate(sut, await sign(rsa, claimsFor(secretClientId, base))),
       );
       // Its own method still works.
       const basic = await sut.postForm(
@@ -452,27 +445,17 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
         status: 'disabled',
       });
       expect(patched.statusCode).toBe(200);
-      expectInvalidClient(
-        await authenticate(sut, await sign(key, claimsFor(disabledId, tokenUrl))),
-      );
+      expectInvalidClient(await authenticate(sut, await sign(key, claimsFor(disabledId, base))));
     });
 
-    it('at /introspect and /revoke, aud may also name that endpoint; at /token it may not', async () => {
+    it('at /introspect and /revoke too, aud is the issuer and never the endpoint', async () => {
       for (const path of ['/introspect', '/revoke']) {
-        const claims = () => claimsFor(clientId, tokenUrl, { aud: `${base}${path}` });
-        const response = await authenticate(
-          sut,
-          await sign(rsa, claims()),
-          { token: 'unknown' },
-          path,
-        );
+        const issuer = await sign(rsa, claimsFor(clientId, base));
+        const response = await authenticate(sut, issuer, { token: 'unknown' }, path);
         expect(response.statusCode).toBe(200);
-        expectInvalidClient(await authenticate(sut, await sign(rsa, claims())));
+        const endpoint = await sign(rsa, claimsFor(clientId, base, { aud: `${base}${path}` }));
+        expectInvalidClient(await authenticate(sut, endpoint, { token: 'unknown' }, path));
       }
-      const elsewhere = claimsFor(clientId, tokenUrl, { aud: `${base}/revoke` });
-      expectInvalidClient(
-        await authenticate(sut, await sign(rsa, elsewhere), { token: 'unknown' }, '/introspect'),
-      );
     });
 
     it('a used jti is kept until the assertion expires, then swept by housekeeping', async () => {
@@ -480,7 +463,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
       const jti = randomUUID();
       const exp = now() + 120;
       expectToken(
-        await authenticate(sut, await sign(rsa, claimsFor(clientId, tokenUrl, { jti, exp }))),
+        await authenticate(sut, await sign(rsa, claimsFor(clientId, base, { jti, exp }))),
         clientId,
       );
       const [row] = await db.query<{ expires_at: Date }[]>(
@@ -632,7 +615,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
         const id = await registerKeyClient(sut, { jwks_uri: 'https://jwks.example.com/jwks' });
         // As if stored while JWKS_URI_ALLOW_PRIVATE was on, or by an older version.
         await db.query('UPDATE clients SET jwks_uri = $1 WHERE client_id = $2', [local(host), id]);
-        expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(id, tokenUrl))));
+        expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(id, base))));
       }
       expect(listener.connections).toBe(0);
     });
@@ -641,7 +624,7 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
       const id = await registerKeyClient(sut, { jwks_uri: local('jwks.gatehouse.test') });
       for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
         network.resolve = answering(address);
-        expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(id, tokenUrl))));
+        expectInvalidClient(await authenticate(sut, await sign(rsa, claimsFor(id, base))));
       }
       expect(listener.connections).toBe(0);
     });
@@ -650,7 +633,6 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
 
 describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a local server)', () => {
   const ISSUER = 'http://localhost:3000';
-  const tokenUrl = `${ISSUER}/token`;
   let sut: TestApp;
   let server: HttpsTestServer;
   let network: JwksNetwork;
@@ -691,11 +673,11 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
 
   it('an assertion verifies against the fetched keys; the set is fetched once, then cached', async () => {
     expectToken(
-      await authenticate(sut, await sign(current, claimsFor(clientId, tokenUrl))),
+      await authenticate(sut, await sign(current, claimsFor(clientId, ISSUER))),
       clientId,
     );
     expectToken(
-      await authenticate(sut, await sign(current, claimsFor(clientId, tokenUrl))),
+      await authenticate(sut, await sign(current, claimsFor(clientId, ISSUER))),
       clientId,
     );
     expect(server.requests).toEqual(['/jwks']);
@@ -703,9 +685,7 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
 
   it('an unknown kid is refused, and does not refetch within 30 s of the last fetch', async () => {
     served = { keys: [current.publicJwk, rotated.publicJwk] };
-    expectInvalidClient(
-      await authenticate(sut, await sign(rotated, claimsFor(clientId, tokenUrl))),
-    );
+    expectInvalidClient(await authenticate(sut, await sign(rotated, claimsFor(clientId, ISSUER))));
     expect(server.requests).toEqual(['/jwks']);
   });
 
@@ -714,7 +694,7 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
     mock.method(Date, 'now', () => later);
     try {
       expectToken(
-        await authenticate(sut, await sign(rotated, claimsFor(clientId, tokenUrl))),
+        await authenticate(sut, await sign(rotated, claimsFor(clientId, ISSUER))),
         clientId,
       );
     } finally {
@@ -726,8 +706,8 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
   it('the bad assertions are refused here as well', async () => {
     const bad = [
       claimsFor(clientId, 'https://other.example.com/token'),
-      claimsFor(clientId, tokenUrl, { exp: now() - 60, iat: now() - 120 }),
-      claimsFor(clientId, tokenUrl, { exp: now() + 3600 }),
+      claimsFor(clientId, ISSUER, { exp: now() - 60, iat: now() - 120 }),
+      claimsFor(clientId, ISSUER, { exp: now() + 3600 }),
     ];
     for (const claims of bad) {
       expectInvalidClient(await authenticate(sut, await sign(current, claims)));
@@ -735,7 +715,7 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
     expectInvalidClient(
       await authenticate(
         sut,
-        await new SignJWT(claimsFor(clientId, tokenUrl))
+        await new SignJWT(claimsFor(clientId, ISSUER))
           .setProtectedHeader({ alg: 'HS256', kid: 'current' })
           .sign(new TextEncoder().encode(current.publicPem)),
       ),
@@ -745,7 +725,7 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
   it('a jwks_uri that redirects is refused; the redirect is not followed', async () => {
     const moved = await registerKeyClient(sut, { jwks_uri: server.url('/moved') });
     server.requests.length = 0;
-    expectInvalidClient(await authenticate(sut, await sign(current, claimsFor(moved, tokenUrl))));
+    expectInvalidClient(await authenticate(sut, await sign(current, claimsFor(moved, ISSUER))));
     expect(server.requests).toEqual(['/moved']);
   });
 
@@ -754,7 +734,66 @@ describe('private_key_jwt with keys from jwks_uri (JWKS_URI_ALLOW_PRIVATE for a 
       jwks_uri: `https://127.0.0.1:${await freePort()}/jwks`,
     });
     expectInvalidClient(
-      await authenticate(sut, await sign(current, claimsFor(unreachable, tokenUrl))),
+      await authenticate(sut, await sign(current, claimsFor(unreachable, ISSUER))),
+    );
+  });
+});
+
+describe('private_key_jwt with CLIENT_ASSERTION_AUDIENCE=legacy (clients not yet updated)', () => {
+  const ISSUER = 'http://localhost:3000';
+  let sut: TestApp;
+  let key: ClientKey;
+  let clientId: string;
+
+  before(async () => {
+    sut = await startTestApp({ ISSUER, CLIENT_ASSERTION_AUDIENCE: 'legacy', ...GENEROUS_LIMITS });
+    key = await clientKey('ES256', 'legacy-1');
+    clientId = await registerKeyClient(sut, { jwks: { keys: [key.publicJwk] } });
+  });
+  after(() => sut.close());
+
+  const assertion = (aud: unknown) => sign(key, claimsFor(clientId, ISSUER, { aud }));
+
+  it('aud may be the issuer, the token endpoint, or an array that holds one of them', async () => {
+    for (const aud of [
+      ISSUER,
+      `${ISSUER}/token`,
+      ['https://other.example.com', ISSUER],
+      [`${ISSUER}/token`],
+    ]) {
+      expectToken(await authenticate(sut, await assertion(aud)), clientId);
+    }
+  });
+
+  it('aud naming only another server, or another endpoint of this one, is 401 invalid_client', async () => {
+    for (const aud of [
+      'https://other.example.com/token',
+      ['https://other.example.com'],
+      `${ISSUER}/userinfo`,
+      `${ISSUER}/revoke`,
+      42,
+    ]) {
+      expectInvalidClient(await authenticate(sut, await assertion(aud)));
+    }
+  });
+
+  it('at /introspect and /revoke, aud may also name that endpoint', async () => {
+    for (const path of ['/introspect', '/revoke']) {
+      const response = await authenticate(
+        sut,
+        await assertion(`${ISSUER}${path}`),
+        { token: 'unknown' },
+        path,
+      );
+      expect(response.statusCode).toBe(200);
+    }
+    expectInvalidClient(
+      await authenticate(
+        sut,
+        await assertion(`${ISSUER}/revoke`),
+        { token: 'unknown' },
+        '/introspect',
+      ),
     );
   });
 });

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   jwksUriProblem,
   originProblem,
+  parseAbsoluteUri,
+  PORT_PROBLEM,
   redirectUriProblem,
   resourceUriProblem,
 } from './redirect-uri.policy';
@@ -203,4 +205,60 @@ describe(jwksUriProblem.name, () => {
     expect(relaxed('https://user@localhost/jwks')).toBe('must not contain user information');
     expect(relaxed('jwks.json')).toBe('must be an absolute https URL');
   });
+});
+
+describe(parseAbsoluteUri.name, () => {
+  const portOf = (value: string) => {
+    const parsed = parseAbsoluteUri(value);
+    return 'url' in parsed ? parsed.url.port || 'default' : parsed.problem;
+  };
+
+  for (const [uri, port] of [
+    ['http://127.0.0.1:1/cb', '1'],
+    ['http://127.0.0.1:65535/cb', '65535'],
+    ['https://[::1]:8443/cb', '8443'],
+    ['https://user@app.example.com:8443/cb', '8443'],
+    ['https://app.example.com/a:b?c=d:e', 'default'],
+    ['urn:example:api', 'default'],
+  ]) {
+    it(`reads the port of ${uri} as ${port}`, () => {
+      expect(portOf(uri)).toBe(port);
+    });
+  }
+
+  for (const uri of [
+    'http://127.0.0.1:99999/cb',
+    'http://127.0.0.1:65536/cb',
+    'http://127.0.0.1:0/cb',
+    'http://127.0.0.1:00080/cb',
+    'http://127.0.0.1:+80/cb',
+    'http://127.0.0.1:-1/cb',
+    'http://127.0.0.1:8o/cb',
+    'http://127.0.0.1:/cb',
+    'https://[::1]:0/cb',
+    'https://app.example.com:4294967377/cb',
+  ]) {
+    it(`refuses the port of ${uri} (RFC 6335 §6: 1 to 65535)`, () => {
+      expect(portOf(uri)).toBe(PORT_PROBLEM);
+    });
+  }
+});
+
+describe('every URI a client registers reads its port one way', () => {
+  const policies: [string, (value: string) => string | undefined][] = [
+    ['redirect_uris', redirectUriProblem],
+    ['allowed_cors_origins', originProblem],
+    ['audience', resourceUriProblem],
+    ['jwks_uri', (value) => jwksUriProblem(value, true)],
+  ];
+  for (const [field, sut] of policies) {
+    it(`${field} refuses port 99999, port 0 and an empty port`, () => {
+      const scheme = field === 'jwks_uri' ? 'https' : 'http';
+      const suffix = field === 'allowed_cors_origins' ? '' : '/cb';
+      for (const port of ['99999', '0', '']) {
+        expect(sut(`${scheme}://127.0.0.1:${port}${suffix}`)).toBe(PORT_PROBLEM);
+      }
+      expect(sut(`${scheme}://127.0.0.1:8080${suffix}`)).toBeUndefined();
+    });
+  }
 });

@@ -3,6 +3,32 @@ import { nonPublicRange } from './network-address.policy';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 
+/** The port as written in `scheme://[userinfo@]host:port` (RFC 3986 §3.2), if there is one. */
+const WRITTEN_PORT =
+  /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]/?#]*\]|[^/?#:@[\]]*):([^/?#@]*)(?=[/?#]|$)/;
+
+export const PORT_PROBLEM = 'must have a port from 1 to 65535, in digits without a leading zero';
+
+/**
+ * `value` parsed as an absolute URI, or the problem with it. RFC 3986 §3.2.3 allows any digits
+ * as a port, and an empty one; RFC 6335 §6 numbers ports 1 to 65535 (0 is reserved). Every URI
+ * a client registers goes through here, so a port is read one way: the digits written, 1 to
+ * 65535, no sign, no leading zero, never empty.
+ */
+export function parseAbsoluteUri(
+  value: string,
+  invalid = 'must be an absolute URI',
+): { url: URL } | { problem: string } {
+  const port = WRITTEN_PORT.exec(value)?.[1];
+  if (port !== undefined && !/^[1-9][0-9]{0,4}$/.test(port)) return { problem: PORT_PROBLEM };
+  if (port !== undefined && Number(port) > 65535) return { problem: PORT_PROBLEM };
+  try {
+    return { url: new URL(value) };
+  } catch {
+    return { problem: invalid };
+  }
+}
+
 function isLoopbackLiteral(hostname: string): boolean {
   if (LOOPBACK_HOSTS.has(hostname)) return true;
   // Any address in 127.0.0.0/8 is loopback (RFC 8252 §7.3 recommends 127.0.0.1).
@@ -20,12 +46,9 @@ export function redirectUriProblem(value: string): string | undefined {
   }
   if (value.includes('*')) return 'must not contain a wildcard';
   if (/\s/.test(value)) return 'must not contain whitespace';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute URI';
-  }
+  const parsed = parseAbsoluteUri(value);
+  if ('problem' in parsed) return parsed.problem;
+  const { url } = parsed;
   if (value.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
   if (url.username || url.password) return 'must not contain user information';
   if (url.protocol === 'https:') return undefined;
@@ -39,12 +62,9 @@ export function redirectUriProblem(value: string): string | undefined {
 
 /** A CORS origin: scheme, host and optional port, nothing more (RFC 6454). */
 export function originProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an origin such as https://app.example.com';
-  }
+  const parsed = parseAbsoluteUri(value, 'must be an origin such as https://app.example.com');
+  if ('problem' in parsed) return parsed.problem;
+  const { url } = parsed;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
   if (url.origin !== value)
     return 'must be an origin only: scheme, host and port, no path or trailing slash';
@@ -53,11 +73,8 @@ export function originProblem(value: string): string | undefined {
 
 /** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
 export function resourceUriProblem(value: string): string | undefined {
-  try {
-    new URL(value);
-  } catch {
-    return 'must be an absolute URI (RFC 8707 §2)';
-  }
+  const parsed = parseAbsoluteUri(value, 'must be an absolute URI (RFC 8707 §2)');
+  if ('problem' in parsed) return parsed.problem;
   if (value.includes('#')) return 'must not contain a fragment (RFC 8707 §2)';
   return undefined;
 }
@@ -70,12 +87,9 @@ export function resourceUriProblem(value: string): string | undefined {
  * lifts the host rule and also allows http.
  */
 export function jwksUriProblem(value: string, allowPrivate: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute https URL';
-  }
+  const parsed = parseAbsoluteUri(value, 'must be an absolute https URL');
+  if ('problem' in parsed) return parsed.problem;
+  const { url } = parsed;
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
     return 'must be an https URL';
   }

@@ -1,4 +1,9 @@
-import { AccessTokenAlgorithm, GatewayForm, RegistrationMode } from './environment';
+import {
+  AccessTokenAlgorithm,
+  ClientAssertionAudience,
+  GatewayForm,
+  RegistrationMode,
+} from './environment';
 
 /** The validated, typed configuration every module reads (injected as `AppConfig`). */
 export abstract class AppConfig {
@@ -65,6 +70,8 @@ export abstract class AppConfig {
   };
   /** Development only: let jwks_uri point at loopback and private addresses. */
   abstract readonly jwksUriAllowPrivate: boolean;
+  /** private_key_jwt `aud`: the issuer alone (default), or also the older forms (`legacy`). */
+  abstract readonly clientAssertionAudience: ClientAssertionAudience;
   /** Share of allowed access decisions written to the decision log (denies are always written). */
   abstract readonly decisionLogSampleRate: number;
   /** The ways /access/gateway learns the original request it judges (docs/gateways.md). */

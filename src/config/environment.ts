@@ -20,6 +20,9 @@ export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 export const GATEWAY_FORMS = ['x-original', 'x-forwarded', 'path'] as const;
 export type GatewayForm = (typeof GATEWAY_FORMS)[number];
 
+export const CLIENT_ASSERTION_AUDIENCES = ['issuer', 'legacy'] as const;
+export type ClientAssertionAudience = (typeof CLIENT_ASSERTION_AUDIENCES)[number];
+
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
@@ -238,6 +241,10 @@ export class Environment {
   @Transform(toBool)
   @IsIn([true, false], { message: 'must be true or false' })
   JWKS_URI_ALLOW_PRIVATE: boolean = false;
+
+  @IsOptional()
+  @IsIn(CLIENT_ASSERTION_AUDIENCES)
+  CLIENT_ASSERTION_AUDIENCE: ClientAssertionAudience = 'issuer';
 
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>

@@ -106,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clientAuthMaxFailures: parsed.CLIENT_AUTH_MAX_FAILURES,
     },
     jwksUriAllowPrivate: parsed.JWKS_URI_ALLOW_PRIVATE,
+    clientAssertionAudience: parsed.CLIENT_ASSERTION_AUDIENCE,
     decisionLogSampleRate: parsed.DECISION_LOG_SAMPLE_RATE,
     gatewayForms: [...new Set(parsed.GATEWAY_FORMS.split(','))] as GatewayForm[],
     workers: parsed.WORKERS,

@@ -25,6 +25,14 @@ export class ChangeBus implements OnModuleInit, OnModuleDestroy {
     await this.transport?.stop();
   }
 
+  /**
+   * Whether changes made by other processes reach this one now: always in one process (embedded
+   * mode); with DATABASE_URL, while the listening connection is up.
+   */
+  get live(): boolean {
+    return this.transport?.live ?? true;
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -5,4 +5,6 @@ export abstract class ChangeTransport {
   abstract start(deliver: (event: ChangeEvent) => void): Promise<void>;
   abstract send(event: ChangeEvent): void;
   abstract stop(): Promise<void>;
+  /** Whether other processes' events reach this one now (false while reconnecting). */
+  abstract readonly live: boolean;
 }

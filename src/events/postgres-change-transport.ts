@@ -29,6 +29,10 @@ export class PostgresChangeTransport extends ChangeTransport {
     super();
   }
 
+  get live(): boolean {
+    return this.listener !== undefined && !this.stopped;
+  }
+
   async start(deliver: (event: ChangeEvent) => void): Promise<void> {
     this.deliver = deliver;
     await this.listen();

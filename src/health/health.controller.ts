@@ -1,15 +1,40 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ApiOkResponse,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { CheckStatus, Readiness } from './readiness.service';
 
-const READY_TIMEOUT_MS = 2000;
+const STATUSES: CheckStatus[] = ['up', 'down'];
+
+class ReadinessChecks {
+  @ApiProperty({ enum: STATUSES, description: 'The database answers SELECT 1 within 2 s' })
+  database!: CheckStatus;
+  @ApiProperty({ enum: STATUSES, description: 'Clients, users, roles and rules are loaded' })
+  access_state!: CheckStatus;
+  @ApiProperty({ enum: STATUSES, description: 'Every revoked access token is known' })
+  revocation_list!: CheckStatus;
+  @ApiProperty({
+    enum: STATUSES,
+    description: "Other processes' changes reach this one (always up in embedded mode)",
+  })
+  change_notifications!: CheckStatus;
+}
+
+class ReadinessBody {
+  @ApiProperty({ enum: ['ok', 'unavailable'] })
+  status!: 'ok' | 'unavailable';
+  @ApiProperty({ type: ReadinessChecks })
+  checks!: ReadinessChecks;
+}
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly readiness: Readiness) {}
 
   @Get('live')
   @HttpCode(200)
@@ -19,28 +44,18 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'The database answers' })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string }> {
+  @ApiOkResponse({
+    type: ReadinessBody,
+    description: 'The database answers and the decision engine can decide',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessBody,
+    description: 'A check is down: take this process out of the load balancer',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessBody> {
     void reply.header('cache-control', 'no-store');
-    if (await this.databaseAnswers()) return { status: 'ok' };
-    void reply.status(503);
-    return { status: 'unavailable' };
-  }
-
-  private async databaseAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
-    });
-    const query = this.dataSource
-      .query('SELECT 1')
-      .then(() => true)
-      .catch(() => false);
-    try {
-      return await Promise.race([query, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const { ready, checks } = await this.readiness.report();
+    if (!ready) void reply.status(503);
+    return { status: ready ? 'ok' : 'unavailable', checks };
   }
 }

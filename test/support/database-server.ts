@@ -31,3 +31,16 @@ export async function cutOffDatabase(name: string): Promise<void> {
 export function restoreDatabase(name: string): Promise<void> {
   return onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
 }
+
+/**
+ * Ends the change-notification connections to database `name` and refuses new connections, while
+ * the connections already in the apps' pools keep answering: notifications lost, database up.
+ * `restoreDatabase` lets the listeners reconnect.
+ */
+export async function cutOffNotifications(name: string): Promise<void> {
+  await onServer(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+  await onServer(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+     WHERE datname = '${name}' AND application_name = 'gatehouse-listener'`,
+  );
+}

@@ -338,13 +338,14 @@ describe(AccessDecisionService.name, () => {
       await expect(
         sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:read'),
       ).rejects.toBeInstanceOf(DecisionUnavailableError);
-      expect(sut.ready).toBe(false);
+      expect(sut.readiness()).toEqual({ accessState: false, revocationList: true });
     });
 
     it('answers 503 while the revocation list is not known, however good the token', async () => {
       const t = token('t');
       expect((await permission(t)).allowed).toBe(true);
       revocations.known = false;
+      expect(sut.readiness()).toEqual({ accessState: true, revocationList: false });
       await expect(permission(t)).rejects.toBeInstanceOf(DecisionUnavailableError);
       await expect(
         sut.decideGateway({ token: t, method: 'GET', path: '/invoices/1' }),

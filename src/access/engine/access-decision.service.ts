@@ -93,9 +93,12 @@ export class AccessDecisionService {
     });
   }
 
-  /** Whether decisions can be made now (for readiness). */
-  get ready(): boolean {
-    return this.state.known;
+  /**
+   * What decisions rest on, for readiness: the access state and the revocation list, each loaded
+   * and not since made doubtful by a gap in change notifications. Decisions answer 503 unless both.
+   */
+  readiness(): { accessState: boolean; revocationList: boolean } {
+    return { accessState: this.state.known, revocationList: this.revocations.known };
   }
 
   private gateway(token: string | undefined, method: string, path: string[]): DecisionAnswer {

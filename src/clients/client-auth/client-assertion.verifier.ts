@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { ClientAssertionAudience } from '../../config/environment';
 import { Housekeeping } from '../../database/housekeeping.service';
 import { ClientEntity } from '../client.entity';
 import { JwksDownloadError } from './jwks-download';
@@ -39,13 +40,38 @@ const MAX_JTI_LENGTH = 256;
 const OTHER_AUTHENTICATING_ENDPOINTS = ['/introspect', '/revoke'];
 
 /**
- * RFC 7523 §3 (3), OIDC Core §9: the audiences an assertion presented at `path` may name: the
- * issuer, the token endpoint, or the endpoint it is presented at.
+ * CLIENT_ASSERTION_AUDIENCE=legacy only (RFC 7523 §3 (3), OIDC Core §9 as first published): the
+ * audiences an assertion presented at `path` may name, alone or in an array: the issuer, the token
+ * endpoint, or the endpoint it is presented at.
  */
-export function assertionAudiences(issuer: string, path: string): string[] {
+export function legacyAssertionAudiences(issuer: string, path: string): string[] {
   const audiences = [issuer, `${issuer}/token`];
   if (OTHER_AUTHENTICATING_ENDPOINTS.includes(path)) audiences.push(`${issuer}${path}`);
   return audiences;
+}
+
+/**
+ * Why `aud` does not address this server, or undefined when it does. By default the OpenID
+ * Foundation's 2025 private_key_jwt audience advisory (adopted by RFC 7523bis and the OIDC Core
+ * errata): `aud` is the issuer identifier, a single string. An assertion a client made for
+ * another server's token endpoint, or for several audiences, could be replayed here by that
+ * server; only the issuer names this server alone. `legacy` also takes the older forms, for
+ * clients not yet updated.
+ */
+export function assertionAudienceProblem(
+  aud: unknown,
+  issuer: string,
+  path: string,
+  mode: ClientAssertionAudience,
+): string | undefined {
+  if (mode === 'issuer') {
+    return aud === issuer ? undefined : 'aud must be the issuer identifier, as a single string';
+  }
+  const accepted = legacyAssertionAudiences(issuer, path);
+  const named = Array.isArray(aud) ? aud : [aud];
+  return named.some((value) => typeof value === 'string' && accepted.includes(value))
+    ? undefined
+    : 'aud must name the issuer, the token endpoint or this endpoint';
 }
 
 /**
@@ -92,9 +118,8 @@ export class ClientAssertionVerifier {
         // RFC 7523 §3 (1), (2): iss and sub are both the client_id.
         issuer: client.clientId,
         subject: client.clientId,
-        audience: assertionAudiences(this.config.issuer, path),
         // RFC 7523 §3 (4) exp; OIDC Core §9 makes jti REQUIRED.
-        requiredClaims: ['exp', 'jti'],
+        requiredClaims: ['aud', 'exp', 'jti'],
         clockTolerance: ASSERTION_CLOCK_SKEW_S,
       });
     } catch (error) {
@@ -103,6 +128,13 @@ export class ClientAssertionVerifier {
       }
       throw error;
     }
+    const audience = assertionAudienceProblem(
+      payload.aud,
+      this.config.issuer,
+      path,
+      this.config.clientAssertionAudience,
+    );
+    if (audience) return audience;
     const exp = payload.exp!;
     if (exp > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_S + ASSERTION_CLOCK_SKEW_S) {
       return `exp is more than ${MAX_ASSERTION_LIFETIME_S} seconds ahead`;
