@@ -73,8 +73,10 @@ export class IntrospectionService {
   }
 
   private async accessToken(caller: ClientEntity, token: string): Promise<IntrospectionResponse> {
+    let scopes: string[];
     try {
-      await this.verifier.verify(token);
+      // The scopes that still hold: an `iam:*` scope no longer backed is not reported.
+      scopes = (await this.verifier.verify(token)).scopes;
     } catch (error) {
       if (error instanceof InvalidTokenError) return INACTIVE;
       throw error;
@@ -86,7 +88,7 @@ export class IntrospectionService {
     if (!mayIntrospect(caller, { clientId, aud }, this.config.issuer)) return INACTIVE;
     return {
       active: true,
-      scope: typeof claims.scope === 'string' ? claims.scope : '',
+      scope: scopes.join(' '),
       client_id: clientId,
       sub: claims.sub as string,
       aud,
