@@ -36,13 +36,21 @@ interface Failure {
 }
 
 /** How each gateway says "Gatehouse could not be reached" and "Gatehouse could not tell". */
-const GATEWAYS: { name: string; start: Start; unreachable: Failure; cannotTell: Failure }[] = [
+const GATEWAYS: {
+  name: string;
+  start: Start;
+  unreachable: Failure;
+  cannotTell: Failure;
+  /** Whether a denial reaches the client with Gatehouse's own JSON body. */
+  passesDenialBody: boolean;
+}[] = [
   {
     // auth_request turns any answer but 2xx, 401 and 403 into 500; the config makes it a 503.
     name: 'nginx auth_request',
     start: (addresses) => Gateway.nginx(addresses),
     unreachable: { status: 503, body: NGINX_UNAVAILABLE },
     cannotTell: { status: 503, body: NGINX_UNAVAILABLE },
+    passesDenialBody: false,
   },
   {
     // forward_auth hands back Gatehouse's own answer, or reverse_proxy's bare 502 without one.
@@ -50,6 +58,7 @@ const GATEWAYS: { name: string; start: Start; unreachable: Failure; cannotTell: 
     start: (addresses) => Gateway.caddy(addresses),
     unreachable: { status: 502, body: '' },
     cannotTell: { status: 503, body: { error: 'temporarily_unavailable' } },
+    passesDenialBody: true,
   },
 ];
 
@@ -188,7 +197,7 @@ describe('API gateways (Debian nginx and Caddy) with the deploy/ configurations'
     if (sut && !sutClosed) await sut.close();
   });
 
-  for (const { name, unreachable, cannotTell } of GATEWAYS) {
+  for (const { name, unreachable, cannotTell, passesDenialBody } of GATEWAYS) {
     describe(`through ${name}`, () => {
       const live = () => gateways.get(name)!.live.url;
       const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
@@ -320,6 +329,72 @@ describe('API gateways (Debian nginx and Caddy) with the deploy/ configurations'
           send(live(), { path: '/invoices/../reports/1', headers: bearer(readerToken) }),
         );
         expect(answer.status).toBe(403);
+      });
+
+      it('a path that upstreams could read differently never reaches the upstream: 403 path_rejected', async () => {
+        for (const path of [
+          '/public/..;/invoices/1',
+          '/public/..%3b/invoices/1',
+          '/public/..%2finvoices/1',
+          '/public/..%5cinvoices/1',
+          '/public/..\\invoices/1',
+          '/public/%252e%252e/invoices/1',
+          '/public/%c0%ae%c0%ae/invoices/1',
+          '/public/%ef%bc%8e%ef%bc%8e/invoices/1',
+          '/public/%2e%2e/invoices/1',
+          '/public/invoices./1',
+          '//public/invoices/1',
+        ]) {
+          const answer = await withoutUpstream(() =>
+            send(live(), { path, headers: bearer(readerToken) }),
+          );
+          expect({ path, status: answer.status }).toEqual({ path, status: 403 });
+          const decisionId = answer.headers['x-decision-id'];
+          expect(decisionId).toMatch(UUID);
+          // Caddy hands back Gatehouse's own body; nginx its own 403 page.
+          if (passesDenialBody) {
+            expect(json(answer)).toEqual({
+              allowed: false,
+              reason: 'path_rejected',
+              decision_id: decisionId,
+            });
+          } else {
+            expect(answer.body).toMatch(/^<html>/);
+          }
+        }
+      });
+
+      it('method-override and original-request headers from the client reach neither Gatehouse nor the upstream', async () => {
+        const answer = await send(live(), {
+          path: '/public/status',
+          headers: {
+            'x-http-method-override': 'DELETE',
+            'x-http-method': 'DELETE',
+            'x-method-override': 'DELETE',
+            'x-original-method': 'DELETE',
+            'x-original-uri': '/invoices/1',
+            'x-forwarded-method': 'DELETE',
+            'x-forwarded-uri': '/invoices/1',
+          },
+        });
+        expect(answer.status).toBe(200);
+        const { url, method, headers } = json(answer) as {
+          url: string;
+          method: string;
+          headers: Record<string, string>;
+        };
+        expect({ url, method }).toEqual({ url: '/public/status', method: 'GET' });
+        for (const name of [
+          'x-http-method-override',
+          'x-http-method',
+          'x-method-override',
+          'x-original-method',
+          'x-original-uri',
+          'x-forwarded-method',
+          'x-forwarded-uri',
+        ]) {
+          expect({ name, value: headers[name] }).toEqual({ name, value: undefined });
+        }
       });
 
       it(`Gatehouse unreachable: ${unreachable.status} from the gateway, never a pass`, async () => {
