@@ -421,10 +421,23 @@ describe('users: self sign-up with POST /accounts (CONTRACT §2)', () => {
     expect(response.json()).toEqual({ id: expect.stringMatching(UUID), username: 'dave' });
   });
 
-  it('answers 409 for a username taken in another letter case', async () => {
+  it('answers 409 for a username taken in another letter case, without echoing it', async () => {
     const response = await signUp({ username: 'CAROL', password: PASSWORD });
     expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({ error: 'conflict', message: 'the username CAROL is taken' });
+    expect(response.json()).toEqual({
+      error: 'conflict',
+      message: 'that username is not available; choose another',
+    });
+  });
+
+  it('never says an email is in use: a second account may give the same one', async () => {
+    const response = await signUp({
+      username: 'carol2',
+      password: PASSWORD,
+      email: 'carol@example.com',
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: expect.stringMatching(UUID), username: 'carol2' });
   });
 
   it('answers 400 naming the password for a short or an over-72-byte password', async () => {

@@ -1,19 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { Strategy } from 'passport-local';
+import { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-custom';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { loginAttempt } from './login-attempt';
 
-/** Passport local strategy for the login form's `username` and `password`. */
+/**
+ * Passport strategy for the login form's `username` and `password`, read by `loginAttempt` (the
+ * form body only) so that it checks exactly the account the throttle counted.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly users: UsersService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false });
+    super();
   }
 
   /** Returning false makes Passport `fail`: an unknown user and a wrong password look the same. */
-  async validate(username: string, password: string): Promise<UserEntity | false> {
-    const user = await this.users.verifyPassword(username, password);
+  async validate(request: FastifyRequest): Promise<UserEntity | false> {
+    const attempt = loginAttempt(request);
+    if (attempt.refusal) return false;
+    const user = await this.users.verifyPassword(attempt.username, attempt.password, request.ip);
     return user?.status === 'active' ? user : false;
   }
 }

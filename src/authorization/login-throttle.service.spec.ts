@@ -54,6 +54,16 @@ describe(LoginThrottle.name, () => {
     expect(await sut.retryAfter('someone-else', '10.0.0.8')).toBe(0);
   });
 
+  it('counts one IPv6 /64 as one source, however the address is written', async () => {
+    await fail(2, 'u1', '2001:db8:1:2::a');
+    await fail(2, 'u2', '2001:db8:1:2:ffff:ffff:ffff:ffff');
+    await fail(1, 'u3', '::ffff:10.0.0.9');
+    expect(await sut.retryAfter('someone', '2001:0DB8:0001:0002::1')).toBe(0);
+    await fail(1, 'u4', '2001:db8:1:2::b');
+    expect(await sut.retryAfter('someone', '2001:0DB8:0001:0002::1')).toBe(WINDOW);
+    expect(await sut.retryAfter('someone', '2001:db8:1:3::a')).toBe(0);
+  });
+
   it('says to wait at least one second while blocked', async () => {
     await fail(3, 'alice', '10.0.0.1');
     now += WINDOW * 1000 - 1;

@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { orUnavailable } from '../rate-limit/rate-limit.errors';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from '../rate-limit/rate-limit.store';
+import { addressKey } from '../rate-limit/source-address';
 
 /** A typed username is cut to this many characters in a counter's key. */
 const MAX_KEY_USERNAME = 128;
 
 /**
- * Failed password attempts, counted per account and per client IP over a fixed window that
- * starts at the first failure. Past the limit, further attempts are refused without checking
+ * Failed password attempts, counted per account and per source address (IPv6 per /64) over a
+ * fixed window that starts at the first failure. Past the limit, further attempts are refused without checking
  * the password until the window ends. The counters live in the rate-limit store: this process's
  * memory, or Redis shared by every process when REDIS_URL is set. A store that cannot answer
  * refuses the attempt (503, fail closed).
@@ -42,6 +43,10 @@ export class LoginThrottle {
     );
   }
 
+  /**
+   * A success clears the counter of the account that signed in, and nothing else: the source's
+   * counter protects every other account, so signing in to one's own account must not reset it.
+   */
   async recordSuccess(username: string): Promise<void> {
     await orUnavailable(this.store.delete(accountKey(username)));
   }
@@ -52,7 +57,7 @@ function accountKey(username: string): string {
 }
 
 function ipKey(ip: string): string {
-  return `login-failures:ip:${ip}`;
+  return `login-failures:ip:${addressKey(ip)}`;
 }
 
 function blockedFor(counter: Counter | undefined, limit: number): number {

@@ -7,17 +7,18 @@ import { auditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { RateLimitUnavailableError } from '../rate-limit/rate-limit.errors';
+import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/rate-limit.errors';
 import { csrfToken, csrfValid } from './csrf';
 import { InteractionsService } from './interactions.service';
+import { loginAttempt, LoginRefusal } from './login-attempt';
 import { LoginThrottle } from './login-throttle.service';
-import { seeOther, sendPage, sendUnavailablePage } from './page-response';
+import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
 
 /** Why a sign-in failed, as login.failed records it. */
-type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | 'missing_credentials';
+type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | LoginRefusal;
 
 /**
  * How much of an unknown username login.failed keeps: enough to see many names tried from one
@@ -67,6 +68,10 @@ export class LoginController {
     try {
       await this.signIn(request, reply);
     } catch (error) {
+      // This network's bcrypt budget is spent: no password was checked.
+      if (error instanceof TooManyRequestsError) {
+        return void sendTooManyPage(reply, error.retryAfterSeconds, 'sign-in requests');
+      }
       // The failed-login counters cannot be read or written: refuse (fail closed).
       if (!(error instanceof RateLimitUnavailableError)) throw error;
       sendUnavailablePage(reply);
@@ -78,10 +83,16 @@ export class LoginController {
     const interaction = formField(form, 'interaction');
     const back = (error: string, extra = '') =>
       seeOther(reply, internalPath('/login', { interaction, error }) + extra);
-    const username = formField(form, 'username') ?? '';
+    // One reading of the credentials for the throttle, the strategy and the audit log.
+    const attempt = loginAttempt(request);
+    const { username } = attempt;
     if (!csrfValid(request, formField(form, 'csrf_token'))) {
       await this.failed(request, username, 'csrf');
       return back('csrf');
+    }
+    if (attempt.refusal) {
+      await this.failed(request, username, attempt.refusal);
+      return back('missing');
     }
     const wait = await this.throttle.retryAfter(username, request.ip);
     if (wait > 0) {
@@ -92,12 +103,8 @@ export class LoginController {
     const user = await passportAuthenticate<UserEntity>('local', request, reply);
     if (!user) {
       await this.throttle.recordFailure(username, request.ip);
-      await this.failed(
-        request,
-        username,
-        username ? 'invalid_credentials' : 'missing_credentials',
-      );
-      return back(username ? 'invalid' : 'missing');
+      await this.failed(request, username, 'invalid_credentials');
+      return back('invalid');
     }
     await this.throttle.recordSuccess(username);
     const cookie = await this.sessions.start(

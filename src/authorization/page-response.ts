@@ -37,3 +37,21 @@ export function sendUnavailablePage(reply: FastifyReply): FastifyReply {
   );
   return reply;
 }
+
+/**
+ * 429 (RFC 6585 §4) with Retry-After: `what` came too often from the sender's network (IPv4
+ * address or IPv6 /64).
+ */
+export function sendTooManyPage(reply: FastifyReply, wait: number, what: string): FastifyReply {
+  const seconds = `${wait} second${wait === 1 ? '' : 's'}`;
+  void reply.header('retry-after', String(wait));
+  sendPage(
+    reply,
+    429,
+    messagePage(
+      'Too many requests',
+      `Too many ${what} came from your network. Wait ${seconds}, then try again.`,
+    ),
+  );
+  return reply;
+}

@@ -3,12 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
+import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/rate-limit.errors';
 import { auditContext } from '../events/audit-context';
 import { USERNAME_SYNTAX } from '../users/password.policy';
 import { UsersService } from '../users/users.service';
 import { csrfToken, csrfValid } from './csrf';
 import { formField, internalPath } from './form';
-import { seeOther, sendPage } from './page-response';
+import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { errorPage, signupPage } from './views/pages';
 
@@ -66,10 +67,15 @@ export class SignupController {
     let userId: string;
     try {
       const audit = auditContext(request, { type: 'anonymous' });
-      userId = (await this.users.create({ username, password, email }, audit)).id;
+      userId = (await this.users.create({ username, password, email }, audit, request.ip)).id;
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) return back('taken');
       if (error instanceof ApiError && error.status === 400) return back('password');
+      // This network's bcrypt budget is spent (docs/security/guessing.md).
+      if (error instanceof TooManyRequestsError) {
+        return void sendTooManyPage(reply, error.retryAfterSeconds, 'sign-ups');
+      }
+      if (error instanceof RateLimitUnavailableError) return void sendUnavailablePage(reply);
       throw error;
     }
     const cookie = await this.sessions.start(userId);

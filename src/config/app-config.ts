@@ -65,8 +65,17 @@ export abstract class AppConfig {
     readonly perClient: number;
     /** Requests per window per client IP on /token, /introspect, /revoke, /register, /login. */
     readonly perIp: number;
-    /** Failed client authentications per client_id before backing off. */
+    /** Failed client authentications per (client_id, source) before that pair backs off. */
     readonly clientAuthMaxFailures: number;
+    /** Failed client authentications per source, over every client_id, before it backs off. */
+    readonly clientAuthMaxFailuresPerIp: number;
+    /**
+     * Failed client authentications per client_id, from every source, past which each source
+     * that has failed for it backs off (sources without failures go ahead).
+     */
+    readonly clientAuthMaxFailuresPerClient: number;
+    /** bcrypt operations a source may cause per window (sign-up, passwords, client secrets). */
+    readonly bcryptPerIp: number;
   };
   /** Development only: let jwks_uri point at loopback and private addresses. */
   abstract readonly jwksUriAllowPrivate: boolean;

@@ -238,6 +238,27 @@ export class Environment {
   CLIENT_AUTH_MAX_FAILURES: number = 5;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CLIENT_AUTH_MAX_FAILURES_PER_IP: number = 20;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: number = 50;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_BCRYPT_PER_IP: number = 60;
+
+  @IsOptional()
   @Transform(toBool)
   @IsIn([true, false], { message: 'must be true or false' })
   JWKS_URI_ALLOW_PRIVATE: boolean = false;

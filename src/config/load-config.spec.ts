@@ -54,6 +54,9 @@ describe(loadConfig.name, () => {
           perClient: 12000,
           perIp: 6000,
           clientAuthMaxFailures: 5,
+          clientAuthMaxFailuresPerIp: 20,
+          clientAuthMaxFailuresPerClient: 50,
+          bcryptPerIp: 60,
         },
         jwksUriAllowPrivate: false,
         decisionLogSampleRate: 0.01,
@@ -105,6 +108,9 @@ describe(loadConfig.name, () => {
         LOGIN_FAILURE_WINDOW: '600',
         BODY_LIMIT: '32768',
         LOG_LEVEL: 'warn',
+        CLIENT_AUTH_MAX_FAILURES_PER_IP: '30',
+        CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '400',
+        RATE_LIMIT_BCRYPT_PER_IP: '90',
       });
 
       expect(sut).toEqual({
@@ -142,6 +148,9 @@ describe(loadConfig.name, () => {
           perClient: 12000,
           perIp: 6000,
           clientAuthMaxFailures: 5,
+          clientAuthMaxFailuresPerIp: 30,
+          clientAuthMaxFailuresPerClient: 400,
+          bcryptPerIp: 90,
         },
         jwksUriAllowPrivate: false,
         decisionLogSampleRate: 0.01,

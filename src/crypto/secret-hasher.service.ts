@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
 import { BcryptPool } from './bcrypt-pool';
 
@@ -11,47 +12,80 @@ interface VerifiedSecret {
 }
 
 const MAX_REMEMBERED = 10_000;
+/** Per owner: its current secret and, during a rotation's grace period, its previous one. */
+const MAX_REMEMBERED_PER_OWNER = 2;
 
 /**
- * Client secrets at rest are bcrypt hashes (run async on libuv's thread pool, see BcryptPool). A positive
- * verification is remembered in memory, keyed by the owner, as an HMAC of the presented secret
- * bound to the stored hash, so a client that keeps presenting the same valid secret costs one
- * HMAC instead of one bcrypt. `forget` drops it on rotation, disable and delete.
+ * Client secrets and passwords at rest are bcrypt hashes (run async on libuv's thread pool, see
+ * BcryptPool). A positive verification is remembered in memory, keyed by the owner, as an HMAC
+ * of the presented secret bound to the stored hash, so a client that keeps presenting the same
+ * valid secret costs one HMAC instead of one bcrypt. `forget` drops it on rotation, disable and
+ * delete.
+ *
+ * No timing oracle (docs/security/guessing.md): memory only ever makes the right
+ * answer fast. A wrong secret for a known owner always costs a full bcrypt, as `verifyNothing`
+ * does for an unknown one.
+ *
+ * Every method that runs bcrypt for a request takes the request's `source` address and charges
+ * the bcrypt to that source's BcryptBudget first, so a stranger cannot make this server hash
+ * without limit. Work that no stranger can start (the admin API, boot) passes no source.
  */
 @Injectable()
-export class SecretHasher {
+export class SecretHasher implements OnModuleInit {
   private readonly macKey = randomBytes(32);
-  private readonly verified = new Map<string, VerifiedSecret>();
+  private readonly verified = new Map<string, VerifiedSecret[]>();
   private dummyHash?: Promise<string>;
   private readonly bcrypt = new BcryptPool();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly budget: BcryptBudget,
+  ) {}
 
-  hash(secret: string): Promise<string> {
+  /** The dummy hash is ready before the first unknown owner, which must not cost two bcrypts. */
+  onModuleInit(): void {
+    void this.dummy().catch(() => undefined);
+  }
+
+  async hash(secret: string, source?: string): Promise<string> {
+    await this.charge(source);
     return this.bcrypt.hash(secret, this.config.bcryptCost);
   }
 
   /** bcrypt comparison without memory: for passwords, which people type rather than replay. */
-  compare(presented: string, hash: string): Promise<boolean> {
+  async compare(presented: string, hash: string, source?: string): Promise<boolean> {
+    await this.charge(source);
     return this.bcrypt.compare(presented, hash);
   }
 
-  /** Compares `presented` with `hash`; `owner` scopes the memory of a positive answer. */
-  async verify(owner: string, presented: string, hash: string): Promise<boolean> {
+  /**
+   * Whether `presented` matches `hashes` (one, or a client's current and previous secret during
+   * a rotation's grace period); `owner` scopes the memory of a positive answer. Several hashes
+   * are compared at once, so a wrong secret takes one bcrypt's time however many there are.
+   */
+  async verify(
+    owner: string,
+    presented: string,
+    hashes: string | readonly string[],
+    source?: string,
+  ): Promise<boolean> {
+    const candidates = typeof hashes === 'string' ? [hashes] : hashes;
     const mac = this.mac(presented);
-    const remembered = this.verified.get(owner);
-    if (remembered && remembered.hash === hash) {
-      return timingSafeEqual(remembered.mac, mac);
-    }
-    const matches = await this.bcrypt.compare(presented, hash);
-    if (matches) this.remember(owner, { hash, mac });
-    return matches;
+    if (this.remembered(owner, candidates, mac)) return true;
+    await this.charge(source);
+    const results = await Promise.all(
+      candidates.map((hash) => this.bcrypt.compare(presented, hash)),
+    );
+    const matched = candidates.find((_, index) => results[index]);
+    if (matched === undefined) return false;
+    this.remember(owner, { hash: matched, mac });
+    return true;
   }
 
   /** Spends the same bcrypt work as a real check, so an unknown owner is not told apart by time. */
-  async verifyNothing(presented: string): Promise<false> {
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    await this.bcrypt.compare(presented, await this.dummyHash);
+  async verifyNothing(presented: string, source?: string): Promise<false> {
+    await this.charge(source);
+    await this.bcrypt.compare(presented, await this.dummy());
     return false;
   }
 
@@ -59,13 +93,32 @@ export class SecretHasher {
     this.verified.delete(owner);
   }
 
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.bcrypt.hash(
+      randomBytes(32).toString('base64url'),
+      this.config.bcryptCost,
+    );
+    return this.dummyHash;
+  }
+
+  private async charge(source: string | undefined): Promise<void> {
+    if (source !== undefined) await this.budget.spend(source);
+  }
+
   private mac(presented: string): Buffer {
     return createHmac('sha256', this.macKey).update(presented).digest();
   }
 
+  /** True only for a remembered match: a miss, right or wrong, goes on to bcrypt. */
+  private remembered(owner: string, hashes: readonly string[], mac: Buffer): boolean {
+    const entries = this.verified.get(owner) ?? [];
+    return entries.some((entry) => hashes.includes(entry.hash) && timingSafeEqual(entry.mac, mac));
+  }
+
   private remember(owner: string, entry: VerifiedSecret): void {
+    const kept = (this.verified.get(owner) ?? []).filter((old) => old.hash !== entry.hash);
     this.verified.delete(owner);
-    this.verified.set(owner, entry);
+    this.verified.set(owner, [entry, ...kept].slice(0, MAX_REMEMBERED_PER_OWNER));
     if (this.verified.size > MAX_REMEMBERED) {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);

@@ -7,7 +7,17 @@ import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.er
 import { RateLimitStore, RateLimitStoreUnavailableError } from './rate-limit.store';
 
 const WINDOW_S = 10;
-const config = { rateLimits: { window: WINDOW_S, clientAuthMaxFailures: 3 } } as AppConfig;
+const config = {
+  rateLimits: {
+    window: WINDOW_S,
+    clientAuthMaxFailures: 3,
+    clientAuthMaxFailuresPerIp: 7,
+    clientAuthMaxFailuresPerClient: 5,
+  },
+} as AppConfig;
+
+const ATTACKER = '203.0.113.66';
+const OWNER = '198.51.100.1';
 
 describe(ClientAuthBackoff.name, () => {
   let now: number;
@@ -20,13 +30,13 @@ describe(ClientAuthBackoff.name, () => {
   });
   afterEach(() => mock.restoreAll());
 
-  const fail = async (times: number, clientId = 'c1') => {
-    for (let i = 0; i < times; i++) await sut.failed(clientId);
+  const fail = async (times: number, clientId = 'c1', source = ATTACKER) => {
+    for (let i = 0; i < times; i++) await sut.failed(clientId, source);
   };
   /** The Retry-After of the 429 `admit` throws, or the failure count it answers. */
-  const admit = async (clientId = 'c1'): Promise<number | string> => {
+  const admit = async (clientId = 'c1', source = ATTACKER): Promise<number | string> => {
     try {
-      return await sut.admit(clientId);
+      return await sut.admit(clientId, source);
     } catch (error) {
       if (!(error instanceof TooManyRequestsError)) throw error;
       expect(error.toJSON()).toEqual({
@@ -39,13 +49,13 @@ describe(ClientAuthBackoff.name, () => {
     }
   };
 
-  it('admits a client_id below the limit and tells how many failures it has', async () => {
+  it('admits a client_id below the limit and tells how many failures the pair has', async () => {
     expect(await admit()).toBe(0);
     await fail(2);
     expect(await admit()).toBe(2);
   });
 
-  it('locks the client_id for one window at the limit, then admits it again', async () => {
+  it('locks the (client_id, source) pair for one window at the limit, then admits it again', async () => {
     await fail(3);
     expect(await admit()).toBe(`retry after ${WINDOW_S}`);
     now += 4_000;
@@ -54,9 +64,36 @@ describe(ClientAuthBackoff.name, () => {
     expect(await admit()).toBe(3);
   });
 
-  it('locks only the failing client_id', async () => {
+  it('never locks the client_id for a source that has not failed: the owner goes on', async () => {
     await fail(3);
-    expect(await admit('c2')).toBe(0);
+    expect(await admit('c1', OWNER)).toBe(0);
+    expect(await admit('c2', ATTACKER)).toBe(0);
+  });
+
+  it('counts one IPv6 /64 as one source', async () => {
+    await fail(1, 'c1', '2001:db8:5:5::1');
+    await fail(1, 'c1', '2001:db8:5:5::2');
+    await fail(1, 'c1', '2001:db8:5:5:ffff::9');
+    expect(await admit('c1', '2001:db8:5:5::abcd')).toBe(`retry after ${WINDOW_S}`);
+    expect(await admit('c1', '2001:db8:5:6::1')).toBe(0);
+  });
+
+  it('locks a source that fails across many client_ids, for every client_id', async () => {
+    for (let i = 0; i < 7; i++) await fail(1, `guess-${i}`);
+    expect(await admit('never-tried')).toBe(`retry after ${WINDOW_S}`);
+    expect(await admit('never-tried', OWNER)).toBe(0);
+  });
+
+  it('a client_id under a distributed attack locks every source that failed for it, not the others', async () => {
+    const bots = ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4', '10.1.0.5'];
+    for (const bot of bots) await fail(1, 'c1', bot);
+    for (const bot of bots) expect(await admit('c1', bot)).toBe(`retry after ${WINDOW_S}`);
+    expect(await admit('c1', OWNER)).toBe(0);
+    // A new bot gets one guess, then it is locked too.
+    expect(await admit('c1', '10.1.0.6')).toBe(0);
+    await fail(1, 'c1', '10.1.0.6');
+    expect(await admit('c1', '10.1.0.6')).toMatch(/^retry after \d+$/);
+    expect(await admit('c1', OWNER)).toBe(0);
   });
 
   it('doubles the lock with each failure after one, up to the cap', async () => {
@@ -88,11 +125,15 @@ describe(ClientAuthBackoff.name, () => {
     expect(await admit()).toBe(1);
   });
 
-  it('clears the record on success', async () => {
-    await fail(2);
-    await sut.succeeded('c1', 2);
-    await fail(2);
-    expect(await admit()).toBe(2);
+  it("a success clears the pair's record, never the source's", async () => {
+    await fail(2, 'c1');
+    await fail(4, 'attackers-own-client');
+    await sut.succeeded('attackers-own-client', ATTACKER, 4);
+    await sut.succeeded('c1', ATTACKER, 2);
+    expect(await admit('c1')).toBe(0);
+    await fail(1, 'c9');
+    // 2 + 4 + 1 = 7 failures from this source: locked whatever the successes.
+    expect(await admit('c1')).toBe(`retry after ${WINDOW_S}`);
   });
 
   it('answers 503 temporarily_unavailable when the store cannot answer', async () => {
@@ -101,7 +142,11 @@ describe(ClientAuthBackoff.name, () => {
       increment: () => Promise.reject(new RateLimitStoreUnavailableError(new Error('down'))),
     } as unknown as RateLimitStore;
     const unavailable = new ClientAuthBackoff(config, broken);
-    await expect(unavailable.admit('c1')).rejects.toBeInstanceOf(RateLimitUnavailableError);
-    await expect(unavailable.failed('c1')).rejects.toBeInstanceOf(RateLimitUnavailableError);
+    await expect(unavailable.admit('c1', ATTACKER)).rejects.toBeInstanceOf(
+      RateLimitUnavailableError,
+    );
+    await expect(unavailable.failed('c1', ATTACKER)).rejects.toBeInstanceOf(
+      RateLimitUnavailableError,
+    );
   });
 });

@@ -8,7 +8,10 @@ import { RateLimitStoreUnavailableError } from './rate-limit.store';
  * allows extension codes; it is the code Auth0 and others send with 429).
  */
 export class TooManyRequestsError extends OAuthError {
-  constructor(retryAfterSeconds: number, description: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    description: string,
+  ) {
     super('too_many_requests', 429, description, undefined, {
       'retry-after': String(retryAfterSeconds),
     });

@@ -6,8 +6,7 @@ import {
   preValidationHookHandler,
   RouteOptions,
 } from 'fastify';
-import { sendPage, sendUnavailablePage } from '../authorization/page-response';
-import { messagePage } from '../authorization/views/pages';
+import { sendTooManyPage, sendUnavailablePage } from '../authorization/page-response';
 import { sendError } from '../common/all-exceptions.filter';
 import { presentedClientId } from './presented-client-id';
 import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
@@ -67,7 +66,7 @@ export class RateLimitHook {
       }
       if (wait === 0) return;
       return limited.page
-        ? tooManyPage(reply, wait)
+        ? sendTooManyPage(reply, wait, 'sign-in requests')
         : refuse(request, reply, new TooManyRequestsError(wait, TOO_MANY));
     };
   }
@@ -75,19 +74,5 @@ export class RateLimitHook {
 
 function refuse(request: FastifyRequest, reply: FastifyReply, error: Error): FastifyReply {
   sendError(request, reply, error);
-  return reply;
-}
-
-function tooManyPage(reply: FastifyReply, wait: number): FastifyReply {
-  const seconds = `${wait} second${wait === 1 ? '' : 's'}`;
-  void reply.header('retry-after', String(wait));
-  sendPage(
-    reply,
-    429,
-    messagePage(
-      'Too many requests',
-      `Too many sign-in requests came from your network. Wait ${seconds}, then try again.`,
-    ),
-  );
   return reply;
 }

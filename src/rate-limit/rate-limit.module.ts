@@ -1,7 +1,9 @@
 import { Global, Inject, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
+import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
+import { SourceBcryptBudget } from './bcrypt-budget.service';
 import { ClientAuthBackoff } from './client-auth-backoff.service';
 import { MemoryStore } from './memory.store';
 import { RateLimitHook } from './rate-limit.hook';
@@ -10,9 +12,9 @@ import { RateLimiter } from './rate-limiter.service';
 import { RedisStore } from './redis.store';
 
 /**
- * Rate limits (RATE_LIMIT_*, CLIENT_AUTH_MAX_FAILURES): counters in memory, or in Redis shared
+ * Rate limits (RATE_LIMIT_*, CLIENT_AUTH_MAX_FAILURES*): counters in memory, or in Redis shared
  * by every process when REDIS_URL is set. Global, so ClientAuthGuard finds ClientAuthBackoff
- * wherever it guards a route.
+ * wherever it guards a route, and SecretHasher finds the BcryptBudget.
  */
 @Global()
 @Module({
@@ -26,8 +28,9 @@ import { RedisStore } from './redis.store';
     RateLimiter,
     ClientAuthBackoff,
     RateLimitHook,
+    { provide: BcryptBudget, useClass: SourceBcryptBudget },
   ],
-  exports: [RateLimiter, ClientAuthBackoff, RATE_LIMIT_STORE],
+  exports: [RateLimiter, ClientAuthBackoff, BcryptBudget, RATE_LIMIT_STORE],
 })
 export class RateLimitModule implements NestModule, OnApplicationShutdown {
   constructor(

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
+import { addressKey } from './source-address';
 
 /** Longer client_ids are not ours (ours are at most 128 characters); they share one counter. */
 export const MAX_CLIENT_ID_LENGTH = 256;
@@ -54,30 +55,4 @@ export class RateLimiter {
       secondsToWait(await byClient, this.perClient),
     );
   }
-}
-
-/**
- * The part of an address that names one client: IPv4 whole; IPv6 by its /64 (RFC 4291 §2.5.4:
- * one network gets a /64, so rotating the interface id must not escape the limit); an
- * IPv4-mapped IPv6 address as its IPv4.
- */
-export function addressKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
-  const [head, tail] = ip.toLowerCase().split('::');
-  const first = head ? head.split(':') : [];
-  const last = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? first
-      : [
-          ...first,
-          ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'),
-          ...last,
-        ];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

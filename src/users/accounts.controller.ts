@@ -4,13 +4,17 @@ import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { ApiError } from '../common/api-error';
+import { ApiError, ConflictError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { SignUpDto } from './user.dto';
 import { UsersService } from './users.service';
+
+/** What sign-up says about a taken username: it neither echoes it nor names anything else. */
+export const USERNAME_TAKEN = 'that username is not available; choose another';
 
 class SignedUpView {
   id: string;
@@ -29,10 +33,23 @@ export class AccountsController {
   @Post()
   @ApiCreatedResponse({ type: SignedUpView })
   @ApiForbiddenResponse({ description: 'Sign-up is disabled' })
-  @ApiConflictResponse({ description: 'The username is taken' })
+  @ApiConflictResponse({
+    description: `The username is taken: \`{"error": "conflict", "message": "${USERNAME_TAKEN}"}\``,
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many sign-ups (bcrypt work) from this network; Retry-After says when to retry',
+  })
   async signUp(@Body() body: SignUpDto, @Req() request: FastifyRequest): Promise<SignedUpView> {
     if (!this.config.signupEnabled) throw new ApiError(403, 'forbidden', 'sign-up is disabled');
-    const user = await this.users.create(body, auditContext(request, { type: 'anonymous' }));
-    return { id: user.id, username: user.username };
+    const audit = auditContext(request, { type: 'anonymous' });
+    try {
+      const user = await this.users.create(body, audit, request.ip);
+      return { id: user.id, username: user.username };
+    } catch (error) {
+      // docs/decisions/0131-sign-up-answers.md: the same words whatever was typed.
+      if (error instanceof ConflictError) throw new ConflictError(USERNAME_TAKEN);
+      throw error;
+    }
   }
 }

@@ -30,14 +30,23 @@ export class UsersService {
     private readonly signOut: SignOutEverywhere,
   ) {}
 
-  async create(input: CreateUserDto, context: AuditContext = SYSTEM_AUDIT): Promise<UserEntity> {
+  /**
+   * A new account. `source` is the address of a stranger signing up: the password's bcrypt is
+   * charged to its budget before it runs (the admin API passes none).
+   */
+  async create(
+    input: CreateUserDto,
+    context: AuditContext = SYSTEM_AUDIT,
+    source?: string,
+  ): Promise<UserEntity> {
     this.checkPassword(input.password);
+    const passwordHash = await this.hasher.hash(input.password, source);
     const user = this.users.create({
       username: input.username,
       usernameNormalized: input.username.toLowerCase(),
       email: input.email ?? null,
       emailVerified: input.email_verified ?? false,
-      passwordHash: await this.hasher.hash(input.password),
+      passwordHash,
       name: input.name ?? null,
       givenName: input.given_name ?? null,
       familyName: input.family_name ?? null,
@@ -166,15 +175,20 @@ export class UsersService {
 
   /**
    * The user whose password this is, or null. An unknown username costs the same bcrypt work
-   * as a wrong password, so neither answer nor timing tells them apart.
+   * as a wrong password, so neither answer nor timing tells them apart; either is charged to
+   * the bcrypt budget of `source`, the address signing in.
    */
-  async verifyPassword(username: string, password: string): Promise<UserEntity | null> {
+  async verifyPassword(
+    username: string,
+    password: string,
+    source: string,
+  ): Promise<UserEntity | null> {
     const user = await this.findByUsername(username);
     if (!user) {
-      await this.hasher.verifyNothing(password);
+      await this.hasher.verifyNothing(password, source);
       return null;
     }
-    return (await this.hasher.compare(password, user.passwordHash)) ? user : null;
+    return (await this.hasher.compare(password, user.passwordHash, source)) ? user : null;
   }
 
   /** The user, locked until the transaction ends; 404 if there is none. */

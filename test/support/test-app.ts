@@ -82,6 +82,9 @@ export async function startTestApp(
     RATE_LIMIT_PER_CLIENT: '100000000',
     RATE_LIMIT_PER_IP: '100000000',
     CLIENT_AUTH_MAX_FAILURES: '1000',
+    CLIENT_AUTH_MAX_FAILURES_PER_IP: '100000',
+    CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '1000000',
+    RATE_LIMIT_BCRYPT_PER_IP: '1000000',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

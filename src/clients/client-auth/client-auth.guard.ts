@@ -15,8 +15,9 @@ declare module 'fastify' {
 /**
  * Authenticates the client (RFC 6749 §2.3) by the one method the request presents, through the
  * Passport strategy of that name; the strategy insists it is the client's registered method.
- * The authenticated client lands on `request.client`. Failures back off per client_id
- * (RFC 6749 §10.10): a locked client_id gets 429 before its credentials are looked at.
+ * The authenticated client lands on `request.client`. Failures back off per source address and
+ * per (client_id, source) (RFC 6749 §10.10, see ClientAuthBackoff): a locked pair or source gets
+ * 429 before its credentials are looked at, while the client elsewhere goes on.
  */
 @Injectable()
 export class ClientAuthGuard implements CanActivate {
@@ -26,7 +27,7 @@ export class ClientAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const { method, clientId } = presentedCredentials(request);
-    const failures = await this.backoff.admit(clientId);
+    const failures = await this.backoff.admit(clientId, request.ip);
     let client: ClientEntity | null;
     try {
       client = await passportAuthenticate<ClientEntity>(
@@ -36,10 +37,10 @@ export class ClientAuthGuard implements CanActivate {
       );
       if (!client) throw new InvalidClientError();
     } catch (error) {
-      if (error instanceof InvalidClientError) await this.backoff.failed(clientId);
+      if (error instanceof InvalidClientError) await this.backoff.failed(clientId, request.ip);
       throw error;
     }
-    await this.backoff.succeeded(clientId, failures);
+    await this.backoff.succeeded(clientId, request.ip, failures);
     request.client = client;
     return true;
   }

@@ -4,6 +4,7 @@ import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
 import { ClientEntity } from '../client.entity';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
 
 /**
@@ -14,6 +15,7 @@ import { PresentedCredentials } from './presented-credentials';
 @Injectable()
 export class ClientAuthenticator {
   private readonly logger = new Logger(ClientAuthenticator.name);
+  private readonly decoy = new DecoyAssertionCheck();
 
   constructor(
     private readonly directory: ClientDirectory,
@@ -21,27 +23,22 @@ export class ClientAuthenticator {
     private readonly assertions: ClientAssertionVerifier,
   ) {}
 
-  async withSecret(presented: PresentedCredentials): Promise<ClientEntity> {
+  /**
+   * client_secret_basic and client_secret_post (RFC 6749 §2.3.1). Every failure costs one
+   * bcrypt, charged to `source`'s budget: an unknown client, a client without a secret, a wrong
+   * secret, a client registered for another method or disabled all take the same time.
+   */
+  async withSecret(presented: PresentedCredentials, source: string): Promise<ClientEntity> {
     const client = await this.directory.find(presented.clientId);
     const secret = presented.secret ?? '';
     if (!client?.secretHash) {
-      await this.hasher.verifyNothing(secret);
+      await this.hasher.verifyNothing(secret, source);
       throw this.failure(presented, 'unknown client or no secret');
     }
-    if (
-      !(await this.hasher.verify(client.clientId, secret, client.secretHash)) &&
-      !(await this.matchesPreviousSecret(client, secret))
-    ) {
+    if (!(await this.hasher.verify(client.clientId, secret, secretHashes(client), source))) {
       throw this.failure(presented, 'wrong secret');
     }
     return this.registeredFor(client, presented);
-  }
-
-  /** During a rotation's grace period the previous secret still works. */
-  private async matchesPreviousSecret(client: ClientEntity, secret: string): Promise<boolean> {
-    const { previousSecretHash: hash, previousSecretExpiresAt: until } = client;
-    if (!hash || !until || until.getTime() <= Date.now()) return false;
-    return this.hasher.verify(`${client.clientId} previous`, secret, hash);
   }
 
   async withoutSecret(presented: PresentedCredentials): Promise<ClientEntity> {
@@ -53,12 +50,19 @@ export class ClientAuthenticator {
   /**
    * private_key_jwt (RFC 7523 §2.2): the client_id comes from the assertion's `sub`, and the
    * assertion must verify with the client's keys; `path` is the endpoint it is presented at.
+   * A client that is unknown or not registered for this method gets the same signature check
+   * against a key nobody holds, so the answer takes the same time either way.
    */
   async withAssertion(presented: PresentedCredentials, path: string): Promise<ClientEntity> {
     const client = await this.directory.find(presented.clientId);
-    if (!client) throw this.failure(presented, 'unknown client');
+    const assertion = presented.assertion ?? '';
+    if (client?.tokenEndpointAuthMethod !== 'private_key_jwt') {
+      await this.decoy.check(assertion);
+      if (!client) throw this.failure(presented, 'unknown client');
+      return this.registeredFor(client, presented);
+    }
     this.registeredFor(client, presented);
-    const problem = await this.assertions.problem(client, presented.assertion ?? '', path);
+    const problem = await this.assertions.problem(client, assertion, path);
     if (problem) throw this.failure(presented, problem);
     return client;
   }
@@ -78,4 +82,12 @@ export class ClientAuthenticator {
     );
     return new InvalidClientError('client authentication failed', reason, presented.viaHeader);
   }
+}
+
+/** The hashes a secret may match: the current one, and the previous one during its grace period. */
+function secretHashes(client: ClientEntity): string[] {
+  const hashes = client.secretHash ? [client.secretHash] : [];
+  const { previousSecretHash: previous, previousSecretExpiresAt: until } = client;
+  if (previous && until && until.getTime() > Date.now()) hashes.push(previous);
+  return hashes;
 }

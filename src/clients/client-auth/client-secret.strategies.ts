@@ -14,7 +14,7 @@ export class ClientSecretBasicStrategy extends PassportStrategy(Strategy, 'clien
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {
-    return this.authenticator.withSecret(presentedCredentials(request));
+    return this.authenticator.withSecret(presentedCredentials(request), request.ip);
   }
 }
 
@@ -26,7 +26,7 @@ export class ClientSecretPostStrategy extends PassportStrategy(Strategy, 'client
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {
-    return this.authenticator.withSecret(presentedCredentials(request));
+    return this.authenticator.withSecret(presentedCredentials(request), request.ip);
   }
 }
 
