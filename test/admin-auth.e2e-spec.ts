@@ -235,7 +235,8 @@ describe('admin API authentication (RFC 6750 Bearer, scope iam:admin)', () => {
       expect(newToken.statusCode).toBe(401);
       expect(newToken.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
 
       const deleted = await sut.admin('DELETE', `/admin/clients/${second.client_id}`);

@@ -75,7 +75,8 @@ function notFound(clientId: string) {
 
 const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'client authentication failed',
+  error_description:
+    'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 
 describe('admin API: clients', () => {

@@ -421,7 +421,8 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
     });
   });

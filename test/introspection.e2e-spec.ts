@@ -441,7 +441,8 @@ describe('introspection (RFC 7662)', () => {
       expect(response.headers['www-authenticate']).toBeUndefined();
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
     });
 
@@ -456,7 +457,8 @@ describe('introspection (RFC 7662)', () => {
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
     });
 
@@ -469,7 +471,8 @@ describe('introspection (RFC 7662)', () => {
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'public clients may not introspect tokens',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
     });
 

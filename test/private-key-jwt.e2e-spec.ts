@@ -22,7 +22,8 @@ import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-a
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'client authentication failed',
+  error_description:
+    'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 /** Many failed authentications in a row are the point here, not the rate limits. */
 const GENEROUS_LIMITS = {

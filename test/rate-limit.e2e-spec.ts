@@ -29,7 +29,8 @@ const TOO_MANY_FAILURES = {
 };
 const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'client authentication failed',
+  error_description:
+    'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 const UNAVAILABLE = {
   error: 'temporarily_unavailable',

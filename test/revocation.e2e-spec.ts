@@ -429,7 +429,8 @@ describe('revocation (RFC 7009)', () => {
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
       expect(await introspect(sut, checker, tokens.refresh_token!)).toMatchObject({
         active: true,
@@ -447,7 +448,8 @@ describe('revocation (RFC 7009)', () => {
       expect(response.headers['www-authenticate']).toBe('Basic realm="gatehouse", charset="UTF-8"');
       expect(response.json()).toEqual({
         error: 'invalid_client',
-        error_description: 'client authentication failed',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
       });
       expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
     });

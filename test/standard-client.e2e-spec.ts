@@ -162,7 +162,8 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
     });
     expect(await response.json()).toEqual({
       error: 'invalid_client',
-      error_description: 'client authentication failed',
+      error_description:
+        'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
     });
   });
 

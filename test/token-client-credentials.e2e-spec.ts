@@ -14,7 +14,8 @@ interface Credentials {
 
 const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'client authentication failed',
+  error_description:
+    'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 
 describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {

@@ -60,10 +60,14 @@ describe(toErrorResponse.name, () => {
     });
 
     it('keeps the Basic challenge of invalid_client (RFC 6749 §5.2)', () => {
-      expect(sut(new InvalidClientError(undefined, 'wrong secret', true), '/token')).toEqual({
+      expect(sut(new InvalidClientError('wrong secret', true), '/token')).toEqual({
         status: 401,
         headers: { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' },
-        body: { error: 'invalid_client', error_description: 'client authentication failed' },
+        body: {
+          error: 'invalid_client',
+          error_description:
+            'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
+        },
       });
     });
 

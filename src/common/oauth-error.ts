@@ -43,19 +43,23 @@ export const ServerError = oauthError('server_error', 500);
 export const TemporarilyUnavailableError = oauthError('temporarily_unavailable', 503);
 
 /**
+ * The one public description of every client authentication failure: it points at the usual
+ * cause (a library defaulting to another method than the registered one, docs/clients.md) and
+ * says nothing about which check failed, so an unknown client reads exactly like a wrong secret.
+ */
+export const CLIENT_AUTHENTICATION_FAILED =
+  'client authentication failed; check that the client uses its registered token_endpoint_auth_method';
+
+/**
  * RFC 6749 §5.2: 401 when the client tried to authenticate; `WWW-Authenticate` names the scheme
- * it used through the Authorization header.
+ * it used through the Authorization header. `detail` (what failed) is logged, never sent.
  */
 export class InvalidClientError extends OAuthError {
-  constructor(
-    description = 'client authentication failed',
-    detail?: string,
-    basicChallenge = false,
-  ) {
+  constructor(detail?: string, basicChallenge = false) {
     super(
       'invalid_client',
       401,
-      description,
+      CLIENT_AUTHENTICATION_FAILED,
       detail,
       basicChallenge ? { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } : {},
     );

@@ -55,10 +55,7 @@ export class IntrospectionService {
   async introspect(caller: ClientEntity, params: TokenParams): Promise<IntrospectionResponse> {
     // RFC 7662 §2.1: the endpoint requires authentication; a public client has none to give.
     if (caller.tokenEndpointAuthMethod === 'none') {
-      throw new InvalidClientError(
-        'public clients may not introspect tokens',
-        'token_endpoint_auth_method none',
-      );
+      throw new InvalidClientError('public clients may not introspect tokens');
     }
     const token = param(params, 'token');
     if (!token) throw new InvalidRequestError('token is required');

@@ -80,7 +80,7 @@ export class ClientAuthenticator {
     this.logger.debug(
       `client authentication failed for ${presented.clientId} (${presented.method}): ${reason}`,
     );
-    return new InvalidClientError('client authentication failed', reason, presented.viaHeader);
+    return new InvalidClientError(reason, presented.viaHeader);
   }
 }
 

@@ -30,8 +30,7 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   const encoded = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header.trim())?.[1];
   const decoded = encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
-  if (colon <= 0)
-    throw new InvalidClientError('client authentication failed', 'malformed Basic header', true);
+  if (colon <= 0) throw new InvalidClientError('malformed Basic header', true);
   try {
     const unescape = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
     return {
@@ -39,7 +38,7 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
       secret: unescape(decoded.slice(colon + 1)),
     };
   } catch {
-    throw new InvalidClientError('client authentication failed', 'malformed Basic encoding', true);
+    throw new InvalidClientError('malformed Basic encoding', true);
   }
 }
 
@@ -59,16 +58,16 @@ function fromAssertion(
     );
   }
   if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
-    throw new InvalidClientError('client authentication failed', 'unsupported assertion type');
+    throw new InvalidClientError('unsupported assertion type');
   }
   let sub: unknown;
   try {
     sub = decodeJwt(assertion).sub;
   } catch {
-    throw new InvalidClientError('client authentication failed', 'malformed client_assertion');
+    throw new InvalidClientError('malformed client_assertion');
   }
   if (typeof sub !== 'string' || sub === '') {
-    throw new InvalidClientError('client authentication failed', 'client_assertion has no sub');
+    throw new InvalidClientError('client_assertion has no sub');
   }
   if (bodyClientId !== undefined && bodyClientId !== sub) {
     throw new InvalidRequestError('client_id differs from the client_assertion subject');
@@ -107,11 +106,7 @@ function readCredentials(request: FastifyRequest): PresentedCredentials {
   }
   if (header !== undefined) {
     if (!/^Basic /i.test(header)) {
-      throw new InvalidClientError(
-        'client authentication failed',
-        'unsupported Authorization scheme',
-        true,
-      );
+      throw new InvalidClientError('unsupported Authorization scheme', true);
     }
     const { clientId, secret } = decodeBasic(header);
     if (bodyClientId !== undefined && bodyClientId !== clientId) {
@@ -120,8 +115,7 @@ function readCredentials(request: FastifyRequest): PresentedCredentials {
     return { method: 'client_secret_basic', clientId, secret, viaHeader: true };
   }
   if (asserted) return fromAssertion(assertion, assertionType, bodyClientId);
-  if (!bodyClientId)
-    throw new InvalidClientError('client authentication failed', 'no client credentials');
+  if (!bodyClientId) throw new InvalidClientError('no client credentials');
   if (bodySecret !== undefined) {
     return {
       method: 'client_secret_post',
