@@ -26,6 +26,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
+  // Fastify sets its own closing flag just before the preClose hooks: the hot routes follow it.
+  adapter.getInstance().addHook('preClose', (done) => {
+    hotRoutes.close();
+    done();
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, hotRoutes),
     adapter,
