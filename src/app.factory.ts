@@ -28,6 +28,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     ...REQUEST_ID_OPTIONS,
   });
+  // Fastify sets its own closing flag just before the preClose hooks: the hot routes follow it.
+  adapter.getInstance().addHook('preClose', (done) => {
+    hotRoutes.close();
+    done();
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, hotRoutes),
     adapter,

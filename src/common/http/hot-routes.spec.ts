@@ -83,4 +83,29 @@ describe(HotRoutes.name, () => {
       body: { error: 'server_error', message: 'an unexpected error occurred' },
     });
   });
+
+  it('once closing, answers every hot route 503 with Connection: close without running it, as Fastify does', async () => {
+    let ran = 0;
+    sut.add({ methods: ['POST'], path: '/decide' }, (_request, response) => {
+      ran += 1;
+      response.end('hot');
+    });
+    sut.close();
+    const response = await send('POST', '/decide');
+    expect({
+      status: response.statusCode,
+      connection: response.headers.connection,
+      type: response.headers['content-type'],
+      body: response.json(),
+      ran,
+    }).toEqual({
+      status: 503,
+      connection: 'close',
+      type: 'application/json',
+      body: { error: 'Service Unavailable', message: 'Service Unavailable', statusCode: 503 },
+      ran: 0,
+    });
+    // Other paths are Fastify's to answer (it closes its own routes).
+    expect((await send('GET', '/other')).body).toBe('fastify /other');
+  });
 });

@@ -22,6 +22,14 @@ interface Entry extends HotRoute {
 }
 
 /**
+ * What Fastify answers a request that arrives while it closes (`return503OnClosing`, fastify
+ * lib/route.js): the hot routes answer the same, byte for byte, so a load balancer sees one
+ * server draining.
+ */
+const CLOSING_BODY =
+  '{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}';
+
+/**
  * The few routes every API call behind a gateway reaches (the access decisions), served from
  * node:http ahead of Fastify and Nest: no router, request and reply objects or the dozen hooks
  * Nest and its plugins add to every request. Measured (bench/, check_gateway): about a third of
@@ -31,9 +39,19 @@ interface Entry extends HotRoute {
  */
 export class HotRoutes {
   private readonly routes: Entry[] = [];
+  private closing = false;
 
   add(route: HotRoute, handler: HotHandler): void {
     this.routes.push({ ...route, handler });
+  }
+
+  /**
+   * The server is shutting down (called when Fastify starts closing): from now on every hot
+   * route answers 503 with `Connection: close`, as Fastify answers its own routes, so requests
+   * on connections still open go elsewhere and those connections end.
+   */
+  close(): void {
+    this.closing = true;
   }
 
   /** The server's request listener: a hot route when one matches, else `next` (Fastify). */
@@ -41,6 +59,7 @@ export class HotRoutes {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
       if (!route) return next(request, response);
+      if (this.closing) return refuseWhileClosing(request, response);
       let answered: void | Promise<void>;
       try {
         answered = route.handler(request, response);
@@ -62,6 +81,15 @@ export class HotRoutes {
     }
     return undefined;
   }
+}
+
+function refuseWhileClosing(request: IncomingMessage, response: ServerResponse): void {
+  if (request.httpVersionMajor !== 2) response.setHeader('Connection', 'close');
+  response.writeHead(503, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(CLOSING_BODY),
+  });
+  response.end(CLOSING_BODY);
 }
 
 function fail(request: IncomingMessage, response: ServerResponse, error: unknown): void {
