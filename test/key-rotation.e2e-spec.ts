@@ -298,6 +298,7 @@ describe('signing key rotation (POST /admin/keys/rotate): published first, signi
     const ref: string = operation.responses['200'].content['application/json'].schema.$ref;
     const schema = doc.components.schemas[ref.split('/').pop()!];
     expect(Object.keys(schema.properties)).toEqual(['keys']);
+    expect(operation.requestBody.required).toBe(false);
     const body: string = operation.requestBody.content['application/json'].schema.$ref;
     expect(Object.keys(doc.components.schemas[body.split('/').pop()!].properties)).toEqual([
       'immediate',

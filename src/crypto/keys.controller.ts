@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { KeyRotation } from './key-rotation.service';
@@ -24,6 +24,7 @@ export class KeysController {
       'has expired (a day). With {"immediate": true} (a compromised key) the new keys sign at ' +
       'once and every older key is withdrawn: tokens signed before stop verifying.',
   })
+  @ApiBody({ type: RotateKeysDto, required: false })
   @ApiOkResponse({ type: RotatedKeysView })
   async rotate(
     @Body() body: RotateKeysDto,
