@@ -1,6 +1,9 @@
-import { Controller, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -11,9 +14,7 @@ import { OAuthError } from '../common/oauth-error';
 import { UserDirectory } from '../users/user-directory.service';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { claimsForScopes } from './user-claims';
-
-/** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 7235 §2.1). */
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+import { presentedToken } from './userinfo-token';
 
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
@@ -29,31 +30,31 @@ export class UserinfoController {
   @ApiOperation({ summary: 'Claims about the signed-in user (needs scope openid)' })
   @ApiOkResponse()
   @ApiUnauthorizedResponse()
-  get(
-    @Headers('authorization') authorization: string | undefined,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.userinfo(authorization, request, reply);
+  get(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.userinfo(request, reply);
   }
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'The same as GET' })
-  post(
-    @Headers('authorization') authorization: string | undefined,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.userinfo(authorization, request, reply);
+  @ApiOperation({
+    summary:
+      'The same as GET; the token may instead be the form parameter access_token (RFC 6750 §2.2)',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { access_token: { type: 'string' } } },
+  })
+  @ApiBadRequestResponse({ description: 'The token was sent both in the header and the body' })
+  post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.userinfo(request, reply);
   }
 
   private async userinfo(
-    authorization: string | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const token = BEARER.exec(authorization ?? '')?.[1];
+    const token = presentedToken(request);
     if (!token) {
       // RFC 6750 §3.1: no credentials at all gets a bare challenge.
       throw new OAuthError('invalid_request', 401, 'a Bearer access token is required', undefined, {

@@ -1,0 +1,40 @@
+import { FastifyRequest } from 'fastify';
+import { InvalidTokenError, OAuthError } from '../common/oauth-error';
+
+/** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 7235 §2.1). */
+const BEARER_HEADER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+function invalidRequest(description: string): OAuthError {
+  return new OAuthError('invalid_request', 400, description, undefined, {
+    'www-authenticate': 'Bearer realm="gatehouse", error="invalid_request"',
+  });
+}
+
+/**
+ * The access token of a UserInfo request (OIDC Core §5.3.1): in the Authorization header
+ * (RFC 6750 §2.1) or, in a POST, as `access_token` in an application/x-www-form-urlencoded body
+ * (§2.2). RFC 6750 §2 lets a client use one method only and §3.1 makes more than one, or a
+ * repeated parameter, `invalid_request`. A query parameter (§2.3) is not accepted.
+ */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const body = request.body;
+  const inForm =
+    request.method === 'POST' &&
+    FORM.test(request.headers['content-type'] ?? '') &&
+    typeof body === 'object' &&
+    body !== null &&
+    'access_token' in body;
+  if (inForm && /^Bearer\s/i.test(header ?? '')) {
+    throw invalidRequest('send the access token in the Authorization header or the body, not both');
+  }
+  if (inForm) {
+    const value = (body as Record<string, unknown>).access_token;
+    if (typeof value !== 'string') throw invalidRequest('access_token must appear once');
+    if (!B64TOKEN.test(value)) throw new InvalidTokenError();
+    return value;
+  }
+  return BEARER_HEADER.exec(header ?? '')?.[1];
+}
