@@ -78,7 +78,7 @@ async function createM2mClient(sut: TestApp): Promise<{ id: string; secret: stri
   return { id: created.json().client_id, secret: created.json().client_secret };
 }
 
-/** An unsigned JWT: the limiter reads its iss before anything verifies it. */
+/** An unsigned JWT naming `iss` as its client: client authentication refuses it. */
 function unverifiedAssertion(iss: string): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss, sub: iss, aud: 'x' })}.c2ln`;
@@ -134,7 +134,7 @@ describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PE
     expect(other.statusCode).toBe(200);
   });
 
-  it('/token: the per-client count comes before authentication (wrong secrets, client_id in the body, an assertion iss)', async () => {
+  it('/token: only the client itself spends its per-client limit: failures under its client_id do not', async () => {
     const victim = await createM2mClient(sut);
     const wrong = await tokenFrom(sut, '10.0.1.1', victim.id, 'wrong secret');
     expect(wrong.statusCode).toBe(401);
@@ -151,8 +151,11 @@ describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PE
       client_assertion: unverifiedAssertion(victim.id),
     });
     expect(asserted.statusCode).toBe(401);
-    // Three counted for this client_id: even the right secret now waits.
-    expectTooMany(await tokenFrom(sut, '10.0.1.4', victim.id, victim.secret), TOO_MANY);
+    // Three strangers' requests under its client_id, and the client still has its three.
+    for (const ip of ['10.0.1.4', '10.0.1.5', '10.0.1.6']) {
+      expect((await tokenFrom(sut, ip, victim.id, victim.secret)).statusCode).toBe(200);
+    }
+    expectTooMany(await tokenFrom(sut, '10.0.1.7', victim.id, victim.secret), TOO_MANY);
   });
 
   it('/token: past the per-IP limit an address gets 429 whatever client it presents', async () => {

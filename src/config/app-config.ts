@@ -61,7 +61,7 @@ export abstract class AppConfig {
     readonly redisUrl?: string;
     /** Seconds per counting window. */
     readonly window: number;
-    /** Requests per window per client_id on /token, /introspect, /revoke. */
+    /** Requests per window per authenticated client_id on /token, /introspect, /revoke. */
     readonly perClient: number;
     /** Requests per window per client IP on /token, /introspect, /revoke, /register, /login. */
     readonly perIp: number;

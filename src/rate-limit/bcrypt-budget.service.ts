@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
-import { orUnavailable, TooManyRequestsError } from './rate-limit.errors';
+import { orUnavailable, TOO_MANY_REQUESTS, TooManyRequestsError } from './rate-limit.errors';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { secondsToWait } from './rate-limiter.service';
 import { addressKey } from './source-address';
-
-export const TOO_MUCH_WORK = 'too many requests; retry after the time in Retry-After';
 
 /**
  * RATE_LIMIT_BCRYPT_PER_IP bcrypt operations per source address (IPv6 per /64) per
@@ -33,6 +31,6 @@ export class SourceBcryptBudget extends BcryptBudget {
       this.store.increment(`bcrypt:${addressKey(source)}`, this.windowMs),
     );
     const wait = secondsToWait(counter, this.perSource);
-    if (wait > 0) throw new TooManyRequestsError(wait, TOO_MUCH_WORK);
+    if (wait > 0) throw new TooManyRequestsError(wait, TOO_MANY_REQUESTS);
   }
 }

@@ -1,6 +1,9 @@
 import { OAuthError } from '../common/oauth-error';
 import { RateLimitStoreUnavailableError } from './rate-limit.store';
 
+/** What every request-rate 429 says. */
+export const TOO_MANY_REQUESTS = 'too many requests; retry after the time in Retry-After';
+
 /**
  * 429 (RFC 6585 §4) with Retry-After (RFC 9110 §10.2.3). RFC 6749 §5.2 defines no code for it
  * and `temporarily_unavailable` (§4.1.2.1) means the server is overloaded, which is 503 and

@@ -8,14 +8,15 @@ import {
 } from 'fastify';
 import { sendTooManyPage, sendUnavailablePage } from '../authorization/page-response';
 import { sendError } from '../common/all-exceptions.filter';
-import { presentedClientId } from './presented-client-id';
-import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
+import {
+  RateLimitUnavailableError,
+  TOO_MANY_REQUESTS,
+  TooManyRequestsError,
+} from './rate-limit.errors';
 import { RateLimitStoreUnavailableError } from './rate-limit.store';
 import { RateLimiter } from './rate-limiter.service';
 
 interface LimitedRoute {
-  /** Also count per presented client_id (endpoints where clients authenticate). */
-  readonly perClient: boolean;
   /** A page a person sees: answer with HTML rather than an RFC 6749 §5.2 error. */
   readonly page: boolean;
 }
@@ -25,14 +26,12 @@ interface LimitedRoute {
  * as soon as its controller exists.
  */
 export const LIMITED_ROUTES: ReadonlyMap<string, LimitedRoute> = new Map([
-  ['/token', { perClient: true, page: false }],
-  ['/introspect', { perClient: true, page: false }],
-  ['/revoke', { perClient: true, page: false }],
-  ['/register', { perClient: false, page: false }],
-  ['/login', { perClient: false, page: true }],
+  ['/token', { page: false }],
+  ['/introspect', { page: false }],
+  ['/revoke', { page: false }],
+  ['/register', { page: false }],
+  ['/login', { page: true }],
 ]);
-
-const TOO_MANY = 'too many requests; retry after the time in Retry-After';
 
 /**
  * Puts the rate limit in front of each limited route as a Fastify preValidation hook (the
@@ -56,8 +55,7 @@ export class RateLimitHook {
     return async (request, reply) => {
       let wait: number;
       try {
-        const clientId = limited.perClient ? presentedClientId(request) : undefined;
-        wait = await this.limiter.consume(request.ip, clientId);
+        wait = await this.limiter.consume(request.ip);
       } catch (error) {
         if (!(error instanceof RateLimitStoreUnavailableError)) throw error;
         return limited.page
@@ -67,7 +65,7 @@ export class RateLimitHook {
       if (wait === 0) return;
       return limited.page
         ? sendTooManyPage(reply, wait, 'sign-in requests')
-        : refuse(request, reply, new TooManyRequestsError(wait, TOO_MANY));
+        : refuse(request, reply, new TooManyRequestsError(wait, TOO_MANY_REQUESTS));
     };
   }
 }

@@ -17,9 +17,9 @@ describe(RateLimiter.name, () => {
   });
   afterEach(() => mock.restoreAll());
 
-  const consume = async (times: number, ip: string, clientId?: string) => {
+  const consume = async (times: number, ip: string) => {
     const waits: number[] = [];
-    for (let i = 0; i < times; i++) waits.push(await sut.consume(ip, clientId));
+    for (let i = 0; i < times; i++) waits.push(await sut.consume(ip));
     return waits;
   };
 
@@ -30,17 +30,18 @@ describe(RateLimiter.name, () => {
     expect(await consume(1, '10.0.0.2')).toEqual([0]);
   });
 
-  it('lets perClient requests of one client_id through from any address', async () => {
-    expect(await consume(1, '10.0.0.1', 'c1')).toEqual([0]);
-    expect(await consume(1, '10.0.0.2', 'c1')).toEqual([0]);
-    expect(await consume(1, '10.0.0.3', 'c1')).toEqual([60]);
-    expect(await consume(1, '10.0.0.3', 'c2')).toEqual([0]);
+  it('lets perClient requests of one authenticated client_id through, then answers the seconds left', async () => {
+    expect(await sut.consumeClient('c1')).toBe(0);
+    expect(await sut.consumeClient('c1')).toBe(0);
+    now += 10_000;
+    expect(await sut.consumeClient('c1')).toBe(50);
+    expect(await sut.consumeClient('c2')).toBe(0);
   });
 
-  it('counts the address even when the client is within its limit', async () => {
-    await consume(2, '10.0.0.1', 'c1');
-    await consume(2, '10.0.0.1', 'c2');
-    expect(await consume(1, '10.0.0.1', 'c3')).toEqual([60]);
+  it('keeps the address and client counts apart', async () => {
+    await sut.consumeClient('10.0.0.1');
+    await sut.consumeClient('10.0.0.1');
+    expect(await consume(1, '10.0.0.1')).toEqual([0]);
   });
 
   it('lets requests through again when the window resets', async () => {

@@ -14,7 +14,7 @@ export function secondsToWait(counter: Counter, limit: number, now = Date.now())
 
 /**
  * The request rate limits (RATE_LIMIT_*): a fixed window of RATE_LIMIT_WINDOW seconds per
- * client address and per presented client_id, counted before anything is checked.
+ * client address, counted before anything is checked, and per authenticated client_id.
  */
 @Injectable()
 export class RateLimiter {
@@ -32,27 +32,26 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request from `ip`, and for `clientId` when one was presented. Answers the
+   * Counts one request from `ip` (IPv6 per /64), before anything is checked. Answers the
    * seconds to wait (0: go ahead). Rejects with RateLimitStoreUnavailableError.
    */
-  async consume(ip: string, clientId?: string): Promise<number> {
-    // Both counts go out before either is awaited: one round trip to Redis (auto-pipelined).
-    const byIp = this.store.increment(`ip:${addressKey(ip)}`, this.windowMs);
-    if (clientId === undefined) return secondsToWait(await byIp, this.perIp);
-    const byClient = this.store.increment(
+  async consume(ip: string): Promise<number> {
+    return secondsToWait(
+      await this.store.increment(`ip:${addressKey(ip)}`, this.windowMs),
+      this.perIp,
+    );
+  }
+
+  /**
+   * Counts one request of a client that has just authenticated as `clientId`: only the client
+   * itself spends its own limit, so a stranger presenting its client_id cannot use it up
+   * (docs/decisions/0130-client-authentication-backoff.md). Answers the seconds to wait.
+   */
+  async consumeClient(clientId: string): Promise<number> {
+    const counter = await this.store.increment(
       `client:${clientId.slice(0, MAX_CLIENT_ID_LENGTH)}`,
       this.windowMs,
     );
-    let ipCounter: Counter;
-    try {
-      ipCounter = await byIp;
-    } catch (error) {
-      byClient.catch(() => undefined); // its failure, if any, is this one
-      throw error;
-    }
-    return Math.max(
-      secondsToWait(ipCounter, this.perIp),
-      secondsToWait(await byClient, this.perClient),
-    );
+    return secondsToWait(counter, this.perClient);
   }
 }

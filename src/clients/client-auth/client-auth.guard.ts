@@ -3,6 +3,12 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { passportAuthenticate } from '../../common/auth/passport-authenticate';
 import { InvalidClientError } from '../../common/oauth-error';
 import { ClientAuthBackoff } from '../../rate-limit/client-auth-backoff.service';
+import {
+  orUnavailable,
+  TOO_MANY_REQUESTS,
+  TooManyRequestsError,
+} from '../../rate-limit/rate-limit.errors';
+import { RateLimiter } from '../../rate-limit/rate-limiter.service';
 import { ClientEntity } from '../client.entity';
 import { presentedCredentials } from './presented-credentials';
 
@@ -21,7 +27,10 @@ declare module 'fastify' {
  */
 @Injectable()
 export class ClientAuthGuard implements CanActivate {
-  constructor(private readonly backoff: ClientAuthBackoff) {}
+  constructor(
+    private readonly backoff: ClientAuthBackoff,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -41,6 +50,10 @@ export class ClientAuthGuard implements CanActivate {
       throw error;
     }
     await this.backoff.succeeded(clientId, request.ip, failures);
+    // The per-client request limit counts the client's own requests only, once it has proved
+    // who it is: a stranger presenting its client_id spends the stranger's address limit.
+    const wait = await orUnavailable(this.limiter.consumeClient(client.clientId));
+    if (wait > 0) throw new TooManyRequestsError(wait, TOO_MANY_REQUESTS);
     request.client = client;
     return true;
   }
