@@ -10,7 +10,7 @@ import {
   UUID,
 } from '../support/access';
 import { ACCEPTED, REFUSED } from '../support/path-vectors';
-import { RawAnswer, rawRequest } from '../support/raw-http';
+import { RawAnswer, rawBytes, rawRequest } from '../support/raw-http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const FORMS: GatewayStyle[] = ['nginx', 'caddy', 'envoy'];
@@ -267,6 +267,14 @@ describe('path confusion at the gateway', () => {
       });
     });
 
+    it('an original URI header sent twice is refused (its values are joined with ", ")', async () => {
+      const request = (name: string) =>
+        `GET /access/gateway HTTP/1.1\r\nHost: x\r\n${name}: /admin/x\r\n${name}: /public/x\r\nConnection: close\r\n\r\n`;
+      for (const name of ['X-Original-URI', 'X-Forwarded-Uri']) {
+        expectRejected(await rawBytes(port, request(name)), `${name} twice`);
+      }
+    });
+
     it('/access/gateway without an original request in any form is refused', async () => {
       expectRejected(
         await rawRequest(port, { method: 'GET', target: '/access/gateway' }),
@@ -329,5 +337,51 @@ describe('path confusion at the gateway', () => {
         },
       });
     });
+  });
+});
+
+describe('GATEWAY_FORMS: only the forms named are read', () => {
+  let sut: TestApp;
+  let port: number;
+
+  before(async () => {
+    sut = await startTestApp({ GATEWAY_FORMS: 'x-forwarded' });
+    await createRule(sut, { path: '/public/**', methods: ['GET'], anonymous: true });
+    await createRule(sut, { path: '/admin/**', permission: 'admin:manage' });
+    await sut.app.listen(0, '127.0.0.1');
+    port = (sut.app.getHttpServer().address() as AddressInfo).port;
+  });
+  after(() => sut.close());
+
+  it('x-forwarded only: a client’s X-Original-* are never read, not even to refuse', async () => {
+    const answer = await rawRequest(port, {
+      method: 'GET',
+      target: '/access/gateway',
+      headers: {
+        'X-Forwarded-Method': 'GET',
+        'X-Forwarded-Uri': '/admin/users',
+        'X-Original-Method': 'GET',
+        'X-Original-URI': '/public/x',
+      },
+    });
+    expect({ status: answer.status, reason: JSON.parse(answer.body).reason }).toEqual({
+      status: 401,
+      reason: 'token_missing',
+    });
+  });
+
+  it('x-forwarded only: the nginx form and the path form are refused', async () => {
+    expectRejected(
+      await rawRequest(port, {
+        method: 'GET',
+        target: '/access/gateway',
+        headers: { 'X-Original-Method': 'GET', 'X-Original-URI': '/public/x' },
+      }),
+      'nginx form',
+    );
+    expectRejected(
+      await rawRequest(port, { method: 'GET', target: '/access/gateway/public/x' }),
+      'path form',
+    );
   });
 });

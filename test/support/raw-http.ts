@@ -22,22 +22,24 @@ export function rawRequest(
   for (const [name, value] of Object.entries(request.headers ?? {}))
     lines.push(`${name}: ${value}`);
   lines.push('Connection: close', '', '');
+  return rawBytes(port, lines.join('\r\n'));
+}
+
+/** `head` (a whole request, latin1) written as it is on a fresh connection; the answer parsed. */
+export function rawBytes(port: number, head: string): Promise<RawAnswer> {
+  const target = head.split(' ', 2)[1];
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const started = process.hrtime.bigint();
-    const socket = connect(port, '127.0.0.1', () =>
-      socket.end(Buffer.from(lines.join('\r\n'), 'latin1')),
-    );
-    socket.setTimeout(15_000, () =>
-      socket.destroy(new Error(`${request.target}: no answer in 15 s`)),
-    );
+    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(head, 'latin1')));
+    socket.setTimeout(15_000, () => socket.destroy(new Error(`${target}: no answer in 15 s`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
     socket.on('close', () => {
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       const text = Buffer.concat(chunks).toString('utf8');
       const split = text.indexOf('\r\n\r\n');
-      if (split === -1) return reject(new Error(`${request.target}: no HTTP answer: ${text}`));
+      if (split === -1) return reject(new Error(`${target}: no HTTP answer: ${text}`));
       const [statusLine, ...headerLines] = text.slice(0, split).split('\r\n');
       const headers: Record<string, string> = {};
       for (const line of headerLines) {

@@ -89,7 +89,10 @@ function gatewayOperation(withPath: boolean): Operation {
     description:
       'The original request comes from X-Original-Method + X-Original-URI (nginx), ' +
       'X-Forwarded-Method + X-Forwarded-Uri (Caddy, Traefik), or this request itself under ' +
-      '/access/gateway (Envoy). Every answer carries X-Decision-Id.',
+      '/access/gateway/ (Envoy), as GATEWAY_FORMS accepts (docs/gateways.md). An original URI ' +
+      'that upstreams could read differently is denied with path_rejected before any rule ' +
+      '(docs/security/paths.md). Method-override headers are never read. Every answer carries ' +
+      'X-Decision-Id.',
     security: [{ bearer: [] }],
     parameters: withPath
       ? [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }]
@@ -101,7 +104,9 @@ function gatewayOperation(withPath: boolean): Operation {
       '401': {
         description: 'Token missing, invalid, expired or revoked; WWW-Authenticate: Bearer',
       },
-      '403': { description: 'Denied: {allowed: false, reason, decision_id}' },
+      '403': {
+        description: 'Denied (path_rejected included): {allowed: false, reason, decision_id}',
+      },
       '503': UNAVAILABLE,
     },
   };
