@@ -1,15 +1,30 @@
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { CookieSerializeOptions, ParseOptions } from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyHttpOptions } from 'fastify';
 import http, { Server } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { GATEWAY_PREFIX } from './access/surfaces/gateway.route';
 import { AppModule } from './app.module';
+import { cookieValue, EdgeGuardOptions, guardEdge, repeatsFor } from './common/http/edge-guard';
 import { HotRoutes, RequestListener } from './common/http/hot-routes';
 import { echoRequestIds, REQUEST_ID_OPTIONS } from './common/http/request-id';
+import { parseForm } from './common/http/strict-form';
+import { parseJson } from './common/http/strict-json';
 import { PinoLogger } from './common/pino-logger';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { htmlErrorPage } from './error-page';
 import { setUpSwagger } from './swagger';
+
+/**
+ * What the edge leaves to routes: the gateway judges the original request's URI itself (its path
+ * decision), and /authorize answers repeated parameters itself.
+ */
+const EDGE: EdgeGuardOptions = {
+  opaque: [{ prefix: GATEWAY_PREFIX, headers: ['x-original-uri', 'x-forwarded-uri'] }],
+  ownRepeats: ['/authorize'],
+  errorPage: htmlErrorPage,
+};
 
 /**
  * Builds the whole application for `config`; `main.ts` and the tests both start here.
@@ -18,10 +33,14 @@ import { setUpSwagger } from './swagger';
  */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const hotRoutes = new HotRoutes();
+  const timeouts = config.httpTimeouts;
   const adapter = new FastifyAdapter({
     serverFactory: (fastifyListener: RequestListener, options: FastifyHttpOptions<Server>) =>
-      createServer(hotRoutes, fastifyListener, options),
+      createServer(hotRoutes, fastifyListener, options, config),
     bodyLimit: config.bodyLimit,
+    connectionTimeout: timeouts.idle * 1000,
+    keepAliveTimeout: timeouts.keepAlive * 1000,
+    requestTimeout: timeouts.request * 1000,
     logger: false,
     trustProxy:
       typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
@@ -41,7 +60,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       abortOnError: false,
     },
   );
-  await app.register(fastifyCookie);
+  // Bodies are read strictly at the edge (docs/security/input.md): the same rules as the
+  // hot routes' JSON (common/http/json-body.ts).
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimit }, (_request, body, done) =>
+    parseStrictly(parseJson, body, done),
+  );
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: config.bodyLimit },
+    (request, body, done) =>
+      parseStrictly((form) => parseForm(form, repeatsFor(request.url, EDGE)), body, done),
+  );
+  // @fastify/cookie hands parseOptions to the `cookie` package's parser, decode included.
+  const cookieParsing: ParseOptions = { decode: cookieValue };
+  await app.register(fastifyCookie, { parseOptions: cookieParsing as CookieSerializeOptions });
   echoRequestIds(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -50,16 +82,43 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   return app;
 }
 
+function parseStrictly(
+  parse: (body: Buffer) => unknown,
+  body: Buffer,
+  done: (error: Error | null, parsed?: unknown) => void,
+): void {
+  let parsed: unknown;
+  try {
+    parsed = parse(body);
+  } catch (error) {
+    return done(error as Error);
+  }
+  done(null, parsed);
+}
+
 /**
- * The HTTP server, as Fastify would make it, whose requests reach the hot routes (the access
- * decisions) before Fastify.
+ * The HTTP server, as Fastify would make it, whose requests pass the edge checks and then reach
+ * the hot routes (the access decisions) before Fastify. Slow senders are cut off: a request's
+ * headers and the whole request have their own deadlines (then 408), an idle keep-alive
+ * connection closes after `keepAlive`, a silent one after `idle`.
  */
 function createServer(
   hotRoutes: HotRoutes,
   fastifyListener: RequestListener,
   options: FastifyHttpOptions<Server>,
+  config: AppConfig,
 ): Server {
-  const server = http.createServer(options.http ?? {}, hotRoutes.listener(fastifyListener));
+  const { headers, request } = config.httpTimeouts;
+  const server = http.createServer(
+    {
+      ...options.http,
+      headersTimeout: headers * 1000,
+      requestTimeout: request * 1000,
+      // How often Node looks for requests past those deadlines (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, headers * 250),
+    },
+    guardEdge(hotRoutes.listener(fastifyListener), EDGE),
+  );
   // What Fastify sets on a server it makes itself (fastify/lib/server.js).
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from './access/access.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
 import { HotRoutes } from './common/http/hot-routes';
 import { HotRoutesModule } from './common/http/hot-routes.module';
 import { AppConfig } from './config/app-config';
@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryModule } from './discovery/discovery.module';
+import { htmlErrorPage } from './error-page';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -37,7 +38,10 @@ export class AppModule {
         DiscoveryModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [
+        { provide: ERROR_PAGE, useValue: htmlErrorPage },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
     };
   }
 }

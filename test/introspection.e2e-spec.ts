@@ -414,7 +414,7 @@ describe('introspection (RFC 7662)', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({
         error: 'invalid_request',
-        error_description: 'parameter token is repeated',
+        error_description: 'token: is repeated',
       });
     });
 

@@ -419,7 +419,7 @@ describe('revocation (RFC 7009)', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({
         error: 'invalid_request',
-        error_description: 'parameter token is repeated',
+        error_description: 'token: is repeated',
       });
     });
 

@@ -408,7 +408,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
         const response = await withBasic(basic, form);
         expectOAuthError(response, 400, {
           error: 'invalid_request',
-          error_description: `parameter ${name} is repeated`,
+          error_description: `${name}: is repeated`,
         });
       });
     }
@@ -421,7 +421,7 @@ describe('POST /token with client_credentials (RFC 6749 §4.4)', () => {
       });
       expectOAuthError(response, 400, {
         error: 'invalid_request',
-        error_description: 'parameter client_secret is repeated',
+        error_description: 'client_secret: is repeated',
       });
     });
 

@@ -7,7 +7,7 @@ import {
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { ApiError, ConflictError, NotFoundError, ValidationFailedError } from './api-error';
-import { ErrorResponse, isOAuthPath, toErrorResponse } from './error-response';
+import { ErrorResponse, isOAuthPath, isPagePath, toErrorResponse } from './error-response';
 import {
   InvalidClientError,
   InvalidGrantError,
@@ -32,6 +32,7 @@ describe(isOAuthPath.name, () => {
     '/register',
     '/register/abc',
     '/userinfo',
+    '/par',
   ]) {
     it(`treats ${url} as an OAuth endpoint`, () => {
       expect(sut(url)).toBe(true);
@@ -43,6 +44,22 @@ describe(isOAuthPath.name, () => {
       expect(sut(url)).toBe(false);
     });
   }
+});
+
+describe(isPagePath.name, () => {
+  const sut = isPagePath;
+
+  it('treats the pages a person sees as pages, and nothing else', () => {
+    for (const url of ['/authorize', '/authorize?x', '/authorize/continue', '/login', '/consent']) {
+      expect({ url, page: sut(url) }).toEqual({ url, page: true });
+    }
+    for (const url of ['/signup', '/logout', '/logout/done', '/account']) {
+      expect({ url, page: sut(url) }).toEqual({ url, page: true });
+    }
+    for (const url of ['/accounts', '/admin/users', '/token', '/loginx', '/x/login', '/']) {
+      expect({ url, page: sut(url) }).toEqual({ url, page: false });
+    }
+  });
 });
 
 describe(toErrorResponse.name, () => {
@@ -147,11 +164,20 @@ describe(toErrorResponse.name, () => {
   });
 
   describe('Nest HTTP exceptions', () => {
-    it('maps a 404 to not_found with its message', () => {
-      expect(sut(new NotFoundException('Cannot GET /nope'), '/nope')).toEqual({
+    it('maps a 404 to not_found naming the method and path, never the query', () => {
+      const url = '/nope?access_token=eyJsecret&code=c0de';
+      expect(sut(new NotFoundException(`Cannot GET ${url}`), url, 'GET')).toEqual({
         status: 404,
         headers: {},
         body: { error: 'not_found', message: 'Cannot GET /nope' },
+      });
+    });
+
+    it('repeats at most 128 characters of the path in a 404', () => {
+      const path = `/${'a'.repeat(300)}`;
+      expect(sut(new NotFoundException(`Cannot PUT ${path}`), path, 'PUT').body).toEqual({
+        error: 'not_found',
+        message: `Cannot PUT ${path.slice(0, 128)}…`,
       });
     });
 

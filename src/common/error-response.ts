@@ -11,10 +11,28 @@ export interface ErrorResponse {
 }
 
 /** Endpoints that speak RFC 6749 §5.2 errors; everything else uses the admin API shape. */
-const OAUTH_PATHS = /^\/(token|introspect|revoke|register|userinfo)(\/|\?|$)/;
+const OAUTH_PATHS = /^\/(token|introspect|revoke|register|userinfo|par)(\/|\?|$)/;
 
 export function isOAuthPath(url: string): boolean {
   return OAUTH_PATHS.test(url);
+}
+
+/** The pages a person sees in a browser: their errors are HTML pages too. */
+const PAGE_PATHS = /^\/(authorize|login|consent|signup|logout|account)(\/|\?|$)/;
+
+export function isPagePath(url: string): boolean {
+  return PAGE_PATHS.test(url);
+}
+
+/** The longest path a 404 repeats; the query string is never repeated (it may hold a token). */
+const ECHOED_PATH_LENGTH = 128;
+
+function notFoundMessage(method: string | undefined, url: string): string {
+  if (method === undefined) return 'not found';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const bounded = path.length > ECHOED_PATH_LENGTH ? `${path.slice(0, ECHOED_PATH_LENGTH)}…` : path;
+  return `Cannot ${method} ${bounded}`;
 }
 
 const HTTP_CODES: Record<number, string> = {
@@ -87,9 +105,15 @@ function render(
   return { status, headers, body };
 }
 
-/** Turns anything thrown while serving `url` into the answer its surface promises. */
-export function toErrorResponse(exception: unknown, url: string): ErrorResponse {
+/**
+ * Turns anything thrown while serving `method url` into the answer its surface promises. A 404
+ * names the method and the path, never the query.
+ */
+export function toErrorResponse(thrown: unknown, url: string, method?: string): ErrorResponse {
   const surface = isOAuthPath(url) ? 'oauth' : 'api';
+  // A body parser's own error, handed over by Fastify wrapped in an HttpException.
+  const cause = thrown instanceof HttpException ? thrown.cause : undefined;
+  const exception = cause instanceof ApiError || cause instanceof OAuthError ? cause : thrown;
   if (exception instanceof OAuthError) {
     return render(
       surface,
@@ -121,6 +145,9 @@ export function toErrorResponse(exception: unknown, url: string): ErrorResponse 
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    if (status === 404) {
+      return render(surface, status, HTTP_CODES[status], notFoundMessage(method, url));
+    }
     if (status < 500) {
       const response = exception.getResponse();
       const message =

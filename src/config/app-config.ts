@@ -48,6 +48,13 @@ export abstract class AppConfig {
   };
   abstract readonly bcryptCost: number;
   abstract readonly bodyLimit: number;
+  /** Seconds a connection may take over a request's headers, a whole request, idle between requests, or silent. */
+  abstract readonly httpTimeouts: {
+    readonly headers: number;
+    readonly request: number;
+    readonly keepAlive: number;
+    readonly idle: number;
+  };
   abstract readonly logLevel: string;
   /**
    * Which X-Forwarded-For hops to believe for the client address (login throttling, audit):

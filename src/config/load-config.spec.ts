@@ -45,6 +45,7 @@ describe(loadConfig.name, () => {
         loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, window: 900 },
         bcryptCost: 12,
         bodyLimit: 65536,
+        httpTimeouts: { headers: 15, request: 30, keepAlive: 72, idle: 60 },
         logLevel: 'info',
         trustProxy: false,
         keyRotationInterval: 2592000,
@@ -107,6 +108,10 @@ describe(loadConfig.name, () => {
         LOGIN_MAX_FAILURES_PER_IP: '50',
         LOGIN_FAILURE_WINDOW: '600',
         BODY_LIMIT: '32768',
+        HTTP_HEADERS_TIMEOUT: '10',
+        HTTP_REQUEST_TIMEOUT: '20',
+        HTTP_KEEP_ALIVE_TIMEOUT: '90',
+        HTTP_IDLE_TIMEOUT: '30',
         LOG_LEVEL: 'warn',
         CLIENT_AUTH_MAX_FAILURES_PER_IP: '30',
         CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '400',
@@ -139,6 +144,7 @@ describe(loadConfig.name, () => {
         loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerIp: 50, window: 600 },
         bcryptCost: 10,
         bodyLimit: 32768,
+        httpTimeouts: { headers: 10, request: 20, keepAlive: 90, idle: 30 },
         logLevel: 'warn',
         trustProxy: false,
         keyRotationInterval: 2592000,
@@ -331,6 +337,20 @@ describe(loadConfig.name, () => {
       for (const value of ['-1', '86401', '1.5', 'soon']) {
         expect(problemsOf({ KEY_PUBLISH_AHEAD: value })).toEqual(onlyNaming('KEY_PUBLISH_AHEAD'));
       }
+    });
+
+    it('HTTP timeouts out of range, or a headers timeout past the request timeout', () => {
+      expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '0' })).toEqual(onlyNaming('HTTP_HEADERS_TIMEOUT'));
+      expect(problemsOf({ HTTP_REQUEST_TIMEOUT: '3601' })).toEqual(
+        onlyNaming('HTTP_REQUEST_TIMEOUT'),
+      );
+      expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT: 'long' })).toEqual(
+        onlyNaming('HTTP_KEEP_ALIVE_TIMEOUT'),
+      );
+      expect(problemsOf({ HTTP_IDLE_TIMEOUT: '-1' })).toEqual(onlyNaming('HTTP_IDLE_TIMEOUT'));
+      expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '20', HTTP_REQUEST_TIMEOUT: '10' })).toEqual([
+        'HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT',
+      ]);
     });
 
     it('LOG_LEVEL outside the pino levels', () => {

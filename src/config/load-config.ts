@@ -56,6 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'WORKERS: more than one process needs DATABASE_URL (embedded PGlite serves one process)',
     );
   }
+  if (parsed.HTTP_HEADERS_TIMEOUT > parsed.HTTP_REQUEST_TIMEOUT) {
+    problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
@@ -95,6 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bcryptCost: parsed.BCRYPT_COST,
     bodyLimit: parsed.BODY_LIMIT,
+    httpTimeouts: {
+      headers: parsed.HTTP_HEADERS_TIMEOUT,
+      request: parsed.HTTP_REQUEST_TIMEOUT,
+      keepAlive: parsed.HTTP_KEEP_ALIVE_TIMEOUT,
+      idle: parsed.HTTP_IDLE_TIMEOUT,
+    },
     logLevel: parsed.LOG_LEVEL,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     keyRotationInterval: parsed.KEY_ROTATION_INTERVAL,

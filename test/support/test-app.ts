@@ -28,7 +28,8 @@ export interface TestApp {
     method: string;
     url: string;
     headers?: Record<string, string>;
-    payload?: string | object;
+    /** An object is sent as JSON; a string or Buffer as it is. */
+    payload?: string | Buffer | object;
   }): Promise<InjectResult>;
   /** POST a form (application/x-www-form-urlencoded); repeated keys via arrays. */
   postForm(
@@ -98,7 +99,10 @@ export async function startTestApp(
       method: method as 'GET',
       url,
       headers,
-      payload: typeof payload === 'object' ? JSON.stringify(payload) : payload,
+      payload:
+        typeof payload === 'object' && !Buffer.isBuffer(payload)
+          ? JSON.stringify(payload)
+          : payload,
     });
     return {
       statusCode: response.statusCode,

@@ -98,10 +98,6 @@ function fail(request: IncomingMessage, response: ServerResponse, error: unknown
     return;
   }
   const { status, headers, body } = renderError(error, request.method ?? 'GET', request.url ?? '/');
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
+  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

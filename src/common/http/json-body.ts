@@ -1,12 +1,10 @@
 import { IncomingMessage } from 'node:http';
-import secureJson from 'secure-json-parse';
 import { ApiError } from '../api-error';
 import { BODY_PROBLEMS } from '../error-response';
+import { parseJson } from './strict-json';
 
 const problem = (status: number, message: string) =>
   new ApiError(status, 'invalid_request', message);
-
-const SAFE = { protoAction: 'error', constructorAction: 'error' } as const;
 
 function isJson(contentType: string): boolean {
   const semicolon = contentType.indexOf(';');
@@ -17,7 +15,7 @@ function isJson(contentType: string): boolean {
 /**
  * A JSON request body read straight from node:http, with the answers Fastify's parser gives on
  * every other route: no body at all is `undefined`; a body that is not `application/json` is
- * 415; one past `limit` bytes 413; an empty or malformed one 400.
+ * 415; one past `limit` bytes 413; an empty, malformed or hostile one 400 (strict-json.ts).
  */
 export function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
   const { 'content-type': contentType, 'content-length': length } = request.headers;
@@ -47,10 +45,9 @@ export function readJsonBody(request: IncomingMessage, limit: number): Promise<u
       if (received === 0) return reject(problem(400, BODY_PROBLEMS.emptyJson));
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
       try {
-        // As Fastify parses: a __proto__ or constructor.prototype key is refused, not merged.
-        resolve(secureJson.parse(body.toString('utf8'), undefined, SAFE));
-      } catch {
-        reject(problem(400, BODY_PROBLEMS.invalidJson));
+        resolve(parseJson(body));
+      } catch (error) {
+        reject(error instanceof Error ? error : problem(400, BODY_PROBLEMS.invalidJson));
       }
     };
     const onError = () => {
