@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { passportAuthenticate } from '../../common/auth/passport-authenticate';
+import { AppPassport } from '../../common/auth/app-passport';
 import { InvalidClientError } from '../../common/oauth-error';
 import { ClientAuthBackoff } from '../../rate-limit/client-auth-backoff.service';
 import { ClientEntity } from '../client.entity';
@@ -20,7 +20,10 @@ declare module 'fastify' {
  */
 @Injectable()
 export class ClientAuthGuard implements CanActivate {
-  constructor(private readonly backoff: ClientAuthBackoff) {}
+  constructor(
+    private readonly backoff: ClientAuthBackoff,
+    private readonly passport: AppPassport,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -29,7 +32,7 @@ export class ClientAuthGuard implements CanActivate {
     const failures = await this.backoff.admit(clientId);
     let client: ClientEntity | null;
     try {
-      client = await passportAuthenticate<ClientEntity>(
+      client = await this.passport.authenticate<ClientEntity>(
         method,
         request,
         http.getResponse<FastifyReply>(),
