@@ -6,6 +6,7 @@ import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
 import { HotRoutes } from './common/http/hot-routes';
 import { HotRoutesModule } from './common/http/hot-routes.module';
+import { AppPassportModule } from './common/auth/app-passport';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -26,6 +27,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         HotRoutesModule.forRoot(hotRoutes),
+        AppPassportModule,
         DatabaseModule,
         EventsModule,
         CryptoModule,

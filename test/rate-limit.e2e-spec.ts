@@ -1,11 +1,12 @@
 import { expect } from 'expect';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_HEADERS } from '../src/authorization/page-response';
 import { createUser, hiddenFields, PASSWORD } from './support/code-flow';
+import { createTestDatabase, TestDatabase } from './support/test-database';
 import {
   ADMIN_CLIENT_ID,
   ADMIN_CLIENT_SECRET,
@@ -304,17 +305,25 @@ function instancesSharingRedis(env: Record<string, string>) {
     first: undefined as unknown as TestApp,
     second: undefined as unknown as TestApp,
   };
+  let database: TestDatabase;
   before(async () => {
     const url = new URL(REDIS_URL);
     url.searchParams.set('keyPrefix', shared.prefix);
     shared.raw = new Redis(REDIS_URL);
-    // Both bootstrap the same admin client, each in its own database.
-    shared.first = await startTestApp({ ...env, REDIS_URL: url.toString() });
-    shared.second = await startTestApp({ ...env, REDIS_URL: url.toString() });
+    // Two processes of one deployment: one database (embedded: each its own), one Redis.
+    database = await createTestDatabase();
+    const settings = {
+      ...env,
+      REDIS_URL: url.toString(),
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
+    shared.first = await startTestApp(settings, { database });
+    shared.second = await startTestApp(settings, { database });
   });
   after(async () => {
     await shared.first.close();
     await shared.second.close();
+    await database.drop();
     let cursor = '0';
     do {
       const [next, keys] = await shared.raw.scan(
@@ -369,9 +378,8 @@ describe('failed sign-ins in Redis (REDIS_URL): two instances share the throttle
   const redis = instancesSharingRedis({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' });
 
   it('failed sign-ins on one instance throttle the account on the other', async () => {
-    // The same username on both (each instance has its own database).
     const username = `shared-${randomUUID().slice(0, 8)}`;
-    for (const sut of [redis.first, redis.second]) await createUser(sut, { username });
+    await createUser(redis.first, { username });
     const signIn = async (sut: TestApp, password: string) => {
       const page = await sut.request({ method: 'GET', url: '/login' });
       const csrf = hiddenFields(page.body).csrf_token;

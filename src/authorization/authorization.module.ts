@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { UsersModule } from '../users/users.module';
@@ -32,7 +31,6 @@ import { SignupController } from './signup.controller';
       ConsentEntity,
       AuthorizationCodeEntity,
     ]),
-    PassportModule,
     ClientsModule,
     UsersModule,
   ],

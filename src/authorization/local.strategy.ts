@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
+import { AppPassport, AppPassportStrategy } from '../common/auth/app-passport';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { loginAttempt } from './login-attempt';
@@ -11,9 +11,12 @@ import { loginAttempt } from './login-attempt';
  * form body only) so that it checks exactly the account the throttle counted.
  */
 @Injectable()
-export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly users: UsersService) {
-    super();
+export class LocalStrategy extends AppPassportStrategy(Strategy, 'local') {
+  constructor(
+    passport: AppPassport,
+    private readonly users: UsersService,
+  ) {
+    super(passport);
   }
 
   /** Returning false makes Passport `fail`: an unknown user and a wrong password look the same. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { passportAuthenticate } from '../common/auth/passport-authenticate';
+import { AppPassport } from '../common/auth/app-passport';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
@@ -37,6 +37,7 @@ export class LoginController {
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly audit: AuditLog,
+    private readonly passport: AppPassport,
   ) {}
 
   @Get('login')
@@ -100,7 +101,7 @@ export class LoginController {
       return back('throttled', `&wait=${wait}`);
     }
 
-    const user = await passportAuthenticate<UserEntity>('local', request, reply);
+    const user = await this.passport.authenticate<UserEntity>('local', request, reply);
     if (!user) {
       await this.throttle.recordFailure(username, request.ip);
       await this.failed(request, username, 'invalid_credentials');

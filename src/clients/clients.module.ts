@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminBootstrap } from './admin-bootstrap.service';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
@@ -20,7 +19,7 @@ import { RegistrationController } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity]), PassportModule],
+  imports: [TypeOrmModule.forFeature([ClientEntity])],
   controllers: [ClientsController, RegistrationController],
   providers: [
     ClientsService,

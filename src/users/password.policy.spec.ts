@@ -19,7 +19,7 @@ describe(passwordProblem.name, () => {
   });
 
   it('accepts exactly 8 characters', () => {
-    expect(sut('abcdefgh')).toBeUndefined();
+    expect(sut('k9#mzq2L')).toBeUndefined();
   });
 
   it('refuses 7 characters, and the empty password, with a clear message', () => {
@@ -61,5 +61,32 @@ describe('USERNAME_SYNTAX', () => {
     for (const name of ['ab', 'x'.repeat(65), 'al ice', 'alice!', 'álice', 'a/b', '']) {
       expect(sut.test(name)).toBe(false);
     }
+  });
+});
+
+describe('passwordProblem: common passwords, spaces and the account name (NIST SP 800-63B §5.1.1.2)', () => {
+  const COMMON = 'is one of the most common passwords; choose another';
+
+  for (const password of ['password123', 'PASSWORD123', 'Qwertyuiop', '12345678', 'iloveyou']) {
+    it(`refuses ${password}, compared without regard to case`, () => {
+      expect(passwordProblem(password)).toBe(COMMON);
+    });
+  }
+
+  it('refuses a password of only spaces or other white space', () => {
+    expect(passwordProblem(' '.repeat(8))).toBe('must not be only spaces');
+    expect(passwordProblem('\t \u00a0'.repeat(4))).toBe('must not be only spaces');
+  });
+
+  it('refuses the username or the email as the password, in any case', () => {
+    const owner = { username: 'Alice.Liddell', email: 'alice@example.com' };
+    const same = 'must not be the username or email';
+    expect(passwordProblem('alice.liddell', owner)).toBe(same);
+    expect(passwordProblem('ALICE@EXAMPLE.COM', owner)).toBe(same);
+    expect(passwordProblem('alice.liddell!', owner)).toBeUndefined();
+  });
+
+  it('accepts a long passphrase that is on no list', () => {
+    expect(passwordProblem('correct horse battery staple')).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { changedFields, updateEvents } from '../events/audit-changes';
 import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
-import { passwordProblem } from './password.policy';
+import { PasswordOwner, passwordProblem } from './password.policy';
 import { SignOutEverywhere } from './sign-out-everywhere';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
@@ -39,7 +39,7 @@ export class UsersService {
     context: AuditContext = SYSTEM_AUDIT,
     source?: string,
   ): Promise<UserEntity> {
-    this.checkPassword(input.password);
+    this.checkPassword(input.password, input);
     const passwordHash = await this.hasher.hash(input.password, source);
     const user = this.users.create({
       username: input.username,
@@ -110,8 +110,11 @@ export class UsersService {
     if (input.password !== undefined) {
       // An unknown user is a 404 before a bad password is a 400; bcrypt runs before the
       // transaction opens.
-      await this.get(id);
-      this.checkPassword(input.password);
+      const user = await this.get(id);
+      this.checkPassword(input.password, {
+        username: user.username,
+        email: input.email ?? user.email,
+      });
       passwordHash = await this.hasher.hash(input.password);
     }
     const saved = await this.dataSource.transaction(async (manager) => {
@@ -204,8 +207,8 @@ export class UsersService {
     return user;
   }
 
-  private checkPassword(password: string): void {
-    const problem = passwordProblem(password);
+  private checkPassword(password: string, owner: PasswordOwner): void {
+    const problem = passwordProblem(password, owner);
     if (problem) throw new ValidationFailedError([{ field: 'password', problem }]);
   }
 }

@@ -13,7 +13,8 @@ export const TOO_MANY_REQUESTS = {
 };
 export const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'client authentication failed',
+  error_description:
+    'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 export const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' };
 export const THROTTLED = /^\/login\?error=throttled&wait=\d+$/;

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { passportAuthenticate } from '../../common/auth/passport-authenticate';
+import { AppPassport } from '../../common/auth/app-passport';
 import { InvalidClientError } from '../../common/oauth-error';
 import { ClientAuthBackoff } from '../../rate-limit/client-auth-backoff.service';
 import {
@@ -30,6 +30,7 @@ export class ClientAuthGuard implements CanActivate {
   constructor(
     private readonly backoff: ClientAuthBackoff,
     private readonly limiter: RateLimiter,
+    private readonly passport: AppPassport,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -39,7 +40,7 @@ export class ClientAuthGuard implements CanActivate {
     const failures = await this.backoff.admit(clientId, request.ip);
     let client: ClientEntity | null;
     try {
-      client = await passportAuthenticate<ClientEntity>(
+      client = await this.passport.authenticate<ClientEntity>(
         method,
         request,
         http.getResponse<FastifyReply>(),

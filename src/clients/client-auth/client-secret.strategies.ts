@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
+import { AppPassport, AppPassportStrategy } from '../../common/auth/app-passport';
 import { ClientEntity } from '../client.entity';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { presentedCredentials } from './presented-credentials';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the HTTP Basic Authorization header. */
 @Injectable()
-export class ClientSecretBasicStrategy extends PassportStrategy(Strategy, 'client_secret_basic') {
-  constructor(private readonly authenticator: ClientAuthenticator) {
-    super();
+export class ClientSecretBasicStrategy extends AppPassportStrategy(
+  Strategy,
+  'client_secret_basic',
+) {
+  constructor(
+    passport: AppPassport,
+    private readonly authenticator: ClientAuthenticator,
+  ) {
+    super(passport);
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {
@@ -20,9 +26,12 @@ export class ClientSecretBasicStrategy extends PassportStrategy(Strategy, 'clien
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the form body. */
 @Injectable()
-export class ClientSecretPostStrategy extends PassportStrategy(Strategy, 'client_secret_post') {
-  constructor(private readonly authenticator: ClientAuthenticator) {
-    super();
+export class ClientSecretPostStrategy extends AppPassportStrategy(Strategy, 'client_secret_post') {
+  constructor(
+    passport: AppPassport,
+    private readonly authenticator: ClientAuthenticator,
+  ) {
+    super(passport);
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {
@@ -32,9 +41,12 @@ export class ClientSecretPostStrategy extends PassportStrategy(Strategy, 'client
 
 /** RFC 6749 §2.1 public clients: client_id only, proof comes from PKCE. */
 @Injectable()
-export class PublicClientStrategy extends PassportStrategy(Strategy, 'none') {
-  constructor(private readonly authenticator: ClientAuthenticator) {
-    super();
+export class PublicClientStrategy extends AppPassportStrategy(Strategy, 'none') {
+  constructor(
+    passport: AppPassport,
+    private readonly authenticator: ClientAuthenticator,
+  ) {
+    super(passport);
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {

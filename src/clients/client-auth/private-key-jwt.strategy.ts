@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
+import { AppPassport, AppPassportStrategy } from '../../common/auth/app-passport';
 import { ClientEntity } from '../client.entity';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { presentedCredentials } from './presented-credentials';
@@ -11,9 +11,12 @@ import { presentedCredentials } from './presented-credentials';
  * one of its own keys, so the server holds no secret of it.
  */
 @Injectable()
-export class PrivateKeyJwtStrategy extends PassportStrategy(Strategy, 'private_key_jwt') {
-  constructor(private readonly authenticator: ClientAuthenticator) {
-    super();
+export class PrivateKeyJwtStrategy extends AppPassportStrategy(Strategy, 'private_key_jwt') {
+  constructor(
+    passport: AppPassport,
+    private readonly authenticator: ClientAuthenticator,
+  ) {
+    super(passport);
   }
 
   validate(request: FastifyRequest): Promise<ClientEntity> {

@@ -197,7 +197,11 @@ describe(guardEdge.name, () => {
     }).toEqual({
       status: 401,
       challenge: 'Basic realm="gatehouse", charset="UTF-8"',
-      body: { error: 'invalid_client', error_description: 'client authentication failed' },
+      body: {
+        error: 'invalid_client',
+        error_description:
+          'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
+      },
     });
   });
 

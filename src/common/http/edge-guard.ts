@@ -138,7 +138,7 @@ function refuse(
 ): void {
   const { status, headers, body } = renderError(
     problem.basic
-      ? new InvalidClientError('client authentication failed', problem.problem, true)
+      ? new InvalidClientError(problem.problem, true)
       : new ValidationFailedError([{ field: problem.field, problem: problem.problem }]),
     request.method ?? 'GET',
     request.url ?? '/',
