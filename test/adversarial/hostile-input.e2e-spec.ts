@@ -372,3 +372,115 @@ describe('hostile bytes on every route get the endpoint’s 4xx, never a 500 or 
     expect(logger.errors).toEqual([]);
   });
 });
+
+describe('the edge’s answers, exactly, through the whole application', () => {
+  let sut: TestApp;
+  let adminToken: string;
+
+  before(async () => {
+    sut = await startTestApp();
+    adminToken = await sut.adminToken();
+  });
+  after(() => sut.close());
+
+  const answer = (response: InjectResult) => ({
+    status: response.statusCode,
+    type: response.headers['content-type'],
+    cache: response.headers['cache-control'],
+    body: response.json(),
+  });
+
+  it('/token: RFC 6749 §5.2 invalid_request naming the parameter', async () => {
+    const response = await sut.postForm('/token', {
+      grant_type: 'client_credentials',
+      client_id: 'a\0b',
+    });
+    expect(answer(response)).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+      cache: 'no-store',
+      body: { error: 'invalid_request', error_description: 'client_id: contains a NUL character' },
+    });
+  });
+
+  it('the admin API: its shape with details, for a hostile path parameter', async () => {
+    const response = await sut.request({
+      method: 'PATCH',
+      url: '/admin/users/a%ed%a0%80',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(answer(response)).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+      cache: 'no-store',
+      body: {
+        error: 'invalid_request',
+        message: 'path: is not valid percent-encoded UTF-8',
+        details: [{ field: 'path', problem: 'is not valid percent-encoded UTF-8' }],
+      },
+    });
+  });
+
+  it('/access/check (node:http): 30,000-deep JSON is a 400 in the admin shape', async () => {
+    const response = await sut.request({
+      method: 'POST',
+      url: '/access/check',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      payload: '['.repeat(30_000) + ']'.repeat(30_000),
+    });
+    expect(answer(response)).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+      cache: 'no-store',
+      body: {
+        error: 'invalid_request',
+        message: 'body: nests deeper than 32 levels',
+        details: [{ field: 'body', problem: 'nests deeper than 32 levels' }],
+      },
+    });
+  });
+
+  it('/authorize: the HTML error page with the pages’ headers', async () => {
+    const response = await sut.request({ method: 'GET', url: '/authorize?client_id=%c0%ae' });
+    expect({
+      status: response.statusCode,
+      type: response.headers['content-type'],
+      frame: response.headers['x-frame-options'],
+      cache: response.headers['cache-control'],
+    }).toEqual({
+      status: 400,
+      type: 'text/html; charset=utf-8',
+      frame: 'DENY',
+      cache: 'no-store',
+    });
+    expect(response.body).toContain('client_id: is not valid percent-encoded UTF-8');
+  });
+
+  it('a 404 names the path, never the query and the token in it', async () => {
+    const response = await sut.request({
+      method: 'GET',
+      url: '/no/such/route?access_token=eyJsecret&code=c0de',
+    });
+    expect(answer(response)).toEqual({
+      status: 404,
+      type: 'application/json; charset=utf-8',
+      cache: 'no-store',
+      body: { error: 'not_found', message: 'Cannot GET /no/such/route' },
+    });
+  });
+
+  it('a hostile cookie reads as no cookie: the page answers as without it', async () => {
+    const without = await sut.request({ method: 'GET', url: '/account' });
+    const hostile = await sut.request({
+      method: 'GET',
+      url: '/account',
+      headers: { cookie: 'gh_session=a%00b' },
+    });
+    expect({ status: hostile.statusCode, location: hostile.headers.location }).toEqual({
+      status: without.statusCode,
+      location: without.headers.location,
+    });
+    expect(hostile.statusCode).toBeLessThan(500);
+  });
+});
