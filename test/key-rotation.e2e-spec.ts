@@ -11,7 +11,7 @@ import { KeyRotation } from '../src/crypto/key-rotation.service';
 import { Housekeeping } from '../src/database/housekeeping.service';
 import { RETIRED_KEY_RETENTION_SECONDS, SigningKeys } from '../src/crypto/signing-keys.service';
 import { createClient, createUser, signInForTokens, TokenSet, userinfo } from './support/code-flow';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import {
   ADMIN_CLIENT_ID,
   basicAuth,
@@ -502,55 +502,59 @@ describe('scheduled rotation at start', () => {
 
 // Two server processes on one PostgreSQL database learn of a rotation through LISTEN/NOTIFY.
 // Embedded PGlite is single-process by design, so this needs TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
-  describe('key rotation across two processes on one database', () => {
-    let database: TestDatabase;
-    let first: TestApp;
-    let second: TestApp;
-    const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+describe(
+  'key rotation across processes (on a PostgreSQL server)',
+  { skip: NEEDS_POSTGRES_SERVER },
+  () => {
+    describe('key rotation across two processes on one database', () => {
+      let database: TestDatabase;
+      let first: TestApp;
+      let second: TestApp;
+      const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
 
-    before(async () => {
-      database = await createTestDatabase();
-      first = await startTestApp(env, { database });
-      second = await startTestApp(env, { database });
-    });
-    after(async () => {
-      await second.close();
-      await first.close();
-      await database.drop();
-    });
-
-    it('the other process signs with the new key within one second of a rotation', async () => {
-      const oldToken = await second.adminToken();
-      const rotated = await first.admin('POST', '/admin/keys/rotate');
-      expect(rotated.statusCode).toBe(200);
-      const newKid = rotated.json<{ keys: { kid: string }[] }>().keys[0].kid;
-      expect(kidOf(oldToken)).not.toBe(newKid);
-
-      expect(await within(1000, async () => kidOf(await second.adminToken()) === newKid)).toBe(
-        true,
-      );
-      expect(await kidsOf(second)).toEqual(await kidsOf(first));
-      expect(
-        (
-          await first.request({
-            method: 'GET',
-            url: '/admin/clients?limit=1',
-            headers: { authorization: `Bearer ${oldToken}` },
-          })
-        ).statusCode,
-      ).toBe(200);
-    });
-
-    it('a token signed with the new key by one process is accepted by the other at once', async () => {
-      await first.admin('POST', '/admin/keys/rotate');
-      const token = await first.adminToken();
-      const response = await second.request({
-        method: 'GET',
-        url: '/admin/clients?limit=1',
-        headers: { authorization: `Bearer ${token}` },
+      before(async () => {
+        database = await createTestDatabase();
+        first = await startTestApp(env, { database });
+        second = await startTestApp(env, { database });
       });
-      expect(response.statusCode).toBe(200);
+      after(async () => {
+        await second.close();
+        await first.close();
+        await database.drop();
+      });
+
+      it('the other process signs with the new key within one second of a rotation', async () => {
+        const oldToken = await second.adminToken();
+        const rotated = await first.admin('POST', '/admin/keys/rotate');
+        expect(rotated.statusCode).toBe(200);
+        const newKid = rotated.json<{ keys: { kid: string }[] }>().keys[0].kid;
+        expect(kidOf(oldToken)).not.toBe(newKid);
+
+        expect(await within(1000, async () => kidOf(await second.adminToken()) === newKid)).toBe(
+          true,
+        );
+        expect(await kidsOf(second)).toEqual(await kidsOf(first));
+        expect(
+          (
+            await first.request({
+              method: 'GET',
+              url: '/admin/clients?limit=1',
+              headers: { authorization: `Bearer ${oldToken}` },
+            })
+          ).statusCode,
+        ).toBe(200);
+      });
+
+      it('a token signed with the new key by one process is accepted by the other at once', async () => {
+        await first.admin('POST', '/admin/keys/rotate');
+        const token = await first.adminToken();
+        const response = await second.request({
+          method: 'GET',
+          url: '/admin/clients?limit=1',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(response.statusCode).toBe(200);
+      });
     });
-  });
-}
+  },
+);
