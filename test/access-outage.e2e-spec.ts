@@ -14,7 +14,7 @@ import {
   within,
 } from './support/access';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 
 /**
  * A TCP proxy the test controls between the app and PostgreSQL: `cut` destroys every proxied
@@ -94,7 +94,7 @@ function allowed(response: InjectResult): boolean {
 
 // The database is cut off through a proxy in front of TEST_DATABASE_URL's server; embedded
 // PGlite lives inside the process and cannot be cut off. CI always sets TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
+describe('checkAccess outages (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('checkAccess with the database cut off (fail closed, recover without a restart)', () => {
     let database: TestDatabase;
     let proxy: TcpProxy;
@@ -232,4 +232,4 @@ if (process.env.TEST_DATABASE_URL) {
       expect((await sut.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     });
   });
-}
+});

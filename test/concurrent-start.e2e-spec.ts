@@ -2,12 +2,12 @@ import { expect } from 'expect';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 
 // Several processes starting together on one empty PostgreSQL database (WORKERS, several
 // machines): migrations run once under an advisory lock. Embedded PGlite is one process.
-if (process.env.TEST_DATABASE_URL) {
+describe('concurrent start (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('processes starting together on one empty database', () => {
     let database: TestDatabase;
     const apps: TestApp[] = [];
@@ -36,4 +36,4 @@ if (process.env.TEST_DATABASE_URL) {
       }
     });
   });
-}
+});

@@ -1,13 +1,13 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { within } from './support/within';
 import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 
 // Cutting the database off needs a PostgreSQL server of our own to refuse connections to one
 // test database; embedded PGlite lives inside the process. CI always sets TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
+describe('database outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('when the database stops answering', () => {
     let database: TestDatabase;
     let sut: TestApp;
@@ -66,4 +66,4 @@ if (process.env.TEST_DATABASE_URL) {
       ).toBe(true);
     });
   });
-}
+});

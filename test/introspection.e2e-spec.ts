@@ -16,7 +16,7 @@ import {
   userinfo,
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 import { within } from './support/within';
 
@@ -505,7 +505,7 @@ describe('introspection (RFC 7662)', () => {
 });
 
 // Cutting the database off needs a PostgreSQL server of our own (see database-outage.e2e-spec).
-if (process.env.TEST_DATABASE_URL) {
+describe('introspection outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('introspection while the database is unreachable', () => {
     let database: TestDatabase;
     let sut: TestApp;
@@ -577,4 +577,4 @@ if (process.env.TEST_DATABASE_URL) {
       );
     });
   });
-}
+});

@@ -22,7 +22,7 @@ import {
   rotationAudits,
   sleepUntil,
 } from './support/signing-keys';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, NEEDS_POSTGRES_SERVER, TestDatabase } from './support/test-database';
 import {
   ADMIN_CLIENT_ID,
   basicAuth,
@@ -166,8 +166,10 @@ describe('immediate rotation ({"immediate": true}): for a compromised key', () =
 
 // Two server processes on one PostgreSQL database learn of a rotation through LISTEN/NOTIFY.
 // Embedded PGlite is single-process by design, so this needs TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
-  describe('key rotation across two processes on one database', () => {
+describe(
+  'key rotation across two processes on one database',
+  { skip: NEEDS_POSTGRES_SERVER },
+  () => {
     let database: TestDatabase;
     let first: TestApp;
     let second: TestApp;
@@ -271,5 +273,5 @@ if (process.env.TEST_DATABASE_URL) {
       expect((await kidsOf(second)).sort()).toEqual((await kidsOf(first)).sort());
       expect(await kidsOf(second)).toHaveLength(3);
     });
-  });
-}
+  },
+);

@@ -1,14 +1,14 @@
 import { expect } from 'expect';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { within } from './support/within';
 
 // Two server processes share one PostgreSQL database and learn of each other's changes through
 // LISTEN/NOTIFY. Embedded PGlite is single-process by design, so this needs TEST_DATABASE_URL
 // (CI always sets it).
-if (process.env.TEST_DATABASE_URL) {
+describe('multiple processes (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('two processes on one database', () => {
     let database: TestDatabase;
     let first: TestApp;
@@ -94,4 +94,4 @@ if (process.env.TEST_DATABASE_URL) {
       ).toBe(true);
     });
   });
-}
+});

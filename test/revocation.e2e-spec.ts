@@ -19,7 +19,7 @@ import {
   userinfo,
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { within } from './support/within';
 import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 
@@ -534,126 +534,130 @@ describe('revocation (RFC 7009)', () => {
 
 // These need a PostgreSQL server of our own: one to cut off, one for two processes to share
 // (embedded PGlite is one process). CI always sets TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
-  describe('revocation while the database is unreachable', () => {
-    let database: TestDatabase;
-    let sut: TestApp;
-    let name: string;
+describe(
+  'revocation outage and processes (on a PostgreSQL server)',
+  { skip: NEEDS_POSTGRES_SERVER },
+  () => {
+    describe('revocation while the database is unreachable', () => {
+      let database: TestDatabase;
+      let sut: TestApp;
+      let name: string;
 
-    before(async () => {
-      database = await createTestDatabase();
-      name = databaseName(database.url!);
-      sut = await startTestApp({}, { database });
-    });
-    after(async () => {
-      await restoreDatabase(name);
-      await sut.close();
-      await database.drop();
-    });
-
-    it('is a 503 temporarily_unavailable, never a 200, and takes effect once retried', async () => {
-      const user = await createUser(sut);
-      const web = await createClient(sut);
-      const checker = await createM2mClient(sut, { scope: 'iam:check' });
-      const service = await createM2mClient(sut);
-      const tokens = await signInForTokens(sut, web, user);
-      const serviceToken = await clientCredentialsToken(sut, service);
-      // The callers are known (cached), as on any live server: only the revocation needs storage.
-      expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-      expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
-
-      await cutOffDatabase(name);
-
-      for (const [caller, token] of [
-        [service, serviceToken],
-        [web, tokens.refresh_token!],
-        [web, tokens.access_token],
-      ] as const) {
-        const response = await revoke(sut, caller, { token });
-        expect(response.statusCode).toBe(503);
-        expect(response.headers['retry-after']).toBe('1');
-        expect(response.headers['cache-control']).toBe('no-store');
-        expect(response.json()).toEqual(UNAVAILABLE);
-      }
-      await restoreDatabase(name);
-      // Nothing was revoked, and the caller was told so (once the server has caught up with
-      // what it may have missed, introspection answers again).
-      expect(
-        await within(10_000, async () => {
-          const response = await sut.postForm(
-            '/introspect',
-            { token: serviceToken },
-            { authorization: basicAuth(checker.client_id, checker.client_secret) },
-          );
-          return response.statusCode === 200;
-        }),
-      ).toBe(true);
-      expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-      expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
-      expectRevoked(await revoke(sut, service, { token: serviceToken }));
-      expectRevoked(await revoke(sut, web, { token: tokens.refresh_token! }));
-      expect(await introspect(sut, checker, serviceToken)).toEqual(INACTIVE);
-      expect(await introspect(sut, checker, tokens.access_token)).toEqual(INACTIVE);
-    });
-  });
-
-  describe('revocation reaches every process', () => {
-    let database: TestDatabase;
-    let first: TestApp;
-    let second: TestApp;
-    const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-
-    before(async () => {
-      database = await createTestDatabase();
-      first = await startTestApp(env, { database });
-      second = await startTestApp(env, { database });
-    });
-    after(async () => {
-      await second.close();
-      await first.close();
-      await database.drop();
-    });
-
-    it('an access token revoked through one process is inactive and 401 at /userinfo in the other within one second', async () => {
-      const user = await createUser(first);
-      const web = await createClient(first);
-      const checker = await createM2mClient(first, { scope: 'iam:check' });
-      const tokens = await signInForTokens(first, web, user);
-      expect(await introspect(second, checker, tokens.access_token)).toMatchObject({
-        active: true,
+      before(async () => {
+        database = await createTestDatabase();
+        name = databaseName(database.url!);
+        sut = await startTestApp({}, { database });
       });
-      expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+      after(async () => {
+        await restoreDatabase(name);
+        await sut.close();
+        await database.drop();
+      });
 
-      expectRevoked(await revoke(first, web, { token: tokens.access_token }));
+      it('is a 503 temporarily_unavailable, never a 200, and takes effect once retried', async () => {
+        const user = await createUser(sut);
+        const web = await createClient(sut);
+        const checker = await createM2mClient(sut, { scope: 'iam:check' });
+        const service = await createM2mClient(sut);
+        const tokens = await signInForTokens(sut, web, user);
+        const serviceToken = await clientCredentialsToken(sut, service);
+        // The callers are known (cached), as on any live server: only the revocation needs storage.
+        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
 
-      expect(
-        await within(1000, async () => {
-          const answer = await introspect(second, checker, tokens.access_token);
-          return JSON.stringify(answer) === JSON.stringify(INACTIVE);
-        }),
-      ).toBe(true);
-      const info = await userinfo(second, tokens.access_token);
-      expect(info.statusCode).toBe(401);
-      expect(info.json()).toEqual(INVALID_TOKEN);
+        await cutOffDatabase(name);
+
+        for (const [caller, token] of [
+          [service, serviceToken],
+          [web, tokens.refresh_token!],
+          [web, tokens.access_token],
+        ] as const) {
+          const response = await revoke(sut, caller, { token });
+          expect(response.statusCode).toBe(503);
+          expect(response.headers['retry-after']).toBe('1');
+          expect(response.headers['cache-control']).toBe('no-store');
+          expect(response.json()).toEqual(UNAVAILABLE);
+        }
+        await restoreDatabase(name);
+        // Nothing was revoked, and the caller was told so (once the server has caught up with
+        // what it may have missed, introspection answers again).
+        expect(
+          await within(10_000, async () => {
+            const response = await sut.postForm(
+              '/introspect',
+              { token: serviceToken },
+              { authorization: basicAuth(checker.client_id, checker.client_secret) },
+            );
+            return response.statusCode === 200;
+          }),
+        ).toBe(true);
+        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
+        expectRevoked(await revoke(sut, service, { token: serviceToken }));
+        expectRevoked(await revoke(sut, web, { token: tokens.refresh_token! }));
+        expect(await introspect(sut, checker, serviceToken)).toEqual(INACTIVE);
+        expect(await introspect(sut, checker, tokens.access_token)).toEqual(INACTIVE);
+      });
     });
 
-    it("a refresh token revoked through one process ends its family's access tokens in the other within one second", async () => {
-      const user = await createUser(first);
-      const web = await createClient(first);
-      const checker = await createM2mClient(first, { scope: 'iam:check' });
-      const tokens = await signInForTokens(first, web, user);
-      expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+    describe('revocation reaches every process', () => {
+      let database: TestDatabase;
+      let first: TestApp;
+      let second: TestApp;
+      const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
 
-      expectRevoked(await revoke(first, web, { token: tokens.refresh_token! }));
+      before(async () => {
+        database = await createTestDatabase();
+        first = await startTestApp(env, { database });
+        second = await startTestApp(env, { database });
+      });
+      after(async () => {
+        await second.close();
+        await first.close();
+        await database.drop();
+      });
 
-      expect(
-        await within(
-          1000,
-          async () => (await userinfo(second, tokens.access_token)).statusCode === 401,
-        ),
-      ).toBe(true);
-      expect(await introspect(second, checker, tokens.access_token)).toEqual(INACTIVE);
-      expect(await introspect(second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
+      it('an access token revoked through one process is inactive and 401 at /userinfo in the other within one second', async () => {
+        const user = await createUser(first);
+        const web = await createClient(first);
+        const checker = await createM2mClient(first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(first, web, user);
+        expect(await introspect(second, checker, tokens.access_token)).toMatchObject({
+          active: true,
+        });
+        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+
+        expectRevoked(await revoke(first, web, { token: tokens.access_token }));
+
+        expect(
+          await within(1000, async () => {
+            const answer = await introspect(second, checker, tokens.access_token);
+            return JSON.stringify(answer) === JSON.stringify(INACTIVE);
+          }),
+        ).toBe(true);
+        const info = await userinfo(second, tokens.access_token);
+        expect(info.statusCode).toBe(401);
+        expect(info.json()).toEqual(INVALID_TOKEN);
+      });
+
+      it("a refresh token revoked through one process ends its family's access tokens in the other within one second", async () => {
+        const user = await createUser(first);
+        const web = await createClient(first);
+        const checker = await createM2mClient(first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(first, web, user);
+        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+
+        expectRevoked(await revoke(first, web, { token: tokens.refresh_token! }));
+
+        expect(
+          await within(
+            1000,
+            async () => (await userinfo(second, tokens.access_token)).statusCode === 401,
+          ),
+        ).toBe(true);
+        expect(await introspect(second, checker, tokens.access_token)).toEqual(INACTIVE);
+        expect(await introspect(second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
+      });
     });
-  });
-}
+  },
+);

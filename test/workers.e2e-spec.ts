@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 
 const MAIN = join(__dirname, '..', 'src', 'main.js');
 
@@ -29,7 +29,7 @@ async function eventually(ms: number, probe: () => boolean | Promise<boolean>): 
 }
 
 // WORKERS=N needs PostgreSQL (embedded PGlite serves one process); CI always sets TEST_DATABASE_URL.
-if (process.env.TEST_DATABASE_URL) {
+describe('WORKERS (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('WORKERS=2: one primary, two workers sharing the port', () => {
     let database: TestDatabase;
     let primary: ChildProcess;
@@ -102,4 +102,4 @@ if (process.env.TEST_DATABASE_URL) {
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     });
   });
-}
+});

@@ -60,6 +60,7 @@ describe(loadConfig.name, () => {
           bcryptPerIp: 60,
         },
         jwksUriAllowPrivate: false,
+        clientAssertionAudience: 'issuer',
         decisionLogSampleRate: 0.01,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
@@ -116,6 +117,7 @@ describe(loadConfig.name, () => {
         CLIENT_AUTH_MAX_FAILURES_PER_IP: '30',
         CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '400',
         RATE_LIMIT_BCRYPT_PER_IP: '90',
+        CLIENT_ASSERTION_AUDIENCE: 'legacy',
       });
 
       expect(sut).toEqual({
@@ -159,6 +161,7 @@ describe(loadConfig.name, () => {
           bcryptPerIp: 90,
         },
         jwksUriAllowPrivate: false,
+        clientAssertionAudience: 'legacy',
         decisionLogSampleRate: 0.01,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
@@ -268,6 +271,36 @@ describe(loadConfig.name, () => {
         'ADMIN_CLIENT_SECRET: must be at least 32 characters',
         'ADMIN_CLIENT_SECRET: is a placeholder value',
       ]);
+    });
+
+    const WEAK =
+      'is too weak: fewer than 10 different characters (openssl rand -base64 32 makes a good one)';
+    for (const [what, value] of [
+      ['one letter repeated', 'a'.repeat(40)],
+      ['two characters alternating', 'ab'.repeat(20)],
+      ['a few characters repeated', '0123456'.repeat(6)],
+    ]) {
+      it(`ADMIN_CLIENT_SECRET of ${what}: too weak`, () => {
+        expect(problemsOf({ ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: value })).toEqual([
+          `ADMIN_CLIENT_SECRET: ${WEAK}`,
+        ]);
+      });
+    }
+
+    it('ADMIN_CLIENT_SECRET of only spaces', () => {
+      expect(
+        problemsOf({ ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: ' '.repeat(40) }),
+      ).toEqual(['ADMIN_CLIENT_SECRET: must not be only spaces']);
+    });
+
+    it('REGISTRATION_INITIAL_ACCESS_TOKEN and KEY_ENCRYPTION_KEY that are too weak', () => {
+      expect(
+        problemsOf({
+          REGISTRATION_MODE: 'token',
+          REGISTRATION_INITIAL_ACCESS_TOKEN: 'y'.repeat(32),
+          KEY_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+        }),
+      ).toEqual([`REGISTRATION_INITIAL_ACCESS_TOKEN: ${WEAK}`, `KEY_ENCRYPTION_KEY: ${WEAK}`]);
     });
 
     it('ADMIN_CLIENT_SECRET shorter than 32 characters', () => {

@@ -19,6 +19,21 @@ const SECRET_SETTINGS = [
   'KEY_ENCRYPTION_KEY',
 ] as const;
 
+/**
+ * A random secret of 32 characters or more has far more than this many different characters
+ * (openssl rand -base64 32 gives about 25); one with fewer was typed, not generated:
+ * `aaaa…`, `abab…`, a key of zero bytes (`AAAA…=`).
+ */
+const MIN_DISTINCT_CHARACTERS = 10;
+
+function weakSecretProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'must not be only spaces';
+  if (new Set(value).size < MIN_DISTINCT_CHARACTERS) {
+    return `is too weak: fewer than ${MIN_DISTINCT_CHARACTERS} different characters (openssl rand -base64 32 makes a good one)`;
+  }
+  return undefined;
+}
+
 function describe(errors: ValidationError[]): string[] {
   return errors.map(
     (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ') || 'is invalid'}`,
@@ -38,7 +53,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   for (const key of SECRET_SETTINGS) {
     const value = parsed[key];
-    if (value && PLACEHOLDER.test(value.trim())) problems.push(`${key}: is a placeholder value`);
+    if (!value) continue;
+    if (PLACEHOLDER.test(value.trim())) {
+      problems.push(`${key}: is a placeholder value`);
+      continue;
+    }
+    // A value of the wrong shape is reported as such; weakness is judged on well-formed ones.
+    const misshapen = problems.some((problem) => problem.startsWith(`${key}: `));
+    const weak = misshapen ? undefined : weakSecretProblem(value);
+    if (weak) problems.push(`${key}: ${weak}`);
   }
   if (Boolean(parsed.ADMIN_CLIENT_ID) !== Boolean(parsed.ADMIN_CLIENT_SECRET)) {
     problems.push('ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together');

@@ -36,3 +36,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       ).then(() => undefined),
   };
 }
+
+/**
+ * For node:test's `skip`: false with TEST_DATABASE_URL, else the reason the runner prints. Tests
+ * that cut a database off or run several processes on one need a PostgreSQL server of their own;
+ * embedded PGlite lives inside one process. CI sets TEST_DATABASE_URL and runs them all.
+ */
+export const NEEDS_POSTGRES_SERVER: false | string = process.env.TEST_DATABASE_URL
+  ? false
+  : 'needs TEST_DATABASE_URL (a PostgreSQL server): embedded PGlite cannot be cut off or shared by processes';
