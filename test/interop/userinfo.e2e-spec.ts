@@ -108,7 +108,7 @@ describe('userinfo interoperability (OIDC Core §5.3, RFC 6750 §2)', () => {
       const response = await postForm({ access_token: [tokens.access_token, tokens.access_token] });
       expect({ status: response.statusCode, body: response.json() }).toEqual({
         status: 400,
-        body: { error: 'invalid_request', error_description: 'access_token must appear once' },
+        body: { error: 'invalid_request', error_description: 'access_token: is repeated' },
       });
     });
 
