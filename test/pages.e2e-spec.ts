@@ -12,7 +12,7 @@ import {
   TestClient,
   TestUser,
 } from './support/code-flow';
-import { PASSWORD_RULE } from '../src/users/password.policy';
+import { passwordRule } from '../src/users/password.policy';
 import { formBody, InjectResult, startTestApp, TestApp } from './support/test-app';
 
 const ISSUER = 'http://localhost:3000';
@@ -455,7 +455,7 @@ describe('pages: login, consent, sign-up, logout (issue 3 item 3)', () => {
       for (const name of ['username', 'password', 'email']) {
         expect(page.body).toMatch(new RegExp(`<input\\s[^>]*name="${name}"`));
       }
-      expect(page.body).toContain(PASSWORD_RULE);
+      expect(page.body).toContain(passwordRule(8));
       expect(Object.keys(hiddenFields(page.body))).toEqual(['csrf_token']);
     });
 

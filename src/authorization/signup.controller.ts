@@ -45,6 +45,7 @@ export class SignupController {
       200,
       signupPage({
         csrf: csrfToken(request, reply, this.config.issuer.startsWith('https:')),
+        passwordMinLength: this.config.passwordMinLength,
         interaction: formField(query, 'interaction'),
         error: error ? (SIGNUP_ERRORS[error] ?? SIGNUP_ERRORS.csrf) : undefined,
       }),

@@ -47,6 +47,8 @@ export abstract class AppConfig {
     readonly window: number;
   };
   abstract readonly bcryptCost: number;
+  /** Fewest characters a new password may have (8-72). */
+  abstract readonly passwordMinLength: number;
   abstract readonly bodyLimit: number;
   /** Seconds a connection may take over a request's headers, a whole request, idle between requests, or silent. */
   abstract readonly httpTimeouts: {

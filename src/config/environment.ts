@@ -123,6 +123,17 @@ export class Environment {
   @Max(15)
   BCRYPT_COST: number = 12;
 
+  /**
+   * Fewest characters a password may have: NIST SP 800-63B §5.1.1.2 asks for at least 8; above
+   * 72 no password could be set, since none may be longer than 72 bytes (bcrypt's limit).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(72)
+  PASSWORD_MIN_LENGTH: number = 8;
+
   @IsOptional()
   @Transform(toBool)
   @IsIn([true, false], { message: 'must be true or false' })

@@ -44,6 +44,7 @@ describe(loadConfig.name, () => {
         sessions: { lifetime: 8 * 3600 },
         loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, window: 900 },
         bcryptCost: 12,
+        passwordMinLength: 8,
         bodyLimit: 65536,
         httpTimeouts: { headers: 15, request: 30, keepAlive: 72, idle: 60 },
         logLevel: 'info',
@@ -101,6 +102,7 @@ describe(loadConfig.name, () => {
         KEY_PUBLISH_AHEAD: '300',
         ACCESS_TOKEN_LIFETIME: '300',
         BCRYPT_COST: '10',
+        PASSWORD_MIN_LENGTH: '12',
         SIGNUP_ENABLED: 'false',
         SESSION_LIFETIME: '3600',
         REFRESH_TOKEN_LIFETIME: '86400',
@@ -145,6 +147,7 @@ describe(loadConfig.name, () => {
         sessions: { lifetime: 3600 },
         loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerIp: 50, window: 600 },
         bcryptCost: 10,
+        passwordMinLength: 12,
         bodyLimit: 32768,
         httpTimeouts: { headers: 10, request: 20, keepAlive: 90, idle: 30 },
         logLevel: 'warn',
@@ -384,6 +387,15 @@ describe(loadConfig.name, () => {
       expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '20', HTTP_REQUEST_TIMEOUT: '10' })).toEqual([
         'HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT',
       ]);
+    });
+
+    it('PASSWORD_MIN_LENGTH below 8, above 72 (no password could be set) or not a whole number', () => {
+      for (const value of ['7', '73', '128', '10.5', 'twelve']) {
+        expect(problemsOf({ PASSWORD_MIN_LENGTH: value })).toEqual(
+          onlyNaming('PASSWORD_MIN_LENGTH'),
+        );
+      }
+      expect(loadConfig({ PASSWORD_MIN_LENGTH: '72' }).passwordMinLength).toBe(72);
     });
 
     it('LOG_LEVEL outside the pino levels', () => {

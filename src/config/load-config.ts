@@ -120,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       window: parsed.LOGIN_FAILURE_WINDOW,
     },
     bcryptCost: parsed.BCRYPT_COST,
+    passwordMinLength: parsed.PASSWORD_MIN_LENGTH,
     bodyLimit: parsed.BODY_LIMIT,
     httpTimeouts: {
       headers: parsed.HTTP_HEADERS_TIMEOUT,

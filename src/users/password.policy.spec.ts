@@ -1,21 +1,31 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
+import { dictionary } from '@zxcvbn-ts/language-common';
 import {
+  isCommonPassword,
   PASSWORD_MAX_BYTES,
-  PASSWORD_MIN_LENGTH,
-  PASSWORD_RULE,
+  PASSWORD_MIN_LENGTH_FLOOR,
   passwordProblem,
+  passwordRule,
   USERNAME_SYNTAX,
 } from './password.policy';
 
 describe(passwordProblem.name, () => {
-  const sut = passwordProblem;
+  const sut = (password: string) => passwordProblem(password, 8);
 
-  it('states the rule once: at least 8 characters, at most 72 bytes (bcrypt)', () => {
-    expect(PASSWORD_MIN_LENGTH).toBe(8);
+  it('states the rule once: at least the configured minimum of characters, at most 72 bytes (bcrypt)', () => {
+    expect(PASSWORD_MIN_LENGTH_FLOOR).toBe(8);
     expect(PASSWORD_MAX_BYTES).toBe(72);
-    expect(PASSWORD_RULE).toContain('at least 8 characters');
-    expect(PASSWORD_RULE).toContain('72 bytes');
+    expect(passwordRule(8)).toContain('at least 8 characters');
+    expect(passwordRule(12)).toContain('at least 12 characters');
+    expect(passwordRule(12)).toContain('72 bytes');
+  });
+
+  it('refuses fewer characters than the configured minimum, naming that minimum', () => {
+    expect(passwordProblem('k9#mzq2Lx4v', 12)).toBe('must be at least 12 characters');
+    expect(passwordProblem('k9#mzq2Lx4vR', 12)).toBeUndefined();
+    expect(passwordProblem('🔑'.repeat(11), 12)).toBe('must be at least 12 characters');
+    expect(passwordProblem('a'.repeat(72), 72)).toBeUndefined();
   });
 
   it('accepts exactly 8 characters', () => {
@@ -67,26 +77,50 @@ describe('USERNAME_SYNTAX', () => {
 describe('passwordProblem: common passwords, spaces and the account name (NIST SP 800-63B §5.1.1.2)', () => {
   const COMMON = 'is one of the most common passwords; choose another';
 
-  for (const password of ['password123', 'PASSWORD123', 'Qwertyuiop', '12345678', 'iloveyou']) {
+  for (const password of [
+    'password123',
+    'PASSWORD123',
+    'Qwertyuiop',
+    '12345678',
+    'iloveyou',
+    // From the maintained list (@zxcvbn-ts/language-common), not the short one it replaced.
+    'Samantha',
+    'STEELERS',
+    'midnight',
+  ]) {
     it(`refuses ${password}, compared without regard to case`, () => {
-      expect(passwordProblem(password)).toBe(COMMON);
+      expect(passwordProblem(password, 8)).toBe(COMMON);
     });
   }
 
+  it('holds every entry of the maintained list the length rule lets through, lower-cased', () => {
+    const list = dictionary['passwords-common'];
+    expect(list.length).toBeGreaterThan(40000);
+    const long = list.filter((password) => [...password].length >= PASSWORD_MIN_LENGTH_FLOOR);
+    expect(long.length).toBeGreaterThan(10000);
+    expect(long.filter((password) => !isCommonPassword(password))).toEqual([]);
+    expect(long.filter((password) => !isCommonPassword(password.toUpperCase()))).toEqual([]);
+  });
+
+  it('refuses a common password under a higher minimum too, once it is long enough', () => {
+    expect(passwordProblem('qwerty12345', 12)).toBe('must be at least 12 characters');
+    expect(passwordProblem('Qwerty123456', 12)).toBe(COMMON);
+  });
+
   it('refuses a password of only spaces or other white space', () => {
-    expect(passwordProblem(' '.repeat(8))).toBe('must not be only spaces');
-    expect(passwordProblem('\t \u00a0'.repeat(4))).toBe('must not be only spaces');
+    expect(passwordProblem(' '.repeat(8), 8)).toBe('must not be only spaces');
+    expect(passwordProblem('\t \u00a0'.repeat(4), 8)).toBe('must not be only spaces');
   });
 
   it('refuses the username or the email as the password, in any case', () => {
     const owner = { username: 'Alice.Liddell', email: 'alice@example.com' };
     const same = 'must not be the username or email';
-    expect(passwordProblem('alice.liddell', owner)).toBe(same);
-    expect(passwordProblem('ALICE@EXAMPLE.COM', owner)).toBe(same);
-    expect(passwordProblem('alice.liddell!', owner)).toBeUndefined();
+    expect(passwordProblem('alice.liddell', 8, owner)).toBe(same);
+    expect(passwordProblem('ALICE@EXAMPLE.COM', 8, owner)).toBe(same);
+    expect(passwordProblem('alice.liddell!', 8, owner)).toBeUndefined();
   });
 
   it('accepts a long passphrase that is on no list', () => {
-    expect(passwordProblem('correct horse battery staple')).toBeUndefined();
+    expect(passwordProblem('correct horse battery staple', 8)).toBeUndefined();
   });
 });

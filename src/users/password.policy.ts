@@ -1,9 +1,32 @@
-import { COMMON_PASSWORDS } from './common-passwords';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
-/** The password rules, stated once: at least 8 characters, at most 72 bytes (bcrypt's limit). */
-export const PASSWORD_MIN_LENGTH = 8;
+/**
+ * The password rules, stated once. The minimum is PASSWORD_MIN_LENGTH: never below 8 (NIST SP
+ * 800-63B §5.1.1.2), never above 72, since no password may be longer than 72 bytes (bcrypt's limit).
+ */
+export const PASSWORD_MIN_LENGTH_FLOOR = 8;
 export const PASSWORD_MAX_BYTES = 72;
-export const PASSWORD_RULE = `Use at least ${PASSWORD_MIN_LENGTH} characters, not only spaces, not one of the most common passwords and not your username or email. Very long passwords (over ${PASSWORD_MAX_BYTES} bytes, about ${PASSWORD_MAX_BYTES} plain letters) are not accepted.`;
+
+/** The rule as shown to a person choosing a password (the sign-up page). */
+export function passwordRule(minLength: number): string {
+  return `Use at least ${minLength} characters, not only spaces, not one of the most common passwords and not your username or email. Very long passwords (over ${PASSWORD_MAX_BYTES} bytes, about ${PASSWORD_MAX_BYTES} plain letters) are not accepted.`;
+}
+
+/**
+ * The most common passwords of public breach corpora, as maintained by zxcvbn-ts (about 49,000,
+ * read once at start, about 0.1 s). Only those the length rule would let through are kept: a
+ * shorter one is refused for its length whatever the configured minimum.
+ */
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  dictionary['passwords-common']
+    .map((password) => password.toLowerCase())
+    .filter((password) => [...password].length >= PASSWORD_MIN_LENGTH_FLOOR),
+);
+
+/** Whether `password` is one of the most common passwords, without regard to case. */
+export function isCommonPassword(password: string): boolean {
+  return COMMON_PASSWORDS.has(password.toLowerCase());
+}
 
 /** Who the password is for: a password equal to one of these is refused. */
 export interface PasswordOwner {
@@ -12,21 +35,26 @@ export interface PasswordOwner {
 }
 
 /**
- * NIST SP 800-63B §5.1.1.2: at least 8 characters, no composition rules, checked against
- * common and breached passwords and context-specific words (the account's own name). At most 72
- * bytes: bcrypt ignores the rest, and refusing is better than truncating (docs/decisions/0161).
+ * NIST SP 800-63B §5.1.1.2: at least `minLength` characters, no composition rules, checked
+ * against common and breached passwords and context-specific words (the account's own name). At
+ * most 72 bytes: bcrypt ignores the rest, and refusing is better than truncating
+ * (docs/decisions/0161).
  */
-export function passwordProblem(password: string, owner: PasswordOwner = {}): string | undefined {
-  if ([...password].length < PASSWORD_MIN_LENGTH) {
-    return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
+export function passwordProblem(
+  password: string,
+  minLength: number,
+  owner: PasswordOwner = {},
+): string | undefined {
+  if ([...password].length < minLength) {
+    return `must be at least ${minLength} characters`;
   }
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
     // bcrypt ignores everything past 72 bytes; refusing is better than silently truncating.
     return `must be at most ${PASSWORD_MAX_BYTES} bytes`;
   }
   if (password.trim() === '') return 'must not be only spaces';
+  if (isCommonPassword(password)) return 'is one of the most common passwords; choose another';
   const folded = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(folded)) return 'is one of the most common passwords; choose another';
   for (const name of [owner.username, owner.email]) {
     if (name && folded === name.toLowerCase()) return 'must not be the username or email';
   }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
+import { AppConfig } from '../config/app-config';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { changedFields, updateEvents } from '../events/audit-changes';
 import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
@@ -28,6 +29,7 @@ export class UsersService {
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
     private readonly signOut: SignOutEverywhere,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -208,7 +210,7 @@ export class UsersService {
   }
 
   private checkPassword(password: string, owner: PasswordOwner): void {
-    const problem = passwordProblem(password, owner);
+    const problem = passwordProblem(password, this.config.passwordMinLength, owner);
     if (problem) throw new ValidationFailedError([{ field: 'password', problem }]);
   }
 }

@@ -1,4 +1,4 @@
-import { PASSWORD_RULE } from '../../users/password.policy';
+import { passwordRule } from '../../users/password.policy';
 import { CSRF_FIELD } from '../csrf';
 import { html, layout } from './html';
 
@@ -89,6 +89,8 @@ export function consentPage(input: {
 
 export function signupPage(input: {
   csrf: string;
+  /** The configured PASSWORD_MIN_LENGTH, stated in the rule under the password field. */
+  passwordMinLength: number;
   interaction?: string;
   error?: string;
   username?: string;
@@ -120,7 +122,7 @@ export function signupPage(input: {
         />
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="new-password" required />
-        <p class="muted">${PASSWORD_RULE}</p>
+        <p class="muted">${passwordRule(input.passwordMinLength)}</p>
         <div class="actions"><button type="submit">Create account</button></div>
       </form>`,
   );
