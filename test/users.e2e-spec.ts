@@ -132,8 +132,8 @@ describe('users: the admin API (CONTRACT §3)', () => {
 
     it('accepts a password of exactly 8 characters and of exactly 72 bytes', async () => {
       await createUser({ username: 'eight', password: 'k9#mzq2L' });
-      await createUser({ username: 'seventytwo', password: 'é'.repeat(36) });
-      expect(await signIn(sut, 'seventytwo', 'é'.repeat(36))).toBe('/account');
+      await createUser({ username: 'seventytwo', password: 'éèêëàâ'.repeat(6) });
+      expect(await signIn(sut, 'seventytwo', 'éèêëàâ'.repeat(6))).toBe('/account');
     });
 
     it('answers 400 naming the field for a missing password, a bad username or email', async () => {

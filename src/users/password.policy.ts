@@ -28,6 +28,34 @@ export function isCommonPassword(password: string): boolean {
   return COMMON_PASSWORDS.has(password.toLowerCase());
 }
 
+/**
+ * NIST SP 800-63B §5.1.1.2 names "repetitive or sequential characters" among the values to refuse:
+ * a short run repeated to the end (`aaaaaaaa`, `12121212`, `zaq1zaq1`, `adminadmin`) or one step
+ * up or down the alphabet or digits all the way (`abcdefgh`, `9876543210`). Such passwords are
+ * found by pattern, not in any list.
+ */
+export function isRepetitiveOrSequential(password: string): boolean {
+  const folded = password.toLowerCase();
+  const length = folded.length;
+  for (let unit = 1; unit <= Math.min(5, length / 2); unit++) {
+    if (
+      folded ===
+      folded
+        .slice(0, unit)
+        .repeat(Math.ceil(length / unit))
+        .slice(0, length)
+    ) {
+      return true;
+    }
+  }
+  const step = folded.charCodeAt(1) - folded.charCodeAt(0);
+  if (step !== 1 && step !== -1) return false;
+  for (let i = 1; i < length; i++) {
+    if (folded.charCodeAt(i) - folded.charCodeAt(i - 1) !== step) return false;
+  }
+  return /^[a-z0-9]+$/.test(folded);
+}
+
 /** Who the password is for: a password equal to one of these is refused. */
 export interface PasswordOwner {
   username?: string | null;
@@ -54,6 +82,9 @@ export function passwordProblem(
   }
   if (password.trim() === '') return 'must not be only spaces';
   if (isCommonPassword(password)) return 'is one of the most common passwords; choose another';
+  if (isRepetitiveOrSequential(password)) {
+    return 'is a repeated or sequential run of characters; choose another';
+  }
   const folded = password.toLowerCase();
   for (const name of [owner.username, owner.email]) {
     if (name && folded === name.toLowerCase()) return 'must not be the username or email';
