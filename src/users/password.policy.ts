@@ -9,7 +9,7 @@ export const PASSWORD_MAX_BYTES = 72;
 
 /** The rule as shown to a person choosing a password (the sign-up page). */
 export function passwordRule(minLength: number): string {
-  return `Use at least ${minLength} characters, not only spaces, not one of the most common passwords and not your username or email. Very long passwords (over ${PASSWORD_MAX_BYTES} bytes, about ${PASSWORD_MAX_BYTES} plain letters) are not accepted.`;
+  return `Use at least ${minLength} characters, not only spaces, not one of the most common passwords, not a repeated or sequential run such as aaaaaaaa or 12345678, and not your username or email. Very long passwords (over ${PASSWORD_MAX_BYTES} bytes, about ${PASSWORD_MAX_BYTES} plain letters) are not accepted.`;
 }
 
 /**
