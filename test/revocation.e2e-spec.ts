@@ -20,6 +20,7 @@ import {
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { twoProcessesOnOneDatabase } from './support/two-processes';
 import { within } from './support/within';
 import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
 
@@ -601,62 +602,48 @@ describe(
     });
 
     describe('revocation reaches every process', () => {
-      let database: TestDatabase;
-      let first: TestApp;
-      let second: TestApp;
-      const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-
-      before(async () => {
-        database = await createTestDatabase();
-        first = await startTestApp(env, { database });
-        second = await startTestApp(env, { database });
-      });
-      after(async () => {
-        await second.close();
-        await first.close();
-        await database.drop();
-      });
+      const apps = twoProcessesOnOneDatabase();
 
       it('an access token revoked through one process is inactive and 401 at /userinfo in the other within one second', async () => {
-        const user = await createUser(first);
-        const web = await createClient(first);
-        const checker = await createM2mClient(first, { scope: 'iam:check' });
-        const tokens = await signInForTokens(first, web, user);
-        expect(await introspect(second, checker, tokens.access_token)).toMatchObject({
+        const user = await createUser(apps.first);
+        const web = await createClient(apps.first);
+        const checker = await createM2mClient(apps.first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(apps.first, web, user);
+        expect(await introspect(apps.second, checker, tokens.access_token)).toMatchObject({
           active: true,
         });
-        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+        expect((await userinfo(apps.second, tokens.access_token)).statusCode).toBe(200);
 
-        expectRevoked(await revoke(first, web, { token: tokens.access_token }));
+        expectRevoked(await revoke(apps.first, web, { token: tokens.access_token }));
 
         expect(
           await within(1000, async () => {
-            const answer = await introspect(second, checker, tokens.access_token);
+            const answer = await introspect(apps.second, checker, tokens.access_token);
             return JSON.stringify(answer) === JSON.stringify(INACTIVE);
           }),
         ).toBe(true);
-        const info = await userinfo(second, tokens.access_token);
+        const info = await userinfo(apps.second, tokens.access_token);
         expect(info.statusCode).toBe(401);
         expect(info.json()).toEqual(INVALID_TOKEN);
       });
 
       it("a refresh token revoked through one process ends its family's access tokens in the other within one second", async () => {
-        const user = await createUser(first);
-        const web = await createClient(first);
-        const checker = await createM2mClient(first, { scope: 'iam:check' });
-        const tokens = await signInForTokens(first, web, user);
-        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+        const user = await createUser(apps.first);
+        const web = await createClient(apps.first);
+        const checker = await createM2mClient(apps.first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(apps.first, web, user);
+        expect((await userinfo(apps.second, tokens.access_token)).statusCode).toBe(200);
 
-        expectRevoked(await revoke(first, web, { token: tokens.refresh_token! }));
+        expectRevoked(await revoke(apps.first, web, { token: tokens.refresh_token! }));
 
         expect(
           await within(
             1000,
-            async () => (await userinfo(second, tokens.access_token)).statusCode === 401,
+            async () => (await userinfo(apps.second, tokens.access_token)).statusCode === 401,
           ),
         ).toBe(true);
-        expect(await introspect(second, checker, tokens.access_token)).toEqual(INACTIVE);
-        expect(await introspect(second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
+        expect(await introspect(apps.second, checker, tokens.access_token)).toEqual(INACTIVE);
+        expect(await introspect(apps.second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
       });
     });
   },
