@@ -19,10 +19,11 @@ import {
   userinfo,
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { twoProcessesOnOneDatabase } from './support/two-processes';
 import { within } from './support/within';
-import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
+import { cutOffDatabase, restoreDatabase } from './support/database-server';
+import { processOnADatabaseToCutOff } from './support/process-to-cut-off';
 
 const ISSUER = 'http://localhost:3000';
 const SPA_ORIGIN = 'https://spa.example.com';
@@ -540,51 +541,40 @@ describe(
   { skip: NEEDS_POSTGRES_SERVER },
   () => {
     describe('revocation while the database is unreachable', () => {
-      let database: TestDatabase;
-      let sut: TestApp;
-      let name: string;
-
-      before(async () => {
-        database = await createTestDatabase();
-        name = databaseName(database.url!);
-        sut = await startTestApp({}, { database });
-      });
-      after(async () => {
-        await restoreDatabase(name);
-        await sut.close();
-        await database.drop();
-      });
+      const outage = processOnADatabaseToCutOff();
 
       it('is a 503 temporarily_unavailable, never a 200, and takes effect once retried', async () => {
-        const user = await createUser(sut);
-        const web = await createClient(sut);
-        const checker = await createM2mClient(sut, { scope: 'iam:check' });
-        const service = await createM2mClient(sut);
-        const tokens = await signInForTokens(sut, web, user);
-        const serviceToken = await clientCredentialsToken(sut, service);
+        const user = await createUser(outage.sut);
+        const web = await createClient(outage.sut);
+        const checker = await createM2mClient(outage.sut, { scope: 'iam:check' });
+        const service = await createM2mClient(outage.sut);
+        const tokens = await signInForTokens(outage.sut, web, user);
+        const serviceToken = await clientCredentialsToken(outage.sut, service);
         // The callers are known (cached), as on any live server: only the revocation needs storage.
-        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toMatchObject({
+          active: true,
+        });
 
-        await cutOffDatabase(name);
+        await cutOffDatabase(outage.name);
 
         for (const [caller, token] of [
           [service, serviceToken],
           [web, tokens.refresh_token!],
           [web, tokens.access_token],
         ] as const) {
-          const response = await revoke(sut, caller, { token });
+          const response = await revoke(outage.sut, caller, { token });
           expect(response.statusCode).toBe(503);
           expect(response.headers['retry-after']).toBe('1');
           expect(response.headers['cache-control']).toBe('no-store');
           expect(response.json()).toEqual(UNAVAILABLE);
         }
-        await restoreDatabase(name);
+        await restoreDatabase(outage.name);
         // Nothing was revoked, and the caller was told so (once the server has caught up with
         // what it may have missed, introspection answers again).
         expect(
           await within(10_000, async () => {
-            const response = await sut.postForm(
+            const response = await outage.sut.postForm(
               '/introspect',
               { token: serviceToken },
               { authorization: basicAuth(checker.client_id, checker.client_secret) },
@@ -592,12 +582,14 @@ describe(
             return response.statusCode === 200;
           }),
         ).toBe(true);
-        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
-        expectRevoked(await revoke(sut, service, { token: serviceToken }));
-        expectRevoked(await revoke(sut, web, { token: tokens.refresh_token! }));
-        expect(await introspect(sut, checker, serviceToken)).toEqual(INACTIVE);
-        expect(await introspect(sut, checker, tokens.access_token)).toEqual(INACTIVE);
+        expect(await introspect(outage.sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toMatchObject({
+          active: true,
+        });
+        expectRevoked(await revoke(outage.sut, service, { token: serviceToken }));
+        expectRevoked(await revoke(outage.sut, web, { token: tokens.refresh_token! }));
+        expect(await introspect(outage.sut, checker, serviceToken)).toEqual(INACTIVE);
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toEqual(INACTIVE);
       });
     });
 
