@@ -11,7 +11,7 @@ import {
   TokenSet,
   userinfo,
 } from './support/code-flow';
-import { freePort } from './support/jwks-server';
+import { startListeningApp } from './support/listening-app';
 import {
   ALGORITHMS,
   db,
@@ -23,13 +23,7 @@ import {
 } from './support/signing-keys';
 import { NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { twoProcessesOnOneDatabase } from './support/two-processes';
-import {
-  ADMIN_CLIENT_ID,
-  basicAuth,
-  InjectResult,
-  startTestApp,
-  TestApp,
-} from './support/test-app';
+import { ADMIN_CLIENT_ID, basicAuth, InjectResult, TestApp } from './support/test-app';
 import { within } from './support/within';
 
 describe('immediate rotation ({"immediate": true}): for a compromised key', () => {
@@ -47,11 +41,8 @@ describe('immediate rotation ({"immediate": true}): for a compromised key', () =
   let firstTokenAfter: string;
 
   before(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
     // The default KEY_PUBLISH_AHEAD (120 s): an immediate rotation does not wait for it.
-    sut = await startTestApp({ ISSUER: issuer });
-    await sut.app.listen(port, '127.0.0.1');
+    ({ sut, issuer } = await startListeningApp());
     jwksUrl = new URL(`${issuer}/jwks`);
 
     const user = await createUser(sut);
