@@ -16,8 +16,9 @@ import {
   userinfo,
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
-import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
+import { NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { cutOffDatabase, restoreDatabase } from './support/database-server';
+import { processOnADatabaseToCutOff } from './support/process-to-cut-off';
 import { within } from './support/within';
 
 const ISSUER = 'http://localhost:3000';
@@ -507,33 +508,22 @@ describe('introspection (RFC 7662)', () => {
 // Cutting the database off needs a PostgreSQL server of our own (see database-outage.e2e-spec).
 describe('introspection outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, () => {
   describe('introspection while the database is unreachable', () => {
-    let database: TestDatabase;
-    let sut: TestApp;
-    let name: string;
-
-    before(async () => {
-      database = await createTestDatabase();
-      name = databaseName(database.url!);
-      sut = await startTestApp({}, { database });
-    });
-    after(async () => {
-      await restoreDatabase(name);
-      await sut.close();
-      await database.drop();
-    });
+    const outage = processOnADatabaseToCutOff();
 
     it('judges access tokens from memory until it notices the gap in change notifications, then 503 until caught up', async () => {
-      const user = await createUser(sut);
-      const web = await createClient(sut);
-      const tokens = await signInForTokens(sut, web, user);
-      const service = await createM2mClient(sut);
-      const serviceToken = await clientCredentialsToken(sut, service);
+      const user = await createUser(outage.sut);
+      const web = await createClient(outage.sut);
+      const tokens = await signInForTokens(outage.sut, web, user);
+      const service = await createM2mClient(outage.sut);
+      const serviceToken = await clientCredentialsToken(outage.sut, service);
       // Warm the caller's and the user's directory entries, as any live server has them.
-      expect(await answer(sut, web, tokens.access_token)).toMatchObject({ active: true });
-      expect(await answer(sut, service, serviceToken)).toMatchObject({ active: true });
+      expect(await answer(outage.sut, web, tokens.access_token)).toMatchObject({ active: true });
+      expect(await answer(outage.sut, service, serviceToken)).toMatchObject({ active: true });
 
-      await cutOffDatabase(name);
-      expect((await sut.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+      await cutOffDatabase(outage.name);
+      expect((await outage.sut.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(
+        503,
+      );
 
       // Answered from memory (no database round-trip) while nothing can have been missed; once
       // the change notifications are lost, a revocation elsewhere could have been: 503, never
@@ -544,7 +534,7 @@ describe('introspection outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES
         response.json().error === 'temporarily_unavailable';
       expect(
         await within(5000, async () => {
-          const response = await introspect(sut, web, { token: tokens.access_token });
+          const response = await introspect(outage.sut, web, { token: tokens.access_token });
           if (response.statusCode === 200) {
             expect(response.json()).toEqual(activeAccessToken(tokens.access_token));
             return false;
@@ -552,11 +542,13 @@ describe('introspection outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES
           return unavailable(response);
         }),
       ).toBe(true);
-      expect(unavailable(await introspect(sut, service, { token: serviceToken }))).toBe(true);
+      expect(unavailable(await introspect(outage.sut, service, { token: serviceToken }))).toBe(
+        true,
+      );
       // What needs no revocation list is still answered: a token that is not ours.
-      expect(await answer(sut, web, 'no such token')).toEqual(INACTIVE);
+      expect(await answer(outage.sut, web, 'no such token')).toEqual(INACTIVE);
 
-      const refreshAnswer = await introspect(sut, web, { token: tokens.refresh_token! });
+      const refreshAnswer = await introspect(outage.sut, web, { token: tokens.refresh_token! });
       expect(refreshAnswer.statusCode).toBe(503);
       expect(refreshAnswer.headers['retry-after']).toBe('1');
       expect(refreshAnswer.json()).toEqual({
@@ -565,14 +557,14 @@ describe('introspection outage (on a PostgreSQL server)', { skip: NEEDS_POSTGRES
       });
 
       // Back: it reconnects, catches up, and answers again, without a restart.
-      await restoreDatabase(name);
+      await restoreDatabase(outage.name);
       expect(
         await within(10_000, async () => {
-          const response = await introspect(sut, web, { token: tokens.access_token });
+          const response = await introspect(outage.sut, web, { token: tokens.access_token });
           return response.statusCode === 200;
         }),
       ).toBe(true);
-      expect(await answer(sut, web, tokens.access_token)).toEqual(
+      expect(await answer(outage.sut, web, tokens.access_token)).toEqual(
         activeAccessToken(tokens.access_token),
       );
     });

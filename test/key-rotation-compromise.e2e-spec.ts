@@ -1,7 +1,6 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { randomBytes } from 'node:crypto';
 import { check } from './support/access';
 import {
   createClient,
@@ -12,7 +11,7 @@ import {
   TokenSet,
   userinfo,
 } from './support/code-flow';
-import { freePort } from './support/jwks-server';
+import { startListeningApp } from './support/listening-app';
 import {
   ALGORITHMS,
   db,
@@ -22,14 +21,9 @@ import {
   rotationAudits,
   sleepUntil,
 } from './support/signing-keys';
-import { createTestDatabase, NEEDS_POSTGRES_SERVER, TestDatabase } from './support/test-database';
-import {
-  ADMIN_CLIENT_ID,
-  basicAuth,
-  InjectResult,
-  startTestApp,
-  TestApp,
-} from './support/test-app';
+import { NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { twoProcessesOnOneDatabase } from './support/two-processes';
+import { ADMIN_CLIENT_ID, basicAuth, InjectResult, TestApp } from './support/test-app';
 import { within } from './support/within';
 
 describe('immediate rotation ({"immediate": true}): for a compromised key', () => {
@@ -47,11 +41,8 @@ describe('immediate rotation ({"immediate": true}): for a compromised key', () =
   let firstTokenAfter: string;
 
   before(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
     // The default KEY_PUBLISH_AHEAD (120 s): an immediate rotation does not wait for it.
-    sut = await startTestApp({ ISSUER: issuer });
-    await sut.app.listen(port, '127.0.0.1');
+    ({ sut, issuer } = await startListeningApp());
     jwksUrl = new URL(`${issuer}/jwks`);
 
     const user = await createUser(sut);
@@ -170,44 +161,35 @@ describe(
   'key rotation across two processes on one database',
   { skip: NEEDS_POSTGRES_SERVER },
   () => {
-    let database: TestDatabase;
-    let first: TestApp;
-    let second: TestApp;
-    const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-
-    before(async () => {
-      database = await createTestDatabase();
-      first = await startTestApp({ ...env, KEY_PUBLISH_AHEAD: '3' }, { database });
-      second = await startTestApp({ ...env, KEY_PUBLISH_AHEAD: '3' }, { database });
-    });
-    after(async () => {
-      await second.close();
-      await first.close();
-      await database.drop();
-    });
+    const apps = twoProcessesOnOneDatabase({ KEY_PUBLISH_AHEAD: '3' });
 
     it('the other process publishes the new key within one second and switches at the stored signs_from, not when it heard', async () => {
-      const oldToken = await second.adminToken();
-      const rotated = await first.admin('POST', '/admin/keys/rotate');
+      const oldToken = await apps.second.adminToken();
+      const rotated = await apps.first.admin('POST', '/admin/keys/rotate');
       expect(rotated.statusCode).toBe(200);
       const [{ kid: newKid, signs_from }] = rotated.json<{ keys: RotatedKeyBody[] }>().keys;
       const signsFrom = Date.parse(signs_from);
       expect(kidOf(oldToken)).not.toBe(newKid);
 
-      expect(await within(1000, async () => (await kidsOf(second)).includes(newKid))).toBe(true);
-      expect(await kidsOf(second)).toEqual(await kidsOf(first));
-      const early = { first: await first.adminToken(), second: await second.adminToken() };
+      expect(await within(1000, async () => (await kidsOf(apps.second)).includes(newKid))).toBe(
+        true,
+      );
+      expect(await kidsOf(apps.second)).toEqual(await kidsOf(apps.first));
+      const early = {
+        first: await apps.first.adminToken(),
+        second: await apps.second.adminToken(),
+      };
       expect(Date.now()).toBeLessThan(signsFrom);
       expect(kidOf(early.first)).toBe(kidOf(oldToken));
       expect(kidOf(early.second)).toBe(kidOf(oldToken));
 
       // No notification marks the moment: each process reads it from the stored timestamp.
       await sleepUntil(signsFrom + 100);
-      expect(kidOf(await second.adminToken())).toBe(newKid);
-      expect(kidOf(await first.adminToken())).toBe(newKid);
+      expect(kidOf(await apps.second.adminToken())).toBe(newKid);
+      expect(kidOf(await apps.first.adminToken())).toBe(newKid);
       expect(
         (
-          await first.request({
+          await apps.first.request({
             method: 'GET',
             url: '/admin/clients?limit=1',
             headers: { authorization: `Bearer ${oldToken}` },
@@ -218,19 +200,19 @@ describe(
 
     it('a token signed with a brand-new key by one process is accepted by the other at once', async () => {
       // Immediate: the new key signs before the other process may have heard of it.
-      const rotated = await first.request({
+      const rotated = await apps.first.request({
         method: 'POST',
         url: '/admin/keys/rotate',
         headers: {
-          authorization: `Bearer ${await first.adminToken()}`,
+          authorization: `Bearer ${await apps.first.adminToken()}`,
           'content-type': 'application/json',
         },
         payload: { immediate: true },
       });
       expect(rotated.statusCode).toBe(200);
-      const token = await first.adminToken();
+      const token = await apps.first.adminToken();
       expect(kidOf(token)).toBe(rotated.json<{ keys: RotatedKeyBody[] }>().keys[0].kid);
-      const response = await second.request({
+      const response = await apps.second.request({
         method: 'GET',
         url: '/admin/clients?limit=1',
         headers: { authorization: `Bearer ${token}` },
@@ -239,23 +221,23 @@ describe(
     });
 
     it("an immediate rotation in one process makes the other reject the withdrawn keys' tokens at once", async () => {
-      const oldToken = await second.adminToken();
+      const oldToken = await apps.second.adminToken();
       const listWith = (sut: TestApp, token: string) =>
         sut.request({
           method: 'GET',
           url: '/admin/clients?limit=1',
           headers: { authorization: `Bearer ${token}` },
         });
-      expect((await listWith(second, oldToken)).statusCode).toBe(200);
+      expect((await listWith(apps.second, oldToken)).statusCode).toBe(200);
       // The decision engine has verified (and cached) it too.
-      expect((await check(second, oldToken, 'invoices', 'read')).json().reason).not.toBe(
+      expect((await check(apps.second, oldToken, 'invoices', 'read')).json().reason).not.toBe(
         'token_invalid',
       );
-      const rotated = await first.request({
+      const rotated = await apps.first.request({
         method: 'POST',
         url: '/admin/keys/rotate',
         headers: {
-          authorization: `Bearer ${await first.adminToken()}`,
+          authorization: `Bearer ${await apps.first.adminToken()}`,
           'content-type': 'application/json',
         },
         payload: { immediate: true },
@@ -264,14 +246,14 @@ describe(
       const newKid = rotated.json<{ keys: RotatedKeyBody[] }>().keys[0].kid;
 
       expect(
-        await within(1000, async () => (await listWith(second, oldToken)).statusCode === 401),
+        await within(1000, async () => (await listWith(apps.second, oldToken)).statusCode === 401),
       ).toBe(true);
-      expect((await check(second, oldToken, 'invoices', 'read')).json().reason).toBe(
+      expect((await check(apps.second, oldToken, 'invoices', 'read')).json().reason).toBe(
         'token_invalid',
       );
-      expect(kidOf(await second.adminToken())).toBe(newKid);
-      expect((await kidsOf(second)).sort()).toEqual((await kidsOf(first)).sort());
-      expect(await kidsOf(second)).toHaveLength(3);
+      expect(kidOf(await apps.second.adminToken())).toBe(newKid);
+      expect((await kidsOf(apps.second)).sort()).toEqual((await kidsOf(apps.first)).sort());
+      expect(await kidsOf(apps.second)).toHaveLength(3);
     });
   },
 );

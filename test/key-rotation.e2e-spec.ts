@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, JWK, jwtVerify } from 'jose'
 import { Housekeeping } from '../src/database/housekeeping.service';
 import { RETIRED_KEY_RETENTION_SECONDS, SigningKeys } from '../src/crypto/signing-keys.service';
 import { createClient, createUser, signInForTokens, TokenSet, userinfo } from './support/code-flow';
-import { freePort } from './support/jwks-server';
+import { startListeningApp } from './support/listening-app';
 import {
   ALGORITHMS,
   activeKids,
@@ -16,13 +16,7 @@ import {
   RotatedKeyBody,
   rotationAudits,
 } from './support/signing-keys';
-import {
-  ADMIN_CLIENT_ID,
-  basicAuth,
-  InjectResult,
-  startTestApp,
-  TestApp,
-} from './support/test-app';
+import { ADMIN_CLIENT_ID, basicAuth, InjectResult, TestApp } from './support/test-app';
 
 /** What a relying party saw of one token: its kid, and whether it verified. */
 interface Verification {
@@ -59,10 +53,9 @@ describe('signing key rotation (POST /admin/keys/rotate): published first, signi
   const newKid = (alg: string) => rotated.find((key) => key.alg === alg)!.kid;
 
   before(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    sut = await startTestApp({ ISSUER: issuer, KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS) });
-    await sut.app.listen(port, '127.0.0.1');
+    ({ sut, issuer } = await startListeningApp({
+      KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS),
+    }));
     jwksUrl = new URL(`${issuer}/jwks`);
 
     const user = await createUser(sut);

@@ -1,5 +1,4 @@
 import { expect } from 'expect';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
@@ -11,23 +10,8 @@ import {
   TestClient,
   TestUser,
 } from './support/code-flow';
-import { startTestApp, TestApp } from './support/test-app';
-
-/** A port nobody listens on right now: the issuer must name the port before the app starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+import { startListeningApp } from './support/listening-app';
+import { TestApp } from './support/test-app';
 
 /**
  * A browser reduced to what the login and consent pages need: real HTTP over the socket,
@@ -121,10 +105,7 @@ describe('openid-client runs the authorization code flow against a running serve
   const insecure = { execute: [oidc.allowInsecureRequests] };
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    sut = await startTestApp({ ISSUER: base });
-    await sut.app.listen(port, '127.0.0.1');
+    ({ sut, issuer: base } = await startListeningApp());
     user = await createUser(sut, { email_verified: true });
   });
   after(() => sut.close());

@@ -16,6 +16,7 @@ import * as oidc from 'openid-client';
 import { DataSource } from 'typeorm';
 import { JwksNetwork } from '../src/clients/client-auth/jwks-fetcher.service';
 import { Housekeeping } from '../src/database/housekeeping.service';
+import { startListeningApp } from './support/listening-app';
 import { freePort, HttpsTestServer, startHttpsServer, trustingAgent } from './support/jwks-server';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 
@@ -153,11 +154,11 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Co
   let clientId: string;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    ({ sut, issuer: base } = await startListeningApp({
+      REGISTRATION_MODE: 'open',
+      ...GENEROUS_LIMITS,
+    }));
     tokenUrl = `${base}/token`;
-    sut = await startTestApp({ ISSUER: base, REGISTRATION_MODE: 'open', ...GENEROUS_LIMITS });
-    await sut.app.listen(port, '127.0.0.1');
     rsa = await clientKey('RS256', 'rsa-1');
     ec = await clientKey('ES256', 'ec-1');
     ed = await clientKey('EdDSA', 'ed-1');

@@ -1,12 +1,12 @@
 import { expect } from 'expect';
 import { Redis } from 'ioredis';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_HEADERS } from '../src/authorization/page-response';
 import { createUser, hiddenFields, PASSWORD } from './support/code-flow';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { twoProcessesOnOneDatabase } from './support/two-processes';
 import {
   ADMIN_CLIENT_ID,
   ADMIN_CLIENT_SECRET,
@@ -299,46 +299,38 @@ describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_
  * parallel runs never collide; started before the suite's tests and cleaned up after them.
  */
 function instancesSharingRedis(env: Record<string, string>) {
-  const shared = {
-    prefix: `gatehouse-test:${randomUUID()}:`,
-    raw: undefined as unknown as Redis,
-    first: undefined as unknown as TestApp,
-    second: undefined as unknown as TestApp,
-  };
-  let database: TestDatabase;
-  before(async () => {
-    const url = new URL(REDIS_URL);
-    url.searchParams.set('keyPrefix', shared.prefix);
-    shared.raw = new Redis(REDIS_URL);
-    // Two processes of one deployment: one database (embedded: each its own), one Redis.
-    database = await createTestDatabase();
-    const settings = {
-      ...env,
-      REDIS_URL: url.toString(),
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    };
-    shared.first = await startTestApp(settings, { database });
-    shared.second = await startTestApp(settings, { database });
+  const prefix = `gatehouse-test:${randomUUID()}:`;
+  const url = new URL(REDIS_URL);
+  url.searchParams.set('keyPrefix', prefix);
+  let raw: Redis | undefined;
+  before(() => {
+    raw = new Redis(REDIS_URL);
   });
+  // Two processes of one deployment: one database (embedded: each its own), one Redis.
+  const apps = twoProcessesOnOneDatabase({ ...env, REDIS_URL: url.toString() });
   after(async () => {
-    await shared.first.close();
-    await shared.second.close();
-    await database.drop();
+    if (!raw) return;
     let cursor = '0';
     do {
-      const [next, keys] = await shared.raw.scan(
-        cursor,
-        'MATCH',
-        `${shared.prefix}*`,
-        'COUNT',
-        1000,
-      );
-      if (keys.length > 0) await shared.raw.del(...keys);
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await raw.del(...keys);
       cursor = next;
     } while (cursor !== '0');
-    await shared.raw.quit();
+    await raw.quit();
   });
-  return shared;
+  return {
+    prefix,
+    get raw(): Redis {
+      if (!raw) throw new Error('raw is not started yet: read it in a test or hook');
+      return raw;
+    },
+    get first() {
+      return apps.first;
+    },
+    get second() {
+      return apps.second;
+    },
+  };
 }
 
 describe('rate limits in Redis (REDIS_URL): two instances share the counters', () => {

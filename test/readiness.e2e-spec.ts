@@ -1,14 +1,10 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { check, clientToken, createRole, createService } from './support/access';
-import {
-  cutOffDatabase,
-  cutOffNotifications,
-  databaseName,
-  restoreDatabase,
-} from './support/database-server';
+import { cutOffDatabase, cutOffNotifications, restoreDatabase } from './support/database-server';
+import { processOnADatabaseToCutOff } from './support/process-to-cut-off';
 import { InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { NEEDS_POSTGRES_SERVER } from './support/test-database';
 import { within } from './support/within';
 
 const ALL_UP = {
@@ -39,30 +35,19 @@ describe('readiness in embedded mode', () => {
 // the process. CI always sets TEST_DATABASE_URL.
 describe(
   'readiness follows the decision engine (load balancers stop sending while it cannot decide)',
-  {
-    skip: process.env.TEST_DATABASE_URL
-      ? false
-      : 'needs TEST_DATABASE_URL: connections to embedded PGlite cannot be cut off',
-  },
+  { skip: NEEDS_POSTGRES_SERVER },
   () => {
-    let database: TestDatabase;
-    let sut: TestApp;
-    let name: string;
+    const outage = processOnADatabaseToCutOff();
     let token: string;
 
-    const ready = () => sut.request({ method: 'GET', url: '/health/ready' });
+    const ready = () => outage.sut.request({ method: 'GET', url: '/health/ready' });
 
     before(async () => {
-      database = await createTestDatabase();
-      name = databaseName(database.url!);
-      sut = await startTestApp({}, { database });
-      const reader = await createRole(sut, ['invoices:read']);
-      token = await clientToken(sut, await createService(sut, 'invoices:read', [reader]));
-    });
-    after(async () => {
-      await restoreDatabase(name);
-      await sut.close();
-      await database.drop();
+      const reader = await createRole(outage.sut, ['invoices:read']);
+      token = await clientToken(
+        outage.sut,
+        await createService(outage.sut, 'invoices:read', [reader]),
+      );
     });
 
     it('with change notifications lost and the database up: 503 naming what is down, 200 after recovery', async () => {
@@ -70,7 +55,7 @@ describe(
         status: 200,
         body: { status: 'ok', checks: ALL_UP },
       });
-      await cutOffNotifications(name);
+      await cutOffNotifications(outage.name);
 
       const down = {
         status: 503,
@@ -92,21 +77,21 @@ describe(
       expect(last).toEqual(down);
       expect(noticed).toBe(true);
       // Readiness says what the engine does: it cannot decide either.
-      expect((await check(sut, token, 'invoices', 'read')).statusCode).toBe(503);
+      expect((await check(outage.sut, token, 'invoices', 'read')).statusCode).toBe(503);
 
-      await restoreDatabase(name);
+      await restoreDatabase(outage.name);
       expect(await within(10000, async () => (await ready()).statusCode === 200)).toBe(true);
       expect(answer(await ready())).toEqual({
         status: 200,
         body: { status: 'ok', checks: ALL_UP },
       });
-      expect((await check(sut, token, 'invoices', 'read')).json()).toMatchObject({
+      expect((await check(outage.sut, token, 'invoices', 'read')).json()).toMatchObject({
         allowed: true,
       });
     });
 
     it('with the database cut off: 503 naming the database, 200 after recovery', async () => {
-      await cutOffDatabase(name);
+      await cutOffDatabase(outage.name);
       let last: { status: number; body: any } | undefined;
       const noticed = await within(5000, async () => {
         last = answer(await ready());
@@ -126,7 +111,7 @@ describe(
         },
       });
 
-      await restoreDatabase(name);
+      await restoreDatabase(outage.name);
       expect(await within(10000, async () => (await ready()).statusCode === 200)).toBe(true);
       expect(answer(await ready())).toEqual({
         status: 200,

@@ -19,9 +19,11 @@ import {
   userinfo,
 } from './support/code-flow';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { NEEDS_POSTGRES_SERVER } from './support/test-database';
+import { twoProcessesOnOneDatabase } from './support/two-processes';
 import { within } from './support/within';
-import { cutOffDatabase, restoreDatabase, databaseName } from './support/database-server';
+import { cutOffDatabase, restoreDatabase } from './support/database-server';
+import { processOnADatabaseToCutOff } from './support/process-to-cut-off';
 
 const ISSUER = 'http://localhost:3000';
 const SPA_ORIGIN = 'https://spa.example.com';
@@ -539,51 +541,40 @@ describe(
   { skip: NEEDS_POSTGRES_SERVER },
   () => {
     describe('revocation while the database is unreachable', () => {
-      let database: TestDatabase;
-      let sut: TestApp;
-      let name: string;
-
-      before(async () => {
-        database = await createTestDatabase();
-        name = databaseName(database.url!);
-        sut = await startTestApp({}, { database });
-      });
-      after(async () => {
-        await restoreDatabase(name);
-        await sut.close();
-        await database.drop();
-      });
+      const outage = processOnADatabaseToCutOff();
 
       it('is a 503 temporarily_unavailable, never a 200, and takes effect once retried', async () => {
-        const user = await createUser(sut);
-        const web = await createClient(sut);
-        const checker = await createM2mClient(sut, { scope: 'iam:check' });
-        const service = await createM2mClient(sut);
-        const tokens = await signInForTokens(sut, web, user);
-        const serviceToken = await clientCredentialsToken(sut, service);
+        const user = await createUser(outage.sut);
+        const web = await createClient(outage.sut);
+        const checker = await createM2mClient(outage.sut, { scope: 'iam:check' });
+        const service = await createM2mClient(outage.sut);
+        const tokens = await signInForTokens(outage.sut, web, user);
+        const serviceToken = await clientCredentialsToken(outage.sut, service);
         // The callers are known (cached), as on any live server: only the revocation needs storage.
-        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toMatchObject({
+          active: true,
+        });
 
-        await cutOffDatabase(name);
+        await cutOffDatabase(outage.name);
 
         for (const [caller, token] of [
           [service, serviceToken],
           [web, tokens.refresh_token!],
           [web, tokens.access_token],
         ] as const) {
-          const response = await revoke(sut, caller, { token });
+          const response = await revoke(outage.sut, caller, { token });
           expect(response.statusCode).toBe(503);
           expect(response.headers['retry-after']).toBe('1');
           expect(response.headers['cache-control']).toBe('no-store');
           expect(response.json()).toEqual(UNAVAILABLE);
         }
-        await restoreDatabase(name);
+        await restoreDatabase(outage.name);
         // Nothing was revoked, and the caller was told so (once the server has caught up with
         // what it may have missed, introspection answers again).
         expect(
           await within(10_000, async () => {
-            const response = await sut.postForm(
+            const response = await outage.sut.postForm(
               '/introspect',
               { token: serviceToken },
               { authorization: basicAuth(checker.client_id, checker.client_secret) },
@@ -591,72 +582,60 @@ describe(
             return response.statusCode === 200;
           }),
         ).toBe(true);
-        expect(await introspect(sut, checker, serviceToken)).toMatchObject({ active: true });
-        expect(await introspect(sut, checker, tokens.access_token)).toMatchObject({ active: true });
-        expectRevoked(await revoke(sut, service, { token: serviceToken }));
-        expectRevoked(await revoke(sut, web, { token: tokens.refresh_token! }));
-        expect(await introspect(sut, checker, serviceToken)).toEqual(INACTIVE);
-        expect(await introspect(sut, checker, tokens.access_token)).toEqual(INACTIVE);
+        expect(await introspect(outage.sut, checker, serviceToken)).toMatchObject({ active: true });
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toMatchObject({
+          active: true,
+        });
+        expectRevoked(await revoke(outage.sut, service, { token: serviceToken }));
+        expectRevoked(await revoke(outage.sut, web, { token: tokens.refresh_token! }));
+        expect(await introspect(outage.sut, checker, serviceToken)).toEqual(INACTIVE);
+        expect(await introspect(outage.sut, checker, tokens.access_token)).toEqual(INACTIVE);
       });
     });
 
     describe('revocation reaches every process', () => {
-      let database: TestDatabase;
-      let first: TestApp;
-      let second: TestApp;
-      const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-
-      before(async () => {
-        database = await createTestDatabase();
-        first = await startTestApp(env, { database });
-        second = await startTestApp(env, { database });
-      });
-      after(async () => {
-        await second.close();
-        await first.close();
-        await database.drop();
-      });
+      const apps = twoProcessesOnOneDatabase();
 
       it('an access token revoked through one process is inactive and 401 at /userinfo in the other within one second', async () => {
-        const user = await createUser(first);
-        const web = await createClient(first);
-        const checker = await createM2mClient(first, { scope: 'iam:check' });
-        const tokens = await signInForTokens(first, web, user);
-        expect(await introspect(second, checker, tokens.access_token)).toMatchObject({
+        const user = await createUser(apps.first);
+        const web = await createClient(apps.first);
+        const checker = await createM2mClient(apps.first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(apps.first, web, user);
+        expect(await introspect(apps.second, checker, tokens.access_token)).toMatchObject({
           active: true,
         });
-        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+        expect((await userinfo(apps.second, tokens.access_token)).statusCode).toBe(200);
 
-        expectRevoked(await revoke(first, web, { token: tokens.access_token }));
+        expectRevoked(await revoke(apps.first, web, { token: tokens.access_token }));
 
         expect(
           await within(1000, async () => {
-            const answer = await introspect(second, checker, tokens.access_token);
+            const answer = await introspect(apps.second, checker, tokens.access_token);
             return JSON.stringify(answer) === JSON.stringify(INACTIVE);
           }),
         ).toBe(true);
-        const info = await userinfo(second, tokens.access_token);
+        const info = await userinfo(apps.second, tokens.access_token);
         expect(info.statusCode).toBe(401);
         expect(info.json()).toEqual(INVALID_TOKEN);
       });
 
       it("a refresh token revoked through one process ends its family's access tokens in the other within one second", async () => {
-        const user = await createUser(first);
-        const web = await createClient(first);
-        const checker = await createM2mClient(first, { scope: 'iam:check' });
-        const tokens = await signInForTokens(first, web, user);
-        expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
+        const user = await createUser(apps.first);
+        const web = await createClient(apps.first);
+        const checker = await createM2mClient(apps.first, { scope: 'iam:check' });
+        const tokens = await signInForTokens(apps.first, web, user);
+        expect((await userinfo(apps.second, tokens.access_token)).statusCode).toBe(200);
 
-        expectRevoked(await revoke(first, web, { token: tokens.refresh_token! }));
+        expectRevoked(await revoke(apps.first, web, { token: tokens.refresh_token! }));
 
         expect(
           await within(
             1000,
-            async () => (await userinfo(second, tokens.access_token)).statusCode === 401,
+            async () => (await userinfo(apps.second, tokens.access_token)).statusCode === 401,
           ),
         ).toBe(true);
-        expect(await introspect(second, checker, tokens.access_token)).toEqual(INACTIVE);
-        expect(await introspect(second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
+        expect(await introspect(apps.second, checker, tokens.access_token)).toEqual(INACTIVE);
+        expect(await introspect(apps.second, checker, tokens.refresh_token!)).toEqual(INACTIVE);
       });
     });
   },

@@ -1,27 +1,11 @@
 import { expect } from 'expect';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
-import { startTestApp, TestApp } from './support/test-app';
+import { startListeningApp } from './support/listening-app';
+import { TestApp } from './support/test-app';
 
 const API = 'https://api.example.com';
-
-/** A port nobody listens on right now: the issuer must name the port before the app starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * Interoperability: a stranger's standard OAuth library (oauth4webapi, by the author of
@@ -37,11 +21,9 @@ describe('a standard client library (oauth4webapi + jose) against a running serv
   const insecure = { [oauth.allowInsecureRequests]: true };
 
   before(async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    issuer = new URL(base);
-    sut = await startTestApp({ ISSUER: base });
-    await sut.app.listen(port, '127.0.0.1');
+    const started = await startListeningApp();
+    sut = started.sut;
+    issuer = new URL(started.issuer);
 
     const created = await sut.admin('POST', '/admin/clients', {
       client_name: 'library client',

@@ -1,6 +1,5 @@
 import { expect } from 'expect';
 import { decodeJwt } from 'jose';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TestBrowser } from '../support/browser';
 import {
@@ -37,7 +36,8 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { NEEDS_POSTGRES_SERVER } from '../support/test-database';
+import { twoProcessesOnOneDatabase } from '../support/two-processes';
 import { AccessState } from '../../src/access/engine/access-state';
 
 /**
@@ -535,89 +535,69 @@ describe('privilege: tokens asked for in the second of a disable and enable', ()
   });
 });
 
-describe(
-  'privilege: changes reach every process',
-  {
-    skip: process.env.TEST_DATABASE_URL
-      ? false
-      : 'needs TEST_DATABASE_URL: embedded PGlite is one process by design',
-  },
-  () => {
-    let database: TestDatabase;
-    let first: TestApp;
-    let second: TestApp;
-    const env = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+describe('privilege: changes reach every process', { skip: NEEDS_POSTGRES_SERVER }, () => {
+  const apps = twoProcessesOnOneDatabase();
 
-    before(async () => {
-      database = await createTestDatabase();
-      first = await startTestApp(env, { database });
-      second = await startTestApp(env, { database });
-    });
-    after(async () => {
-      await second.close();
-      await first.close();
-      await database.drop();
-    });
+  const reason = async (app: TestApp, token: string) =>
+    (await check(app, token, 'invoices', 'read')).json<{ reason: string }>().reason;
 
-    const reason = async (app: TestApp, token: string) =>
-      (await check(app, token, 'invoices', 'read')).json<{ reason: string }>().reason;
+  it('a role deleted and re-created through one process has no holders in the other', async () => {
+    const role = await createRole(apps.first, ['invoices:read']);
+    const service = await createService(apps.first, 'invoices:read', [role]);
+    const token = await clientToken(apps.first, service);
+    expect(await within(1000, async () => (await reason(apps.second, token)) === 'allowed')).toBe(
+      true,
+    );
 
-    it('a role deleted and re-created through one process has no holders in the other', async () => {
-      const role = await createRole(first, ['invoices:read']);
-      const service = await createService(first, 'invoices:read', [role]);
-      const token = await clientToken(first, service);
-      expect(await within(1000, async () => (await reason(second, token)) === 'allowed')).toBe(
-        true,
-      );
+    expect((await apps.first.admin('DELETE', `/admin/roles/${role}`)).statusCode).toBe(204);
+    await createRole(apps.first, ['invoices:read'], role);
+    expect(
+      await within(1000, async () => (await reason(apps.second, token)) === 'permission_denied'),
+    ).toBe(true);
+    // And it stays so once the re-creation has reached the other process too.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await reason(apps.second, token)).toBe('permission_denied');
+    const issued = await requestClientToken(apps.second, service, {});
+    expect(issued.json().scope).toBe('');
+  });
 
-      expect((await first.admin('DELETE', `/admin/roles/${role}`)).statusCode).toBe(204);
-      await createRole(first, ['invoices:read'], role);
-      expect(
-        await within(1000, async () => (await reason(second, token)) === 'permission_denied'),
-      ).toBe(true);
-      // And it stays so once the re-creation has reached the other process too.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await reason(second, token)).toBe('permission_denied');
-      const issued = await requestClientToken(second, service, {});
-      expect(issued.json().scope).toBe('');
-    });
+  it("a person's role removed through one process ends their admin power in the other", async () => {
+    const role = await createRole(apps.first, ['iam:admin']);
+    const app = await createClient(apps.first, { scope: 'openid iam:admin' });
+    const user = await createUser(apps.first);
+    await setUserRoles(apps.first, user.id, [role]);
+    const tokens = await signInForTokens(apps.first, app, user, { scope: 'openid iam:admin' });
+    expect(
+      await within(
+        1000,
+        async () => (await asAdmin(apps.second, tokens.access_token)).statusCode === 200,
+      ),
+    ).toBe(true);
 
-    it("a person's role removed through one process ends their admin power in the other", async () => {
-      const role = await createRole(first, ['iam:admin']);
-      const app = await createClient(first, { scope: 'openid iam:admin' });
-      const user = await createUser(first);
-      await setUserRoles(first, user.id, [role]);
-      const tokens = await signInForTokens(first, app, user, { scope: 'openid iam:admin' });
-      expect(
-        await within(
-          1000,
-          async () => (await asAdmin(second, tokens.access_token)).statusCode === 200,
-        ),
-      ).toBe(true);
+    await setUserRoles(apps.first, user.id, []);
+    expect(
+      await within(
+        1000,
+        async () => (await asAdmin(apps.second, tokens.access_token)).statusCode === 403,
+      ),
+    ).toBe(true);
+  });
 
-      await setUserRoles(first, user.id, []);
-      expect(
-        await within(
-          1000,
-          async () => (await asAdmin(second, tokens.access_token)).statusCode === 403,
-        ),
-      ).toBe(true);
-    });
+  it('a password changed through one process ends the access tokens in the other', async () => {
+    const app = await createClient(apps.first);
+    const user = await createUser(apps.first);
+    const tokens = await signInForTokens(apps.first, app, user);
+    expect((await userinfo(apps.second, tokens.access_token)).statusCode).toBe(200);
 
-    it('a password changed through one process ends the access tokens in the other', async () => {
-      const app = await createClient(first);
-      const user = await createUser(first);
-      const tokens = await signInForTokens(first, app, user);
-      expect((await userinfo(second, tokens.access_token)).statusCode).toBe(200);
-
-      await first.admin('PATCH', `/admin/users/${user.id}`, { password: NEW_PASSWORD });
-      expect(
-        await within(
-          1000,
-          async () => (await userinfo(second, tokens.access_token)).statusCode === 401,
-        ),
-      ).toBe(true);
-      expect((await refresh(second, app, tokens.refresh_token!)).json()).toEqual(REFRESH_INVALID);
-    });
-  },
-);
+    await apps.first.admin('PATCH', `/admin/users/${user.id}`, { password: NEW_PASSWORD });
+    expect(
+      await within(
+        1000,
+        async () => (await userinfo(apps.second, tokens.access_token)).statusCode === 401,
+      ),
+    ).toBe(true);
+    expect((await refresh(apps.second, app, tokens.refresh_token!)).json()).toEqual(
+      REFRESH_INVALID,
+    );
+  });
+});

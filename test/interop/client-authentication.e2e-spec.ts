@@ -1,8 +1,8 @@
 import { expect } from 'expect';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { basicAuth, InjectResult, startTestApp, TestApp } from '../support/test-app';
+import { startListeningApp } from '../support/listening-app';
+import { basicAuth, InjectResult, TestApp } from '../support/test-app';
 
 const INVALID_CLIENT = {
   error: 'invalid_client',
@@ -10,21 +10,6 @@ const INVALID_CLIENT = {
     'client authentication failed; check that the client uses its registered token_endpoint_auth_method',
 };
 const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 interface Service {
   client_id: string;
@@ -55,10 +40,7 @@ describe('client authentication: which method, and what a failure says', () => {
   }
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    sut = await startTestApp({ ISSUER: base });
-    await sut.app.listen(port, '127.0.0.1');
+    ({ sut, issuer: base } = await startListeningApp());
     basicService = await service();
     postService = await service('client_secret_post');
   });

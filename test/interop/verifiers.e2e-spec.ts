@@ -6,8 +6,8 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient, createUser, signInForTokens } from '../support/code-flow';
-import { freePort } from '../support/jwks-server';
-import { basicAuth, startTestApp, TestApp } from '../support/test-app';
+import { startListeningApp } from '../support/listening-app';
+import { basicAuth, TestApp } from '../support/test-app';
 
 // Mainstream verifiers, set up exactly as their documentation says, accept Gatehouse's tokens
 // over real sockets: jose (jwtVerify + createRemoteJWKSet on the discovered jwks_uri) and
@@ -63,10 +63,7 @@ async function apiToken(sut: TestApp): Promise<{ token: string; clientId: string
 }
 
 async function startListening(env: Record<string, string> = {}) {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const sut = await startTestApp({ ISSUER: issuer, ...env });
-  await sut.app.listen(port, '127.0.0.1');
+  const { sut, issuer } = await startListeningApp(env);
   const discovery = (await (
     await fetch(`${issuer}/.well-known/openid-configuration`)
   ).json()) as Discovery;
