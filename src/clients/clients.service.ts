@@ -29,6 +29,11 @@ export interface ClientWithSecret {
 export interface ClientOrigin {
   registeredBy: 'admin' | 'dynamic';
   registrationTokenHash?: string;
+  /**
+   * The address of a stranger registering (RFC 7591 open or token mode): the new secret's bcrypt
+   * is charged to its budget before it runs. Administrators pass none.
+   */
+  source?: string;
 }
 
 /**
@@ -58,7 +63,7 @@ export class ClientsService {
     const client = this.clients.create({
       ...metadata,
       clientId: this.random.clientId(),
-      secretHash: secret ? await this.hasher.hash(secret) : null,
+      secretHash: secret ? await this.hasher.hash(secret, origin.source) : null,
       registeredBy: origin.registeredBy,
       registrationTokenHash: origin.registrationTokenHash ?? null,
     });

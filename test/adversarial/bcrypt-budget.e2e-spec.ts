@@ -147,3 +147,33 @@ describe('lockout: bcrypt work is budgeted per source before it runs (RATE_LIMIT
     expectTooMany(await tokenFrom(sut, ip, 'unknown-x', 'secret'), TOO_MANY_REQUESTS);
   });
 });
+
+describe('lockout: open dynamic registration spends the budget of its source (RFC 7591)', () => {
+  let sut: TestApp;
+  before(async () => {
+    sut = await startTestApp({ RATE_LIMIT_BCRYPT_PER_IP: '2', REGISTRATION_MODE: 'open' });
+  });
+  after(() => sut.close());
+
+  const register = (ip: string, name: string) =>
+    from(sut, ip, {
+      url: '/register',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        client_name: name,
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    });
+  const clientNames = async () =>
+    (await sut.admin('GET', '/admin/clients?limit=100'))
+      .json()
+      .map((client: { client_name: string }) => client.client_name);
+
+  it('each new secret is charged before it is hashed; past the budget 429, and no client', async () => {
+    for (let i = 0; i < 2; i++) expectStatus(await register('10.51.0.1', `dyn-${i}`), 201);
+    expectTooMany(await register('10.51.0.1', 'dyn-2'), TOO_MANY_REQUESTS);
+    expect(await clientNames()).not.toContain('dyn-2');
+    expectStatus(await register('10.51.0.2', 'dyn-2'), 201);
+  });
+});

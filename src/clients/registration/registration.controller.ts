@@ -57,6 +57,7 @@ export class RegistrationController {
     const result = await this.registration.register(
       request.body,
       auditContext(request, { type: 'anonymous' }),
+      request.ip,
     );
     void reply.status(201).header('cache-control', 'no-store');
     return this.describe(result);

@@ -50,13 +50,22 @@ export class RegistrationService {
     }
   }
 
-  async register(body: unknown, context: AuditContext): Promise<RegistrationResponse> {
+  /** `source` is the registering address, charged for the new secret's bcrypt before it runs. */
+  async register(
+    body: unknown,
+    context: AuditContext,
+    source: string,
+  ): Promise<RegistrationResponse> {
     const metadata = await this.parse(body);
     const registrationAccessToken = this.random.secret();
     const { client, secret } = await this.withMetadataErrors(() =>
       this.clients.create(
         { ...metadata, scope: metadata.scope ?? defaultRegistrationScope(metadata.grant_types) },
-        { registeredBy: 'dynamic', registrationTokenHash: sha256(registrationAccessToken) },
+        {
+          registeredBy: 'dynamic',
+          registrationTokenHash: sha256(registrationAccessToken),
+          source,
+        },
         context,
       ),
     );
