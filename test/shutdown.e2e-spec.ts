@@ -59,7 +59,7 @@ function finish(socket: Socket, rest: string): Promise<RawAnswer & { closed: boo
 }
 
 /**
- * CONTRACT: on shutdown the server stops accepting and answers what is in flight; a request that
+ * docs/operations.md: on shutdown the server stops accepting and answers what is in flight; a request that
  * still arrives on an open connection gets 503 with `Connection: close`, on every route: the
  * access decisions served from node:http as well as the routes Fastify serves.
  */

@@ -39,7 +39,7 @@ async function signIn(sut: TestApp, username: string, password: string): Promise
   return result.location!;
 }
 
-describe('users: the admin API (CONTRACT §3)', () => {
+describe('users: the admin API (README and /docs, admin API)', () => {
   let sut: TestApp;
   before(async () => {
     sut = await startTestApp();
@@ -380,7 +380,7 @@ describe('users: the admin API (CONTRACT §3)', () => {
   });
 });
 
-describe('users: self sign-up with POST /accounts (CONTRACT §2)', () => {
+describe('users: self sign-up with POST /accounts (README, Signing people in)', () => {
   let sut: TestApp;
   before(async () => {
     sut = await startTestApp();

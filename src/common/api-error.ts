@@ -5,7 +5,7 @@ export interface FieldProblem {
 }
 
 /**
- * The admin API's error shape (CONTRACT §3):
+ * The admin API's error shape (README and /docs, admin API):
  * `{"error": code, "message": text, "details"?: [{field, problem}]}`.
  */
 export class ApiError extends Error {

@@ -108,7 +108,7 @@ describe(toErrorResponse.name, () => {
   });
 
   describe('admin API errors', () => {
-    it('renders validation failures as {error, message, details} (CONTRACT §3)', () => {
+    it('renders validation failures as {error, message, details} (README and /docs, admin API)', () => {
       const error = new ValidationFailedError([
         { field: 'redirect_uris[0]', problem: 'must not contain a wildcard' },
         { field: 'scope', problem: 'must be space-separated scope tokens (RFC 6749 §3.3)' },

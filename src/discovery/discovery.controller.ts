@@ -6,7 +6,7 @@ import { jwksMaxAge } from '../crypto/signing-algorithms';
 import { SigningKeys } from '../crypto/signing-keys.service';
 import { DiscoveryService } from './discovery.service';
 
-/** Public metadata any origin may read (CONTRACT §2: CORS for every origin). */
+/** Public metadata any origin may read (OIDC Discovery §4: CORS for every origin). */
 const PUBLIC_HEADERS = {
   'access-control-allow-origin': '*',
   'cache-control': 'public, max-age=300',

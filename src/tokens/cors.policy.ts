@@ -14,7 +14,7 @@ declare module 'fastify' {
   }
 }
 
-/** Browser clients may call these; /authorize and the pages never answer CORS (CONTRACT §2). */
+/** Browser clients may call these; /authorize and the pages never answer CORS (README, Signing people in). */
 const CORS_PATHS: Record<string, string> = {
   '/token': 'POST',
   '/userinfo': 'GET, POST',

@@ -21,7 +21,7 @@ class SignedUpView {
   username: string;
 }
 
-/** CONTRACT §2 self sign-up as JSON; `SIGNUP_ENABLED=false` closes it. */
+/** README, Signing people in self sign-up as JSON; `SIGNUP_ENABLED=false` closes it. */
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {

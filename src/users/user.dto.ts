@@ -61,7 +61,7 @@ export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['usernam
   status?: 'active' | 'disabled';
 }
 
-/** CONTRACT §2 self sign-up body. */
+/** README, Signing people in self sign-up body. */
 export class SignUpDto extends PickType(CreateUserDto, [
   'username',
   'password',

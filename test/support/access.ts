@@ -10,7 +10,7 @@ export interface Credentials {
   client_secret: string;
 }
 
-/** The body of `POST /access/check` (CONTRACT §4). */
+/** The body of `POST /access/check` (README, checkAccess). */
 export interface CheckBody {
   allowed: boolean;
   reason: string;

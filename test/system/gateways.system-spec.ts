@@ -64,7 +64,7 @@ const GATEWAYS: {
 
 /**
  * Debian's nginx and Caddy, started with the configurations in deploy/ in front of a small
- * upstream that echoes what it receives, and Gatehouse on a real port (CONTRACT §4 gateway
+ * upstream that echoes what it receives, and Gatehouse on a real port (README, checkAccess gateway
  * forward-auth). Whatever Gatehouse says or fails to say, only its 2xx lets a request reach the
  * upstream, and the upstream can trust the X-Auth-* headers it gets.
  */

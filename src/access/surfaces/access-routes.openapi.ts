@@ -63,7 +63,10 @@ function checkOperation(): Operation {
               required: ['allowed', 'reason', 'sub', 'client_id', 'scope', 'decision_id'],
               properties: {
                 allowed: { type: 'boolean' },
-                reason: { type: 'string', description: 'allowed, or a reason code of CONTRACT §4' },
+                reason: {
+                  type: 'string',
+                  description: 'allowed, or a reason code (README, Reason codes)',
+                },
                 sub: nullableString,
                 client_id: nullableString,
                 scope: nullableString,
@@ -85,7 +88,7 @@ function gatewayOperation(withPath: boolean): Operation {
   return {
     tags: ['access'],
     summary:
-      'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz (CONTRACT §4)',
+      'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz (README, checkAccess)',
     description:
       'The original request comes from X-Original-Method + X-Original-URI (nginx), ' +
       'X-Forwarded-Method + X-Forwarded-Uri (Caddy, Traefik), or this request itself under ' +

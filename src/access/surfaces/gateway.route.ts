@@ -60,7 +60,7 @@ export function originalRequest(
 }
 
 /**
- * CONTRACT §4 gateway forward-auth: 200 with the X-Auth-* headers when allowed; 401 with a
+ * Gateway forward-auth (docs/gateways.md): 200 with the X-Auth-* headers when allowed; 401 with a
  * Bearer challenge for token problems; 403 otherwise; 503 when the server cannot tell.
  *
  * Every API request behind a gateway comes through here, so it is a hot route (served from
