@@ -172,7 +172,7 @@ async function insertScaleRows(databaseUrl) {
               (SELECT count(*) FROM clients)::int AS clients`,
     );
     await db.query('COMMIT');
-    // Every server process on this database drops its caches and reloads (CONTRACT §4 resync).
+    // Every server process on this database drops its caches and reloads (README: fresh within a second).
     await db.query(`SELECT pg_notify('gatehouse_changes', $1)`, [
       JSON.stringify({ origin: 'bench', event: { type: 'resync' } }),
     ]);
@@ -292,7 +292,7 @@ const scenarios = [
     verifyBody: (body) => body.includes('"active":true'),
   },
   {
-    // CONTRACT §4 forward-auth, as nginx auth_request asks: a valid token, a matching rule.
+    // Gateway forward-auth (docs/gateways.md), as nginx auth_request asks: a valid token, a matching rule.
     name: 'check_gateway',
     server: 'gatehouse',
     targets: { minRatio: 0.5, maxP99Ms: 5 },
@@ -308,7 +308,7 @@ const scenarios = [
     },
   },
   {
-    // CONTRACT §4 POST /access/check: may this token do invoices:read?
+    // POST /access/check: may this token do invoices:read?
     name: 'check_json',
     server: 'gatehouse',
     targets: { minRatio: 0.5, maxP99Ms: 5 },
