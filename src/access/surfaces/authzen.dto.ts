@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -64,25 +65,28 @@ export class AuthzenResource {
   properties?: Record<string, unknown>;
 }
 
-/** ValidateNested lets a missing object through: IsObject makes the three parts required. */
+/**
+ * A member that is an object of `type`, validated member by member. ValidateNested alone lets a
+ * missing object through: IsObject makes it required unless `optional`.
+ */
+function NestedObject(type: new () => object, { optional = false } = {}): PropertyDecorator {
+  return applyDecorators(
+    ...(optional ? [ApiPropertyOptional({ type }), IsOptional()] : [ApiProperty({ type })]),
+    IsObject(),
+    ValidateNested(),
+    Type(() => type),
+  );
+}
+
 @IgnoresUnknownMembers()
 export class EvaluationRequest {
-  @ApiProperty({ type: AuthzenSubject })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenSubject)
+  @NestedObject(AuthzenSubject)
   subject: AuthzenSubject;
 
-  @ApiProperty({ type: AuthzenAction })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenAction)
+  @NestedObject(AuthzenAction)
   action: AuthzenAction;
 
-  @ApiProperty({ type: AuthzenResource })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenResource)
+  @NestedObject(AuthzenResource)
   resource: AuthzenResource;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
@@ -93,25 +97,13 @@ export class EvaluationRequest {
 
 /** One item of `evaluations`, or the top-level defaults: any of the four may be left out. */
 export class PartialEvaluation {
-  @ApiPropertyOptional({ type: AuthzenSubject })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenSubject)
+  @NestedObject(AuthzenSubject, { optional: true })
   subject?: AuthzenSubject;
 
-  @ApiPropertyOptional({ type: AuthzenAction })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenAction)
+  @NestedObject(AuthzenAction, { optional: true })
   action?: AuthzenAction;
 
-  @ApiPropertyOptional({ type: AuthzenResource })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AuthzenResource)
+  @NestedObject(AuthzenResource, { optional: true })
   resource?: AuthzenResource;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
