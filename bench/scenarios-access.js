@@ -172,7 +172,7 @@ async function insertScaleRows(databaseUrl) {
               (SELECT count(*) FROM clients)::int AS clients`,
     );
     await db.query('COMMIT');
-    // Every server process on this database drops its caches and reloads (README: fresh within a second).
+    // Every server process on this database drops its caches and reloads (docs/access.md: fresh within a second).
     await db.query(`SELECT pg_notify('gatehouse_changes', $1)`, [
       JSON.stringify({ origin: 'bench', event: { type: 'resync' } }),
     ]);

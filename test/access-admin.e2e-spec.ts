@@ -34,7 +34,7 @@ function expectNotFound(response: InjectResult, what: string) {
   });
 }
 
-describe('admin API for roles, role assignments and access rules (README and /docs, admin API)', () => {
+describe('admin API for roles, role assignments and access rules (docs/endpoints.md, Admin API)', () => {
   let sut: TestApp;
   before(async () => {
     sut = await startTestApp();
@@ -401,7 +401,7 @@ describe('admin API for roles, role assignments and access rules (README and /do
     });
   });
 
-  describe('authentication (README and /docs, admin API)', () => {
+  describe('authentication (docs/endpoints.md, Admin API)', () => {
     const routes: Array<[string, string, object?]> = [
       ['POST', '/admin/roles', { name: 'x', permissions: [] }],
       ['GET', '/admin/roles'],
@@ -463,7 +463,7 @@ describe('admin API for roles, role assignments and access rules (README and /do
     });
   });
 
-  describe('issuance: permission-shaped scopes only for subjects that hold them (README, checkAccess)', () => {
+  describe('issuance: permission-shaped scopes only for subjects that hold them (docs/access.md)', () => {
     it('grants invoices:read to a client_credentials token only when a role holds it', async () => {
       const reader = await createRole(sut, ['invoices:read']);
       const holder = await createService(sut, 'invoices:read invoices:write reports', [reader]);

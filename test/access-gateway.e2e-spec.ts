@@ -168,7 +168,7 @@ describe('gateway forward-auth (nginx auth_request, Caddy forward_auth, Envoy ex
     });
   });
 
-  describe('the most specific rule decides (README, checkAccess)', () => {
+  describe('the most specific rule decides (docs/access.md)', () => {
     it('a literal segment beats *', async () => {
       allowedAs(await ask('api:export', 'GET', '/api/export'), 'api:export');
       allowedAs(await ask('api:export', 'POST', '/api/export'), 'api:export');

@@ -22,7 +22,7 @@ describe(
   'checkAccess across processes (on a PostgreSQL server)',
   { skip: NEEDS_POSTGRES_SERVER },
   () => {
-    describe('checkAccess across two processes on one database (README: fresh within a second)', () => {
+    describe('checkAccess across two processes on one database (docs/access.md: fresh within a second)', () => {
       const apps = twoProcessesOnOneDatabase();
       let reader: string;
 

@@ -81,7 +81,7 @@ function expectUnavailable(response: InjectResult): void {
     body: UNAVAILABLE,
   });
   expect(response.headers['retry-after']).toBe('1');
-  // README, checkAccess: a decision id on every answer, a 503 included.
+  // docs/reason-codes.md: a decision id on every answer, a 503 included.
   expect(response.headers['x-decision-id']).toMatch(UUID);
 }
 

@@ -8,7 +8,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-/** Every field a client view has (README and /docs, admin API), and nothing else: no secret, no hash. */
+/** Every field a client view has (docs/endpoints.md, Admin API), and nothing else: no secret, no hash. */
 const VIEW_KEYS = [
   'access_token_lifetime',
   'allowed_cors_origins',
@@ -59,7 +59,7 @@ const SPA = {
 };
 const SERVICE = { client_name: 'Invoice worker', client_type: 'm2m', scope: 'invoices.read' };
 
-/** The admin API's validation error (README and /docs, admin API), its message naming the first field. */
+/** The admin API's validation error (docs/endpoints.md, Admin API), its message naming the first field. */
 function validationError(details: { field: string; problem: string }[]) {
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
   return {

@@ -31,7 +31,7 @@ function varyOrigin(response: InjectResult): boolean {
     .some((value) => value.trim().toLowerCase() === 'origin');
 }
 
-describe('CORS for browser clients (README, Signing people in; Fetch standard)', () => {
+describe('CORS for browser clients (docs/headers.md, CORS; Fetch standard)', () => {
   let sut: TestApp;
   let user: TestUser;
   let spa: TestClient;

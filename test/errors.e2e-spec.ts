@@ -14,7 +14,7 @@ function expectCleanError(response: InjectResult): void {
   expect(response.body).not.toMatch(/\bat \S+ \(|\.[jt]s:\d+|node_modules|stack|Error:/);
 }
 
-/** The admin API's error shape (README and /docs, admin API). */
+/** The admin API's error shape (docs/endpoints.md, Admin API). */
 function expectAdminError(response: InjectResult, status: number, error: string): void {
   expectCleanError(response);
   expect(response.statusCode).toBe(status);

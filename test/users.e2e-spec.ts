@@ -39,7 +39,7 @@ async function signIn(sut: TestApp, username: string, password: string): Promise
   return result.location!;
 }
 
-describe('users: the admin API (README and /docs, admin API)', () => {
+describe('users: the admin API (docs/endpoints.md, Admin API)', () => {
   let sut: TestApp;
   before(async () => {
     sut = await startTestApp();
@@ -380,7 +380,7 @@ describe('users: the admin API (README and /docs, admin API)', () => {
   });
 });
 
-describe('users: self sign-up with POST /accounts (README, Signing people in)', () => {
+describe('users: self sign-up with POST /accounts (docs/signing-in.md)', () => {
   let sut: TestApp;
   before(async () => {
     sut = await startTestApp();

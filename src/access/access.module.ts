@@ -18,7 +18,7 @@ import { ExplainController } from './surfaces/explain.controller';
 import { GatewayRoute } from './surfaces/gateway.route';
 
 /**
- * checkAccess (README, checkAccess): roles, permissions and route rules, the in-memory decision engine
+ * checkAccess (docs/access.md): roles, permissions and route rules, the in-memory decision engine
  * and its three surfaces. Global only to offer SubjectPermissions to token issuance.
  */
 @Global()

@@ -23,7 +23,7 @@ const ADMIN_CLIENT = {
 };
 
 /**
- * Admin bootstrap (README, The first admin token). With ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET every start ensures that
+ * Admin bootstrap (docs/operations.md, the first admin client). With ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET every start ensures that
  * exact client; without them the first start on an empty database creates one and prints its
  * credentials once, on one stdout line beginning `Admin client:`.
  */

@@ -5,7 +5,7 @@ export interface FieldProblem {
 }
 
 /**
- * The admin API's error shape (README and /docs, admin API):
+ * The admin API's error shape (docs/endpoints.md, Admin API):
  * `{"error": code, "message": text, "details"?: [{field, problem}]}`.
  */
 export class ApiError extends Error {

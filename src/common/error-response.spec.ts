@@ -108,7 +108,7 @@ describe(toErrorResponse.name, () => {
   });
 
   describe('admin API errors', () => {
-    it('renders validation failures as {error, message, details} (README and /docs, admin API)', () => {
+    it('renders validation failures as {error, message, details} (docs/endpoints.md, Admin API)', () => {
       const error = new ValidationFailedError([
         { field: 'redirect_uris[0]', problem: 'must not contain a wildcard' },
         { field: 'scope', problem: 'must be space-separated scope tokens (RFC 6749 §3.3)' },

@@ -41,7 +41,7 @@ export async function paginate<T extends ObjectLiteral & { createdAt: Date; id: 
 }
 
 /**
- * A page as the list routes answer it (README and /docs, admin API): its items through `view` as the body, and
+ * A page as the list routes answer it (docs/endpoints.md, Admin API): its items through `view` as the body, and
  * the number of all matching items in X-Total-Count.
  */
 export function pageAnswer<T, V>(

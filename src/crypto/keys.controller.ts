@@ -7,7 +7,7 @@ import { RotateKeysDto } from './rotate-keys.dto';
 import { RotatedKeysView, toRotatedKeysView } from './rotated-keys.view';
 
 @ApiTags('admin: keys')
-// README and /docs, admin API: the admin API wants iam:admin.
+// docs/endpoints.md, Admin API: the admin API wants iam:admin.
 @RequireScope('iam:admin')
 @Controller('admin/keys')
 export class KeysController {

@@ -14,7 +14,7 @@ declare module 'fastify' {
   }
 }
 
-/** Browser clients may call these; /authorize and the pages never answer CORS (README, Signing people in). */
+/** Browser clients may call these; /authorize and the pages never answer CORS (docs/headers.md, CORS). */
 const CORS_PATHS: Record<string, string> = {
   '/token': 'POST',
   '/userinfo': 'GET, POST',

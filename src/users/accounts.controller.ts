@@ -21,7 +21,7 @@ class SignedUpView {
   username: string;
 }
 
-/** README, Signing people in self sign-up as JSON; `SIGNUP_ENABLED=false` closes it. */
+/** docs/signing-in.md, self sign-up as JSON; `SIGNUP_ENABLED=false` closes it. */
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {

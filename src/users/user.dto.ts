@@ -61,7 +61,7 @@ export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['usernam
   status?: 'active' | 'disabled';
 }
 
-/** README, Signing people in self sign-up body. */
+/** docs/signing-in.md, self sign-up body. */
 export class SignUpDto extends PickType(CreateUserDto, [
   'username',
   'password',

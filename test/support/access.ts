@@ -10,7 +10,7 @@ export interface Credentials {
   client_secret: string;
 }
 
-/** The body of `POST /access/check` (README, checkAccess). */
+/** The body of `POST /access/check` (docs/access.md). */
 export interface CheckBody {
   allowed: boolean;
   reason: string;

@@ -64,8 +64,8 @@ const GATEWAYS: {
 
 /**
  * Debian's nginx and Caddy, started with the configurations in deploy/ in front of a small
- * upstream that echoes what it receives, and Gatehouse on a real port (README, checkAccess gateway
- * forward-auth). Whatever Gatehouse says or fails to say, only its 2xx lets a request reach the
+ * upstream that echoes what it receives, and Gatehouse on a real port (docs/gateways.md).
+ * Whatever Gatehouse says or fails to say, only its 2xx lets a request reach the
  * upstream, and the upstream can trust the X-Auth-* headers it gets.
  */
 describe('API gateways (Debian nginx and Caddy) with the deploy/ configurations', () => {

@@ -46,7 +46,7 @@ type Verified = { ok: true; facts: TokenFacts } | { ok: false; reason: DenyReaso
 const RELOAD_WAIT_MS = 1000;
 
 /**
- * The one decision engine (README, checkAccess), pure and in memory: it verifies the token (a bounded
+ * The one decision engine (docs/access.md), pure and in memory: it verifies the token (a bounded
  * cache of verified tokens, never past `exp`), reads client and user status and role permissions
  * from AccessState, matches gateway rules, and answers allowed or one reason. It never touches
  * the database; while the state is unknown it rejects with DecisionUnavailableError (503),
@@ -149,7 +149,7 @@ export class AccessDecisionService {
       return deny('insufficient_scope', context);
     if (permission) {
       if (!scopes.includes(permission)) return deny('insufficient_scope', context);
-      // README, checkAccess: held now, not only when the token was issued.
+      // docs/access.md: held now, not only when the token was issued.
       if (!this.state.permissionsOf(subject).has(permission))
         return deny('permission_denied', context);
     }
@@ -178,7 +178,7 @@ export class AccessDecisionService {
   }
 
   /**
-   * Runs `decide` once the state is current. README, checkAccess: a change takes effect at once. A change
+   * Runs `decide` once the state is current. docs/access.md: a change takes effect at once. A change
    * announced in this process (or heard from another) is being reloaded; wait for it, briefly:
    * past RELOAD_WAIT_MS the state is not trustworthy, and neither is an unknown one (503, never
    * a guess).

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/api-error';
 import { PathProblem } from '../rules/request-path';
 
-/** README, checkAccess reason codes, plus the two ways to be allowed. */
+/** docs/reason-codes.md, plus the two ways to be allowed. */
 export type DenyReason =
   | 'token_missing'
   | 'token_invalid'
@@ -47,7 +47,7 @@ export class DecisionUnavailableError extends ApiError {
       'temporarily_unavailable',
       'access decisions are unavailable: the server cannot tell',
       undefined,
-      // README, checkAccess: a decision id on every answer, a 503 included.
+      // docs/reason-codes.md: a decision id on every answer, a 503 included.
       { 'retry-after': '1', 'x-decision-id': randomUUID() },
     );
   }

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A gateway route rule (README, checkAccess): which requests need what. */
+/** A gateway route rule (docs/access.md): which requests need what. */
 @Entity({ name: 'access_rules' })
 export class AccessRuleEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -27,7 +27,7 @@ export function toAccessRuleView(rule: AccessRuleEntity): AccessRuleView {
   return { id: rule.id, ...definitionOf(rule), created_at: rule.createdAt.toISOString() };
 }
 
-/** Gateway route rules (README, checkAccess); every change is announced to the decision engines. */
+/** Gateway route rules (docs/access.md); every change is announced to the decision engines. */
 @Injectable()
 export class AccessRulesService {
   constructor(

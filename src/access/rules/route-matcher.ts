@@ -65,7 +65,7 @@ export function pathPatternProblem(path: string): string | undefined {
 }
 
 /**
- * Gateway route matching (README, checkAccess) on a segment trie, so the cost follows the path's length,
+ * Gateway route matching (docs/access.md) on a segment trie, so the cost follows the path's length,
  * not the number of rules. The most specific rule wins: comparing segment by segment, a literal
  * beats `*`, which beats `**`; a longer pattern beats its prefix; and a rule naming the method
  * beats one for any method. The depth-first walk tries the more specific branch first, so the

@@ -65,7 +65,7 @@ function checkOperation(): Operation {
                 allowed: { type: 'boolean' },
                 reason: {
                   type: 'string',
-                  description: 'allowed, or a reason code (README, Reason codes)',
+                  description: 'allowed, or a reason code (docs/reason-codes.md)',
                 },
                 sub: nullableString,
                 client_id: nullableString,
@@ -88,7 +88,7 @@ function gatewayOperation(withPath: boolean): Operation {
   return {
     tags: ['access'],
     summary:
-      'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz (README, checkAccess)',
+      'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz (docs/gateways.md)',
     description:
       'The original request comes from X-Original-Method + X-Original-URI (nginx), ' +
       'X-Forwarded-Method + X-Forwarded-Uri (Caddy, Traefik), or this request itself under ' +

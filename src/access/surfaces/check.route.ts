@@ -39,7 +39,7 @@ export function checkRequest(body: unknown): { resource: string; action: string 
 }
 
 /**
- * `POST /access/check` (README, checkAccess): may the caller's token do `resource:action`? 200
+ * `POST /access/check` (docs/access.md): may the caller's token do `resource:action`? 200
  * `{allowed, reason, sub, client_id, scope, decision_id}`; 400, 413 or 415 for a bad body; 503
  * when the server cannot tell.
  *

@@ -111,7 +111,7 @@ export class Upstream {
   }
 }
 
-/** A stand-in for a Gatehouse that cannot tell (README, checkAccess): 503 to every decision. */
+/** A stand-in for a Gatehouse that cannot tell (docs/access.md): 503 to every decision. */
 export async function startUnavailableGatehouse(): Promise<{
   url: string;
   close(): Promise<void>;
