@@ -40,8 +40,8 @@ module.exports = {
       name: 'floor-unknown-folder',
       severity: 'error',
       comment:
-        'Every top-level folder of src/ stands on a floor. Add the new folder to FLOORS in ' +
-        '.dependency-cruiser.cjs and to the table in docs/architecture.md.',
+        'Every top-level folder of src/ stands on a floor. Add the new folder to scripts/floors.js ' +
+        'and to the table in docs/architecture.md.',
       from: { path: '^src/[^/]+/' },
       to: { path: '^src/[^/]+/', pathNot: `^src/(${alternatives(FLOORS.flat())})/` },
     },
@@ -49,8 +49,8 @@ module.exports = {
       name: 'floor-unknown-folder-imports',
       severity: 'error',
       comment:
-        'Every top-level folder of src/ stands on a floor. Add the new folder to FLOORS in ' +
-        '.dependency-cruiser.cjs and to the table in docs/architecture.md.',
+        'Every top-level folder of src/ stands on a floor. Add the new folder to scripts/floors.js ' +
+        'and to the table in docs/architecture.md.',
       from: { path: '^src/([^/]+)/', pathNot: `^src/(${alternatives(FLOORS.flat())})/` },
       to: { path: '^src/', pathNot: '^src/$1/' },
     },
