@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-test/', '.build-*/', 'node_modules/', 'data/', 'coverage/', 'bench/', 'scripts/', 'eslint.config.mjs'] },
+  { ignores: ['.dependency-cruiser.cjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -25,6 +26,31 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // Floors (docs/architecture.md): only the ground floor (config, common, database) offers
+    // global providers. dependency-cruiser checks imports but cannot see decorators.
+    files: ['src/**/*.ts'],
+    ignores: ['src/config/**', 'src/common/**', 'src/database/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator[expression.callee.name='Global']",
+          message:
+            'Only the ground floor (config, common, database) is @Global. Import the module in ' +
+            'each module that uses it, or define a port in src/common bound in src/app.module.ts ' +
+            '(docs/architecture.md, ports).',
+        },
+        {
+          selector: "Property[key.name='global'][value.value=true]",
+          message:
+            'Only the ground floor (config, common, database) is global. Import the module in ' +
+            'each module that uses it, or define a port in src/common bound in src/app.module.ts ' +
+            '(docs/architecture.md, ports).',
+        },
+      ],
     },
   },
   {

@@ -7,6 +7,13 @@ import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter'
 import { HotRoutes } from './common/http/hot-routes';
 import { HotRoutesModule } from './common/http/hot-routes.module';
 import { AppPassportModule } from './common/auth/app-passport';
+import { BearerAuthenticator } from './common/auth/bearer-authenticator';
+import { SubjectPermissions } from './common/auth/subject-permissions';
+import { BcryptBudget } from './common/bcrypt-budget';
+import { bindPort, PortsModule } from './common/ports.module';
+import { AccessPermissions } from './access/engine/access-permissions';
+import { SourceBcryptBudget } from './rate-limit/bcrypt-budget.service';
+import { AccessTokenVerifier } from './tokens/access-token.verifier';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -29,6 +36,15 @@ export class AppModule {
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
         DatabaseModule,
+        // The ports of src/common and the classes that answer them (docs/architecture.md, ports).
+        PortsModule.forRoot({
+          imports: [TokensModule, AccessModule, RateLimitModule],
+          bindings: [
+            bindPort(BearerAuthenticator, AccessTokenVerifier),
+            bindPort(SubjectPermissions, AccessPermissions),
+            bindPort(BcryptBudget, SourceBcryptBudget),
+          ],
+        }),
         EventsModule,
         CryptoModule,
         RateLimitModule,

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { describeAccessRoutes } from './access/surfaces/access-routes.openapi';
+import { ADMIN_SCOPE, CHECK_SCOPE } from './common/auth/permissions';
 import { AppConfig } from './config/app-config';
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
@@ -11,7 +12,7 @@ export function setUpSwagger(app: NestFastifyApplication, config: AppConfig): vo
       .setTitle('Gatehouse')
       .setDescription(
         'OAuth 2.0 / OpenID Connect authorization server and policy decision point. ' +
-          'Admin routes need a Bearer access token with scope iam:admin from POST /token.',
+          `Admin routes need a Bearer access token with scope ${ADMIN_SCOPE} from POST /token.`,
       )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
@@ -26,8 +27,8 @@ export function setUpSwagger(app: NestFastifyApplication, config: AppConfig): vo
             clientCredentials: {
               tokenUrl: `${config.issuer}/token`,
               scopes: {
-                'iam:admin': 'Administer Gatehouse',
-                'iam:check': 'Ask for access decisions',
+                [ADMIN_SCOPE]: 'Administer Gatehouse',
+                [CHECK_SCOPE]: 'Ask for access decisions',
               },
             },
           },

@@ -1,6 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SubjectPermissions } from '../common/auth/subject-permissions';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { AccessDecisionService } from './engine/access-decision.service';
 import { AccessPermissions } from './engine/access-permissions';
 import { AccessState } from './engine/access-state';
@@ -19,12 +21,15 @@ import { GatewayRoute } from './surfaces/gateway.route';
 
 /**
  * checkAccess (docs/access.md): roles, permissions and route rules, the in-memory decision engine
- * and its three surfaces. Global only to offer SubjectPermissions to token issuance.
+ * and its three surfaces. AccessPermissions implements the SubjectPermissions port that token
+ * issuance asks; the composition root binds it (docs/architecture.md).
  */
-@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([RoleEntity, UserRoleEntity, ClientRoleEntity, AccessRuleEntity]),
+    EventsModule,
+    CryptoModule,
+    TokensModule,
   ],
   controllers: [RolesController, AccessRulesController, AuthzenController, ExplainController],
   providers: [
@@ -37,8 +42,8 @@ import { GatewayRoute } from './surfaces/gateway.route';
     AccessRulesService,
     GatewayRoute,
     CheckRoute,
-    { provide: SubjectPermissions, useClass: AccessPermissions },
+    AccessPermissions,
   ],
-  exports: [SubjectPermissions, AccessDecisionService],
+  exports: [AccessPermissions, AccessDecisionService],
 })
 export class AccessModule {}

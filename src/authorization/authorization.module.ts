@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { AssetsController } from './assets.controller';
 import {
@@ -21,6 +24,7 @@ import { LoginThrottle } from './login-throttle.service';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
 import { SessionsService } from './sessions.service';
+import { SignInRefusalPage } from './sign-in-refusal.page';
 import { SignupController } from './signup.controller';
 
 @Module({
@@ -31,6 +35,9 @@ import { SignupController } from './signup.controller';
       ConsentEntity,
       AuthorizationCodeEntity,
     ]),
+    EventsModule,
+    CryptoModule,
+    RateLimitModule,
     ClientsModule,
     UsersModule,
   ],
@@ -51,6 +58,7 @@ import { SignupController } from './signup.controller';
     ConsentsService,
     LoginThrottle,
     LocalStrategy,
+    SignInRefusalPage,
   ],
   exports: [AuthorizationCodesService],
 })

@@ -6,7 +6,7 @@ import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { ClientEntity } from './client.entity';
-import { ADMIN_SCOPE, CHECK_SCOPE } from './client.types';
+import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 
 /** Serializes the bootstrap across processes starting together on one database. */
 const BOOTSTRAP_LOCK = 7_364_829_102;

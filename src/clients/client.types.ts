@@ -20,7 +20,3 @@ export const SECRET_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
 
 export const CLIENT_STATUSES = ['active', 'disabled'] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
-
-/** The scopes Gatehouse itself understands for its own APIs. */
-export const ADMIN_SCOPE = 'iam:admin';
-export const CHECK_SCOPE = 'iam:check';

@@ -27,7 +27,7 @@ import { AppConfig } from '../config/app-config';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-metadata.dto';
 import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
-import { ADMIN_SCOPE } from './client.types';
+import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { ClientsService, ClientWithSecret } from './clients.service';
 
 @ApiTags('admin: clients')

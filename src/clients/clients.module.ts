@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AdminBootstrap } from './admin-bootstrap.service';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthGuard } from './client-auth/client-auth.guard';
@@ -19,7 +22,7 @@ import { RegistrationController } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity])],
+  imports: [TypeOrmModule.forFeature([ClientEntity]), EventsModule, CryptoModule, RateLimitModule],
   controllers: [ClientsController, RegistrationController],
   providers: [
     ClientsService,

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { JwtService } from './jwt.service';
 import { KeyEncryption } from './key-encryption.service';
 import { KeyRotation } from './key-rotation.service';
@@ -7,8 +8,8 @@ import { RandomService } from './random.service';
 import { SecretHasher } from './secret-hasher.service';
 import { SigningKeys } from './signing-keys.service';
 
-@Global()
 @Module({
+  imports: [EventsModule],
   controllers: [KeysController],
   providers: [RandomService, SecretHasher, KeyEncryption, SigningKeys, KeyRotation, JwtService],
   exports: [RandomService, SecretHasher, SigningKeys, JwtService],

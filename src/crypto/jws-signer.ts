@@ -1,5 +1,5 @@
 import { KeyObject, sign } from 'node:crypto';
-import { SigningAlgorithm } from './signing-keys.service';
+import { SigningAlgorithm } from './signing-algorithms';
 
 /** RFC 7518 §3: the digest and signature encoding node:crypto needs for each JWS algorithm. */
 const NODE_PARAMS: Record<SigningAlgorithm, { digest: string | null; dsaEncoding?: 'ieee-p1363' }> =

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
+import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { RequireScope } from '../common/auth/required-scope';
 import { KeyRotation } from './key-rotation.service';
 import { RotateKeysDto } from './rotate-keys.dto';
@@ -8,7 +9,7 @@ import { RotatedKeysView, toRotatedKeysView } from './rotated-keys.view';
 
 @ApiTags('admin: keys')
 // docs/endpoints.md, Admin API: the admin API wants iam:admin.
-@RequireScope('iam:admin')
+@RequireScope(ADMIN_SCOPE)
 @Controller('admin/keys')
 export class KeysController {
   constructor(private readonly rotation: KeyRotation) {}

@@ -3,10 +3,19 @@ import { expect } from 'expect';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
-import { TooManyRequestsError } from '../rate-limit/rate-limit.errors';
 import { constantTimeEquals, SecretHasher, sha256 } from './secret-hasher.service';
 
 const config = { bcryptCost: 4 } as AppConfig;
+
+/** What a spent budget throws (the rate-limit module's 429 in the application). */
+class TooManyRequestsError extends Error {
+  constructor(
+    readonly retryAfterSeconds: number,
+    description: string,
+  ) {
+    super(description);
+  }
+}
 
 /** Records every charge; refuses once `limit` charges were made. */
 class RecordingBudget extends BcryptBudget {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-auth/client-assertion.verifier';
+import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 import { AppConfig } from '../config/app-config';
 import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
 import { TokenService } from '../tokens/token.service';
@@ -36,7 +37,7 @@ export class DiscoveryService {
       ...(this.config.registration.mode === 'closed'
         ? {}
         : { registration_endpoint: `${issuer}/register` }),
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'iam:admin', 'iam:check'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', ADMIN_SCOPE, CHECK_SCOPE],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: this.tokens.supportedGrantTypes,

@@ -2,12 +2,13 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { pageAnswer } from '../common/pagination.dto';
+import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { RequireScope } from '../common/auth/required-scope';
 import { AuditEventsQuery, AuditEventView, toAuditEventView } from './audit-events.dto';
 import { AuditEvents } from './audit-events.service';
 
 @ApiTags('admin: audit events')
-@RequireScope('iam:admin')
+@RequireScope(ADMIN_SCOPE)
 @Controller('admin/audit-events')
 export class AuditEventsController {
   constructor(private readonly events: AuditEvents) {}

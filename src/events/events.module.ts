@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DatabaseServer } from '../database/database-server';
 import { AuditEvents } from './audit-events.service';
 import { AuditEventsController } from './audit-events.controller';
@@ -12,7 +12,6 @@ import { PostgresChangeTransport } from './postgres-change-transport';
  * processes; embedded PGlite is one process (NOTIFY does not cross its connections), so
  * delivery stays in-process there. The audit log: its writer, and the admin API that reads it.
  */
-@Global()
 @Module({
   controllers: [AuditEventsController],
   providers: [

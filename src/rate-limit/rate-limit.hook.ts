@@ -6,7 +6,6 @@ import {
   preValidationHookHandler,
   RouteOptions,
 } from 'fastify';
-import { sendTooManyPage, sendUnavailablePage } from '../authorization/page-response';
 import { sendError } from '../common/all-exceptions.filter';
 import {
   RateLimitUnavailableError,
@@ -16,21 +15,28 @@ import {
 import { RateLimitStoreUnavailableError } from './rate-limit.store';
 import { RateLimiter } from './rate-limiter.service';
 
-interface LimitedRoute {
-  /** A page a person sees: answer with HTML rather than an RFC 6749 §5.2 error. */
-  readonly page: boolean;
+/**
+ * How a route that a person sees answers a refusal: with a page rather than an RFC 6749 §5.2
+ * error. The module that owns the route renders it (`authorization` for /login); rate limits
+ * render nothing.
+ */
+export interface RefusalPage {
+  /** 429 with Retry-After: the sender must wait `waitSeconds`. */
+  tooMany(reply: FastifyReply, waitSeconds: number): FastifyReply;
+  /** 503: the counters cannot be read (fail closed). */
+  unavailable(reply: FastifyReply): FastifyReply;
 }
 
 /**
  * The POST routes the rate limits cover, keyed on the path so that an endpoint covers itself
  * as soon as its controller exists.
  */
-export const LIMITED_ROUTES: ReadonlyMap<string, LimitedRoute> = new Map([
-  ['/token', { page: false }],
-  ['/introspect', { page: false }],
-  ['/revoke', { page: false }],
-  ['/register', { page: false }],
-  ['/login', { page: true }],
+export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
+  '/token',
+  '/introspect',
+  '/revoke',
+  '/register',
+  '/login',
 ]);
 
 /**
@@ -39,32 +45,44 @@ export const LIMITED_ROUTES: ReadonlyMap<string, LimitedRoute> = new Map([
  */
 @Injectable()
 export class RateLimitHook {
+  /** Refusal pages by path; the other limited routes answer with an error body. */
+  private readonly pages = new Map<string, RefusalPage>();
+
   constructor(private readonly limiter: RateLimiter) {}
+
+  /**
+   * The module that owns `path` (a person's page) says how its refusals look. Called before
+   * the application listens (onModuleInit).
+   */
+  answerWithPage(path: string, page: RefusalPage): void {
+    this.pages.set(path, page);
+  }
 
   /** Fastify `onRoute`: adds the hook when `route` is one of LIMITED_ROUTES. */
   attach(route: RouteOptions): void {
-    const limited = route.method === 'POST' ? LIMITED_ROUTES.get(route.url) : undefined;
-    if (limited === undefined) return;
+    if (route.method !== 'POST' || !LIMITED_ROUTES.has(route.url)) return;
     const existing = route.preValidation;
     const others: preValidationHookHandler[] =
       existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    route.preValidation = [this.hook(limited), ...others];
+    route.preValidation = [this.hook(route.url), ...others];
   }
 
-  private hook(limited: LimitedRoute): preValidationAsyncHookHandler {
+  private hook(path: string): preValidationAsyncHookHandler {
     return async (request, reply) => {
       let wait: number;
       try {
         wait = await this.limiter.consume(request.ip);
       } catch (error) {
         if (!(error instanceof RateLimitStoreUnavailableError)) throw error;
-        return limited.page
-          ? sendUnavailablePage(reply)
+        const page = this.pages.get(path);
+        return page
+          ? page.unavailable(reply)
           : refuse(request, reply, new RateLimitUnavailableError());
       }
       if (wait === 0) return;
-      return limited.page
-        ? sendTooManyPage(reply, wait, 'sign-in requests')
+      const page = this.pages.get(path);
+      return page
+        ? page.tooMany(reply, wait)
         : refuse(request, reply, new TooManyRequestsError(wait, TOO_MANY_REQUESTS));
     };
   }

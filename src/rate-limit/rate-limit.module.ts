@@ -1,7 +1,6 @@
-import { Global, Inject, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
-import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
 import { SourceBcryptBudget } from './bcrypt-budget.service';
 import { ClientAuthBackoff } from './client-auth-backoff.service';
@@ -13,10 +12,9 @@ import { RedisStore } from './redis.store';
 
 /**
  * Rate limits (RATE_LIMIT_*, CLIENT_AUTH_MAX_FAILURES*): counters in memory, or in Redis shared
- * by every process when REDIS_URL is set. Global, so ClientAuthGuard finds ClientAuthBackoff
- * wherever it guards a route, and SecretHasher finds the BcryptBudget.
+ * by every process when REDIS_URL is set. SourceBcryptBudget implements the BcryptBudget port
+ * that crypto's SecretHasher charges; the composition root binds it (docs/architecture.md).
  */
-@Global()
 @Module({
   providers: [
     {
@@ -28,9 +26,9 @@ import { RedisStore } from './redis.store';
     RateLimiter,
     ClientAuthBackoff,
     RateLimitHook,
-    { provide: BcryptBudget, useClass: SourceBcryptBudget },
+    SourceBcryptBudget,
   ],
-  exports: [RateLimiter, ClientAuthBackoff, BcryptBudget, RATE_LIMIT_STORE],
+  exports: [RateLimiter, ClientAuthBackoff, SourceBcryptBudget, RATE_LIMIT_STORE, RateLimitHook],
 })
 export class RateLimitModule implements NestModule, OnApplicationShutdown {
   constructor(

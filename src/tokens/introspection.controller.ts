@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
+import { CHECK_SCOPE } from '../common/auth/permissions';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
@@ -65,7 +66,7 @@ export class IntrospectionController {
     description:
       'The caller authenticates as a confidential client. It may introspect tokens issued to it, ' +
       'access tokens addressed to one of its registered audiences, and any token when its ' +
-      'registered scopes include iam:check.',
+      `registered scopes include ${CHECK_SCOPE}.`,
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: IntrospectionRequestSchema })

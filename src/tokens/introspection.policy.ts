@@ -1,4 +1,4 @@
-import { CHECK_SCOPE } from '../clients/client.types';
+import { CHECK_SCOPE } from '../common/auth/permissions';
 
 /** The two kinds of token Gatehouse issues and takes back. */
 export type TokenKind = 'access_token' | 'refresh_token';

@@ -1,7 +1,9 @@
-import { Global, Module } from '@nestjs/common';
-import { BearerAuthenticator } from '../common/auth/bearer-authenticator';
+import { Module } from '@nestjs/common';
 import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientsModule } from '../clients/clients.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AccessTokenVerifier } from './access-token.verifier';
@@ -23,14 +25,19 @@ import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
 import { UserinfoController } from './userinfo.controller';
 
-@Global()
 @Module({
-  imports: [ClientsModule, UsersModule, AuthorizationModule],
+  imports: [
+    EventsModule,
+    CryptoModule,
+    RateLimitModule,
+    ClientsModule,
+    UsersModule,
+    AuthorizationModule,
+  ],
   controllers: [TokenController, UserinfoController, IntrospectionController, RevocationController],
   providers: [
     AccessTokenIssuer,
     AccessTokenVerifier,
-    { provide: BearerAuthenticator, useExisting: AccessTokenVerifier },
     IdTokenIssuer,
     RefreshTokensService,
     RevocationList,
@@ -49,6 +56,6 @@ import { UserinfoController } from './userinfo.controller';
     IntrospectionService,
     RevocationService,
   ],
-  exports: [BearerAuthenticator, TokenService, RevocationList],
+  exports: [AccessTokenVerifier, TokenService, RevocationList],
 })
 export class TokensModule {}

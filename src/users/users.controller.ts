@@ -22,7 +22,7 @@ import {
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
 import { pageAnswer, PaginationQuery } from '../common/pagination.dto';
-import { ADMIN_SCOPE } from '../clients/client.types';
+import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { toUserView, UserView } from './user.view';

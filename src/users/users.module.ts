@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
 import { AccountsController } from './accounts.controller';
 import { SignOutEverywhere } from './sign-out-everywhere';
 import { UserDirectory } from './user-directory.service';
@@ -8,7 +10,7 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
+  imports: [TypeOrmModule.forFeature([UserEntity]), EventsModule, CryptoModule],
   controllers: [UsersController, AccountsController],
   providers: [UsersService, UserDirectory, SignOutEverywhere],
   exports: [UsersService, UserDirectory, SignOutEverywhere],

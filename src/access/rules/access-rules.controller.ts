@@ -10,7 +10,7 @@ import {
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../../common/auth/required-scope';
 import { pageAnswer, PaginationQuery } from '../../common/pagination.dto';
-import { ADMIN_SCOPE } from '../../clients/client.types';
+import { ADMIN_SCOPE } from '../../common/auth/permissions';
 import { AdminAudit, AuditContext } from '../../events/audit-context';
 import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
 import { AccessRulesService, toAccessRuleView } from './access-rules.service';

@@ -2,7 +2,7 @@ import { applyDecorators, Body, Controller, HttpCode, Post, Res, UseGuards } fro
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { CHECK_SCOPE } from '../../clients/client.types';
+import { CHECK_SCOPE } from '../../common/auth/permissions';
 import { ValidationFailedError } from '../../common/api-error';
 import { RequireScope } from '../../common/auth/required-scope';
 import { AccessDecisionService } from '../engine/access-decision.service';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { decodeJwt } from 'jose';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ADMIN_SCOPE } from '../../clients/client.types';
+import { ADMIN_SCOPE } from '../../common/auth/permissions';
 import { RequireScope } from '../../common/auth/required-scope';
 import { Subject } from '../../common/auth/subject-permissions';
 import { AccessDecisionService } from '../engine/access-decision.service';
