@@ -13,6 +13,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { htmlErrorPage } from './error-page';
+import { ENTITIES } from './entities';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -28,7 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         EventsModule,
         CryptoModule,
         RateLimitModule,
