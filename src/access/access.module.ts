@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientsModule } from '../clients/clients.module';
 import { SubjectPermissions } from '../common/auth/subject-permissions';
+import { UsersModule } from '../users/users.module';
 import { AccessDecisionService } from './engine/access-decision.service';
 import { AccessPermissions } from './engine/access-permissions';
 import { AccessState } from './engine/access-state';
@@ -25,6 +27,8 @@ import { GatewayRoute } from './surfaces/gateway.route';
 @Module({
   imports: [
     TypeOrmModule.forFeature([RoleEntity, UserRoleEntity, ClientRoleEntity, AccessRuleEntity]),
+    ClientsModule,
+    UsersModule,
   ],
   controllers: [RolesController, AccessRulesController, AuthzenController, ExplainController],
   providers: [

@@ -201,6 +201,15 @@ export class ClientsService {
     return { client: saved, secret };
   }
 
+  /**
+   * Locks the client until the caller's transaction ends, so changes to what hangs on it (its
+   * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded
+   * PGlite has one connection, and a second one would wait on this transaction forever.
+   */
+  async lockForChange(manager: EntityManager, clientId: string): Promise<void> {
+    await this.locked(manager, clientId);
+  }
+
   private validated(metadata: ClientMetadata): ClientMetadata {
     const problems = clientMetadataProblems(metadata, {
       jwksUriAllowPrivate: this.config.jwksUriAllowPrivate,

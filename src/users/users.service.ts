@@ -200,6 +200,14 @@ export class UsersService {
       : null;
   }
 
+  /**
+   * Locks the user until the caller's transaction ends, so changes to what hangs on it (its
+   * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded
+   * PGlite has one connection, and a second one would wait on this transaction forever.
+   */
+  async lockForChange(manager: EntityManager, id: string): Promise<void> {
+    await this.locked(manager, id, 'for_no_key_update');
+  }
 
   /** The user, locked until the transaction ends; 404 if there is none. */
   private async locked(
