@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/load-config';
 import { dataSourceOptions } from './src/database/data-source-options';
 import { DatabaseServer } from './src/database/database-server';
+import { ENTITIES } from './src/entities';
 
 /**
  * The DataSource the TypeORM CLI uses (`npm run migration:run|revert|generate`). With
@@ -12,7 +13,7 @@ import { DatabaseServer } from './src/database/database-server';
 async function createCliDataSource(): Promise<DataSource> {
   const server = await DatabaseServer.start(loadConfig());
   const dataSource = new DataSource({
-    ...dataSourceOptions(server.settings),
+    ...dataSourceOptions(server.settings, ENTITIES),
     migrationsRun: false,
   });
   const destroy = dataSource.destroy.bind(dataSource);

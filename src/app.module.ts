@@ -20,6 +20,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { htmlErrorPage } from './error-page';
+import { ENTITIES } from './entities';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -35,7 +36,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         // The ports of src/common and the classes that answer them (docs/architecture.md, ports).
         PortsModule.forRoot({
           imports: [TokensModule, AccessModule, RateLimitModule],

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { DataSource } from 'typeorm';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { ENTITIES } from './entities';
 import { DatabaseServer } from './database/database-server';
 import { runMigrationsLocked } from './database/run-migrations';
 
@@ -44,7 +45,7 @@ export async function runPrimary(config: AppConfig): Promise<void> {
 async function applyMigrations(config: AppConfig): Promise<void> {
   const server = await DatabaseServer.start(config);
   const dataSource = new DataSource({
-    ...dataSourceOptions(server.settings),
+    ...dataSourceOptions(server.settings, ENTITIES),
     migrationsRun: false,
   });
   try {

@@ -9,6 +9,7 @@ import { KeyEncryption } from '../src/crypto/key-encryption.service';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { DatabaseServer } from '../src/database/database-server';
 import { MIGRATIONS } from '../src/database/migrations';
+import { ENTITIES } from '../src/entities';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 
 const MIGRATION_NAMES = MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);
@@ -128,7 +129,7 @@ describe('storage: the schema comes from migrations and private keys are encrypt
     sut = await startTestApp();
     // The same DataSource options the migration CLI (ormconfig.ts) uses.
     const { settings } = sut.app.get(DatabaseServer);
-    dataSource = new DataSource(dataSourceOptions({ ...settings, migrationsRun: false }));
+    dataSource = new DataSource(dataSourceOptions({ ...settings, migrationsRun: false }, ENTITIES));
     await dataSource.initialize();
   });
 

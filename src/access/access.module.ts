@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { ClientsModule } from '../clients/clients.module';
+import { UsersModule } from '../users/users.module';
 import { AccessDecisionService } from './engine/access-decision.service';
 import { AccessPermissions } from './engine/access-permissions';
 import { AccessState } from './engine/access-state';
@@ -30,6 +32,8 @@ import { GatewayRoute } from './surfaces/gateway.route';
     EventsModule,
     CryptoModule,
     TokensModule,
+    ClientsModule,
+    UsersModule,
   ],
   controllers: [RolesController, AccessRulesController, AuthzenController, ExplainController],
   providers: [

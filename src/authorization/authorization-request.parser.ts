@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClientDirectory } from '../clients/client-directory.service';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import {
   AuthorizationRequest,
   RedirectableError,
@@ -27,7 +27,7 @@ function one(params: Params, name: string): string | undefined {
 export class AuthorizationRequestParser {
   constructor(private readonly clients: ClientDirectory) {}
 
-  async parse(params: Params): Promise<{ client: ClientEntity; request: AuthorizationRequest }> {
+  async parse(params: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
     for (const name of ['client_id', 'redirect_uri']) {
       if (Array.isArray(params[name])) throw new UntrustedRequestError(`${name} is repeated`);
     }

@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import {
   RedirectableError,
   redirectUriMatches,
@@ -65,7 +65,7 @@ describe(redirectUriMatches.name, () => {
 });
 
 describe(resolveRedirectUri.name, () => {
-  const client = (redirectUris: string[]) => ({ redirectUris }) as ClientEntity;
+  const client = (redirectUris: string[]) => ({ redirectUris }) as Client;
   const sut = resolveRedirectUri;
 
   it('uses the only registered URI when the request names none (RFC 6749 §3.1.2.3)', () => {

@@ -1,4 +1,4 @@
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 
 /** A validated /authorize request, carried through login and consent. */
 export interface AuthorizationRequest {
@@ -56,7 +56,7 @@ export function redirectUriMatches(requested: string, registered: string): boole
 }
 
 /** Picks the redirect URI the request names, or the only one registered. */
-export function resolveRedirectUri(client: ClientEntity, requested: string | undefined): string {
+export function resolveRedirectUri(client: Client, requested: string | undefined): string {
   if (requested === undefined) {
     if (client.redirectUris.length === 1) return client.redirectUris[0];
     throw new UntrustedRequestError('redirect_uri is required: the client registered several');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { AppPassport, AppPassportStrategy } from '../common/auth/app-passport';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { loginAttempt } from './login-attempt';
 
@@ -20,7 +20,7 @@ export class LocalStrategy extends AppPassportStrategy(Strategy, 'local') {
   }
 
   /** Returning false makes Passport `fail`: an unknown user and a wrong password look the same. */
-  async validate(request: FastifyRequest): Promise<UserEntity | false> {
+  async validate(request: FastifyRequest): Promise<User | false> {
     const attempt = loginAttempt(request);
     if (attempt.refusal) return false;
     const user = await this.users.verifyPassword(attempt.username, attempt.password, request.ip);

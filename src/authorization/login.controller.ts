@@ -5,7 +5,7 @@ import { AppPassport } from '../common/auth/app-passport';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/rate-limit.errors';
 import { csrfToken, csrfValid } from './csrf';
@@ -101,7 +101,7 @@ export class LoginController {
       return back('throttled', `&wait=${wait}`);
     }
 
-    const user = await this.passport.authenticate<UserEntity>('local', request, reply);
+    const user = await this.passport.authenticate<User>('local', request, reply);
     if (!user) {
       await this.throttle.recordFailure(username, request.ip);
       await this.failed(request, username, 'invalid_credentials');

@@ -7,7 +7,7 @@ import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { SignOutEverywhere } from '../users/sign-out-everywhere';
 import { UsersService } from '../users/users.service';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { AuditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { BrowserSessionEntity } from './authorization.entities';
@@ -15,7 +15,7 @@ import { BrowserSessionEntity } from './authorization.entities';
 export const SESSION_COOKIE = 'gatehouse_session';
 
 export interface ActiveSession {
-  user: UserEntity;
+  user: User;
   authTime: Date;
 }
 

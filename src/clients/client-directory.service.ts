@@ -1,12 +1,15 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
+import { Client, ClientStanding, RegisteredClient, registeredClient } from './client';
 import { ClientEntity } from './client.entity';
 
-interface CachedClient {
-  client: ClientEntity;
-  expiresAt: number;
+interface StandingRow {
+  client_id: string;
+  status: string;
+  tokens_valid_after: Date | null;
 }
 
 const MAX_CACHED = 10_000;
@@ -16,21 +19,27 @@ const CACHE_TTL_MS = 5_000;
 /**
  * Read-through cache of clients by `client_id` for the hot paths (/token, token verification).
  * Changes evict at once through the change bus (from every process with DATABASE_URL); the TTL
- * is a backstop for a notification that never came. Concurrent misses share one query.
+ * is a backstop for a notification that never came. Concurrent misses share one query; an
+ * unknown client is not cached. Each client is snapshotted once, when it is read.
  */
 @Injectable()
 export class ClientDirectory implements OnModuleDestroy {
-  private readonly cache = new Map<string, CachedClient>();
-  private readonly inFlight = new Map<string, Promise<ClientEntity | null>>();
+  private readonly cache: ReadThroughCache<string, RegisteredClient | null>;
   private readonly unsubscribe: () => void;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     bus: ChangeBus,
   ) {
+    this.cache = new ReadThroughCache({
+      load: (clientId) => this.load(clientId),
+      ttlMs: CACHE_TTL_MS,
+      maxSize: MAX_CACHED,
+      keep: (client) => client !== null,
+    });
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'client.changed' || event.type === 'client.deleted') {
-        this.cache.delete(event.clientId);
+        this.cache.evict(event.clientId);
       } else if (event.type === 'resync') {
         this.cache.clear();
       }
@@ -41,32 +50,50 @@ export class ClientDirectory implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  async find(clientId: string): Promise<ClientEntity | null> {
-    const cached = this.cache.get(clientId);
-    if (cached && cached.expiresAt > Date.now()) return cached.client;
-    let pending = this.inFlight.get(clientId);
-    if (!pending) {
-      pending = this.load(clientId).finally(() => this.inFlight.delete(clientId));
-      this.inFlight.set(clientId, pending);
-    }
-    return pending;
+  find(clientId: string): Promise<Client | null> {
+    return this.cache.get(clientId);
   }
 
   /** Only an active client is anyone's business on the token and verification paths. */
-  async findActive(clientId: string): Promise<ClientEntity | null> {
-    const client = await this.find(clientId);
+  async findActive(clientId: string): Promise<Client | null> {
+    const client = await this.cache.get(clientId);
     return client?.status === 'active' ? client : null;
   }
 
-  private async load(clientId: string): Promise<ClientEntity | null> {
+  /** The client with its credentials, for the clients module's own client authentication. */
+  findRegistered(clientId: string): Promise<RegisteredClient | null> {
+    return this.cache.get(clientId);
+  }
+
+  /** Every origin some active client allows (allowed_cors_origins), for CORS preflights. */
+  async activeCorsOrigins(): Promise<string[]> {
+    const rows = await this.clients.find({
+      select: { allowedCorsOrigins: true },
+      where: { status: 'active' },
+    });
+    return rows.flatMap((row) => row.allowedCorsOrigins);
+  }
+
+  /**
+   * The standing of every client (one query), or of one: what the decision engine keeps of
+   * them (README, checkAccess).
+   */
+  async standings(clientId?: string): Promise<ClientStanding[]> {
+    const rows = await this.clients.query<StandingRow[]>(
+      `SELECT client_id, status, tokens_valid_after FROM clients${
+        clientId === undefined ? '' : ' WHERE client_id = $1'
+      }`,
+      clientId === undefined ? [] : [clientId],
+    );
+    return rows.map((row) => ({
+      clientId: row.client_id,
+      active: row.status === 'active',
+      tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
+    }));
+  }
+
+  private async load(clientId: string): Promise<RegisteredClient | null> {
     const client = await this.clients.findOne({ where: { clientId } });
-    if (client) {
-      if (this.cache.size >= MAX_CACHED) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      this.cache.set(clientId, { client, expiresAt: Date.now() + CACHE_TTL_MS });
-    }
-    return client;
+    return client ? registeredClient(client) : null;
   }
 }

@@ -8,13 +8,14 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
+import { RegisteredClient } from './client';
 import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
 
 // Constraint and index names match the migrations, so `migration:generate` finds no drift.
 @Entity({ name: 'clients' })
 @Check('CHK_clients_type', `"client_type" IN ('public', 'confidential', 'm2m')`)
 @Check('CHK_clients_status', `"status" IN ('active', 'disabled')`)
-export class ClientEntity {
+export class ClientEntity implements RegisteredClient {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -26,6 +26,15 @@ export interface ClientWithSecret {
   secret?: string;
 }
 
+/** A fresh secret and its bcrypt hash, made before a transaction opens. */
+interface PreparedSecret {
+  secret: string;
+  hash: string;
+}
+
+/** What one transaction of an update came to: applied, or in need of a secret first. */
+type UpdateAttempt = { outcome: 'applied'; result: ClientWithSecret } | { outcome: 'needs_secret' };
+
 export interface ClientOrigin {
   registeredBy: 'admin' | 'dynamic';
   registrationTokenHash?: string;
@@ -112,44 +121,55 @@ export class ClientsService {
     // gives the client its first secret: that secret is hashed before the transaction opens.
     const current = await this.get(clientId);
     const planned = this.validated(resolveClientMetadata(input, metadataOf(current)));
-    let prepared =
+    const firstSecret =
       needsSecret(planned.tokenEndpointAuthMethod) && !current.secretHash
         ? await this.newSecret()
         : undefined;
-    for (;;) {
-      const prepare = prepared;
-      const outcome = await this.dataSource.transaction(async (manager) => {
-        const client = await this.locked(manager, clientId);
-        const before = metadataOf(client);
-        const hadSecret = client.secretHash !== null;
-        const metadata = this.validated(resolveClientMetadata(input, before));
-        let secret: string | undefined;
-        if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
-          client.secretHash = null;
-        } else if (!client.secretHash) {
-          // Its secret went away since the first read: retry with one hashed outside.
-          if (!prepare) return undefined;
-          secret = prepare.secret;
-          client.secretHash = prepare.hash;
-        }
-        // Disabling ends every token issued so far, even if the client is enabled again later.
-        if (client.status === 'active' && metadata.status === 'disabled')
-          client.tokensValidAfter = new Date();
-        Object.assign(client, metadata);
-        const saved = await manager.save(client);
-        const changed = changedFields(before, metadata, { scopes: 'scope' });
-        if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
-        for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
-          await this.audit.record({ ...context, ...event }, manager);
-        }
-        return { client: saved, secret };
-      });
-      if (outcome) {
-        this.changed(clientId);
-        return outcome;
-      }
-      prepared = await this.newSecret();
+    let attempt = await this.applyUpdate(clientId, input, context, firstSecret);
+    while (attempt.outcome === 'needs_secret') {
+      // It lost its secret since the first read: again, with one hashed outside the transaction.
+      attempt = await this.applyUpdate(clientId, input, context, await this.newSecret());
     }
+    this.changed(clientId);
+    return attempt.result;
+  }
+
+  /**
+   * One transaction of `update`: the change and its audit events on the locked client. A client
+   * that needs a secret and has none takes `secret`; without one the attempt changes nothing and
+   * answers `needs_secret` (bcrypt never runs inside a transaction).
+   */
+  private applyUpdate(
+    clientId: string,
+    input: ClientMetadataDto,
+    context: AuditContext,
+    secret: PreparedSecret | undefined,
+  ): Promise<UpdateAttempt> {
+    return this.dataSource.transaction(async (manager): Promise<UpdateAttempt> => {
+      const client = await this.locked(manager, clientId);
+      const before = metadataOf(client);
+      const hadSecret = client.secretHash !== null;
+      const metadata = this.validated(resolveClientMetadata(input, before));
+      let given: string | undefined;
+      if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
+        client.secretHash = null;
+      } else if (!client.secretHash) {
+        if (!secret) return { outcome: 'needs_secret' };
+        given = secret.secret;
+        client.secretHash = secret.hash;
+      }
+      // Disabling ends every token issued so far, even if the client is enabled again later.
+      if (client.status === 'active' && metadata.status === 'disabled')
+        client.tokensValidAfter = new Date();
+      Object.assign(client, metadata);
+      const saved = await manager.save(client);
+      const changed = changedFields(before, metadata, { scopes: 'scope' });
+      if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
+      for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
+        await this.audit.record({ ...context, ...event }, manager);
+      }
+      return { outcome: 'applied', result: { client: saved, secret: given } };
+    });
   }
 
   async remove(clientId: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
@@ -201,6 +221,15 @@ export class ClientsService {
     return { client: saved, secret };
   }
 
+  /**
+   * Locks the client until the caller's transaction ends, so changes to what hangs on it (its
+   * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded
+   * PGlite has one connection, and a second one would wait on this transaction forever.
+   */
+  async lockForChange(manager: EntityManager, clientId: string): Promise<void> {
+    await this.locked(manager, clientId);
+  }
+
   private validated(metadata: ClientMetadata): ClientMetadata {
     const problems = clientMetadataProblems(metadata, {
       jwksUriAllowPrivate: this.config.jwksUriAllowPrivate,
@@ -223,7 +252,7 @@ export class ClientsService {
   }
 
   /** A fresh secret and its bcrypt hash: slow, so never inside a transaction. */
-  private async newSecret(): Promise<{ secret: string; hash: string }> {
+  private async newSecret(): Promise<PreparedSecret> {
     const secret = this.random.secret();
     return { secret, hash: await this.hasher.hash(secret) };
   }

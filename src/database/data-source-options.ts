@@ -1,5 +1,4 @@
 import { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface ConnectionSettings {
@@ -10,11 +9,17 @@ export interface ConnectionSettings {
   migrationsRun: boolean;
 }
 
-export function dataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
+/** The entity classes of every feature; the composition root lists them (src/entities.ts). */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+export function dataSourceOptions(
+  settings: ConnectionSettings,
+  entities: EntityList,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: settings.migrationsRun,
     migrationsTableName: 'migrations',

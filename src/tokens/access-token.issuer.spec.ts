@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { RandomService } from '../crypto/random.service';
@@ -17,7 +17,7 @@ const config = {
 };
 
 const client = (tokensValidAfter: Date | null) =>
-  ({ clientId: 'svc', accessTokenLifetime: null, tokensValidAfter }) as unknown as ClientEntity;
+  ({ clientId: 'svc', accessTokenLifetime: null, tokensValidAfter }) as unknown as Client;
 
 const iatOf = async (issued: Promise<{ token: string }>) =>
   (JSON.parse((await issued).token) as { iat: number }).iat;

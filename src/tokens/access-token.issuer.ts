@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { TemporarilyUnavailableError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
@@ -10,7 +10,7 @@ import { CutsOffTokens, firstLiveSecond } from './token-cutoff';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 export interface AccessTokenRequest {
-  client: ClientEntity;
+  client: Client;
   /** RFC 9068 §2.2: the resource owner, or the client_id for client_credentials. */
   subject: string;
   scopes: string[];

@@ -4,11 +4,11 @@ import { isGatehouseScope } from '../common/auth/permissions';
 import { SubjectPermissions } from '../common/auth/subject-permissions';
 import { InvalidTokenError } from '../common/oauth-error';
 import { ClientDirectory } from '../clients/client-directory.service';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { UserDirectory } from '../users/user-directory.service';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
 import { issuedBeforeCutoff } from './token-cutoff';
@@ -70,7 +70,7 @@ export class AccessTokenVerifier extends BearerAuthenticator {
    * registered scope or removing the user's role ends them at once, not at `exp`. Read from
    * memory (the client directory, the access state); an unknown access state is a 503.
    */
-  private backedNow(scopes: string[], client: ClientEntity, user: UserEntity | null): string[] {
+  private backedNow(scopes: string[], client: Client, user: User | null): string[] {
     if (!scopes.some(isGatehouseScope)) return scopes;
     const held = user ? this.permissions.permissionsOf({ type: 'user', id: user.id }) : undefined;
     return scopes.filter(

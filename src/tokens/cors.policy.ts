@@ -1,10 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { ClientDirectory } from '../clients/client-directory.service';
-import { ClientEntity } from '../clients/client.entity';
 import { ChangeBus } from '../events/change-bus.service';
 
 declare module 'fastify' {
@@ -34,7 +31,6 @@ export class CorsPolicy implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientDirectory,
     bus: ChangeBus,
   ) {
@@ -99,10 +95,9 @@ export class CorsPolicy implements OnModuleInit, OnModuleDestroy {
   }
 
   private origins(): Promise<Set<string>> {
-    this.knownOrigins ??= this.dataSource
-      .getRepository(ClientEntity)
-      .find({ select: { allowedCorsOrigins: true }, where: { status: 'active' } })
-      .then((rows) => new Set(rows.flatMap((row) => row.allowedCorsOrigins)))
+    this.knownOrigins ??= this.clients
+      .activeCorsOrigins()
+      .then((origins) => new Set(origins))
       .catch((error: unknown) => {
         this.knownOrigins = undefined;
         throw error;

@@ -1,10 +1,10 @@
 import { expect } from 'expect';
 import { JWTPayload } from 'jose';
 import { beforeEach, describe, it } from 'node:test';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { atHash, IdTokenIssuer, IdTokenRequest } from './id-token.issuer';
 
 const ISSUER = 'https://id.example.com';
@@ -28,9 +28,9 @@ const user = {
   givenName: null,
   familyName: null,
   updatedAt: new Date('2026-03-04T05:06:07Z'),
-} as UserEntity;
+} as User;
 
-const client = { clientId: 'web-app', accessTokenLifetime: null } as ClientEntity;
+const client = { clientId: 'web-app', accessTokenLifetime: null } as Client;
 
 describe(IdTokenIssuer.name, () => {
   let jwt: RecordingJwt;

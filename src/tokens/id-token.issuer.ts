@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { claimsForScopes } from './user-claims';
 
 export interface IdTokenRequest {
-  client: ClientEntity;
-  user: UserEntity;
+  client: Client;
+  user: User;
   scopes: string[];
   authTime: Date;
   nonce?: string | null;

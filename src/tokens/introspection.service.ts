@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeJwt } from 'jose';
 import { DataSource } from 'typeorm';
 import { ClientDirectory } from '../clients/client-directory.service';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { InvalidClientError, InvalidRequestError, InvalidTokenError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { UserDirectory } from '../users/user-directory.service';
@@ -52,7 +52,7 @@ export class IntrospectionService {
     private readonly config: AppConfig,
   ) {}
 
-  async introspect(caller: ClientEntity, params: TokenParams): Promise<IntrospectionResponse> {
+  async introspect(caller: Client, params: TokenParams): Promise<IntrospectionResponse> {
     // RFC 7662 §2.1: the endpoint requires authentication; a public client has none to give.
     if (caller.tokenEndpointAuthMethod === 'none') {
       throw new InvalidClientError('public clients may not introspect tokens');
@@ -69,7 +69,7 @@ export class IntrospectionService {
     }
   }
 
-  private async accessToken(caller: ClientEntity, token: string): Promise<IntrospectionResponse> {
+  private async accessToken(caller: Client, token: string): Promise<IntrospectionResponse> {
     let scopes: string[];
     try {
       // The scopes that still hold: an `iam:*` scope no longer backed is not reported.
@@ -97,7 +97,7 @@ export class IntrospectionService {
     };
   }
 
-  private async refreshToken(caller: ClientEntity, token: string): Promise<IntrospectionResponse> {
+  private async refreshToken(caller: Client, token: string): Promise<IntrospectionResponse> {
     const row = await this.refreshTokens.findByToken(this.dataSource.manager, token);
     if (!row || row.rotatedAt || row.revokedAt) return INACTIVE;
     // Refresh tokens carry no audience: only their client, or an iam:check holder, may look.

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { errors } from 'jose';
 import { DataSource } from 'typeorm';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { InvalidRequestError, OAuthError, UnauthorizedClientError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
@@ -40,7 +40,7 @@ export class RevocationService {
     private readonly config: AppConfig,
   ) {}
 
-  async revoke(caller: ClientEntity, params: TokenParams, context: AuditContext): Promise<void> {
+  async revoke(caller: Client, params: TokenParams, context: AuditContext): Promise<void> {
     const token = param(params, 'token');
     if (!token) throw new InvalidRequestError('token is required');
     switch (tokenKind(token)) {
@@ -52,7 +52,7 @@ export class RevocationService {
   }
 
   private async revokeAccessToken(
-    caller: ClientEntity,
+    caller: Client,
     token: string,
     context: AuditContext,
   ): Promise<void> {
@@ -86,7 +86,7 @@ export class RevocationService {
   }
 
   private async revokeRefreshToken(
-    caller: ClientEntity,
+    caller: Client,
     token: string,
     context: AuditContext,
   ): Promise<void> {

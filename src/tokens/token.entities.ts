@@ -7,8 +7,6 @@ import {
   PrimaryColumn,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { ClientEntity } from '../clients/client.entity';
-import { UserEntity } from '../users/user.entity';
 
 /** An access token revoked before its `exp`, by `jti`; kept until it would have expired. */
 @Entity({ name: 'revoked_access_tokens' })
@@ -21,6 +19,8 @@ export class RevokedAccessTokenEntity {
   expiresAt: Date;
 }
 
+// A foreign key to another module's table names the table, as its migration does, rather than
+// importing that module's entity; `migration:generate` still sees it, so finds no drift.
 /**
  * A refresh token, stored by SHA-256. Every rotation adds a row to the same family; presenting
  * a rotated one again revokes the family (OAuth 2.0 Security BCP §4.14.2).
@@ -39,7 +39,7 @@ export class RefreshTokenEntity {
   familyId: string;
 
   @Index('IDX_refresh_tokens_client')
-  @ForeignKey(() => ClientEntity, 'clientId', {
+  @ForeignKey('clients', 'client_id', {
     name: 'FK_refresh_tokens_client',
     onDelete: 'CASCADE',
   })
@@ -47,7 +47,7 @@ export class RefreshTokenEntity {
   clientId: string;
 
   @Index('IDX_refresh_tokens_user')
-  @ForeignKey(() => UserEntity, { name: 'FK_refresh_tokens_user', onDelete: 'CASCADE' })
+  @ForeignKey('users', { name: 'FK_refresh_tokens_user', onDelete: 'CASCADE' })
   @Column({ name: 'user_id', type: 'uuid' })
   userId: string;
 

@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import { beforeEach, describe, it } from 'node:test';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { GrantType } from '../clients/client.types';
 import {
   InvalidRequestError,
@@ -14,7 +14,7 @@ import { TokenService } from './token.service';
 
 /** A grant handler that records what it was asked and answers a fixed response. */
 class StubGrant implements GrantHandler {
-  readonly calls: { client: ClientEntity; params: TokenParams }[] = [];
+  readonly calls: { client: Client; params: TokenParams }[] = [];
   constructor(
     readonly grantType: GrantType,
     private readonly response: TokenResponse = {
@@ -25,14 +25,14 @@ class StubGrant implements GrantHandler {
     },
   ) {}
 
-  async handle(client: ClientEntity, params: TokenParams): Promise<TokenResponse> {
+  async handle(client: Client, params: TokenParams): Promise<TokenResponse> {
     this.calls.push({ client, params });
     return this.response;
   }
 }
 
-function client(grantTypes: GrantType[]): ClientEntity {
-  return { clientId: 'client-1', grantTypes, status: 'active' } as ClientEntity;
+function client(grantTypes: GrantType[]): Client {
+  return { clientId: 'client-1', grantTypes, status: 'active' } as Client;
 }
 
 async function rejection(work: Promise<unknown>): Promise<OAuthError> {

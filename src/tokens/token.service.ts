@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientEntity } from '../clients/client.entity';
+import { Client } from '../clients/client';
 import { GRANT_TYPES, GrantType } from '../clients/client.types';
 import {
   InvalidRequestError,
@@ -28,7 +28,7 @@ export class TokenService {
   }
 
   async exchange(
-    client: ClientEntity,
+    client: Client,
     request: TokenParams,
     context?: AuditContext,
   ): Promise<TokenResponse> {

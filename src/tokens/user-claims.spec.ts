@@ -1,18 +1,16 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 import { claimsForScopes } from './user-claims';
 
 const UPDATED = new Date('2026-03-04T05:06:07.890Z');
 
-function user(overrides: Partial<UserEntity> = {}): UserEntity {
+function user(overrides: Partial<User> = {}): User {
   return {
     id: '0f8fad5b-d9cb-469f-a165-70867728950e',
     username: 'alice',
-    usernameNormalized: 'alice',
     email: 'alice@example.com',
     emailVerified: true,
-    passwordHash: '$2b$04$hash',
     name: 'Alice Liddell',
     givenName: 'Alice',
     familyName: 'Liddell',

@@ -1,7 +1,7 @@
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user';
 
 /** OIDC Core §5.4: the standard claims each scope asks for (only those the user has). */
-export function claimsForScopes(user: UserEntity, scopes: string[]): Record<string, unknown> {
+export function claimsForScopes(user: User, scopes: string[]): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
   if (scopes.includes('profile')) {
     claims.preferred_username = user.username;

@@ -1,12 +1,15 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
+import { User, UserStanding, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
 
-interface CachedUser {
-  user: UserEntity | null;
-  expiresAt: number;
+interface StandingRow {
+  id: string;
+  status: string;
+  tokens_valid_after: Date | null;
 }
 
 const MAX_CACHED = 100_000;
@@ -18,20 +21,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Read-through cache of users by id for token verification on hot paths (userinfo,
  * introspection): a disabled or deleted user is evicted at once through the change bus, in
  * every process. Unknown ids are cached too (as null), so a flood of them costs one query each.
+ * Each user is snapshotted once, when it is read.
  */
 @Injectable()
 export class UserDirectory implements OnModuleDestroy {
-  private readonly cache = new Map<string, CachedUser>();
-  private readonly inFlight = new Map<string, Promise<UserEntity | null>>();
+  private readonly cache: ReadThroughCache<string, User | null>;
   private readonly unsubscribe: () => void;
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     bus: ChangeBus,
   ) {
+    this.cache = new ReadThroughCache({
+      load: (id) => this.load(id),
+      ttlMs: CACHE_TTL_MS,
+      maxSize: MAX_CACHED,
+    });
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'user.changed' || event.type === 'user.deleted')
-        this.cache.delete(event.userId);
+        this.cache.evict(event.userId);
       else if (event.type === 'resync') this.cache.clear();
     });
   }
@@ -41,26 +49,29 @@ export class UserDirectory implements OnModuleDestroy {
   }
 
   /** The user if it exists and is active, else null. */
-  async findActive(id: string): Promise<UserEntity | null> {
+  async findActive(id: string): Promise<User | null> {
     if (!UUID.test(id)) return null;
-    const cached = this.cache.get(id);
-    if (cached && cached.expiresAt > Date.now()) return cached.user;
-    let pending = this.inFlight.get(id);
-    if (!pending) {
-      pending = this.load(id).finally(() => this.inFlight.delete(id));
-      this.inFlight.set(id, pending);
-    }
-    return pending;
+    return this.cache.get(id);
   }
 
-  private async load(id: string): Promise<UserEntity | null> {
+  /**
+   * The standing of every user (one query: 100k users at scale), or of one: what the decision
+   * engine keeps of them (README, checkAccess).
+   */
+  async standings(id?: string): Promise<UserStanding[]> {
+    const rows = await this.users.query<StandingRow[]>(
+      `SELECT id, status, tokens_valid_after FROM users${id === undefined ? '' : ' WHERE id = $1'}`,
+      id === undefined ? [] : [id],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      active: row.status === 'active',
+      tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
+    }));
+  }
+
+  private async load(id: string): Promise<User | null> {
     const found = await this.users.findOne({ where: { id } });
-    const user = found?.status === 'active' ? found : null;
-    if (this.cache.size >= MAX_CACHED) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(id, { user, expiresAt: Date.now() + CACHE_TTL_MS });
-    return user;
+    return found?.status === 'active' ? userSnapshot(found) : null;
   }
 }

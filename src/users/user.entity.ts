@@ -7,13 +7,12 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-
-export type UserStatus = 'active' | 'disabled';
+import { User, UserStatus } from './user';
 
 // Constraint and index names match the migrations, so `migration:generate` finds no drift.
 @Entity({ name: 'users' })
 @Check('CHK_users_status', `"status" IN ('active', 'disabled')`)
-export class UserEntity {
+export class UserEntity implements User {
   /** The OIDC `sub`. */
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserEntity } from './user.entity';
+import { User } from './user';
 
 /** A user as the admin API shows it: never the password or its hash. */
 export class UserView {
@@ -15,7 +15,7 @@ export class UserView {
   @ApiProperty() updated_at: string;
 }
 
-export function toUserView(user: UserEntity): UserView {
+export function toUserView(user: User): UserView {
   return {
     id: user.id,
     username: user.username,

@@ -13,6 +13,7 @@ import { ChangeBus } from '../events/change-bus.service';
 import { PasswordOwner, passwordProblem } from './password.policy';
 import { SignOutEverywhere } from './sign-out-everywhere';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
+import { User, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
 
 /**
@@ -40,7 +41,7 @@ export class UsersService {
     input: CreateUserDto,
     context: AuditContext = SYSTEM_AUDIT,
     source?: string,
-  ): Promise<UserEntity> {
+  ): Promise<User> {
     this.checkPassword(input.password, input);
     const passwordHash = await this.hasher.hash(input.password, source);
     const user = this.users.create({
@@ -75,7 +76,7 @@ export class UsersService {
       return saved;
     });
     this.bus.publish({ type: 'user.changed', userId: saved.id });
-    return saved;
+    return userSnapshot(saved);
   }
 
   list(limit: number, offset: number): Promise<Page<UserEntity>> {
@@ -92,14 +93,19 @@ export class UsersService {
    * The user a sub names, if it still exists and is active. Inside a transaction pass its
    * `manager`: a second pool connection could deadlock a busy (or single-connection) pool.
    */
-  async findActive(id: string, manager?: EntityManager): Promise<UserEntity | null> {
+  async findActive(id: string, manager?: EntityManager): Promise<User | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const users = manager?.getRepository(UserEntity) ?? this.users;
     const user = await users.findOne({ where: { id } });
-    return user?.status === 'active' ? user : null;
+    return user?.status === 'active' ? userSnapshot(user) : null;
   }
 
-  findByUsername(username: string): Promise<UserEntity | null> {
+  async findByUsername(username: string): Promise<User | null> {
+    const user = await this.byUsername(username);
+    return user ? userSnapshot(user) : null;
+  }
+
+  private byUsername(username: string): Promise<UserEntity | null> {
     return this.users.findOne({ where: { usernameNormalized: username.toLowerCase() } });
   }
 
@@ -183,17 +189,24 @@ export class UsersService {
    * as a wrong password, so neither answer nor timing tells them apart; either is charged to
    * the bcrypt budget of `source`, the address signing in.
    */
-  async verifyPassword(
-    username: string,
-    password: string,
-    source: string,
-  ): Promise<UserEntity | null> {
-    const user = await this.findByUsername(username);
+  async verifyPassword(username: string, password: string, source: string): Promise<User | null> {
+    const user = await this.byUsername(username);
     if (!user) {
       await this.hasher.verifyNothing(password, source);
       return null;
     }
-    return (await this.hasher.compare(password, user.passwordHash, source)) ? user : null;
+    return (await this.hasher.compare(password, user.passwordHash, source))
+      ? userSnapshot(user)
+      : null;
+  }
+
+  /**
+   * Locks the user until the caller's transaction ends, so changes to what hangs on it (its
+   * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded
+   * PGlite has one connection, and a second one would wait on this transaction forever.
+   */
+  async lockForChange(manager: EntityManager, id: string): Promise<void> {
+    await this.locked(manager, id, 'for_no_key_update');
   }
 
   /** The user, locked until the transaction ends; 404 if there is none. */

@@ -1,18 +1,23 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ClientDirectory } from '../../clients/client-directory.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { ResyncedLoad } from '../../events/resynced-load';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
 import { ReloadOrder } from './reload-order';
 import { RouteMatcher } from '../rules/route-matcher';
+import { UserDirectory } from '../../users/user-directory.service';
 
-interface SubjectRow {
+interface Standing {
+  active: boolean;
+  tokensValidAfter: number | null;
+}
+
+interface HeldRolesRow {
   id: string;
-  status: string;
-  tokens_valid_after: Date | null;
-  roles: string[] | null;
+  roles: string[];
 }
 
 /**
@@ -30,6 +35,8 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly state: AccessState,
+    private readonly clients: ClientDirectory,
+    private readonly users: UserDirectory,
     bus: ChangeBus,
   ) {
     this.sync = new ResyncedLoad(
@@ -111,17 +118,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   /** Reads everything, and replaces the state with it unless a newer gap or load began. */
   private async loadEverything(current: () => boolean): Promise<void> {
     const started = this.order.begin('everything');
-    const [clients, users] = await Promise.all([
-      this.subjects(
-        `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
-           array_remove(array_agg(r.role_name), NULL) AS roles
-         FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id GROUP BY c.id`,
-      ),
-      this.subjects(
-        `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
-         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id GROUP BY u.id`,
-      ),
-    ]);
+    const [clients, users] = await Promise.all([this.clientStates(), this.userStates()]);
     await this.loadRoles();
     await this.loadRules();
     this.order.finish('everything', started);
@@ -134,13 +131,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private async reloadClient(clientId: string): Promise<void> {
     const key = `client:${clientId}`;
     const started = this.order.begin(key);
-    const [row] = await this.subjects(
-      `SELECT c.client_id AS id, c.status, c.tokens_valid_after,
-         array_remove(array_agg(r.role_name), NULL) AS roles
-       FROM clients c LEFT JOIN client_roles r ON r.client_id = c.client_id
-       WHERE c.client_id = $1 GROUP BY c.id`,
-      [clientId],
-    );
+    const [row] = await this.clientStates(clientId);
     // A newer reload or a deletion of this client began meanwhile: this read is stale.
     if (!this.order.finish(key, started)) return;
     this.put(this.state.clients, clientId, this.live(row ? [row] : [], started)[0]);
@@ -150,11 +141,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   private async reloadUser(userId: string): Promise<void> {
     const key = `user:${userId}`;
     const started = this.order.begin(key);
-    const [row] = await this.subjects(
-      `SELECT u.id, u.status, u.tokens_valid_after, array_remove(array_agg(r.role_name), NULL) AS roles
-       FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
-      [userId],
-    );
+    const [row] = await this.userStates(userId);
     if (!this.order.finish(key, started)) return;
     this.put(this.state.users, userId, this.live(row ? [row] : [], started)[0]);
     this.state.forgetPermissions({ type: 'user', id: userId });
@@ -207,22 +194,43 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
     this.state.ruleCount = rules.length;
   }
 
-  private subjects(
-    sql: string,
-    parameters: unknown[] = [],
-  ): Promise<Array<[string, SubjectState]>> {
-    return this.dataSource.query<SubjectRow[]>(sql, parameters).then((rows) =>
-      rows.map((row) => [
-        row.id,
-        {
-          active: row.status === 'active',
-          tokensValidAfter: row.tokens_valid_after
-            ? new Date(row.tokens_valid_after).getTime()
-            : null,
-          roles: row.roles ?? [],
-        },
-      ]),
+  /** Every client (or one) with the roles it holds: its standing from the clients module. */
+  private async clientStates(clientId?: string): Promise<Array<[string, SubjectState]>> {
+    const [standings, held] = await Promise.all([
+      this.clients.standings(clientId),
+      this.heldRoles('client_roles', 'client_id', clientId),
+    ]);
+    return withRoles(
+      standings.map((standing) => [standing.clientId, standing]),
+      held,
     );
+  }
+
+  /** Every user (or one) with the roles it holds: its standing from the users module. */
+  private async userStates(userId?: string): Promise<Array<[string, SubjectState]>> {
+    const [standings, held] = await Promise.all([
+      this.users.standings(userId),
+      this.heldRoles('user_roles', 'user_id', userId),
+    ]);
+    return withRoles(
+      standings.map((standing) => [standing.id, standing]),
+      held,
+    );
+  }
+
+  /** Role names by holder, from this module's own assignment table; one query. */
+  private async heldRoles(
+    table: 'client_roles' | 'user_roles',
+    holder: 'client_id' | 'user_id',
+    id?: string,
+  ): Promise<Map<string, string[]>> {
+    const rows = await this.dataSource.query<HeldRolesRow[]>(
+      `SELECT ${holder} AS id, array_agg(role_name) AS roles FROM ${table}${
+        id === undefined ? '' : ` WHERE ${holder} = $1`
+      } GROUP BY ${holder}`,
+      id === undefined ? [] : [id],
+    );
+    return new Map(rows.map((row) => [row.id, row.roles]));
   }
 
   private replace(target: Map<string, SubjectState>, rows: Array<[string, SubjectState]>): void {
@@ -238,6 +246,16 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
     if (row) target.set(id, row[1]);
     else target.delete(id);
   }
+}
+
+function withRoles(
+  standings: Array<[string, Standing]>,
+  held: Map<string, string[]>,
+): Array<[string, SubjectState]> {
+  return standings.map(([id, { active, tokensValidAfter }]) => [
+    id,
+    { active, tokensValidAfter, roles: held.get(id) ?? [] },
+  ]);
 }
 
 function describe(error: unknown): string {

@@ -7,8 +7,6 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { ClientEntity } from '../../clients/client.entity';
-import { UserEntity } from '../../users/user.entity';
 
 /** A named bundle of permissions (`resource:action`). */
 @Entity({ name: 'roles' })
@@ -29,9 +27,11 @@ export class RoleEntity {
   updatedAt: Date;
 }
 
+// A foreign key to another module's table names the table, as its migration does, rather than
+// importing that module's entity; `migration:generate` still sees it, so finds no drift.
 @Entity({ name: 'user_roles' })
 export class UserRoleEntity {
-  @ForeignKey(() => UserEntity, { name: 'FK_user_roles_user', onDelete: 'CASCADE' })
+  @ForeignKey('users', { name: 'FK_user_roles_user', onDelete: 'CASCADE' })
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId: string;
 
@@ -47,7 +47,7 @@ export class UserRoleEntity {
 
 @Entity({ name: 'client_roles' })
 export class ClientRoleEntity {
-  @ForeignKey(() => ClientEntity, 'clientId', {
+  @ForeignKey('clients', 'client_id', {
     name: 'FK_client_roles_client',
     onDelete: 'CASCADE',
   })

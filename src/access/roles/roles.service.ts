@@ -4,14 +4,14 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../database/unique-violation';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/api-error';
 import { Page } from '../../common/pagination.dto';
-import { ClientEntity } from '../../clients/client.entity';
+import { ClientsService } from '../../clients/clients.service';
 import { changedFields } from '../../events/audit-changes';
 import { AuditContext, SYSTEM_AUDIT } from '../../events/audit-context';
 import { AuditLog } from '../../events/audit-log.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { AccessStateLoader } from '../engine/access-state.loader';
-import { UserEntity } from '../../users/user.entity';
+import { UsersService } from '../../users/users.service';
 import { CreateRoleDto, RoleView, UpdateRoleDto } from './role.dto';
 import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './role.entities';
 
@@ -33,6 +33,8 @@ export class RolesService {
     private readonly bus: ChangeBus,
     private readonly loader: AccessStateLoader,
     private readonly audit: AuditLog,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
   ) {}
 
   /** Announces a change to every process and waits until this one has applied it. */
@@ -141,13 +143,7 @@ export class RolesService {
     await this.dataSource.transaction(async (manager) => {
       // Locked: concurrent replacements of this user's roles take turns, so each records
       // exactly what it added and removed.
-      const user = /^[0-9a-f-]{36}$/i.test(userId)
-        ? await manager.findOne(UserEntity, {
-            where: { id: userId },
-            lock: { mode: 'for_no_key_update' },
-          })
-        : null;
-      if (!user) throw new NotFoundError(`user ${userId}`);
+      await this.users.lockForChange(manager, userId);
       await this.checkRolesExist(names, manager);
       const held = (await manager.findBy(UserRoleEntity, { userId })).map((row) => row.roleName);
       await manager.delete(UserRoleEntity, { userId });
@@ -170,11 +166,7 @@ export class RolesService {
   ): Promise<string[]> {
     await this.dataSource.transaction(async (manager) => {
       // Locked as in setUserRoles.
-      const client = await manager.findOne(ClientEntity, {
-        where: { clientId },
-        lock: { mode: 'for_no_key_update' },
-      });
-      if (!client) throw new NotFoundError(`client ${clientId}`);
+      await this.clients.lockForChange(manager, clientId);
       await this.checkRolesExist(names, manager);
       const held = (await manager.findBy(ClientRoleEntity, { clientId })).map(
         (row) => row.roleName,

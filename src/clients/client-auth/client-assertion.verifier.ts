@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ClientAssertionAudience } from '../../config/environment';
 import { Housekeeping } from '../../database/housekeeping.service';
-import { ClientEntity } from '../client.entity';
+import { RegisteredClient } from '../client';
 import { JwksDownloadError } from './jwks-download';
 import { JwksFetcher } from './jwks-fetcher.service';
 
@@ -98,7 +98,7 @@ export class ClientAssertionVerifier {
    * does. Only storage failures throw.
    */
   async problem(
-    client: ClientEntity,
+    client: RegisteredClient,
     assertion: string,
     path: string,
   ): Promise<string | undefined> {
@@ -148,7 +148,7 @@ export class ClientAssertionVerifier {
   }
 
   private async verified(
-    client: ClientEntity,
+    client: RegisteredClient,
     assertion: string,
     options: JWTVerifyOptions,
   ): Promise<JWTPayload> {

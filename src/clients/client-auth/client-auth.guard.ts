@@ -9,12 +9,12 @@ import {
   TooManyRequestsError,
 } from '../../rate-limit/rate-limit.errors';
 import { RateLimiter } from '../../rate-limit/rate-limiter.service';
-import { ClientEntity } from '../client.entity';
+import { Client } from '../client';
 import { presentedCredentials } from './presented-credentials';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    client?: ClientEntity;
+    client?: Client;
   }
 }
 
@@ -38,9 +38,9 @@ export class ClientAuthGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     const { method, clientId } = presentedCredentials(request);
     const failures = await this.backoff.admit(clientId, request.ip);
-    let client: ClientEntity | null;
+    let client: Client | null;
     try {
-      client = await this.passport.authenticate<ClientEntity>(
+      client = await this.passport.authenticate<Client>(
         method,
         request,
         http.getResponse<FastifyReply>(),

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { InvalidClientError } from '../../common/oauth-error';
 import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
-import { ClientEntity } from '../client.entity';
+import { RegisteredClient } from '../client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
@@ -11,7 +11,7 @@ import { PresentedCredentials } from './presented-credentials';
 
 const SOURCE = '203.0.113.5';
 
-function client(fields: Partial<ClientEntity>): ClientEntity {
+function client(fields: Partial<RegisteredClient>): RegisteredClient {
   return {
     clientId: 'known',
     status: 'active',
@@ -20,11 +20,11 @@ function client(fields: Partial<ClientEntity>): ClientEntity {
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     ...fields,
-  } as ClientEntity;
+  } as RegisteredClient;
 }
 
 describe(ClientAuthenticator.name, () => {
-  let known: ClientEntity | null;
+  let known: RegisteredClient | null;
   let hasher: { verify: ReturnType<typeof mock.fn>; verifyNothing: ReturnType<typeof mock.fn> };
   let assertions: { problem: ReturnType<typeof mock.fn> };
   let decoy: ReturnType<typeof mock.method>;
@@ -38,7 +38,9 @@ describe(ClientAuthenticator.name, () => {
     };
     assertions = { problem: mock.fn(() => Promise.resolve('bad signature')) };
     decoy = mock.method(DecoyAssertionCheck.prototype, 'check', () => Promise.resolve());
-    const directory = { find: () => Promise.resolve(known) } as unknown as ClientDirectory;
+    const directory = {
+      findRegistered: () => Promise.resolve(known),
+    } as unknown as ClientDirectory;
     sut = new ClientAuthenticator(
       directory,
       hasher as unknown as SecretHasher,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InvalidClientError } from '../../common/oauth-error';
 import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
-import { ClientEntity } from '../client.entity';
+import { RegisteredClient } from '../client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
@@ -28,8 +28,8 @@ export class ClientAuthenticator {
    * bcrypt, charged to `source`'s budget: an unknown client, a client without a secret, a wrong
    * secret, a client registered for another method or disabled all take the same time.
    */
-  async withSecret(presented: PresentedCredentials, source: string): Promise<ClientEntity> {
-    const client = await this.directory.find(presented.clientId);
+  async withSecret(presented: PresentedCredentials, source: string): Promise<RegisteredClient> {
+    const client = await this.directory.findRegistered(presented.clientId);
     const secret = presented.secret ?? '';
     if (!client?.secretHash) {
       await this.hasher.verifyNothing(secret, source);
@@ -41,8 +41,8 @@ export class ClientAuthenticator {
     return this.registeredFor(client, presented);
   }
 
-  async withoutSecret(presented: PresentedCredentials): Promise<ClientEntity> {
-    const client = await this.directory.find(presented.clientId);
+  async withoutSecret(presented: PresentedCredentials): Promise<RegisteredClient> {
+    const client = await this.directory.findRegistered(presented.clientId);
     if (!client) throw this.failure(presented, 'unknown client');
     return this.registeredFor(client, presented);
   }
@@ -53,8 +53,8 @@ export class ClientAuthenticator {
    * A client that is unknown or not registered for this method gets the same signature check
    * against a key nobody holds, so the answer takes the same time either way.
    */
-  async withAssertion(presented: PresentedCredentials, path: string): Promise<ClientEntity> {
-    const client = await this.directory.find(presented.clientId);
+  async withAssertion(presented: PresentedCredentials, path: string): Promise<RegisteredClient> {
+    const client = await this.directory.findRegistered(presented.clientId);
     const assertion = presented.assertion ?? '';
     if (client?.tokenEndpointAuthMethod !== 'private_key_jwt') {
       await this.decoy.check(assertion);
@@ -68,7 +68,10 @@ export class ClientAuthenticator {
   }
 
   /** The method used must be the one registered, and the client must be active. */
-  private registeredFor(client: ClientEntity, presented: PresentedCredentials): ClientEntity {
+  private registeredFor(
+    client: RegisteredClient,
+    presented: PresentedCredentials,
+  ): RegisteredClient {
     if (client.tokenEndpointAuthMethod !== presented.method) {
       throw this.failure(presented, `registered for ${client.tokenEndpointAuthMethod}`);
     }
@@ -85,7 +88,7 @@ export class ClientAuthenticator {
 }
 
 /** The hashes a secret may match: the current one, and the previous one during its grace period. */
-function secretHashes(client: ClientEntity): string[] {
+function secretHashes(client: RegisteredClient): string[] {
   const hashes = client.secretHash ? [client.secretHash] : [];
   const { previousSecretHash: previous, previousSecretExpiresAt: until } = client;
   if (previous && until && until.getTime() > Date.now()) hashes.push(previous);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { AppPassport, AppPassportStrategy } from '../../common/auth/app-passport';
-import { ClientEntity } from '../client.entity';
+import { Client } from '../client';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { presentedCredentials } from './presented-credentials';
 
@@ -19,7 +19,7 @@ export class ClientSecretBasicStrategy extends AppPassportStrategy(
     super(passport);
   }
 
-  validate(request: FastifyRequest): Promise<ClientEntity> {
+  validate(request: FastifyRequest): Promise<Client> {
     return this.authenticator.withSecret(presentedCredentials(request), request.ip);
   }
 }
@@ -34,7 +34,7 @@ export class ClientSecretPostStrategy extends AppPassportStrategy(Strategy, 'cli
     super(passport);
   }
 
-  validate(request: FastifyRequest): Promise<ClientEntity> {
+  validate(request: FastifyRequest): Promise<Client> {
     return this.authenticator.withSecret(presentedCredentials(request), request.ip);
   }
 }
@@ -49,7 +49,7 @@ export class PublicClientStrategy extends AppPassportStrategy(Strategy, 'none') 
     super(passport);
   }
 
-  validate(request: FastifyRequest): Promise<ClientEntity> {
+  validate(request: FastifyRequest): Promise<Client> {
     return this.authenticator.withoutSecret(presentedCredentials(request));
   }
 }

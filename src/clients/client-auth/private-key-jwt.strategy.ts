@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { AppPassport, AppPassportStrategy } from '../../common/auth/app-passport';
-import { ClientEntity } from '../client.entity';
+import { Client } from '../client';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { presentedCredentials } from './presented-credentials';
 
@@ -19,7 +19,7 @@ export class PrivateKeyJwtStrategy extends AppPassportStrategy(Strategy, 'privat
     super(passport);
   }
 
-  validate(request: FastifyRequest): Promise<ClientEntity> {
+  validate(request: FastifyRequest): Promise<Client> {
     const path = request.url.split('?')[0];
     return this.authenticator.withAssertion(presentedCredentials(request), path);
   }

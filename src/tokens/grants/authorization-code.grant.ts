@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthorizationCodesService } from '../../authorization/authorization-codes.service';
 import { pkceVerifies } from '../../authorization/pkce';
-import { ClientEntity } from '../../clients/client.entity';
+import { Client } from '../../clients/client';
 import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
 import { AuditContext } from '../../events/audit-context';
@@ -38,7 +38,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
   ) {}
 
   async handle(
-    client: ClientEntity,
+    client: Client,
     request: TokenParams,
     context?: AuditContext,
   ): Promise<TokenResponse> {

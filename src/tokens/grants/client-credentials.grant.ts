@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientEntity } from '../../clients/client.entity';
+import { Client } from '../../clients/client';
 import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
 import { grantableScopes } from '../held-permissions';
@@ -22,7 +22,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     private readonly permissions: SubjectPermissions,
   ) {}
 
-  async handle(client: ClientEntity, request: TokenParams): Promise<TokenResponse> {
+  async handle(client: Client, request: TokenParams): Promise<TokenResponse> {
     const scopes = grantableScopes(
       grantScopes(param(request, 'scope'), client.scopes),
       client.scopes,

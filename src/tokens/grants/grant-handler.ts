@@ -1,4 +1,4 @@
-import { ClientEntity } from '../../clients/client.entity';
+import { Client } from '../../clients/client';
 import { GrantType } from '../../clients/client.types';
 import { AuditContext } from '../../events/audit-context';
 import { TokenParams } from '../token-params';
@@ -19,7 +19,7 @@ export interface TokenResponse {
  */
 export interface GrantHandler {
   readonly grantType: GrantType;
-  handle(client: ClientEntity, params: TokenParams, context?: AuditContext): Promise<TokenResponse>;
+  handle(client: Client, params: TokenParams, context?: AuditContext): Promise<TokenResponse>;
 }
 
 export const GRANT_HANDLERS = Symbol('GRANT_HANDLERS');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ClientEntity } from '../../clients/client.entity';
+import { Client } from '../../clients/client';
 import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
 import { AuditContext } from '../../events/audit-context';
@@ -36,7 +36,7 @@ export class RefreshTokenGrant implements GrantHandler {
   ) {}
 
   async handle(
-    client: ClientEntity,
+    client: Client,
     request: TokenParams,
     context?: AuditContext,
   ): Promise<TokenResponse> {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ClientEntity } from '../../clients/client.entity';
+import { Client } from '../../clients/client';
 import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
 import { grantableScopes } from '../held-permissions';
-import { UserEntity } from '../../users/user.entity';
+import { User } from '../../users/user';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { IdTokenIssuer } from '../id-token.issuer';
 import { RefreshTokensService } from '../refresh-tokens.service';
@@ -12,8 +12,8 @@ import { RevokedToken } from '../revocation-list.service';
 import { TokenResponse } from './grant-handler';
 
 export interface UserGrant {
-  client: ClientEntity;
-  user: UserEntity;
+  client: Client;
+  user: User;
   /** Scopes asked for this access token; cut to what client and user may have now. */
   scopes: string[];
   audience: string[];
@@ -44,7 +44,7 @@ export class UserTokenIssuer {
   ) {}
 
   /** Whether this grant earns a refresh token (the grant is allowed, and offline_access given). */
-  offersRefresh(client: ClientEntity, scopes: string[]): boolean {
+  offersRefresh(client: Client, scopes: string[]): boolean {
     return (
       client.grantTypes.includes('refresh_token') &&
       (scopes.includes('offline_access') || client.alwaysIssueRefreshToken)
@@ -52,7 +52,7 @@ export class UserTokenIssuer {
   }
 
   /** Absolute end of a new family: the client's refresh_token_lifetime, else the default. */
-  familyExpiry(client: ClientEntity): Date {
+  familyExpiry(client: Client): Date {
     const seconds = client.refreshTokenLifetime ?? this.config.tokens.refreshTokenLifetime;
     return new Date(Date.now() + seconds * 1000);
   }

@@ -1,0 +1,80 @@
+import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
+import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
+
+/**
+ * A registered client as other modules see it: a plain snapshot taken when it was read, never
+ * the stored row, and never a secret, its hash or the client's keys.
+ */
+export interface Client {
+  readonly clientId: string;
+  readonly clientName: string;
+  readonly clientType: ClientType;
+  readonly redirectUris: string[];
+  readonly grantTypes: GrantType[];
+  readonly responseTypes: string[];
+  readonly scopes: string[];
+  readonly audience: string[];
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** OIDC Dynamic Client Registration §2: the JWS algorithm of this client's ID tokens. */
+  readonly idTokenSignedResponseAlg: IdTokenAlgorithm;
+  /** OIDC RP-Initiated Logout §3.1: where the browser may go after signing out. */
+  readonly postLogoutRedirectUris: string[];
+  readonly alwaysIssueRefreshToken: boolean;
+  readonly allowedCorsOrigins: string[];
+  /** Seconds; null for the configured default. */
+  readonly accessTokenLifetime: number | null;
+  /** Seconds; null for the configured default. */
+  readonly refreshTokenLifetime: number | null;
+  readonly status: ClientStatus;
+  /** Tokens issued before this instant are dead even if the client is active again. */
+  readonly tokensValidAfter: Date | null;
+}
+
+/**
+ * A client with what it authenticates with (RFC 6749 §2.3, RFC 7523 §2.2): read only by the
+ * clients module's own client authentication, which hands the others a `Client`.
+ */
+export interface RegisteredClient extends Client {
+  readonly secretHash: string | null;
+  /** RFC 7591 §2 secret rotation grace: the previous secret's hash, valid until the time below. */
+  readonly previousSecretHash: string | null;
+  readonly previousSecretExpiresAt: Date | null;
+  readonly jwksUri: string | null;
+  readonly jwks: { keys: Record<string, unknown>[] } | null;
+}
+
+/** What the decision engine keeps of a client (README, checkAccess). */
+export interface ClientStanding {
+  readonly clientId: string;
+  readonly active: boolean;
+  /** Epoch ms; tokens issued before it are dead. */
+  readonly tokensValidAfter: number | null;
+}
+
+/** A snapshot of a stored client (or of another snapshot), taken once when it is read. */
+export function registeredClient(from: RegisteredClient): RegisteredClient {
+  return {
+    clientId: from.clientId,
+    clientName: from.clientName,
+    clientType: from.clientType,
+    redirectUris: from.redirectUris,
+    grantTypes: from.grantTypes,
+    responseTypes: from.responseTypes,
+    scopes: from.scopes,
+    audience: from.audience,
+    tokenEndpointAuthMethod: from.tokenEndpointAuthMethod,
+    idTokenSignedResponseAlg: from.idTokenSignedResponseAlg,
+    postLogoutRedirectUris: from.postLogoutRedirectUris,
+    alwaysIssueRefreshToken: from.alwaysIssueRefreshToken,
+    allowedCorsOrigins: from.allowedCorsOrigins,
+    accessTokenLifetime: from.accessTokenLifetime,
+    refreshTokenLifetime: from.refreshTokenLifetime,
+    status: from.status,
+    tokensValidAfter: from.tokensValidAfter,
+    secretHash: from.secretHash,
+    previousSecretHash: from.previousSecretHash,
+    previousSecretExpiresAt: from.previousSecretExpiresAt,
+    jwksUri: from.jwksUri,
+    jwks: from.jwks,
+  };
+}

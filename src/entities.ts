@@ -1,0 +1,36 @@
+import { AccessRuleEntity } from './access/rules/access-rule.entity';
+import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './access/roles/role.entities';
+import {
+  AuthorizationCodeEntity,
+  BrowserSessionEntity,
+  ConsentEntity,
+  InteractionEntity,
+} from './authorization/authorization.entities';
+import { ClientAssertionJtiEntity } from './clients/client-auth/client-assertion-jti.entity';
+import { ClientEntity } from './clients/client.entity';
+import { SigningKeyEntity } from './crypto/signing-key.entity';
+import { AuditEventEntity } from './events/audit-event.entity';
+import { RefreshTokenEntity, RevokedAccessTokenEntity } from './tokens/token.entities';
+import { UserEntity } from './users/user.entity';
+
+/**
+ * Every entity the data source knows, listed here in the composition root so the database
+ * module knows no feature's tables; migrations create them.
+ */
+export const ENTITIES = [
+  ClientEntity,
+  SigningKeyEntity,
+  UserEntity,
+  InteractionEntity,
+  BrowserSessionEntity,
+  ConsentEntity,
+  AuthorizationCodeEntity,
+  RefreshTokenEntity,
+  RevokedAccessTokenEntity,
+  ClientAssertionJtiEntity,
+  AuditEventEntity,
+  RoleEntity,
+  UserRoleEntity,
+  ClientRoleEntity,
+  AccessRuleEntity,
+];
