@@ -1,28 +1,32 @@
 import { Clock } from '../../src/common/clock';
 
 /**
- * A clock a test sets and advances: time moves only when the test says so. Starts at the real
- * time (tokens it stamps must still pass verifiers that read the real one) unless told otherwise.
+ * A clock a test moves instead of sleeping. `new TestClock(at)` stands still at `at` until the
+ * test moves it (unit specs: exact arithmetic). `new TestClock()` runs with the real clock,
+ * `advance` jumping it ahead (whole apps: what the database and other processes stamp stays in
+ * step with it, and tokens it stamps pass checks against the real time).
  */
 export class TestClock extends Clock {
-  private current: number;
+  private readonly frozen: boolean;
+  private offset: number;
 
-  constructor(start: number = Date.now()) {
+  constructor(at?: number) {
     super();
-    this.current = start;
+    this.frozen = at !== undefined;
+    this.offset = at ?? 0;
   }
 
   now(): number {
-    return this.current;
+    return this.frozen ? this.offset : Date.now() + this.offset;
   }
 
   /** Moves the time forward by `ms` milliseconds. */
   advance(ms: number): void {
-    this.current += ms;
+    this.offset += ms;
   }
 
-  /** Sets the time to `epochMs`. */
-  set(epochMs: number): void {
-    this.current = epochMs;
+  /** Moves the time forward to `epochMs` (never back), as a sleep until then would. */
+  advanceTo(epochMs: number): void {
+    this.advance(Math.max(0, epochMs - this.now()));
   }
 }

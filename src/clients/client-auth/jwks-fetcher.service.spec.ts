@@ -93,7 +93,7 @@ describe(JwksFetcher.name, () => {
     network = new JwksNetwork();
     network.agent = trustingAgent();
     network.resolve = answering('127.0.0.1');
-    clock = new TestClock();
+    clock = new TestClock(Date.now());
     server.requests.length = 0;
     server.connections = 0;
   });
