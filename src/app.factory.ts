@@ -5,9 +5,11 @@ import http, { Server } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GATEWAY_PREFIX } from './access/surfaces/gateway.route';
 import { AppModule } from './app.module';
+import { CommonOptions } from './common/common.module';
 import { cookieValue, EdgeGuardOptions, guardEdge, repeatsFor } from './common/http/edge-guard';
 import { HotRoutes, RequestListener } from './common/http/hot-routes';
-import { echoRequestIds, REQUEST_ID_OPTIONS } from './common/http/request-id';
+import { echoRequestIds, requestIdOptions } from './common/http/request-id';
+import { RandomIds } from './common/ids';
 import { parseForm } from './common/http/strict-form';
 import { parseJson } from './common/http/strict-json';
 import { PinoLogger } from './common/pino-logger';
@@ -29,10 +31,15 @@ const EDGE: EdgeGuardOptions = {
 /**
  * Builds the whole application for `config`; `main.ts` and the tests both start here.
  * Errors Fastify raises before a handler runs (bad JSON, wrong type, body too large) reach the
- * global AllExceptionsFilter through Nest's Fastify error handler.
+ * global AllExceptionsFilter through Nest's Fastify error handler. `common` replaces the clock or
+ * the id source (tests).
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  common: CommonOptions = {},
+): Promise<NestFastifyApplication> {
   const hotRoutes = new HotRoutes();
+  const ids = common.ids ?? new RandomIds();
   const timeouts = config.httpTimeouts;
   const adapter = new FastifyAdapter({
     serverFactory: (fastifyListener: RequestListener, options: FastifyHttpOptions<Server>) =>
@@ -45,7 +52,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy:
       typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
-    ...REQUEST_ID_OPTIONS,
+    ...requestIdOptions(ids),
   });
   // Fastify sets its own closing flag just before the preClose hooks: the hot routes follow it.
   adapter.getInstance().addHook('preClose', (done) => {
@@ -53,7 +60,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, hotRoutes),
+    AppModule.forRoot(config, hotRoutes, { ...common, ids }),
     adapter,
     {
       logger: new PinoLogger(config.logLevel),

@@ -4,6 +4,7 @@ import { AccessModule } from './access/access.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
+import { CommonModule, CommonOptions } from './common/common.module';
 import { HotRoutes } from './common/http/hot-routes';
 import { HotRoutesModule } from './common/http/hot-routes.module';
 import { AppPassportModule } from './common/auth/app-passport';
@@ -29,11 +30,16 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, hotRoutes: HotRoutes): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    hotRoutes: HotRoutes,
+    common: CommonOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        CommonModule.forRoot(common),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
         DatabaseModule.forRoot(ENTITIES),

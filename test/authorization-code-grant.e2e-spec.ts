@@ -25,6 +25,7 @@ import {
   userinfo,
 } from './support/code-flow';
 import { startTestApp, TestApp } from './support/test-app';
+import { TestClock } from './support/clock';
 
 const ISSUER = 'http://localhost:3000';
 
@@ -41,9 +42,11 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
   let sut: TestApp;
   let user: TestUser;
   let client: TestClient;
+  // Sessions and ID tokens read this clock: a test moves it instead of waiting.
+  const clock = new TestClock();
 
   before(async () => {
-    sut = await startTestApp();
+    sut = await startTestApp({}, { clock });
     user = await createUser(sut);
     client = await createClient(sut);
   });
@@ -555,7 +558,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
       const first = await authorizeAndGetCode(sut, client, user, { scope: 'openid' });
       const firstTokens = (await exchangeCode(sut, client, first)).json();
       const authTime = decodeJwt(firstTokens.id_token).auth_time as number;
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      clock.advance(1100);
       const second = await authorizeAndGetCode(sut, client, user, {
         scope: 'openid',
         browser: first.browser,

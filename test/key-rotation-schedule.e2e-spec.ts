@@ -15,20 +15,22 @@ import {
   kidsOf,
   PUBLISH_AHEAD_SECONDS,
   rotationAudits,
-  sleepUntil,
 } from './support/signing-keys';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
+import { TestClock } from './support/clock';
 
 describe('scheduled signing key rotation (KEY_ROTATION_INTERVAL)', () => {
   let sut: TestApp;
   let rotation: KeyRotation;
+  // Which key signs is decided on this clock: a test moves it to signs_from instead of waiting.
+  const clock = new TestClock();
 
   before(async () => {
-    sut = await startTestApp({
-      KEY_ROTATION_INTERVAL: '3600',
-      KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS),
-    });
+    sut = await startTestApp(
+      { KEY_ROTATION_INTERVAL: '3600', KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS) },
+      { clock },
+    );
     rotation = sut.app.get(KeyRotation);
   });
   after(() => sut.close());
@@ -67,7 +69,7 @@ describe('scheduled signing key rotation (KEY_ROTATION_INTERVAL)', () => {
     expect(before).toBeLessThan(signsFrom);
     expect(kidOf(tokenBefore)).toBe(old.ES256);
 
-    await sleepUntil(signsFrom + 100);
+    clock.advanceTo(signsFrom + 100);
     expect(kidOf(await sut.adminToken())).toBe(active.ES256);
   });
 

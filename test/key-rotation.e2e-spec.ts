@@ -17,6 +17,7 @@ import {
   rotationAudits,
 } from './support/signing-keys';
 import { ADMIN_CLIENT_ID, basicAuth, InjectResult, TestApp } from './support/test-app';
+import { TestClock } from './support/clock';
 
 /** What a relying party saw of one token: its kid, and whether it verified. */
 interface Verification {
@@ -52,10 +53,14 @@ describe('signing key rotation (POST /admin/keys/rotate): published first, signi
     });
   const newKid = (alg: string) => rotated.find((key) => key.alg === alg)!.kid;
 
+  // Key retention ends on this clock: a test moves it instead of waiting.
+  const clock = new TestClock();
+
   before(async () => {
-    ({ sut, issuer } = await startListeningApp({
-      KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS),
-    }));
+    ({ sut, issuer } = await startListeningApp(
+      { KEY_PUBLISH_AHEAD: String(PUBLISH_AHEAD_SECONDS) },
+      { clock },
+    ));
     jwksUrl = new URL(`${issuer}/jwks`);
 
     const user = await createUser(sut);
@@ -371,7 +376,7 @@ describe('signing key rotation (POST /admin/keys/rotate): published first, signi
       const { etag } = (await sut.request({ method: 'GET', url: '/jwks' })).headers;
       await retire(Object.values(previous.active), RETIRED_KEY_RETENTION_SECONDS - 1);
       expect(await kidsOf(sut)).toEqual(expect.arrayContaining(Object.values(previous.active)));
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      clock.advance(1_200);
 
       const response = await sut.request({ method: 'GET', url: '/jwks' });
       const kids = response.json<{ keys: JWK[] }>().keys.map((key) => key.kid);

@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_HEADERS } from '../src/authorization/page-response';
+import { TestClock } from './support/clock';
 import { createUser, hiddenFields, PASSWORD } from './support/code-flow';
 import { twoProcessesOnOneDatabase } from './support/two-processes';
 import {
@@ -242,8 +242,10 @@ describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PE
 
 describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_WINDOW=1)', () => {
   let sut: TestApp;
+  // Locks end on this clock: the tests move it past Retry-After instead of waiting.
+  const clock = new TestClock();
   before(async () => {
-    sut = await startTestApp({ CLIENT_AUTH_MAX_FAILURES: '3', RATE_LIMIT_WINDOW: '1' });
+    sut = await startTestApp({ CLIENT_AUTH_MAX_FAILURES: '3', RATE_LIMIT_WINDOW: '1' }, { clock });
   });
   after(() => sut.close());
 
@@ -263,7 +265,7 @@ describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_
     const locked = await token(client.id, client.secret);
     expect(expectTooMany(locked, TOO_MANY_FAILURES)).toBe(1);
     expect((await token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)).statusCode).toBe(200);
-    await sleep(1_100);
+    clock.advance(1_100);
     expect((await token(client.id, client.secret)).statusCode).toBe(200);
   });
 
@@ -276,12 +278,12 @@ describe('client authentication backoff (CLIENT_AUTH_MAX_FAILURES=3, RATE_LIMIT_
     const client = await createM2mClient(sut);
     await failTimes(client.id, 3);
     expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(1);
-    await sleep(1_100);
+    clock.advance(1_100);
     await failTimes(client.id, 1);
     expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(2);
-    await sleep(1_100);
+    clock.advance(1_100);
     expect(expectTooMany(await token(client.id, client.secret), TOO_MANY_FAILURES)).toBe(1);
-    await sleep(1_000);
+    clock.advance(1_000);
     expect((await token(client.id, client.secret)).statusCode).toBe(200);
   });
 

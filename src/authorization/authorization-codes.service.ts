@@ -6,6 +6,7 @@ import { RandomService } from '../crypto/random.service';
 import { sha256 } from '../crypto/secret-hasher.service';
 import { AuthorizationRequest } from './authorization-request';
 import { AuthorizationCodeEntity } from './authorization.entities';
+import { Clock } from '../common/clock';
 
 /** RFC 6749 §4.1.2: short-lived; 60 s is plenty for a redirect and a back-channel call. */
 const CODE_TTL_MS = 60_000;
@@ -22,6 +23,7 @@ export class AuthorizationCodesService {
     @InjectRepository(AuthorizationCodeEntity)
     private readonly codes: Repository<AuthorizationCodeEntity>,
     private readonly random: RandomService,
+    private readonly clock: Clock,
     housekeeping: Housekeeping,
   ) {
     // Redeemed codes stay a day, so a late replay is still recognised and revokes its tokens.
@@ -43,7 +45,7 @@ export class AuthorizationCodesService {
       nonce: request.nonce ?? null,
       codeChallenge: request.codeChallenge ?? null,
       authTime,
-      expiresAt: new Date(Date.now() + CODE_TTL_MS),
+      expiresAt: new Date(this.clock.now() + CODE_TTL_MS),
     });
     return code;
   }

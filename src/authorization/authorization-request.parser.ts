@@ -8,6 +8,7 @@ import {
   UntrustedRequestError,
 } from './authorization-request';
 import { PKCE_SYNTAX } from './pkce';
+import { Clock } from '../common/clock';
 
 type Params = Record<string, unknown>;
 const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
@@ -25,7 +26,10 @@ function one(params: Params, name: string): string | undefined {
  */
 @Injectable()
 export class AuthorizationRequestParser {
-  constructor(private readonly clients: ClientDirectory) {}
+  constructor(
+    private readonly clients: ClientDirectory,
+    private readonly clock: Clock,
+  ) {}
 
   async parse(params: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
     for (const name of ['client_id', 'redirect_uri']) {
@@ -117,7 +121,7 @@ export class AuthorizationRequestParser {
         prompt: prompt as AuthorizationRequest['prompt'],
         maxAge,
         loginHint: one(params, 'login_hint'),
-        requestedAt: Date.now(),
+        requestedAt: this.clock.now(),
       },
     };
   }

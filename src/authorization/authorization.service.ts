@@ -5,6 +5,7 @@ import { AuthorizationCodesService } from './authorization-codes.service';
 import { ConsentsService } from './consents.service';
 import { InteractionsService } from './interactions.service';
 import { ActiveSession } from './sessions.service';
+import { Clock } from '../common/clock';
 
 /** What the browser should do next for a pending authorization request. */
 export type NextStep =
@@ -24,6 +25,7 @@ export class AuthorizationService {
     private readonly consents: ConsentsService,
     private readonly codes: AuthorizationCodesService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Decides the next step; `interaction` is the pending request's id, if it has one yet. */
@@ -107,6 +109,6 @@ export class AuthorizationService {
     if (authTime >= request.requestedAt) return false;
     if (request.prompt.includes('login')) return true;
     // OIDC Core §3.1.2.1 max_age: the last sign-in is too old.
-    return request.maxAge !== undefined && Date.now() - authTime > request.maxAge * 1000;
+    return request.maxAge !== undefined && this.clock.now() - authTime > request.maxAge * 1000;
   }
 }

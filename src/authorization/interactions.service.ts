@@ -5,6 +5,7 @@ import { Housekeeping } from '../database/housekeeping.service';
 import { RandomService } from '../crypto/random.service';
 import { AuthorizationRequest } from './authorization-request';
 import { InteractionEntity } from './authorization.entities';
+import { Clock } from '../common/clock';
 
 /** How long a person has to sign in and consent before the request must start again. */
 const INTERACTION_TTL_MS = 10 * 60 * 1000;
@@ -16,6 +17,7 @@ export class InteractionsService {
     @InjectRepository(InteractionEntity)
     private readonly interactions: Repository<InteractionEntity>,
     private readonly random: RandomService,
+    private readonly clock: Clock,
     housekeeping: Housekeeping,
   ) {
     housekeeping.register('interactions', `DELETE FROM "interactions" WHERE "expires_at" < now()`);
@@ -26,7 +28,7 @@ export class InteractionsService {
     await this.interactions.insert({
       id,
       request,
-      expiresAt: new Date(Date.now() + INTERACTION_TTL_MS),
+      expiresAt: new Date(this.clock.now() + INTERACTION_TTL_MS),
     });
     return id;
   }
@@ -34,7 +36,7 @@ export class InteractionsService {
   async find(id: string | undefined): Promise<AuthorizationRequest | null> {
     if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) return null;
     const found = await this.interactions.findOne({
-      where: { id, expiresAt: MoreThan(new Date()) },
+      where: { id, expiresAt: MoreThan(this.clock.date()) },
     });
     return found?.request ?? null;
   }

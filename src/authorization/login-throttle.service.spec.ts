@@ -1,10 +1,11 @@
 import { expect } from 'expect';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { AppConfig } from '../config/app-config';
 import { RateLimitUnavailableError } from '../rate-limit/rate-limit.errors';
-import { MemoryStore } from '../rate-limit/memory.store';
+import { MAX_MEMORY_ENTRIES, MemoryStore } from '../rate-limit/memory.store';
 import { RateLimitStore, RateLimitStoreUnavailableError } from '../rate-limit/rate-limit.store';
 import { LoginThrottle } from './login-throttle.service';
+import { TestClock } from '../../test/support/clock';
 
 const WINDOW = 900;
 const config = {
@@ -14,15 +15,13 @@ const config = {
 describe(LoginThrottle.name, () => {
   let store: MemoryStore;
   let sut: LoginThrottle;
-  let now: number;
+  let clock: TestClock;
 
   beforeEach(() => {
-    now = 1_700_000_000_000;
-    mock.method(Date, 'now', () => now);
-    store = new MemoryStore();
-    sut = new LoginThrottle(config, store);
+    clock = new TestClock(1_700_000_000_000);
+    store = new MemoryStore(MAX_MEMORY_ENTRIES, clock);
+    sut = new LoginThrottle(config, store, clock);
   });
-  afterEach(() => mock.restoreAll());
 
   const fail = async (times: number, username: string, ip: string, throttle = sut) => {
     for (let i = 0; i < times; i++) await throttle.recordFailure(username, ip);
@@ -36,7 +35,7 @@ describe(LoginThrottle.name, () => {
   it('blocks an account for the rest of the window once it reaches the limit', async () => {
     await fail(3, 'alice', '10.0.0.1');
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(WINDOW);
-    now += 100_000;
+    clock.advance(100_000);
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(WINDOW - 100);
   });
 
@@ -66,13 +65,13 @@ describe(LoginThrottle.name, () => {
 
   it('says to wait at least one second while blocked', async () => {
     await fail(3, 'alice', '10.0.0.1');
-    now += WINDOW * 1000 - 1;
+    clock.advance(WINDOW * 1000 - 1);
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(1);
   });
 
   it('forgets the failures when the window ends', async () => {
     await fail(3, 'alice', '10.0.0.1');
-    now += WINDOW * 1000;
+    clock.advance(WINDOW * 1000);
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(0);
     await fail(2, 'alice', '10.0.0.1');
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(0);
@@ -80,7 +79,7 @@ describe(LoginThrottle.name, () => {
 
   it('keeps the window from the first failure: later failures do not extend it', async () => {
     await fail(2, 'alice', '10.0.0.1');
-    now += 600_000;
+    clock.advance(600_000);
     await fail(1, 'alice', '10.0.0.1');
     expect(await sut.retryAfter('alice', '10.0.0.1')).toBe(WINDOW - 600);
   });
@@ -95,7 +94,7 @@ describe(LoginThrottle.name, () => {
   });
 
   it('counts across every process that shares the store (Redis)', async () => {
-    const otherProcess = new LoginThrottle(config, store);
+    const otherProcess = new LoginThrottle(config, store, clock);
     await fail(2, 'alice', '10.0.0.1');
     await fail(1, 'alice', '10.0.0.2', otherProcess);
     expect(await sut.retryAfter('alice', '10.0.0.3')).toBe(WINDOW);
@@ -110,7 +109,7 @@ describe(LoginThrottle.name, () => {
       increment: () => down,
       delete: () => down,
     } as unknown as RateLimitStore;
-    const throttle = new LoginThrottle(config, broken);
+    const throttle = new LoginThrottle(config, broken, clock);
     await expect(throttle.retryAfter('alice', '10.0.0.1')).rejects.toBeInstanceOf(
       RateLimitUnavailableError,
     );

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { orUnavailable } from '../rate-limit/rate-limit.errors';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from '../rate-limit/rate-limit.store';
 import { addressKey } from '../rate-limit/source-address';
+import { Clock } from '../common/clock';
 
 /** A typed username is cut to this many characters in a counter's key. */
 const MAX_KEY_USERNAME = 128;
@@ -19,6 +20,7 @@ export class LoginThrottle {
   constructor(
     private readonly config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly clock: Clock,
   ) {}
 
   /** Seconds to wait before trying again, or 0 when an attempt may go ahead. */
@@ -27,9 +29,10 @@ export class LoginThrottle {
     const [account, address] = await orUnavailable(
       Promise.all([this.store.get(accountKey(username)), this.store.get(ipKey(ip))]),
     );
+    const now = this.clock.now();
     return Math.max(
-      blockedFor(account, maxFailuresPerAccount),
-      blockedFor(address, maxFailuresPerIp),
+      blockedFor(account, maxFailuresPerAccount, now),
+      blockedFor(address, maxFailuresPerIp, now),
     );
   }
 
@@ -60,7 +63,7 @@ function ipKey(ip: string): string {
   return `login-failures:ip:${addressKey(ip)}`;
 }
 
-function blockedFor(counter: Counter | undefined, limit: number): number {
+function blockedFor(counter: Counter | undefined, limit: number, now: number): number {
   if (!counter || counter.count < limit) return 0;
-  return Math.max(1, Math.ceil((counter.resetAt - Date.now()) / 1000));
+  return Math.max(1, Math.ceil((counter.resetAt - now) / 1000));
 }

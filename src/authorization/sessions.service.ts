@@ -11,6 +11,7 @@ import { User } from '../users/user';
 import { AuditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { BrowserSessionEntity } from './authorization.entities';
+import { Clock } from '../common/clock';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -30,6 +31,7 @@ export class SessionsService {
     private readonly sessions: Repository<BrowserSessionEntity>,
     private readonly users: UsersService,
     private readonly random: RandomService,
+    private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
     housekeeping: Housekeeping,
@@ -64,8 +66,8 @@ export class SessionsService {
     await manager.insert(BrowserSessionEntity, {
       idHash: sha256(value),
       userId,
-      authTime: new Date(),
-      expiresAt: new Date(Date.now() + this.config.sessions.lifetime * 1000),
+      authTime: this.clock.date(),
+      expiresAt: new Date(this.clock.now() + this.config.sessions.lifetime * 1000),
     });
     return value;
   }
@@ -77,7 +79,7 @@ export class SessionsService {
   async find(cookie: string | undefined): Promise<ActiveSession | null> {
     if (!cookie || cookie.length > 128) return null;
     const session = await this.sessions.findOne({
-      where: { idHash: sha256(cookie), expiresAt: MoreThan(new Date()) },
+      where: { idHash: sha256(cookie), expiresAt: MoreThan(this.clock.date()) },
     });
     if (!session) return null;
     const user = await this.users.findActive(session.userId);

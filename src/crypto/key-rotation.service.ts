@@ -6,6 +6,7 @@ import { AuditEntry, AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { SigningKeyEntity } from './signing-key.entity';
 import { GeneratedKey, SigningAlgorithm, SigningKeys } from './signing-keys.service';
+import { Clock } from '../common/clock';
 
 export interface RotatedKey {
   kid: string;
@@ -52,6 +53,7 @@ export class KeyRotation implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -78,7 +80,7 @@ export class KeyRotation implements OnApplicationBootstrap, OnApplicationShutdow
    * Decided under the lock, so when several processes look at once only the first rotates.
    * Returns the new keys (none when nothing was due or the schedule is off).
    */
-  async rotateIfDue(now = new Date()): Promise<RotatedKey[]> {
+  async rotateIfDue(now = this.clock.date()): Promise<RotatedKey[]> {
     const interval = this.config.keyRotationInterval;
     if (interval === 0) return [];
     const dueBefore = now.getTime() - interval * 1000;

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { Ids } from '../common/ids';
 
 /** All randomness Gatehouse hands out, behind one injectable so tests can pin it. */
 @Injectable()
 export class RandomService {
+  constructor(private readonly ids: Ids) {}
+
   /** base64url of `bytes` random bytes. */
   token(bytes: number): string {
     return randomBytes(bytes).toString('base64url');
@@ -19,12 +22,12 @@ export class RandomService {
     return this.token(32);
   }
 
-  /** RFC 7519 §4.1.7 `jti`: unique, not secret; a v4 UUID comes from a pre-filled entropy cache. */
+  /** RFC 7519 §4.1.7 `jti`: unique, not secret: a v4 UUID from the id source. */
   jwtId(): string {
-    return randomUUID();
+    return this.ids.uuid();
   }
 
   uuid(): string {
-    return randomUUID();
+    return this.ids.uuid();
   }
 }

@@ -20,6 +20,7 @@ import { JwsSigner } from './jws-signer';
 import { KeyEncryption } from './key-encryption.service';
 import { SIGNING_ALGORITHMS, SigningAlgorithm } from './signing-algorithms';
 import { SigningKeyEntity } from './signing-key.entity';
+import { Clock } from '../common/clock';
 
 export type { SigningAlgorithm } from './signing-algorithms';
 
@@ -92,6 +93,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly bus: ChangeBus,
     housekeeping: Housekeeping,
+    private readonly clock: Clock,
   ) {
     housekeeping.register(
       'signing_keys',
@@ -132,7 +134,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   current(alg: SigningAlgorithm): JwsSigner {
     const schedule = this.signers.get(alg);
     if (!schedule || schedule.length === 0) throw new Error(`no active ${alg} signing key`);
-    const now = Date.now();
+    const now = this.clock.now();
     for (const entry of schedule) if (entry.from <= now) return entry.signer;
     return schedule[schedule.length - 1].signer;
   }
@@ -164,7 +166,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     try {
       return await this.localKeySet(header, token);
     } catch (error) {
-      const now = Date.now();
+      const now = this.clock.now();
       if (
         !(error instanceof errors.JWKSNoMatchingKey) ||
         now - this.lastUnknownKidReload < UNKNOWN_KID_RELOAD_COOLDOWN_MS
@@ -255,7 +257,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const rows = await this.dataSource.getRepository(SigningKeyEntity).find({
       order: { createdAt: 'DESC', algorithm: 'ASC', kid: 'ASC' },
     });
-    const now = Date.now();
+    const now = this.clock.now();
     const signers = new Map<SigningAlgorithm, ScheduledSigner[]>();
     // Keys that sign now or will: active ones, and retired ones whose successor has not started.
     for (const row of rows.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now)) {
@@ -282,11 +284,11 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
 
   /** A retired key whose tokens have all expired leaves /jwks and the verification key set. */
   private dropExpired(): void {
-    if (Date.now() >= this.nextExpiry) this.publish();
+    if (this.clock.now() >= this.nextExpiry) this.publish();
   }
 
   private publish(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const live = this.keys.filter((key) => key.until > now);
     this.keys = live;
     const trusted = new Set(live.map((key) => String(key.jwk.kid)));

@@ -6,6 +6,7 @@ import { AuditLog } from './audit-log.service';
 import { ChangeBus } from './change-bus.service';
 import { ChangeTransport } from './change-transport';
 import { PostgresChangeTransport } from './postgres-change-transport';
+import { Ids } from '../common/ids';
 
 /**
  * The change bus. With DATABASE_URL, PostgreSQL LISTEN/NOTIFY carries changes between
@@ -17,9 +18,11 @@ import { PostgresChangeTransport } from './postgres-change-transport';
   providers: [
     {
       provide: ChangeTransport,
-      inject: [DatabaseServer],
-      useFactory: (server: DatabaseServer) =>
-        server.settings.embedded ? undefined : new PostgresChangeTransport(server.settings.url),
+      inject: [DatabaseServer, Ids],
+      useFactory: (server: DatabaseServer, ids: Ids) =>
+        server.settings.embedded
+          ? undefined
+          : new PostgresChangeTransport(server.settings.url, ids.uuid()),
     },
     ChangeBus,
     AuditLog,

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Client, Notification } from 'pg';
 import { ChangeEvent } from './change-events';
 import { ChangeTransport } from './change-transport';
@@ -19,13 +18,16 @@ interface Envelope {
  */
 export class PostgresChangeTransport extends ChangeTransport {
   private readonly logger = new Logger(PostgresChangeTransport.name);
-  private readonly origin = randomUUID();
   private listener?: Client;
   private sender?: Client;
   private stopped = false;
   private deliver: (event: ChangeEvent) => void = () => undefined;
 
-  constructor(private readonly url: string) {
+  /** `origin` names this process, so that it skips its own notifications. */
+  constructor(
+    private readonly url: string,
+    private readonly origin: string,
+  ) {
     super();
   }
 

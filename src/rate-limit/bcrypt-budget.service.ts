@@ -5,6 +5,7 @@ import { orUnavailable, TOO_MANY_REQUESTS, TooManyRequestsError } from './rate-l
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { secondsToWait } from './rate-limiter.service';
 import { addressKey } from './source-address';
+import { Clock } from '../common/clock';
 
 /**
  * RATE_LIMIT_BCRYPT_PER_IP bcrypt operations per source address (IPv6 per /64) per
@@ -20,6 +21,7 @@ export class SourceBcryptBudget extends BcryptBudget {
   constructor(
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly clock: Clock,
   ) {
     super();
     this.windowMs = config.rateLimits.window * 1000;
@@ -30,7 +32,7 @@ export class SourceBcryptBudget extends BcryptBudget {
     const counter = await orUnavailable(
       this.store.increment(`bcrypt:${addressKey(source)}`, this.windowMs),
     );
-    const wait = secondsToWait(counter, this.perSource);
+    const wait = secondsToWait(counter, this.perSource, this.clock.now());
     if (wait > 0) throw new TooManyRequestsError(wait, TOO_MANY_REQUESTS);
   }
 }

@@ -1,10 +1,11 @@
 import { expect } from 'expect';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { AppConfig } from '../config/app-config';
 import { ClientAuthBackoff, MAX_LOCK_MS } from './client-auth-backoff.service';
-import { MemoryStore } from './memory.store';
+import { MAX_MEMORY_ENTRIES, MemoryStore } from './memory.store';
 import { RateLimitUnavailableError, TooManyRequestsError } from './rate-limit.errors';
 import { RateLimitStore, RateLimitStoreUnavailableError } from './rate-limit.store';
+import { TestClock } from '../../test/support/clock';
 
 const WINDOW_S = 10;
 const config = {
@@ -20,15 +21,13 @@ const ATTACKER = '203.0.113.66';
 const OWNER = '198.51.100.1';
 
 describe(ClientAuthBackoff.name, () => {
-  let now: number;
+  let clock: TestClock;
   let sut: ClientAuthBackoff;
 
   beforeEach(() => {
-    now = 1_700_000_000_000;
-    mock.method(Date, 'now', () => now);
-    sut = new ClientAuthBackoff(config, new MemoryStore());
+    clock = new TestClock(1_700_000_000_000);
+    sut = new ClientAuthBackoff(config, new MemoryStore(MAX_MEMORY_ENTRIES, clock), clock);
   });
-  afterEach(() => mock.restoreAll());
 
   const fail = async (times: number, clientId = 'c1', source = ATTACKER) => {
     for (let i = 0; i < times; i++) await sut.failed(clientId, source);
@@ -58,9 +57,9 @@ describe(ClientAuthBackoff.name, () => {
   it('locks the (client_id, source) pair for one window at the limit, then admits it again', async () => {
     await fail(3);
     expect(await admit()).toBe(`retry after ${WINDOW_S}`);
-    now += 4_000;
+    clock.advance(4_000);
     expect(await admit()).toBe(`retry after ${WINDOW_S - 4}`);
-    now += 6_000;
+    clock.advance(6_000);
     expect(await admit()).toBe(3);
   });
 
@@ -101,7 +100,7 @@ describe(ClientAuthBackoff.name, () => {
     let lock = WINDOW_S;
     const locks: number[] = [];
     for (let i = 0; i < 8; i++) {
-      now += lock * 1000; // the lock just ended; the failures stay one more window
+      clock.advance(lock * 1000); // the lock just ended; the failures stay one more window
       expect(await admit()).toBe(3 + i);
       await fail(1);
       lock = Number(String(await admit()).replace('retry after ', ''));
@@ -112,14 +111,14 @@ describe(ClientAuthBackoff.name, () => {
 
   it('forgets failures spaced more than a window apart', async () => {
     await fail(2);
-    now += WINDOW_S * 1000;
+    clock.advance(WINDOW_S * 1000);
     await fail(2);
     expect(await admit()).toBe(2);
   });
 
   it('forgets the failures a window after the lock ended', async () => {
     await fail(3);
-    now += 2 * WINDOW_S * 1000;
+    clock.advance(2 * WINDOW_S * 1000);
     expect(await admit()).toBe(0);
     await fail(1);
     expect(await admit()).toBe(1);
@@ -141,7 +140,7 @@ describe(ClientAuthBackoff.name, () => {
       get: () => Promise.reject(new RateLimitStoreUnavailableError(new Error('down'))),
       increment: () => Promise.reject(new RateLimitStoreUnavailableError(new Error('down'))),
     } as unknown as RateLimitStore;
-    const unavailable = new ClientAuthBackoff(config, broken);
+    const unavailable = new ClientAuthBackoff(config, broken, clock);
     await expect(unavailable.admit('c1', ATTACKER)).rejects.toBeInstanceOf(
       RateLimitUnavailableError,
     );

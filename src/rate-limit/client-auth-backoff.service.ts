@@ -4,6 +4,7 @@ import { orUnavailable, TooManyRequestsError } from './rate-limit.errors';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { MAX_CLIENT_ID_LENGTH } from './rate-limiter.service';
 import { addressKey } from './source-address';
+import { Clock } from '../common/clock';
 
 /** The longest a lock lasts after repeated failures. */
 export const MAX_LOCK_MS = 15 * 60 * 1000;
@@ -46,6 +47,7 @@ export class ClientAuthBackoff {
   constructor(
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly clock: Clock,
   ) {
     this.windowMs = config.rateLimits.window * 1000;
     this.maxPerPair = config.rateLimits.clientAuthMaxFailures;
@@ -116,7 +118,7 @@ export class ClientAuthBackoff {
 
   private lockedFor(record: Counter | undefined, max: number): number {
     if (record === undefined || record.count < max) return 0;
-    return Math.max(0, record.resetAt - this.windowMs - Date.now());
+    return Math.max(0, record.resetAt - this.windowMs - this.clock.now());
   }
 }
 

@@ -1,36 +1,37 @@
 import { expect } from 'expect';
 import { beforeEach, describe, it } from 'node:test';
+import { TestClock } from '../../test/support/clock';
 import { MemoryStore } from './memory.store';
 
 const T0 = 1_700_000_000_000;
 
 describe(MemoryStore.name, () => {
-  let now: number;
+  let clock: TestClock;
   let sut: MemoryStore;
 
   beforeEach(() => {
-    now = T0;
-    sut = new MemoryStore(3, () => now);
+    clock = new TestClock(T0);
+    sut = new MemoryStore(3, clock);
   });
 
   it('counts hits in a fixed window that starts with the first hit', async () => {
     expect(await sut.increment('a', 1000)).toEqual({ count: 1, resetAt: T0 + 1000 });
-    now += 400;
+    clock.advance(400);
     expect(await sut.increment('a', 1000)).toEqual({ count: 2, resetAt: T0 + 1000 });
   });
 
   it('starts a new window once the old one has ended', async () => {
     await sut.increment('a', 1000);
     await sut.increment('a', 1000);
-    now += 1000;
+    clock.advance(1000);
     expect(await sut.increment('a', 1000)).toEqual({ count: 1, resetAt: T0 + 2000 });
   });
 
   it('with renew, moves the expiry on every hit and keeps counting', async () => {
     await sut.increment('a', 1000, true);
-    now += 900;
+    clock.advance(900);
     expect(await sut.increment('a', 1000, true)).toEqual({ count: 2, resetAt: T0 + 1900 });
-    now += 900;
+    clock.advance(900);
     expect(await sut.increment('a', 1000, true)).toEqual({ count: 3, resetAt: T0 + 2800 });
   });
 
@@ -43,7 +44,7 @@ describe(MemoryStore.name, () => {
     await sut.increment('a', 1000);
     expect(await sut.get('a')).toEqual({ count: 1, resetAt: T0 + 1000 });
     expect(await sut.get('unknown')).toBeUndefined();
-    now += 1000;
+    clock.advance(1000);
     expect(await sut.get('a')).toBeUndefined();
   });
 
@@ -64,9 +65,9 @@ describe(MemoryStore.name, () => {
 
   it('stays bounded: past the limit the counter whose window started first goes', async () => {
     await sut.increment('a', 10_000);
-    now += 1;
+    clock.advance(1);
     await sut.increment('b', 10_000);
-    now += 1;
+    clock.advance(1);
     await sut.increment('c', 10_000);
     await sut.increment('a', 10_000); // a hit does not reorder: a's window still started first
     await sut.increment('d', 10_000);
@@ -80,7 +81,7 @@ describe(MemoryStore.name, () => {
     await sut.increment('a', 1000);
     await sut.increment('b', 5000);
     await sut.increment('c', 5000);
-    now += 1000;
+    clock.advance(1000);
     await sut.increment('a', 1000); // a's new window
     await sut.increment('d', 5000);
     expect(await sut.get('a')).toEqual({ count: 1, resetAt: T0 + 2000 });

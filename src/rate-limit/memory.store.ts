@@ -1,3 +1,4 @@
+import { Clock, SystemClock } from '../common/clock';
 import { Counter, RateLimitStore } from './rate-limit.store';
 
 interface Entry {
@@ -18,7 +19,7 @@ export class MemoryStore implements RateLimitStore {
 
   constructor(
     private readonly maxEntries = MAX_MEMORY_ENTRIES,
-    private readonly now: () => number = () => Date.now(),
+    private readonly clock: Clock = new SystemClock(),
   ) {}
 
   get size(): number {
@@ -26,7 +27,7 @@ export class MemoryStore implements RateLimitStore {
   }
 
   increment(key: string, ttlMs: number, renew = false): Promise<Counter> {
-    const now = this.now();
+    const now = this.clock.now();
     const entry = this.entries.get(key);
     if (entry !== undefined && entry.resetAt > now) {
       entry.count += 1;
@@ -42,7 +43,7 @@ export class MemoryStore implements RateLimitStore {
 
   expire(key: string, ttlMs: number): Promise<void> {
     const entry = this.live(key);
-    if (entry) entry.resetAt = this.now() + ttlMs;
+    if (entry) entry.resetAt = this.clock.now() + ttlMs;
     return Promise.resolve();
   }
 
@@ -70,7 +71,7 @@ export class MemoryStore implements RateLimitStore {
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined || entry.resetAt > this.now()) return entry;
+    if (entry === undefined || entry.resetAt > this.clock.now()) return entry;
     this.entries.delete(key);
     return undefined;
   }

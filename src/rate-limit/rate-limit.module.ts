@@ -4,11 +4,12 @@ import { FastifyInstance } from 'fastify';
 import { AppConfig } from '../config/app-config';
 import { SourceBcryptBudget } from './bcrypt-budget.service';
 import { ClientAuthBackoff } from './client-auth-backoff.service';
-import { MemoryStore } from './memory.store';
+import { MAX_MEMORY_ENTRIES, MemoryStore } from './memory.store';
 import { RateLimitHook } from './rate-limit.hook';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { RateLimiter } from './rate-limiter.service';
 import { RedisStore } from './redis.store';
+import { Clock } from '../common/clock';
 
 /**
  * Rate limits (RATE_LIMIT_*, CLIENT_AUTH_MAX_FAILURES*): counters in memory, or in Redis shared
@@ -19,9 +20,11 @@ import { RedisStore } from './redis.store';
   providers: [
     {
       provide: RATE_LIMIT_STORE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): RateLimitStore =>
-        config.rateLimits.redisUrl ? new RedisStore(config.rateLimits.redisUrl) : new MemoryStore(),
+      inject: [AppConfig, Clock],
+      useFactory: (config: AppConfig, clock: Clock): RateLimitStore =>
+        config.rateLimits.redisUrl
+          ? new RedisStore(config.rateLimits.redisUrl, clock)
+          : new MemoryStore(MAX_MEMORY_ENTRIES, clock),
     },
     RateLimiter,
     ClientAuthBackoff,

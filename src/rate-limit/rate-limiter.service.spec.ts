@@ -1,21 +1,20 @@
 import { expect } from 'expect';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { AppConfig } from '../config/app-config';
-import { MemoryStore } from './memory.store';
+import { MAX_MEMORY_ENTRIES, MemoryStore } from './memory.store';
 import { RateLimiter } from './rate-limiter.service';
+import { TestClock } from '../../test/support/clock';
 
 const config = { rateLimits: { window: 60, perIp: 4, perClient: 2 } } as AppConfig;
 
 describe(RateLimiter.name, () => {
-  let now: number;
+  let clock: TestClock;
   let sut: RateLimiter;
 
   beforeEach(() => {
-    now = 1_700_000_000_000;
-    mock.method(Date, 'now', () => now);
-    sut = new RateLimiter(config, new MemoryStore());
+    clock = new TestClock(1_700_000_000_000);
+    sut = new RateLimiter(config, new MemoryStore(MAX_MEMORY_ENTRIES, clock), clock);
   });
-  afterEach(() => mock.restoreAll());
 
   const consume = async (times: number, ip: string) => {
     const waits: number[] = [];
@@ -25,7 +24,7 @@ describe(RateLimiter.name, () => {
 
   it('lets perIp requests from one address through, then answers the seconds left', async () => {
     expect(await consume(4, '10.0.0.1')).toEqual([0, 0, 0, 0]);
-    now += 15_000;
+    clock.advance(15_000);
     expect(await consume(1, '10.0.0.1')).toEqual([45]);
     expect(await consume(1, '10.0.0.2')).toEqual([0]);
   });
@@ -33,7 +32,7 @@ describe(RateLimiter.name, () => {
   it('lets perClient requests of one authenticated client_id through, then answers the seconds left', async () => {
     expect(await sut.consumeClient('c1')).toBe(0);
     expect(await sut.consumeClient('c1')).toBe(0);
-    now += 10_000;
+    clock.advance(10_000);
     expect(await sut.consumeClient('c1')).toBe(50);
     expect(await sut.consumeClient('c2')).toBe(0);
   });
@@ -46,7 +45,7 @@ describe(RateLimiter.name, () => {
 
   it('lets requests through again when the window resets', async () => {
     await consume(4, '10.0.0.1');
-    now += 60_000;
+    clock.advance(60_000);
     expect(await consume(1, '10.0.0.1')).toEqual([0]);
   });
 

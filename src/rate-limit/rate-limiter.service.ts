@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { addressKey } from './source-address';
+import { Clock } from '../common/clock';
 
 /** Longer client_ids are not ours (ours are at most 128 characters); they share one counter. */
 export const MAX_CLIENT_ID_LENGTH = 256;
 
 /** Seconds until `counter`'s window resets when it is past `limit`, else 0. */
-export function secondsToWait(counter: Counter, limit: number, now = Date.now()): number {
+export function secondsToWait(counter: Counter, limit: number, now: number): number {
   if (counter.count <= limit) return 0;
   return Math.max(1, Math.ceil((counter.resetAt - now) / 1000));
 }
@@ -25,6 +26,7 @@ export class RateLimiter {
   constructor(
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly clock: Clock,
   ) {
     this.windowMs = config.rateLimits.window * 1000;
     this.perIp = config.rateLimits.perIp;
@@ -39,6 +41,7 @@ export class RateLimiter {
     return secondsToWait(
       await this.store.increment(`ip:${addressKey(ip)}`, this.windowMs),
       this.perIp,
+      this.clock.now(),
     );
   }
 
@@ -52,6 +55,6 @@ export class RateLimiter {
       `client:${clientId.slice(0, MAX_CLIENT_ID_LENGTH)}`,
       this.windowMs,
     );
-    return secondsToWait(counter, this.perClient);
+    return secondsToWait(counter, this.perClient, this.clock.now());
   }
 }

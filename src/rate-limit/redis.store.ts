@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis, Result } from 'ioredis';
 import { Counter, RateLimitStore, RateLimitStoreUnavailableError } from './rate-limit.store';
+import { Clock, SystemClock } from '../common/clock';
 
 /** A slow Redis must not hold requests: past this the command fails and the request gets 503. */
 export const COMMAND_TIMEOUT_MS = 500;
@@ -52,7 +53,10 @@ export class RedisStore implements RateLimitStore {
   private lastLoggedAt = 0;
   private suppressed = 0;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly clock: Clock = new SystemClock(),
+  ) {
     this.redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -71,12 +75,12 @@ export class RedisStore implements RateLimitStore {
     const [count, ttl] = await this.run(() =>
       this.redis.rateLimitIncrement(KEY_PREFIX + key, ttlMs, renew ? '1' : '0'),
     );
-    return { count, resetAt: Date.now() + ttl };
+    return { count, resetAt: this.clock.now() + ttl };
   }
 
   async get(key: string): Promise<Counter | undefined> {
     const found = await this.run(() => this.redis.rateLimitGet(KEY_PREFIX + key));
-    return found ? { count: found[0], resetAt: Date.now() + found[1] } : undefined;
+    return found ? { count: found[0], resetAt: this.clock.now() + found[1] } : undefined;
   }
 
   async expire(key: string, ttlMs: number): Promise<void> {
@@ -112,7 +116,7 @@ export class RedisStore implements RateLimitStore {
 
   /** Fail closed, and say so: the first failure, then one line per LOG_INTERVAL_MS. */
   private report(error: unknown): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastLoggedAt < LOG_INTERVAL_MS) {
       this.suppressed += 1;
       return;

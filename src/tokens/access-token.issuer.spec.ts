@@ -6,6 +6,7 @@ import { JwtService } from '../crypto/jwt.service';
 import { RandomService } from '../crypto/random.service';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { issuedBeforeCutoff } from './token-cutoff';
+import { SystemClock } from '../common/clock';
 
 /** The signer hands back the claims, so a test can read `iat`. */
 const jwt = { sign: (claims: object) => Promise.resolve(JSON.stringify(claims)) };
@@ -30,6 +31,7 @@ describe(AccessTokenIssuer.name, () => {
       jwt as unknown as JwtService,
       random as unknown as RandomService,
       config as unknown as AppConfig,
+      new SystemClock(),
     );
   });
   afterEach(() => mock.timers.reset());

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { RandomService } from '../crypto/random.service';
 import { CutsOffTokens, firstLiveSecond } from './token-cutoff';
+import { Clock } from '../common/clock';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
@@ -38,6 +39,7 @@ export class AccessTokenIssuer {
     private readonly jwt: JwtService,
     private readonly random: RandomService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async issue({
@@ -74,13 +76,13 @@ export class AccessTokenIssuer {
    * after an enable waits for at most a second rather than being issued dead.
    */
   private async liveSecond(...subjects: Array<CutsOffTokens | undefined>): Promise<number> {
-    const wait = firstLiveSecond(...subjects) * 1000 - Date.now();
+    const wait = firstLiveSecond(...subjects) * 1000 - this.clock.now();
     if (wait > MAX_CUTOFF_WAIT_MS) {
       throw new TemporarilyUnavailableError(
         'a recent change to the client or user takes effect in a moment; try again',
       );
     }
     if (wait > 0) await sleep(wait);
-    return Math.floor(Date.now() / 1000);
+    return Math.floor(this.clock.now() / 1000);
   }
 }

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { User } from '../users/user';
 import { atHash, IdTokenIssuer, IdTokenRequest } from './id-token.issuer';
+import { SystemClock } from '../common/clock';
 
 const ISSUER = 'https://id.example.com';
 const config = { issuer: ISSUER, tokens: { accessTokenLifetime: 900 } } as AppConfig;
@@ -49,7 +50,7 @@ describe(IdTokenIssuer.name, () => {
 
   beforeEach(() => {
     jwt = new RecordingJwt();
-    sut = new IdTokenIssuer(jwt as unknown as JwtService, config);
+    sut = new IdTokenIssuer(jwt as unknown as JwtService, config, new SystemClock());
   });
 
   it('signs RS256 with typ JWT and returns what the signer made', async () => {

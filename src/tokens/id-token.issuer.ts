@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { User } from '../users/user';
 import { claimsForScopes } from './user-claims';
+import { Clock } from '../common/clock';
 
 export interface IdTokenRequest {
   client: Client;
@@ -30,10 +31,11 @@ export class IdTokenIssuer {
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   issue({ client, user, scopes, authTime, nonce, accessToken }: IdTokenRequest): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     return this.jwt.sign(
       {
         ...claimsForScopes(user, scopes),

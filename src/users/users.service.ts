@@ -15,6 +15,7 @@ import { SignOutEverywhere } from './sign-out-everywhere';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { User, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
+import { Clock } from '../common/clock';
 
 /**
  * User accounts: passwords are bcrypt hashes, computed off the event loop and before any
@@ -31,6 +32,7 @@ export class UsersService {
     private readonly audit: AuditLog,
     private readonly signOut: SignOutEverywhere,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -180,7 +182,7 @@ export class UsersService {
    * instant, in every process, whatever raced with the change.
    */
   private async endSignIns(manager: EntityManager, user: UserEntity): Promise<void> {
-    user.tokensValidAfter = new Date();
+    user.tokensValidAfter = this.clock.date();
     await this.signOut.run(manager, user.id);
   }
 

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DispatchFunc, inject } from 'light-my-request';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -64,11 +65,12 @@ const EMBEDDED: TestDatabase = { url: undefined, drop: async () => undefined };
  * Starts the whole application on a fresh test database (real PostgreSQL with
  * TEST_DATABASE_URL, embedded PGlite otherwise). `env` overrides settings.
  * `database` reuses a database across starts; `embedded` forces embedded PGlite even when
- * TEST_DATABASE_URL is set (pass DATA_DIR in `env` to persist it).
+ * TEST_DATABASE_URL is set (pass DATA_DIR in `env` to persist it). `clock` replaces the system
+ * clock (a TestClock from ./clock moves time without sleeping).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase; embedded?: boolean } = {},
+  options: { database?: TestDatabase; embedded?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (options.embedded ? EMBEDDED : await createTestDatabase());
   const config = loadConfig({
@@ -89,7 +91,7 @@ export async function startTestApp(
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, { clock: options.clock });
   await app.getHttpAdapter().getInstance().ready();
 
   const server = app.getHttpServer();

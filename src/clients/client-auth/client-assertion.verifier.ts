@@ -16,6 +16,7 @@ import { Housekeeping } from '../../database/housekeeping.service';
 import { RegisteredClient } from '../client';
 import { JwksDownloadError } from './jwks-download';
 import { JwksFetcher } from './jwks-fetcher.service';
+import { Clock } from '../../common/clock';
 
 /** Asymmetric JWS algorithms only (RFC 7518 §3.1, RFC 8037): never `none`, never HS*. */
 export const CLIENT_ASSERTION_ALGORITHMS = [
@@ -86,6 +87,7 @@ export class ClientAssertionVerifier {
     private readonly fetcher: JwksFetcher,
     @InjectDataSource() private readonly dataSource: DataSource,
     housekeeping: Housekeeping,
+    private readonly clock: Clock,
   ) {
     housekeeping.register(
       'client_assertion_jtis',
@@ -111,6 +113,7 @@ export class ClientAssertionVerifier {
     if (typeof alg !== 'string' || !CLIENT_ASSERTION_ALGORITHMS.includes(alg)) {
       return `algorithm ${String(alg)} is not allowed`;
     }
+    const now = this.clock.now();
     let payload: JWTPayload;
     try {
       payload = await this.verified(client, assertion, {
@@ -121,6 +124,7 @@ export class ClientAssertionVerifier {
         // RFC 7523 §3 (4) exp; OIDC Core §9 makes jti REQUIRED.
         requiredClaims: ['aud', 'exp', 'jti'],
         clockTolerance: ASSERTION_CLOCK_SKEW_S,
+        currentDate: new Date(now),
       });
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof JwksDownloadError) {
@@ -136,7 +140,7 @@ export class ClientAssertionVerifier {
     );
     if (audience) return audience;
     const exp = payload.exp!;
-    if (exp > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_S + ASSERTION_CLOCK_SKEW_S) {
+    if (exp > Math.floor(now / 1000) + MAX_ASSERTION_LIFETIME_S + ASSERTION_CLOCK_SKEW_S) {
       return `exp is more than ${MAX_ASSERTION_LIFETIME_S} seconds ahead`;
     }
     const { jti } = payload;

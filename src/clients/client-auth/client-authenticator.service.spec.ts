@@ -8,6 +8,7 @@ import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
+import { SystemClock } from '../../common/clock';
 
 const SOURCE = '203.0.113.5';
 
@@ -45,6 +46,7 @@ describe(ClientAuthenticator.name, () => {
       directory,
       hasher as unknown as SecretHasher,
       assertions as unknown as ClientAssertionVerifier,
+      new SystemClock(),
     );
   });
   afterEach(() => mock.restoreAll());

@@ -6,6 +6,7 @@ import { RegisteredClient } from '../client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
+import { Clock } from '../../common/clock';
 
 /**
  * The checks every client authentication method shares. Every failure is the same 401
@@ -21,6 +22,7 @@ export class ClientAuthenticator {
     private readonly directory: ClientDirectory,
     private readonly hasher: SecretHasher,
     private readonly assertions: ClientAssertionVerifier,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -35,7 +37,14 @@ export class ClientAuthenticator {
       await this.hasher.verifyNothing(secret, source);
       throw this.failure(presented, 'unknown client or no secret');
     }
-    if (!(await this.hasher.verify(client.clientId, secret, secretHashes(client), source))) {
+    if (
+      !(await this.hasher.verify(
+        client.clientId,
+        secret,
+        secretHashes(client, this.clock.now()),
+        source,
+      ))
+    ) {
       throw this.failure(presented, 'wrong secret');
     }
     return this.registeredFor(client, presented);
@@ -88,9 +97,9 @@ export class ClientAuthenticator {
 }
 
 /** The hashes a secret may match: the current one, and the previous one during its grace period. */
-function secretHashes(client: RegisteredClient): string[] {
+function secretHashes(client: RegisteredClient, now: number): string[] {
   const hashes = client.secretHash ? [client.secretHash] : [];
   const { previousSecretHash: previous, previousSecretExpiresAt: until } = client;
-  if (previous && until && until.getTime() > Date.now()) hashes.push(previous);
+  if (previous && until && until.getTime() > now) hashes.push(previous);
   return hashes;
 }

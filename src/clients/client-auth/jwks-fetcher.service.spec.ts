@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, JWK } from 'jose';
 import { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import { LookupFunction } from 'node:net';
-import { after, afterEach, before, beforeEach, describe, it, mock } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   HttpsTestServer,
   startHttpsServer,
@@ -17,6 +17,7 @@ import {
   JwksFetcher,
   JwksNetwork,
 } from './jwks-fetcher.service';
+import { TestClock } from '../../../test/support/clock';
 
 async function publicJwk(kid: string): Promise<JWK> {
   const { publicKey } = await generateKeyPair('ES256');
@@ -39,10 +40,10 @@ describe(JwksFetcher.name, () => {
   let server: HttpsTestServer;
   let served: { keys: JWK[] };
   let network: JwksNetwork;
-  let now: number;
+  let clock: TestClock;
 
   const fetcher = (allowPrivate: boolean) =>
-    new JwksFetcher({ jwksUriAllowPrivate: allowPrivate } as AppConfig, network);
+    new JwksFetcher({ jwksUriAllowPrivate: allowPrivate } as AppConfig, network, clock);
   const failure = (work: Promise<unknown>) =>
     work.then(
       () => undefined,
@@ -92,13 +93,11 @@ describe(JwksFetcher.name, () => {
     network = new JwksNetwork();
     network.agent = trustingAgent();
     network.resolve = answering('127.0.0.1');
-    now = Date.now();
-    mock.method(Date, 'now', () => now);
+    clock = new TestClock(Date.now());
     server.requests.length = 0;
     server.connections = 0;
   });
   afterEach(() => {
-    mock.restoreAll();
     network.agent?.destroy();
   });
 
@@ -106,7 +105,7 @@ describe(JwksFetcher.name, () => {
     it('fetches the set once and serves it from the cache for five minutes', async () => {
       const sut = fetcher(true);
       expect(await sut.keySet(server.url('/jwks'))).toEqual(served);
-      now += JWKS_CACHE_TTL_MS - 1;
+      clock.advance(JWKS_CACHE_TTL_MS - 1);
       expect(await sut.keySet(server.url('/jwks'))).toEqual(served);
       expect(server.requests).toEqual(['/jwks']);
     });
@@ -114,7 +113,7 @@ describe(JwksFetcher.name, () => {
     it('fetches again once five minutes have passed', async () => {
       const sut = fetcher(true);
       await sut.keySet(server.url('/jwks'));
-      now += JWKS_CACHE_TTL_MS;
+      clock.advance(JWKS_CACHE_TTL_MS);
       await sut.keySet(server.url('/jwks'));
       expect(server.requests).toEqual(['/jwks', '/jwks']);
     });
@@ -134,11 +133,11 @@ describe(JwksFetcher.name, () => {
       const original = served;
       served = rotated;
       try {
-        now += JWKS_REFETCH_INTERVAL_MS - 1;
+        clock.advance(JWKS_REFETCH_INTERVAL_MS - 1);
         expect(await sut.refetched(uri)).toBeUndefined();
         expect(server.requests).toEqual(['/jwks']);
 
-        now += 1;
+        clock.advance(1);
         expect(await sut.refetched(uri)).toEqual(rotated);
         expect(await sut.keySet(uri)).toEqual(rotated);
         expect(await sut.refetched(uri)).toBeUndefined();
@@ -153,10 +152,10 @@ describe(JwksFetcher.name, () => {
       const uri = server.url('/jwks', 'jwks.gatehouse.test');
       await sut.keySet(uri);
       network.resolve = (_hostname, _options, callback) => callback(new Error('DNS is down'), '');
-      now += JWKS_REFETCH_INTERVAL_MS;
+      clock.advance(JWKS_REFETCH_INTERVAL_MS);
       expect(await failure(sut.refetched(uri))).toBeInstanceOf(JwksDownloadError);
       expect(await sut.refetched(uri)).toBeUndefined();
-      now += JWKS_REFETCH_INTERVAL_MS;
+      clock.advance(JWKS_REFETCH_INTERVAL_MS);
       expect(await failure(sut.refetched(uri))).toBeInstanceOf(JwksDownloadError);
       expect(server.requests).toEqual(['/jwks']);
     });

@@ -6,6 +6,7 @@ import { LookupFunction } from 'node:net';
 import { AppConfig } from '../../config/app-config';
 import { jwksProblems } from '../client-metadata.policy';
 import { downloadJson, JwksDownloadError } from './jwks-download';
+import { Clock } from '../../common/clock';
 
 /** How long a fetched key set is used before it is fetched again. */
 export const JWKS_CACHE_TTL_MS = 5 * 60_000;
@@ -43,11 +44,12 @@ export class JwksFetcher {
   constructor(
     private readonly config: AppConfig,
     private readonly network: JwksNetwork,
+    private readonly clock: Clock,
   ) {}
 
   async keySet(uri: string): Promise<JSONWebKeySet> {
     const cached = this.cache.get(uri);
-    if (cached && Date.now() - cached.fetchedAt < JWKS_CACHE_TTL_MS) return cached.keys;
+    if (cached && this.clock.now() - cached.fetchedAt < JWKS_CACHE_TTL_MS) return cached.keys;
     return (await this.fetch(uri)).keys;
   }
 
@@ -57,7 +59,8 @@ export class JwksFetcher {
    */
   async refetched(uri: string): Promise<JSONWebKeySet | undefined> {
     const cached = this.cache.get(uri);
-    if (cached && Date.now() - cached.attemptedAt < JWKS_REFETCH_INTERVAL_MS) return undefined;
+    if (cached && this.clock.now() - cached.attemptedAt < JWKS_REFETCH_INTERVAL_MS)
+      return undefined;
     return (await this.fetch(uri)).keys;
   }
 
@@ -65,7 +68,7 @@ export class JwksFetcher {
     let pending = this.inFlight.get(uri);
     if (!pending) {
       const cached = this.cache.get(uri);
-      if (cached) cached.attemptedAt = Date.now();
+      if (cached) cached.attemptedAt = this.clock.now();
       pending = this.download(uri).finally(() => this.inFlight.delete(uri));
       this.inFlight.set(uri, pending);
     }
@@ -83,7 +86,7 @@ export class JwksFetcher {
     }
     const problem = jwksProblems(body);
     if (problem) throw new JwksDownloadError(`the JWK Set ${problem}`);
-    const now = Date.now();
+    const now = this.clock.now();
     const fetched = { keys: body as JSONWebKeySet, fetchedAt: now, attemptedAt: now };
     this.cache.delete(uri);
     if (this.cache.size >= MAX_CACHED_URIS) {

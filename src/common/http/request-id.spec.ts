@@ -1,10 +1,11 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
+import { RandomIds } from '../ids';
 import { requestIdOf } from './request-id';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const sut = (value: string | string[] | undefined) =>
-  requestIdOf({ headers: value === undefined ? {} : { 'x-request-id': value } });
+  requestIdOf({ headers: value === undefined ? {} : { 'x-request-id': value } }, new RandomIds());
 
 describe(requestIdOf.name, () => {
   it('keeps 1 to 128 visible ASCII characters as sent', () => {

@@ -1,6 +1,6 @@
 import { FastifyInstance } from 'fastify';
 import { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { Ids } from '../ids';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -15,16 +15,21 @@ const ECHOABLE = /^[\x21-\x7E]{1,128}$/;
  * for a repeated header, which Node joins with ", "). AuthZEN 1.0 §10.1.3: a PDP answers a
  * request that carries an identifier with an identifier, the same one when the PEP sent one.
  */
-export function requestIdOf(request: Pick<IncomingMessage, 'headers'>): string {
+export function requestIdOf(request: Pick<IncomingMessage, 'headers'>, ids: Ids): string {
   const sent = request.headers[REQUEST_ID_HEADER];
-  return typeof sent === 'string' && ECHOABLE.test(sent) ? sent : randomUUID();
+  return typeof sent === 'string' && ECHOABLE.test(sent) ? sent : ids.uuid();
 }
 
 /**
- * Fastify takes the request id from `requestIdOf` (never the raw header) and every answer,
- * errors included, carries it in `X-Request-ID`.
+ * Fastify takes the request id from `requestIdOf` (never the raw header), new ones from `ids`,
+ * and every answer, errors included, carries it in `X-Request-ID`.
  */
-export const REQUEST_ID_OPTIONS = { requestIdHeader: false, genReqId: requestIdOf } as const;
+export function requestIdOptions(ids: Ids) {
+  return {
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => requestIdOf(request, ids),
+  } as const;
+}
 
 export function echoRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
