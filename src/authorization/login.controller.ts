@@ -16,6 +16,7 @@ import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
+import { ErrorShape } from '../common/error-response';
 
 /** Why a sign-in failed, as login.failed records it. */
 type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | LoginRefusal;
@@ -28,6 +29,7 @@ const USERNAME_PREFIX_LENGTH = 3;
 
 /** The login page and its form (Passport local strategy). */
 @ApiExcludeController()
+@ErrorShape('page')
 @Controller()
 export class LoginController {
   constructor(

@@ -10,6 +10,7 @@ import { formField, internalPath } from './form';
 import { seeOther, sendPage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { errorPage, logoutConfirmPage, messagePage } from './views/pages';
+import { ErrorShape } from '../common/error-response';
 
 interface IdTokenHint {
   clientId: string;
@@ -29,6 +30,7 @@ interface LogoutRequest {
  * link). The browser goes back only to a post_logout_redirect_uri the client registered.
  */
 @ApiTags('oauth')
+@ErrorShape('page')
 @Controller('logout')
 export class LogoutController {
   constructor(
