@@ -20,7 +20,9 @@ import { LocalStrategy } from './local.strategy';
 import { LoginThrottle } from './login-throttle.service';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
+import { RpInitiatedLogout } from './rp-initiated-logout.service';
 import { SessionsService } from './sessions.service';
+import { SignIn } from './sign-in.service';
 import { SignupController } from './signup.controller';
 
 @Module({
@@ -51,6 +53,8 @@ import { SignupController } from './signup.controller';
     ConsentsService,
     LoginThrottle,
     LocalStrategy,
+    RpInitiatedLogout,
+    SignIn,
   ],
   exports: [AuthorizationCodesService],
 })
