@@ -16,6 +16,8 @@ import { AuthzenController } from './surfaces/authzen.controller';
 import { CheckRoute } from './surfaces/check.route';
 import { ExplainController } from './surfaces/explain.controller';
 import { GatewayRoute } from './surfaces/gateway.route';
+import { AuthzenEvaluator } from './surfaces/authzen-evaluator.service';
+import { DecisionExplainer } from './surfaces/decision-explainer.service';
 
 /**
  * checkAccess (README, checkAccess): roles, permissions and route rules, the in-memory decision engine
@@ -37,6 +39,8 @@ import { GatewayRoute } from './surfaces/gateway.route';
     AccessRulesService,
     GatewayRoute,
     CheckRoute,
+    AuthzenEvaluator,
+    DecisionExplainer,
     { provide: SubjectPermissions, useClass: AccessPermissions },
   ],
   exports: [SubjectPermissions, AccessDecisionService],
