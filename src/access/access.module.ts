@@ -20,6 +20,8 @@ import { AuthzenController } from './surfaces/authzen.controller';
 import { CheckRoute } from './surfaces/check.route';
 import { ExplainController } from './surfaces/explain.controller';
 import { GatewayRoute } from './surfaces/gateway.route';
+import { AuthzenEvaluator } from './surfaces/authzen-evaluator.service';
+import { DecisionExplainer } from './surfaces/decision-explainer.service';
 
 /**
  * checkAccess (docs/access.md): roles, permissions and route rules, the in-memory decision engine
@@ -47,6 +49,8 @@ import { GatewayRoute } from './surfaces/gateway.route';
     GatewayRoute,
     CheckRoute,
     AccessPermissions,
+    AuthzenEvaluator,
+    DecisionExplainer,
   ],
   exports: [AccessPermissions, AccessDecisionService],
 })

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { Client } from '../clients/client';
+import { GatehouseError } from '../common/errors';
+import {
+  InvalidRequestError,
+  InvalidScopeError,
+  RequestNotSupportedError,
+  RequestUriNotSupportedError,
+  UnauthorizedClientError,
+  UnsupportedResponseTypeError,
+} from '../common/oauth-error';
 import {
   AuthorizationRequest,
   RedirectableError,
@@ -43,86 +52,99 @@ export class AuthorizationRequestParser {
 
     const rawState = params.state;
     const state = typeof rawState === 'string' ? rawState : undefined;
-    const fail = (error: string, description: string): never => {
-      throw new RedirectableError(error, description, redirectUri, state);
-    };
-
-    const repeated = Object.entries(params).find(([, value]) => Array.isArray(value));
-    if (repeated) fail('invalid_request', `parameter ${repeated[0]} is repeated`);
-    if (params.request !== undefined)
-      fail('request_not_supported', 'request objects are not supported');
-    if (params.request_uri !== undefined)
-      fail('request_uri_not_supported', 'request_uri is not supported');
-
-    const responseType = one(params, 'response_type');
-    if (!responseType) fail('invalid_request', 'response_type is required');
-    if (responseType !== 'code')
-      fail('unsupported_response_type', 'only response_type=code is supported');
-    const responseMode = one(params, 'response_mode');
-    if (responseMode !== undefined && responseMode !== 'query') {
-      fail('invalid_request', 'only response_mode=query is supported');
+    try {
+      return { client, request: readRequest(params, client, redirectUri, state, this.clock.now()) };
+    } catch (error) {
+      if (error instanceof GatehouseError) throw RedirectableError.of(error, redirectUri, state);
+      throw error;
     }
-    if (!client.grantTypes.includes('authorization_code')) {
-      fail('unauthorized_client', 'the client may not use the authorization code flow');
-    }
-
-    const scopeParam = one(params, 'scope');
-    let scopes = client.scopes;
-    if (scopeParam !== undefined && scopeParam !== '') {
-      if (!SCOPE_SYNTAX.test(scopeParam)) fail('invalid_scope', 'scope is malformed');
-      scopes = [...new Set(scopeParam.split(' '))];
-      const outside = scopes.filter((scope) => !client.scopes.includes(scope));
-      if (outside.length > 0)
-        fail('invalid_scope', `the client may not request ${outside.join(' ')}`);
-    }
-
-    const codeChallenge = one(params, 'code_challenge');
-    const method = one(params, 'code_challenge_method');
-    if (codeChallenge === undefined) {
-      if (method !== undefined)
-        fail('invalid_request', 'code_challenge_method without code_challenge');
-      if (client.clientType === 'public')
-        fail('invalid_request', 'PKCE (code_challenge, S256) is required');
-    } else {
-      if (method !== 'S256') fail('invalid_request', 'code_challenge_method must be S256');
-      if (!PKCE_SYNTAX.test(codeChallenge)) fail('invalid_request', 'code_challenge is malformed');
-    }
-
-    const prompt = (one(params, 'prompt') ?? '').split(' ').filter(Boolean);
-    if (prompt.some((value) => !PROMPTS.has(value)))
-      fail('invalid_request', 'prompt supports none, login and consent');
-    if (prompt.includes('none') && prompt.length > 1)
-      fail('invalid_request', 'prompt=none stands alone');
-
-    const maxAgeParam = one(params, 'max_age');
-    let maxAge: number | undefined;
-    if (maxAgeParam !== undefined) {
-      if (!/^\d{1,9}$/.test(maxAgeParam))
-        fail('invalid_request', 'max_age must be a non-negative integer');
-      maxAge = Number(maxAgeParam);
-    }
-    for (const name of ['state', 'nonce', 'login_hint']) {
-      const value = one(params, name);
-      if (value !== undefined && value.length > 2048)
-        fail('invalid_request', `${name} is too long`);
-    }
-
-    return {
-      client,
-      request: {
-        clientId: client.clientId,
-        redirectUri,
-        redirectUriGiven: one(params, 'redirect_uri') !== undefined,
-        scopes,
-        state,
-        nonce: one(params, 'nonce'),
-        codeChallenge,
-        codeChallengeMethod: codeChallenge ? 'S256' : undefined,
-        prompt: prompt as AuthorizationRequest['prompt'],
-        maxAge,
-        loginHint: one(params, 'login_hint'),
-        requestedAt: this.clock.now(),
-      },
-    };
   }
+}
+
+/**
+ * The rest of the request, once the client and its redirect URI are known good: every problem
+ * is an error class of its code (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6).
+ */
+function readRequest(
+  params: Params,
+  client: Client,
+  redirectUri: string,
+  state: string | undefined,
+  requestedAt: number,
+): AuthorizationRequest {
+  const repeated = Object.entries(params).find(([, value]) => Array.isArray(value));
+  if (repeated) throw new InvalidRequestError(`parameter ${repeated[0]} is repeated`);
+  if (params.request !== undefined)
+    throw new RequestNotSupportedError('request objects are not supported');
+  if (params.request_uri !== undefined)
+    throw new RequestUriNotSupportedError('request_uri is not supported');
+
+  const responseType = one(params, 'response_type');
+  if (!responseType) throw new InvalidRequestError('response_type is required');
+  if (responseType !== 'code')
+    throw new UnsupportedResponseTypeError('only response_type=code is supported');
+  const responseMode = one(params, 'response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    throw new InvalidRequestError('only response_mode=query is supported');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new UnauthorizedClientError('the client may not use the authorization code flow');
+  }
+
+  const scopeParam = one(params, 'scope');
+  let scopes = client.scopes;
+  if (scopeParam !== undefined && scopeParam !== '') {
+    if (!SCOPE_SYNTAX.test(scopeParam)) throw new InvalidScopeError('scope is malformed');
+    scopes = [...new Set(scopeParam.split(' '))];
+    const outside = scopes.filter((scope) => !client.scopes.includes(scope));
+    if (outside.length > 0)
+      throw new InvalidScopeError(`the client may not request ${outside.join(' ')}`);
+  }
+
+  const codeChallenge = one(params, 'code_challenge');
+  const method = one(params, 'code_challenge_method');
+  if (codeChallenge === undefined) {
+    if (method !== undefined)
+      throw new InvalidRequestError('code_challenge_method without code_challenge');
+    if (client.clientType === 'public')
+      throw new InvalidRequestError('PKCE (code_challenge, S256) is required');
+  } else {
+    if (method !== 'S256') throw new InvalidRequestError('code_challenge_method must be S256');
+    if (!PKCE_SYNTAX.test(codeChallenge))
+      throw new InvalidRequestError('code_challenge is malformed');
+  }
+
+  const prompt = (one(params, 'prompt') ?? '').split(' ').filter(Boolean);
+  if (prompt.some((value) => !PROMPTS.has(value)))
+    throw new InvalidRequestError('prompt supports none, login and consent');
+  if (prompt.includes('none') && prompt.length > 1)
+    throw new InvalidRequestError('prompt=none stands alone');
+
+  const maxAgeParam = one(params, 'max_age');
+  let maxAge: number | undefined;
+  if (maxAgeParam !== undefined) {
+    if (!/^\d{1,9}$/.test(maxAgeParam))
+      throw new InvalidRequestError('max_age must be a non-negative integer');
+    maxAge = Number(maxAgeParam);
+  }
+  for (const name of ['state', 'nonce', 'login_hint']) {
+    const value = one(params, name);
+    if (value !== undefined && value.length > 2048)
+      throw new InvalidRequestError(`${name} is too long`);
+  }
+
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    redirectUriGiven: one(params, 'redirect_uri') !== undefined,
+    scopes,
+    state,
+    nonce: one(params, 'nonce'),
+    codeChallenge,
+    codeChallengeMethod: codeChallenge ? 'S256' : undefined,
+    prompt: prompt as AuthorizationRequest['prompt'],
+    maxAge,
+    loginHint: one(params, 'login_hint'),
+    requestedAt,
+  };
 }

@@ -1,4 +1,6 @@
 import { Client } from '../clients/client';
+import { GatehouseError } from '../common/errors';
+import { InvalidRequestError } from '../common/oauth-error';
 
 /** A validated /authorize request, carried through login and consent. */
 export interface AuthorizationRequest {
@@ -20,11 +22,7 @@ export interface AuthorizationRequest {
 }
 
 /** An error to show on our own page: the client or redirect URI cannot be trusted. */
-export class UntrustedRequestError extends Error {
-  constructor(readonly description: string) {
-    super(description);
-  }
-}
+export class UntrustedRequestError extends InvalidRequestError {}
 
 /** An error to send back to the client's redirect URI (RFC 6749 §4.1.2.1). */
 export class RedirectableError extends Error {
@@ -35,6 +33,11 @@ export class RedirectableError extends Error {
     readonly state?: string,
   ) {
     super(description);
+  }
+
+  /** `cause`, sent back to the verified `redirectUri` with `state`. */
+  static of(cause: GatehouseError, redirectUri: string, state?: string): RedirectableError {
+    return new RedirectableError(cause.error, cause.description, redirectUri, state);
   }
 }
 

@@ -23,8 +23,10 @@ import { LocalStrategy } from './local.strategy';
 import { LoginThrottle } from './login-throttle.service';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
+import { RpInitiatedLogout } from './rp-initiated-logout.service';
 import { SessionsService } from './sessions.service';
 import { SignInRefusalPage } from './sign-in-refusal.page';
+import { SignIn } from './sign-in.service';
 import { SignupController } from './signup.controller';
 
 @Module({
@@ -59,6 +61,8 @@ import { SignupController } from './signup.controller';
     LoginThrottle,
     LocalStrategy,
     SignInRefusalPage,
+    RpInitiatedLogout,
+    SignIn,
   ],
   exports: [AuthorizationCodesService],
 })

@@ -8,9 +8,11 @@ import { InteractionsService } from './interactions.service';
 import { sendPage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { errorPage } from './views/pages';
+import { ErrorShape } from '../common/error-response';
 
 /** RFC 6749 §3.1 authorization endpoint (GET and POST), response_type=code only. */
 @ApiTags('oauth')
+@ErrorShape('page')
 @Controller('authorize')
 export class AuthorizeController {
   constructor(

@@ -11,11 +11,13 @@ import { InteractionsService } from './interactions.service';
 import { seeOther, sendPage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { consentPage, errorPage } from './views/pages';
+import { ErrorShape } from '../common/error-response';
 
 const EXPIRED = 'This sign-in request has expired or is unknown. Start again from the application.';
 
 /** The consent page: the signed-in user allows or denies the client's scopes. */
 @ApiExcludeController()
+@ErrorShape('page')
 @Controller('consent')
 export class ConsentController {
   constructor(

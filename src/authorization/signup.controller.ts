@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../common/api-error';
+import { ConflictError, ValidationFailedError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
 import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/rate-limit.errors';
 import { auditContext } from '../events/audit-context';
@@ -12,6 +12,7 @@ import { formField, internalPath } from './form';
 import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { errorPage, signupPage } from './views/pages';
+import { ErrorShape } from '../common/error-response';
 
 const SIGNUP_ERRORS: Record<string, string> = {
   csrf: 'The form expired. Please try again.',
@@ -24,6 +25,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The sign-up page (SIGNUP_ENABLED); a new account is signed in at once. */
 @ApiExcludeController()
+@ErrorShape('page')
 @Controller('signup')
 export class SignupController {
   constructor(
@@ -70,8 +72,8 @@ export class SignupController {
       const audit = auditContext(request, { type: 'anonymous' });
       userId = (await this.users.create({ username, password, email }, audit, request.ip)).id;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) return back('taken');
-      if (error instanceof ApiError && error.status === 400) return back('password');
+      if (error instanceof ConflictError) return back('taken');
+      if (error instanceof ValidationFailedError) return back('password');
       // This network's bcrypt budget is spent (docs/security/guessing.md).
       if (error instanceof TooManyRequestsError) {
         return void sendTooManyPage(reply, error.retryAfterSeconds, 'sign-ups');

@@ -1,47 +1,29 @@
-/** One field-level problem in an admin API validation error. */
-export interface FieldProblem {
-  field: string;
-  problem: string;
-}
+import { errorClass, FieldProblem, GatehouseError } from './errors';
+
+export type { FieldProblem } from './errors';
 
 /**
- * The admin API's error shape (docs/endpoints.md, Admin API):
- * `{"error": code, "message": text, "details"?: [{field, problem}]}`.
+ * The admin API's own codes (docs/endpoints.md, Admin API), one class each (common/errors.ts).
+ * Its answers read `{"error": code, "message": description, "details"?: [{field, problem}]}`.
  */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    message: string,
-    readonly details?: FieldProblem[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+export const UnauthorizedError = errorClass('unauthorized', 401);
+export const ForbiddenError = errorClass('forbidden', 403);
 
-  toJSON(): { error: string; message: string; details?: FieldProblem[] } {
-    return this.details
-      ? { error: this.error, message: this.message, details: this.details }
-      : { error: this.error, message: this.message };
-  }
-}
-
-export class ValidationFailedError extends ApiError {
+export class ValidationFailedError extends GatehouseError {
   constructor(details: FieldProblem[]) {
-    super(400, 'invalid_request', summarize(details), details);
+    super('invalid_request', 400, summarize(details), { details });
   }
 }
 
-export class NotFoundError extends ApiError {
+export class NotFoundError extends GatehouseError {
   constructor(what: string) {
-    super(404, 'not_found', `${what} not found`);
+    super('not_found', 404, `${what} not found`);
   }
 }
 
-export class ConflictError extends ApiError {
+export class ConflictError extends GatehouseError {
   constructor(message: string) {
-    super(409, 'conflict', message);
+    super('conflict', 409, message);
   }
 }
 

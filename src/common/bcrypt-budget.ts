@@ -6,7 +6,7 @@
 export abstract class BcryptBudget {
   /**
    * Charges one bcrypt to `source` (an address, counted per IPv4 address or IPv6 /64). Throws a
-   * 429 OAuthError with Retry-After when its budget is spent, and a 503 one when the counters
+   * 429 error (common/errors.ts) with Retry-After when its budget is spent, and a 503 one when the counters
    * cannot be read (fail closed).
    */
   abstract spend(source: string): Promise<void>;

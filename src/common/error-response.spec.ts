@@ -6,13 +6,18 @@ import {
 } from '@nestjs/common';
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { ApiError, ConflictError, NotFoundError, ValidationFailedError } from './api-error';
-import { ErrorResponse, isOAuthPath, isPagePath, toErrorResponse } from './error-response';
+import {
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationFailedError,
+} from './api-error';
+import { ErrorResponse, toErrorResponse, unroutedShape } from './error-response';
+import { GatehouseError } from './errors';
 import {
   InvalidClientError,
   InvalidGrantError,
   InvalidTokenError,
-  OAuthError,
   ServerError,
 } from './oauth-error';
 
@@ -21,8 +26,8 @@ function fastifyError(statusCode: number, code: string, message: string): Error 
   return Object.assign(new Error(message), { statusCode, code });
 }
 
-describe(isOAuthPath.name, () => {
-  const sut = isOAuthPath;
+describe(`${unroutedShape.name}: the OAuth endpoints`, () => {
+  const sut = (url: string) => unroutedShape(url) === 'oauth';
 
   for (const url of [
     '/token',
@@ -46,8 +51,8 @@ describe(isOAuthPath.name, () => {
   }
 });
 
-describe(isPagePath.name, () => {
-  const sut = isPagePath;
+describe(`${unroutedShape.name}: the pages`, () => {
+  const sut = (url: string) => unroutedShape(url) === 'page';
 
   it('treats the pages a person sees as pages, and nothing else', () => {
     for (const url of ['/authorize', '/authorize?x', '/authorize/continue', '/login', '/consent']) {
@@ -63,7 +68,9 @@ describe(isPagePath.name, () => {
 });
 
 describe(toErrorResponse.name, () => {
-  const sut = toErrorResponse;
+  /** The answer on `url`, in the shape of the surface it sits under. */
+  const sut = (thrown: unknown, url: string, method?: string) =>
+    toErrorResponse(thrown, unroutedShape(url), url, method);
 
   describe('OAuth errors', () => {
     it('renders RFC 6749 §5.2 {error, error_description} on an OAuth path, never the detail', () => {
@@ -144,8 +151,8 @@ describe(toErrorResponse.name, () => {
     });
 
     it('keeps the headers an ApiError carries', () => {
-      const error = new ApiError(401, 'unauthorized', 'token required', undefined, {
-        'www-authenticate': 'Bearer realm="gatehouse"',
+      const error = new UnauthorizedError('token required', undefined, {
+        headers: { 'www-authenticate': 'Bearer realm="gatehouse"' },
       });
       expect(sut(error, '/admin/clients')).toEqual({
         status: 401,
@@ -299,8 +306,8 @@ describe(toErrorResponse.name, () => {
       expect(sut(undefined, '/token')).toMatchObject({ status: 500, unexpected: undefined });
     });
 
-    it('recognizes a plain OAuthError instance as well as the factory classes', () => {
-      const error = new OAuthError('invalid_target', 400, 'unknown resource');
+    it('recognizes a plain GatehouseError instance as well as the factory classes', () => {
+      const error = new GatehouseError('invalid_target', 400, 'unknown resource');
       expect(sut(error, '/token').body).toEqual({
         error: 'invalid_target',
         error_description: 'unknown resource',

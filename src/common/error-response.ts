@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError } from './api-error';
-import { OAuthError } from './oauth-error';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
+import { GatehouseError } from './errors';
 
 export interface ErrorResponse {
   status: number;
@@ -10,18 +11,71 @@ export interface ErrorResponse {
   unexpected?: unknown;
 }
 
-/** Endpoints that speak RFC 6749 §5.2 errors; everything else uses the admin API shape. */
-const OAUTH_PATHS = /^\/(token|introspect|revoke|register|userinfo|par)(\/|\?|$)/;
+/**
+ * The shape of an error's answer: RFC 6749 §5.2 `{error, error_description}` on the OAuth
+ * endpoints, the HTML error page on the pages a person sees, and the admin API's
+ * `{error, message, details?}` everywhere else (README, admin API).
+ */
+export type ErrorShape = 'oauth' | 'page' | 'api';
 
-export function isOAuthPath(url: string): boolean {
-  return OAUTH_PATHS.test(url);
+/** The key of a route's ErrorShape in its Fastify route config. */
+const ERROR_SHAPE = 'errorShape';
+
+/**
+ * Declares the error shape of every route of a controller (the admin API's when undeclared).
+ * The shape travels in the Fastify route config (`@RouteConfig`), so whatever fails on the
+ * route, in a guard, a body parser or the handler, answers in it.
+ */
+export function ErrorShape(shape: Exclude<ErrorShape, 'api'>): ClassDecorator {
+  return (target) => {
+    const prototype = target.prototype as object;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const handler: unknown = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+      if (typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) continue;
+      const config: unknown = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
+      Reflect.defineMetadata(
+        FASTIFY_ROUTE_CONFIG_METADATA,
+        { ...(config as object | undefined), [ERROR_SHAPE]: shape },
+        handler,
+      );
+    }
+  };
 }
 
-/** The pages a person sees in a browser: their errors are HTML pages too. */
-const PAGE_PATHS = /^\/(authorize|login|consent|signup|logout|account)(\/|\?|$)/;
+/** What the error handling knows of a request Fastify routed (or did not). */
+export interface RoutedRequest {
+  url: string;
+  is404?: boolean;
+  routeOptions?: { config?: unknown };
+}
 
-export function isPagePath(url: string): boolean {
-  return PAGE_PATHS.test(url);
+/** The error shape the route serving `request` declares; see `unroutedShape` for no route. */
+export function errorShapeOf(request: RoutedRequest): ErrorShape {
+  if (request.is404 || !request.routeOptions) return unroutedShape(request.url);
+  const config = request.routeOptions.config as Record<string, unknown> | undefined;
+  const shape = config?.[ERROR_SHAPE];
+  return shape === 'oauth' || shape === 'page' ? shape : 'api';
+}
+
+/**
+ * The shape of an answer no route gives: refusals at the edge (before routing) and 404s. A path
+ * under an OAuth endpoint or a page answers in that surface's shape, `/par` (RFC 9126) among the
+ * endpoints; everything else in the admin API's.
+ */
+const UNROUTED_SHAPES: ReadonlyMap<string, ErrorShape> = new Map([
+  ...['token', 'introspect', 'revoke', 'register', 'userinfo', 'par'].map(
+    (segment) => [segment, 'oauth'] as const,
+  ),
+  ...['authorize', 'login', 'consent', 'signup', 'logout', 'account'].map(
+    (segment) => [segment, 'page'] as const,
+  ),
+]);
+
+export function unroutedShape(url: string): ErrorShape {
+  if (url[0] !== '/') return 'api';
+  const end = url.slice(1).search(/[/?]/);
+  const segment = end === -1 ? url.slice(1) : url.slice(1, end + 1);
+  return UNROUTED_SHAPES.get(segment) ?? 'api';
 }
 
 /** The longest path a 404 repeats; the query string is never repeated (it may hold a token). */
@@ -89,7 +143,7 @@ function fromFastify(error: unknown): { status: number; message: string } | unde
 }
 
 function render(
-  surface: 'oauth' | 'api',
+  shape: ErrorShape,
   status: number,
   error: string,
   message: string,
@@ -97,7 +151,7 @@ function render(
   details?: unknown,
 ): ErrorResponse {
   const body: Record<string, unknown> =
-    surface === 'oauth'
+    shape === 'oauth'
       ? { error, error_description: message }
       : details
         ? { error, message, details }
@@ -106,29 +160,25 @@ function render(
 }
 
 /**
- * Turns anything thrown while serving `method url` into the answer its surface promises. A 404
- * names the method and the path, never the query.
+ * Turns anything thrown while serving `method url` into the answer of the route's error shape
+ * (a page's body is the admin API's, from which the page takes its message). A 404 names the
+ * method and the path, never the query.
  */
-export function toErrorResponse(thrown: unknown, url: string, method?: string): ErrorResponse {
-  const surface = isOAuthPath(url) ? 'oauth' : 'api';
+export function toErrorResponse(
+  thrown: unknown,
+  shape: ErrorShape,
+  url: string,
+  method?: string,
+): ErrorResponse {
   // A body parser's own error, handed over by Fastify wrapped in an HttpException.
   const cause = thrown instanceof HttpException ? thrown.cause : undefined;
-  const exception = cause instanceof ApiError || cause instanceof OAuthError ? cause : thrown;
-  if (exception instanceof OAuthError) {
+  const exception = cause instanceof GatehouseError ? cause : thrown;
+  if (exception instanceof GatehouseError) {
     return render(
-      surface,
+      shape,
       exception.status,
       exception.error,
       exception.description,
-      exception.headers,
-    );
-  }
-  if (exception instanceof ApiError) {
-    return render(
-      surface,
-      exception.status,
-      exception.error,
-      exception.message,
       exception.headers,
       exception.details,
     );
@@ -137,7 +187,7 @@ export function toErrorResponse(thrown: unknown, url: string, method?: string): 
   const fastify = fromFastify(exception instanceof HttpException ? exception.cause : exception);
   if (fastify) {
     return render(
-      surface,
+      shape,
       fastify.status,
       HTTP_CODES[fastify.status] ?? 'invalid_request',
       fastify.message,
@@ -146,7 +196,7 @@ export function toErrorResponse(thrown: unknown, url: string, method?: string): 
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) {
-      return render(surface, status, HTTP_CODES[status], notFoundMessage(method, url));
+      return render(shape, status, HTTP_CODES[status], notFoundMessage(method, url));
     }
     if (status < 500) {
       const response = exception.getResponse();
@@ -156,14 +206,14 @@ export function toErrorResponse(thrown: unknown, url: string, method?: string): 
         typeof response.message === 'string'
           ? response.message
           : exception.message;
-      return render(surface, status, HTTP_CODES[status] ?? 'invalid_request', message);
+      return render(shape, status, HTTP_CODES[status] ?? 'invalid_request', message);
     }
   }
   if (isStorageUnavailable(exception)) {
     // Fail closed: when the database cannot answer, say so (RFC 6749 §4.1.2.1
     // temporarily_unavailable) rather than guess.
     const response = render(
-      surface,
+      shape,
       503,
       'temporarily_unavailable',
       'the service is temporarily unavailable',
@@ -171,7 +221,7 @@ export function toErrorResponse(thrown: unknown, url: string, method?: string): 
     );
     return { ...response, unexpected: exception };
   }
-  const response = render(surface, 500, 'server_error', 'an unexpected error occurred');
+  const response = render(shape, 500, 'server_error', 'an unexpected error occurred');
   return { ...response, unexpected: exception };
 }
 

@@ -14,3 +14,6 @@ export class RandomIds extends Ids {
     return randomUUID();
   }
 }
+
+/** For code outside the application's container (the node:http edge, before Nest sees a request). */
+export const RANDOM_IDS: Ids = new RandomIds();

@@ -1,4 +1,5 @@
-import { OAuthError } from '../common/oauth-error';
+import { errorClass } from '../common/errors';
+import { TemporarilyUnavailableError } from '../common/oauth-error';
 import { RateLimitStoreUnavailableError } from './rate-limit.store';
 
 /** What every request-rate 429 says. */
@@ -10,27 +11,21 @@ export const TOO_MANY_REQUESTS = 'too many requests; retry after the time in Ret
  * not the client's doing, so this uses the extension code `too_many_requests` (RFC 6749 §8.5
  * allows extension codes; it is the code Auth0 and others send with 429).
  */
-export class TooManyRequestsError extends OAuthError {
+export class TooManyRequestsError extends errorClass('too_many_requests', 429) {
   constructor(
     readonly retryAfterSeconds: number,
     description: string,
   ) {
-    super('too_many_requests', 429, description, undefined, {
-      'retry-after': String(retryAfterSeconds),
-    });
+    super(description, undefined, { headers: { 'retry-after': String(retryAfterSeconds) } });
   }
 }
 
 /** The counters cannot be read: refuse rather than allow (fail closed). */
-export class RateLimitUnavailableError extends OAuthError {
+export class RateLimitUnavailableError extends TemporarilyUnavailableError {
   constructor() {
-    super(
-      'temporarily_unavailable',
-      503,
-      'the service is temporarily unavailable',
-      'rate-limit store unavailable',
-      { 'retry-after': '1' },
-    );
+    super('the service is temporarily unavailable', 'rate-limit store unavailable', {
+      headers: { 'retry-after': '1' },
+    });
   }
 }
 

@@ -19,6 +19,7 @@ import { IntrospectionResponse, IntrospectionService } from './introspection.ser
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
 import { OAuthErrorSchema } from './token.controller';
+import { ErrorShape } from '../common/error-response';
 
 class IntrospectionRequestSchema {
   @ApiProperty({ description: 'The access token or refresh token to look at' }) token: string;
@@ -54,6 +55,7 @@ class IntrospectionResponseSchema {
 }
 
 @ApiTags('oauth')
+@ErrorShape('oauth')
 @Controller('introspect')
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
-import { OAuthError } from '../common/oauth-error';
+import { TemporarilyUnavailableError } from '../common/oauth-error';
 import { ChangeBus } from '../events/change-bus.service';
 import { ResyncedLoad } from '../events/resynced-load';
 import { RevokedAccessTokenEntity } from './token.entities';
@@ -14,15 +14,11 @@ export interface RevokedToken {
 }
 
 /** The list may be missing revocations: 503, never a token taken for live (fail closed). */
-export class RevocationsUnknownError extends OAuthError {
+export class RevocationsUnknownError extends TemporarilyUnavailableError {
   constructor() {
-    super(
-      'temporarily_unavailable',
-      503,
-      'the service is temporarily unavailable',
-      'revocation list not loaded',
-      { 'retry-after': '1' },
-    );
+    super('the service is temporarily unavailable', 'revocation list not loaded', {
+      headers: { 'retry-after': '1' },
+    });
   }
 }
 

@@ -19,6 +19,7 @@ import { RevocationService } from './revocation.service';
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
 import { OAuthErrorSchema } from './token.controller';
+import { ErrorShape } from '../common/error-response';
 
 class RevocationRequestSchema {
   @ApiProperty({ description: 'The access token or refresh token to revoke' }) token: string;
@@ -33,6 +34,7 @@ class RevocationRequestSchema {
 }
 
 @ApiTags('oauth')
+@ErrorShape('oauth')
 @Controller('revoke')
 export class RevocationController {
   constructor(private readonly revocation: RevocationService) {}

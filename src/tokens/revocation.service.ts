@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { errors } from 'jose';
 import { DataSource } from 'typeorm';
 import { Client } from '../clients/client';
-import { InvalidRequestError, OAuthError, UnauthorizedClientError } from '../common/oauth-error';
+import { InvalidRequestError, UnauthorizedClientError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { JwtService } from '../crypto/jwt.service';
 import { AuditContext } from '../events/audit-context';
@@ -13,12 +13,13 @@ import { tokenKind } from './introspection.policy';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { RevocationList, RevokedToken } from './revocation-list.service';
 import { param, TokenParams } from './token-params';
+import { GatehouseError } from '../common/errors';
 
 /** The audit target of a revocation: an access token's jti or a refresh token family's id. */
 type Target = NonNullable<AuditEntry['target']>;
 
 /** RFC 7009 §2.1: the caller may revoke only tokens issued to it. */
-function notYours(): OAuthError {
+function notYours(): GatehouseError {
   return new UnauthorizedClientError('the token was not issued to this client');
 }
 

@@ -18,6 +18,7 @@ import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenRequestGuard } from './token-request.guard';
 import { TokenService } from './token.service';
+import { ErrorShape } from '../common/error-response';
 
 class TokenRequestSchema {
   @ApiProperty({ enum: ['authorization_code', 'refresh_token', 'client_credentials'] })
@@ -64,6 +65,7 @@ export class OAuthErrorSchema {
 }
 
 @ApiTags('oauth')
+@ErrorShape('oauth')
 @Controller('token')
 export class TokenController {
   constructor(private readonly tokens: TokenService) {}

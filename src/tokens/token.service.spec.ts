@@ -4,13 +4,13 @@ import { Client } from '../clients/client';
 import { GrantType } from '../clients/client.types';
 import {
   InvalidRequestError,
-  OAuthError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../common/oauth-error';
 import { GrantHandler, TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
+import { GatehouseError } from '../common/errors';
 
 /** A grant handler that records what it was asked and answers a fixed response. */
 class StubGrant implements GrantHandler {
@@ -35,12 +35,12 @@ function client(grantTypes: GrantType[]): Client {
   return { clientId: 'client-1', grantTypes, status: 'active' } as Client;
 }
 
-async function rejection(work: Promise<unknown>): Promise<OAuthError> {
+async function rejection(work: Promise<unknown>): Promise<GatehouseError> {
   return work.then(
     () => {
       throw new Error('expected a rejection');
     },
-    (error: OAuthError) => error,
+    (error: GatehouseError) => error,
   );
 }
 

@@ -1,14 +1,15 @@
 import { FastifyRequest } from 'fastify';
-import { InvalidTokenError, OAuthError } from '../common/oauth-error';
+import { bearerChallenge, InvalidRequestError, InvalidTokenError } from '../common/oauth-error';
+import { GatehouseError } from '../common/errors';
 
 /** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 7235 §2.1). */
 const BEARER_HEADER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
-function invalidRequest(description: string): OAuthError {
-  return new OAuthError('invalid_request', 400, description, undefined, {
-    'www-authenticate': 'Bearer realm="gatehouse", error="invalid_request"',
+function invalidRequest(description: string): GatehouseError {
+  return new InvalidRequestError(description, undefined, {
+    headers: bearerChallenge('invalid_request'),
   });
 }
 

@@ -10,15 +10,22 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../common/oauth-error';
+import {
+  bearerChallenge,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+} from '../common/oauth-error';
 import { UserDirectory } from '../users/user-directory.service';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { claimsForScopes } from './user-claims';
 import { presentedToken } from './userinfo-token';
+import { ErrorShape } from '../common/error-response';
 
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
 @ApiBearerAuth('bearer')
+@ErrorShape('oauth')
 @Controller('userinfo')
 export class UserinfoController {
   constructor(
@@ -57,35 +64,20 @@ export class UserinfoController {
     const token = presentedToken(request);
     if (!token) {
       // RFC 6750 §3.1: no credentials at all gets a bare challenge.
-      throw new OAuthError('invalid_request', 401, 'a Bearer access token is required', undefined, {
-        'www-authenticate': 'Bearer realm="gatehouse"',
+      throw new InvalidRequestError('a Bearer access token is required', undefined, {
+        status: 401,
+        headers: bearerChallenge(),
       });
     }
     const principal = await this.verifier.verify(token);
     request.corsClientId = principal.clientId;
-    if (!principal.scopes.includes('openid')) {
-      throw new OAuthError(
-        'insufficient_scope',
-        403,
-        'the access token lacks the openid scope',
-        undefined,
-        {
-          'www-authenticate':
-            'Bearer realm="gatehouse", error="insufficient_scope", scope="openid"',
-        },
-      );
-    }
+    if (!principal.scopes.includes('openid')) throw new InsufficientScopeError('openid');
     const user = await this.users.findActive(principal.sub);
-    if (!user)
-      throw new OAuthError(
-        'invalid_token',
-        401,
-        'the access token is invalid or expired',
-        undefined,
-        {
-          'www-authenticate': 'Bearer realm="gatehouse", error="invalid_token"',
-        },
-      );
+    if (!user) {
+      throw new InvalidTokenError(undefined, 'the user is unknown or inactive', {
+        headers: bearerChallenge('invalid_token'),
+      });
+    }
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     return { sub: user.id, ...claimsForScopes(user, principal.scopes) };
   }

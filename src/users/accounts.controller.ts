@@ -7,7 +7,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { ApiError, ConflictError } from '../common/api-error';
+import { ConflictError, ForbiddenError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { SignUpDto } from './user.dto';
@@ -41,7 +41,7 @@ export class AccountsController {
       'Too many sign-ups (bcrypt work) from this network; Retry-After says when to retry',
   })
   async signUp(@Body() body: SignUpDto, @Req() request: FastifyRequest): Promise<SignedUpView> {
-    if (!this.config.signupEnabled) throw new ApiError(403, 'forbidden', 'sign-up is disabled');
+    if (!this.config.signupEnabled) throw new ForbiddenError('sign-up is disabled');
     const audit = auditContext(request, { type: 'anonymous' });
     try {
       const user = await this.users.create(body, audit, request.ip);

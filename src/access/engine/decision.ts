@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../../common/api-error';
+import { TemporarilyUnavailableError } from '../../common/oauth-error';
 import { PathProblem } from '../rules/request-path';
 
 /** docs/reason-codes.md, plus the two ways to be allowed. */
@@ -40,16 +40,12 @@ export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set([
 ]);
 
 /** The state is not known (database unreachable and nothing trustworthy cached): answer 503. */
-export class DecisionUnavailableError extends ApiError {
+export class DecisionUnavailableError extends TemporarilyUnavailableError {
   constructor() {
-    super(
-      503,
-      'temporarily_unavailable',
-      'access decisions are unavailable: the server cannot tell',
-      undefined,
+    super('access decisions are unavailable: the server cannot tell', undefined, {
       // docs/reason-codes.md: a decision id on every answer, a 503 included.
-      { 'retry-after': '1', 'x-decision-id': randomUUID() },
-    );
+      headers: { 'retry-after': '1', 'x-decision-id': randomUUID() },
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { ApiError } from '../../common/api-error';
+import { InvalidRequestError } from '../../common/oauth-error';
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
@@ -13,11 +13,11 @@ export class AuthzenRequestGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!JSON_MEDIA_TYPE.test(request.headers['content-type'] ?? '')) {
-      throw new ApiError(400, 'invalid_request', 'the request must be application/json');
+      throw new InvalidRequestError('the request must be application/json');
     }
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError(400, 'invalid_request', 'the body must be a JSON object');
+      throw new InvalidRequestError('the body must be a JSON object');
     }
     return true;
   }

@@ -145,3 +145,9 @@ export class EvaluationsRequest extends PartialEvaluation {
   @Type(() => EvaluationOptions)
   options?: EvaluationOptions;
 }
+
+/** AuthZEN 1.0 §6.2: the decision, with the reason and the id of its decision-log entry. */
+export interface EvaluationResult {
+  decision: boolean;
+  context: { reason: string; decision_id: string };
+}

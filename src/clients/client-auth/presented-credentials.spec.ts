@@ -1,8 +1,9 @@
 import { expect } from 'expect';
 import { FastifyRequest } from 'fastify';
 import { describe, it } from 'node:test';
-import { InvalidClientError, InvalidRequestError, OAuthError } from '../../common/oauth-error';
+import { InvalidClientError, InvalidRequestError } from '../../common/oauth-error';
 import { JWT_BEARER_ASSERTION_TYPE, presentedCredentials } from './presented-credentials';
+import { GatehouseError } from '../../common/errors';
 
 function request(body: Record<string, unknown>, authorization?: string): FastifyRequest {
   return {
@@ -31,11 +32,11 @@ function asserted(assertion: string): Record<string, string> {
   return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion };
 }
 
-function thrown(work: () => unknown): OAuthError {
+function thrown(work: () => unknown): GatehouseError {
   try {
     work();
   } catch (error) {
-    return error as OAuthError;
+    return error as GatehouseError;
   }
   throw new Error('expected an error');
 }

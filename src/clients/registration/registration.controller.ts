@@ -26,6 +26,7 @@ import { auditContext } from '../../events/audit-context';
 import { RegistrationMetadataDto } from '../client-metadata.dto';
 import { toClientView } from '../client.view';
 import { RegistrationResponse, RegistrationService } from './registration.service';
+import { ErrorShape } from '../../common/error-response';
 
 function bearer(authorization: string | undefined): string | undefined {
   const match = /^Bearer (\S+)$/.exec(authorization ?? '');
@@ -34,6 +35,7 @@ function bearer(authorization: string | undefined): string | undefined {
 
 @ApiTags('oauth: dynamic registration')
 @ApiBearerAuth('bearer')
+@ErrorShape('oauth')
 @Controller('register')
 export class RegistrationController {
   constructor(

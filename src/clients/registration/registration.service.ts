@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { ApiError, FieldProblem, ValidationFailedError } from '../../common/api-error';
+import { FieldProblem, NotFoundError, ValidationFailedError } from '../../common/api-error';
 import {
   AccessDeniedError,
   InvalidClientMetadataError,
   InvalidRedirectUriError,
   InvalidTokenError,
-  OAuthError,
 } from '../../common/oauth-error';
 import { isGatehouseScope } from '../../common/auth/permissions';
 import { toFieldProblems } from '../../common/validation';
@@ -19,6 +18,7 @@ import { ClientMetadataDto, RegistrationMetadataDto } from '../client-metadata.d
 import { ClientEntity } from '../client.entity';
 import { ClientsService } from '../clients.service';
 import { defaultRegistrationScope } from './registration-scope';
+import { GatehouseError } from '../../common/errors';
 
 export interface RegistrationResponse {
   client: ClientEntity;
@@ -142,7 +142,7 @@ export class RegistrationService {
     } catch (error) {
       if (error instanceof ValidationFailedError && error.details)
         throw metadataError(error.details);
-      if (error instanceof ApiError && error.status === 404) {
+      if (error instanceof NotFoundError) {
         throw new InvalidTokenError('the registration access token is invalid');
       }
       throw error;
@@ -151,7 +151,7 @@ export class RegistrationService {
 }
 
 /** RFC 7591 §3.2.2: `invalid_redirect_uri` for redirect URIs, `invalid_client_metadata` otherwise. */
-function metadataError(problems: FieldProblem[]): OAuthError {
+function metadataError(problems: FieldProblem[]): GatehouseError {
   const [first] = problems;
   const description = `${first.field}: ${first.problem}`;
   return first.field.startsWith('redirect_uris')

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
-import { ApiError } from '../api-error';
-import { InvalidTokenError } from '../oauth-error';
+import { UnauthorizedError } from '../api-error';
+import { bearerChallenge, InsufficientScopeError, InvalidTokenError } from '../oauth-error';
 import { BearerAuthenticator, BearerPrincipal } from './bearer-authenticator';
 export const REQUIRED_SCOPE = 'gatehouse:required-scope';
 
@@ -17,7 +17,7 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * RFC 6750 Bearer authentication for the admin API: 401 without a good token, 403 when the
- * token lacks the route's scope. Answers use the admin API's error shape.
+ * token lacks the route's scope. The answer takes the shape of the route it guards.
  */
 @Injectable()
 export class ScopeGuard implements CanActivate {
@@ -33,24 +33,15 @@ export class ScopeGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers.authorization;
     if (!header) {
-      throw new ApiError(401, 'unauthorized', 'a Bearer access token is required', undefined, {
-        'www-authenticate': 'Bearer realm="gatehouse"',
+      // RFC 6750 §3.1: no credentials at all gets a bare challenge.
+      throw new UnauthorizedError('a Bearer access token is required', undefined, {
+        headers: bearerChallenge(),
       });
     }
     const match = BEARER.exec(header);
     if (!match) throw new InvalidTokenError('the Authorization header is not a Bearer token');
     const principal = await this.authenticator.authenticate(match[1]);
-    if (scope && !principal.scopes.includes(scope)) {
-      throw new ApiError(
-        403,
-        'insufficient_scope',
-        `the access token lacks the ${scope} scope`,
-        undefined,
-        {
-          'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
-        },
-      );
-    }
+    if (scope && !principal.scopes.includes(scope)) throw new InsufficientScopeError(scope);
     request.principal = principal;
     return true;
   }

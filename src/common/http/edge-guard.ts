@@ -1,9 +1,11 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FieldProblem, ValidationFailedError } from '../api-error';
 import { ErrorPage, renderError } from '../all-exceptions.filter';
+import { unroutedShape } from '../error-response';
 import { InvalidClientError } from '../oauth-error';
 import { decodeComponent, decodeUtf8, headerValueProblem, textProblem } from './hostile-text';
 import { RequestListener } from './hot-routes';
+import { requestIdOf } from './request-id';
 import { readForm } from './strict-form';
 
 /** A prefix whose URL (and the named headers) belong to the route: it judges them itself. */
@@ -128,7 +130,8 @@ export function repeatsFor(url: string, options: EdgeGuardOptions): 'refused' | 
 
 /**
  * 400 with the problem; Basic credentials that cannot be read are a failed client
- * authentication instead: 401 invalid_client with a Basic challenge (RFC 6749 §5.2).
+ * authentication instead: 401 invalid_client with a Basic challenge (RFC 6749 §5.2). Nothing
+ * is routed yet: the answer takes the shape of the surface the path sits under.
  */
 function refuse(
   request: IncomingMessage,
@@ -136,12 +139,12 @@ function refuse(
   problem: FieldProblem & { basic?: true },
   errorPage: ErrorPage,
 ): void {
+  const url = request.url ?? '/';
   const { status, headers, body } = renderError(
     problem.basic
       ? new InvalidClientError(problem.problem, true)
       : new ValidationFailedError([{ field: problem.field, problem: problem.problem }]),
-    request.method ?? 'GET',
-    request.url ?? '/',
+    { method: request.method ?? 'GET', url, shape: unroutedShape(url), id: requestIdOf(request) },
     errorPage,
   );
   response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });

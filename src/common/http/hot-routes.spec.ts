@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import { inject } from 'light-my-request';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { beforeEach, describe, it } from 'node:test';
-import { ApiError } from '../api-error';
+import { InvalidRequestError, TemporarilyUnavailableError } from '../oauth-error';
 import { HotRoutes } from './hot-routes';
 
 /** Stands in for Fastify: answers 404 with the path it was handed. */
@@ -47,10 +47,10 @@ describe(HotRoutes.name, () => {
 
   it('renders a thrown error as the exception filter does: its status, the contract shape, no-store', async () => {
     sut.add({ methods: ['GET'], path: '/sync' }, () => {
-      throw new ApiError(400, 'invalid_request', 'resource: is wrong', undefined, { 'x-a': '1' });
+      throw new InvalidRequestError('resource: is wrong', undefined, { headers: { 'x-a': '1' } });
     });
     sut.add({ methods: ['GET'], path: '/async' }, () =>
-      Promise.reject(new ApiError(503, 'temporarily_unavailable', 'cannot tell')),
+      Promise.reject(new TemporarilyUnavailableError('cannot tell')),
     );
     const thrown = await send('GET', '/sync');
     expect({

@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { renderError } from '../all-exceptions.filter';
+import { requestIdOf } from './request-id';
 
 /** A route served straight from node:http. It may answer later; a throw or rejection is a 4xx/5xx. */
 export type HotHandler = (
@@ -35,7 +36,8 @@ const CLOSING_BODY =
  * Nest and its plugins add to every request. Measured (bench/, check_gateway): about a third of
  * the server's CPU per decision. Every other request goes on to Fastify untouched.
  *
- * Errors a hot route throws are rendered exactly as the exception filter renders them.
+ * Errors a hot route throws are rendered exactly as the exception filter renders them, in the
+ * admin API's shape: the hot routes are the access API's.
  */
 export class HotRoutes {
   private readonly routes: Entry[] = [];
@@ -97,7 +99,12 @@ function fail(request: IncomingMessage, response: ServerResponse, error: unknown
     response.destroy();
     return;
   }
-  const { status, headers, body } = renderError(error, request.method ?? 'GET', request.url ?? '/');
+  const { status, headers, body } = renderError(error, {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    shape: 'api',
+    id: requestIdOf(request),
+  });
   response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -3,18 +3,18 @@ import { inject, InjectOptions } from 'light-my-request';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { ApiError } from '../api-error';
 import { readJsonBody } from './json-body';
+import { GatehouseError } from '../errors';
 
 const LIMIT = 64;
 
-/** Answers 200 with what readJsonBody gave, or the ApiError's status and message. */
+/** Answers 200 with what readJsonBody gave, or the GatehouseError's status and message. */
 async function echo(request: IncomingMessage, response: ServerResponse): Promise<void> {
   try {
     const body = await readJsonBody(request, LIMIT);
     response.writeHead(200).end(JSON.stringify({ body: body === undefined ? '(none)' : body }));
   } catch (error) {
-    const { status, message } = error as ApiError;
+    const { status, message } = error as GatehouseError;
     response.writeHead(status).end(JSON.stringify({ message }));
   }
 }

@@ -1,10 +1,10 @@
 import { IncomingMessage } from 'node:http';
-import { ApiError } from '../api-error';
 import { BODY_PROBLEMS } from '../error-response';
+import { InvalidRequestError } from '../oauth-error';
 import { parseJson } from './strict-json';
 
 const problem = (status: number, message: string) =>
-  new ApiError(status, 'invalid_request', message);
+  new InvalidRequestError(message, undefined, { status });
 
 function isJson(contentType: string): boolean {
   const semicolon = contentType.indexOf(';');

@@ -1,6 +1,6 @@
 import { FastifyInstance } from 'fastify';
 import { IncomingMessage } from 'node:http';
-import { Ids } from '../ids';
+import { Ids, RANDOM_IDS } from '../ids';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -15,7 +15,10 @@ const ECHOABLE = /^[\x21-\x7E]{1,128}$/;
  * for a repeated header, which Node joins with ", "). AuthZEN 1.0 §10.1.3: a PDP answers a
  * request that carries an identifier with an identifier, the same one when the PEP sent one.
  */
-export function requestIdOf(request: Pick<IncomingMessage, 'headers'>, ids: Ids): string {
+export function requestIdOf(
+  request: Pick<IncomingMessage, 'headers'>,
+  ids: Ids = RANDOM_IDS,
+): string {
   const sent = request.headers[REQUEST_ID_HEADER];
   return typeof sent === 'string' && ECHOABLE.test(sent) ? sent : ids.uuid();
 }

@@ -1,13 +1,13 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { ApiError } from '../api-error';
 import { MAX_JSON_DEPTH, parseJson } from './strict-json';
+import { GatehouseError } from '../errors';
 
 function refusal(body: string | Buffer): unknown {
   try {
     parseJson(Buffer.isBuffer(body) ? body : Buffer.from(body));
   } catch (error) {
-    const { status, message, details } = error as ApiError;
+    const { status, message, details } = error as GatehouseError;
     return { status, message, details };
   }
   return 'parsed';

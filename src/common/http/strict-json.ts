@@ -1,6 +1,7 @@
 import secureJson from 'secure-json-parse';
-import { ApiError, FieldProblem, ValidationFailedError } from '../api-error';
+import { FieldProblem, ValidationFailedError } from '../api-error';
 import { BODY_PROBLEMS } from '../error-response';
+import { InvalidRequestError } from '../oauth-error';
 import { decodeUtf8, textProblem } from './hostile-text';
 
 /** Deeper JSON is refused before it is parsed: no request body of ours nests past a handful. */
@@ -65,7 +66,7 @@ function firstBadString(value: unknown): FieldProblem | undefined {
  * included, §8.2). Anything else is a 400 that names the problem.
  */
 export function parseJson(body: Buffer): unknown {
-  if (body.length === 0) throw new ApiError(400, 'invalid_request', BODY_PROBLEMS.emptyJson);
+  if (body.length === 0) throw new InvalidRequestError(BODY_PROBLEMS.emptyJson);
   const text = decodeUtf8(body);
   if (text === undefined) {
     throw new ValidationFailedError([{ field: 'body', problem: 'is not valid UTF-8' }]);
@@ -80,7 +81,7 @@ export function parseJson(body: Buffer): unknown {
     // As Fastify parses: a __proto__ or constructor.prototype key is refused, not merged.
     value = secureJson.parse(text, undefined, SAFE);
   } catch {
-    throw new ApiError(400, 'invalid_request', BODY_PROBLEMS.invalidJson);
+    throw new InvalidRequestError(BODY_PROBLEMS.invalidJson);
   }
   const bad = firstBadString(value);
   if (bad) throw new ValidationFailedError([bad]);

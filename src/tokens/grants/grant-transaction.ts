@@ -1,11 +1,12 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { InvalidGrantError, OAuthError } from '../../common/oauth-error';
+import { InvalidGrantError } from '../../common/oauth-error';
 import { RevocationList, RevokedToken } from '../revocation-list.service';
 import { TokenResponse } from './grant-handler';
+import { GatehouseError } from '../../common/errors';
 
 /** A grant's transaction ends in tokens, or in an error whose side effects must still commit. */
 export type GrantOutcome =
-  { response: TokenResponse } | { error: OAuthError; revoked?: RevokedToken[] };
+  { response: TokenResponse } | { error: GatehouseError; revoked?: RevokedToken[] };
 
 /** PostgreSQL serialization_failure and deadlock_detected: two requests raced for one grant. */
 const CONFLICTS = new Set(['40001', '40P01']);
