@@ -20,17 +20,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../../common/auth/bearer-token';
 import { InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
 import { auditContext } from '../../events/audit-context';
 import { RegistrationMetadataDto } from '../client-metadata.dto';
 import { toClientView } from '../client.view';
 import { RegistrationResponse, RegistrationService } from './registration.service';
-
-function bearer(authorization: string | undefined): string | undefined {
-  const match = /^Bearer (\S+)$/.exec(authorization ?? '');
-  return match?.[1];
-}
 
 @ApiTags('oauth: dynamic registration')
 @ApiBearerAuth('bearer')
@@ -52,7 +48,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    this.registration.authorizeRegistration(bearer(authorization));
+    this.registration.authorizeRegistration(bearerToken(authorization));
     requireJson(request);
     const result = await this.registration.register(
       request.body,
@@ -71,7 +67,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     void reply.header('cache-control', 'no-store');
     return this.describe({ client });
   }
@@ -86,7 +82,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     requireJson(request);
     // RFC 7592: the client itself acts, with its registration access token.
     const result = await this.registration.replace(
@@ -107,7 +103,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Req() request: FastifyRequest,
   ): Promise<void> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     await this.registration.remove(
       client,
       auditContext(request, { type: 'client', id: client.clientId }),
