@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { ClientEntity } from '../clients/client.entity';
+import { parseScope } from '../common/auth/scope-syntax';
 import {
   AuthorizationRequest,
   RedirectableError,
@@ -10,7 +11,6 @@ import {
 import { PKCE_SYNTAX } from './pkce';
 
 type Params = Record<string, unknown>;
-const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
 
 function one(params: Params, name: string): string | undefined {
@@ -65,8 +65,7 @@ export class AuthorizationRequestParser {
     const scopeParam = one(params, 'scope');
     let scopes = client.scopes;
     if (scopeParam !== undefined && scopeParam !== '') {
-      if (!SCOPE_SYNTAX.test(scopeParam)) fail('invalid_scope', 'scope is malformed');
-      scopes = [...new Set(scopeParam.split(' '))];
+      scopes = parseScope(scopeParam) ?? fail('invalid_scope', 'scope is malformed');
       const outside = scopes.filter((scope) => !client.scopes.includes(scope));
       if (outside.length > 0)
         fail('invalid_scope', `the client may not request ${outside.join(' ')}`);
