@@ -7,8 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { Decision } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
-import { bearerToken } from './bearer';
-import { whenDecided } from './when-decided';
+import { bearerToken } from '../../common/auth/bearer-token';
 
 export const CHECK_PATH = '/access/check';
 
@@ -65,15 +64,21 @@ export class CheckRoute implements OnModuleInit {
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     return readJsonBody(request, this.config.bodyLimit).then((body) => {
       const { resource, action } = checkRequest(body);
-      const answer = this.engine.decidePermission({
+      const asked = {
         token: bearerToken(request.headers.authorization),
         permission: `${resource}:${action}`,
-      });
-      return whenDecided(answer, (decision) => {
-        this.log.record(decision, { surface: 'check' });
-        send(response, decision);
-      });
+      };
+      const now = this.engine.decidePermissionNow(asked);
+      if (now) return this.answered(response, now);
+      return this.engine
+        .decidePermission(asked)
+        .then((decision) => this.answered(response, decision));
     });
+  }
+
+  private answered(response: ServerResponse, decision: Decision): void {
+    this.log.record(decision, { surface: 'check' });
+    send(response, decision);
   }
 }
 

@@ -7,8 +7,7 @@ import { GatewayForm } from '../../config/environment';
 import { Decision, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
 import { PathProblem } from '../rules/request-path';
-import { bearerToken } from './bearer';
-import { whenDecided } from './when-decided';
+import { bearerToken } from '../../common/auth/bearer-token';
 
 export const GATEWAY_PREFIX = '/access/gateway';
 
@@ -96,15 +95,25 @@ export class GatewayRoute implements OnModuleInit {
       return undefined;
     }
     const { method, uri } = original;
-    const answer = this.engine.decideGateway({
-      token: bearerToken(request.headers.authorization),
-      method,
-      path: uri,
-    });
-    return whenDecided(answer, (decision) => {
-      this.log.record(decision, { surface: 'gateway', method, path: uri });
-      send(response, decision);
-    });
+    const asked = { token: bearerToken(request.headers.authorization), method, path: uri };
+    const now = this.engine.decideGatewayNow(asked);
+    if (now) {
+      this.answered(response, now, method, uri);
+      return undefined;
+    }
+    return this.engine
+      .decideGateway(asked)
+      .then((decision) => this.answered(response, decision, method, uri));
+  }
+
+  private answered(
+    response: ServerResponse,
+    decision: Decision,
+    method: string,
+    path: string,
+  ): void {
+    this.log.record(decision, { surface: 'gateway', method, path });
+    send(response, decision);
   }
 }
 
