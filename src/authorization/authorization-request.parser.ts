@@ -10,6 +10,7 @@ import {
   UnauthorizedClientError,
   UnsupportedResponseTypeError,
 } from '../common/oauth-error';
+import { parseScope } from '../common/auth/scope-syntax';
 import {
   AuthorizationRequest,
   RedirectableError,
@@ -20,7 +21,6 @@ import { PKCE_SYNTAX } from './pkce';
 import { Clock } from '../common/clock';
 
 type Params = Record<string, unknown>;
-const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
 
 function one(params: Params, name: string): string | undefined {
@@ -94,8 +94,9 @@ function readRequest(
   const scopeParam = one(params, 'scope');
   let scopes = client.scopes;
   if (scopeParam !== undefined && scopeParam !== '') {
-    if (!SCOPE_SYNTAX.test(scopeParam)) throw new InvalidScopeError('scope is malformed');
-    scopes = [...new Set(scopeParam.split(' '))];
+    const requested = parseScope(scopeParam);
+    if (!requested) throw new InvalidScopeError('scope is malformed');
+    scopes = requested;
     const outside = scopes.filter((scope) => !client.scopes.includes(scope));
     if (outside.length > 0)
       throw new InvalidScopeError(`the client may not request ${outside.join(' ')}`);

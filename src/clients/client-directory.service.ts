@@ -76,7 +76,7 @@ export class ClientDirectory implements OnModuleDestroy {
 
   /**
    * The standing of every client (one query), or of one: what the decision engine keeps of
-   * them (README, checkAccess).
+   * them (docs/access.md).
    */
   async standings(clientId?: string): Promise<ClientStanding[]> {
     const rows = await this.clients.query<StandingRow[]>(

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { SCOPE_LIST } from '../common/auth/scope-syntax';
 import {
   AUTH_METHODS,
   CLIENT_STATUSES,
@@ -28,8 +29,8 @@ import {
 } from './client.types';
 import { ID_TOKEN_ALGORITHMS, IdTokenAlgorithm } from '../crypto/signing-algorithms';
 
-/** RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR. */
-export const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+/** A client's scope: RFC 6749 §3.3 scope, or empty for none. */
+const SCOPE_OR_NONE = new RegExp(`^$|${SCOPE_LIST.source}`);
 
 /**
  * Client metadata, named as in RFC 7591 §2 (snake_case), as the admin API creates a client:
@@ -80,7 +81,7 @@ export class CreateClientDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^$|^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, {
+  @Matches(SCOPE_OR_NONE, {
     message: 'must be space-separated scope tokens (RFC 6749 §3.3)',
   })
   scope?: string;

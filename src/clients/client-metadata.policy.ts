@@ -1,4 +1,5 @@
 import { FieldProblem } from '../common/api-error';
+import { parseScope } from '../common/auth/scope-syntax';
 import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientMetadataDto } from './client-metadata.dto';
 import { ClientEntity } from './client.entity';
@@ -83,8 +84,8 @@ export function resolveClientMetadata(
     redirectUris: input.redirect_uris ?? base?.redirectUris ?? [],
     grantTypes,
     responseTypes: keep(input.response_types, base?.responseTypes, usesCode ? ['code'] : []),
-    scopes:
-      input.scope !== undefined ? input.scope.split(' ').filter(Boolean) : (base?.scopes ?? []),
+    // input.scope was validated as a scope or empty (ClientMetadataDto).
+    scopes: input.scope !== undefined ? (parseScope(input.scope) ?? []) : (base?.scopes ?? []),
     audience: input.audience ?? base?.audience ?? [],
     tokenEndpointAuthMethod: keep(
       input.token_endpoint_auth_method,

@@ -43,7 +43,7 @@ export interface RegisteredClient extends Client {
   readonly jwks: { keys: Record<string, unknown>[] } | null;
 }
 
-/** What the decision engine keeps of a client (README, checkAccess). */
+/** What the decision engine keeps of a client (docs/access.md). */
 export interface ClientStanding {
   readonly clientId: string;
   readonly active: boolean;

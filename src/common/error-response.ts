@@ -14,7 +14,7 @@ export interface ErrorResponse {
 /**
  * The shape of an error's answer: RFC 6749 §5.2 `{error, error_description}` on the OAuth
  * endpoints, the HTML error page on the pages a person sees, and the admin API's
- * `{error, message, details?}` everywhere else (README, admin API).
+ * `{error, message, details?}` everywhere else (docs/endpoints.md, Admin API).
  */
 export type ErrorShape = 'oauth' | 'page' | 'api';
 

@@ -3,7 +3,7 @@
  * has an HTTP status, a public code and description, headers, and an internal `detail` that the
  * exception filter logs with the request id and never sends. The route that answers picks the
  * body's shape (common/error-response.ts): RFC 6749 §5.2 `{error, error_description}`, the
- * admin API's `{error, message, details?}` (README, admin API), or an HTML page.
+ * admin API's `{error, message, details?}` (docs/endpoints.md, Admin API), or an HTML page.
  */
 
 /** One field-level problem in a validation error: public, sent as `details`. */

@@ -97,6 +97,10 @@ export class Environment {
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
+  // Presented as `Authorization: Bearer` (RFC 7591 §3), so a b64token (RFC 6750 §2.1).
+  @Matches(/^[A-Za-z0-9\-._~+/]+=*$/, {
+    message: 'must be a Bearer token: letters, digits and - . _ ~ + / (then = padding)',
+  })
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
 
   @IsOptional()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BearerAuthenticator, BearerPrincipal } from '../common/auth/bearer-authenticator';
 import { isGatehouseScope } from '../common/auth/permissions';
+import { parseScope } from '../common/auth/scope-syntax';
 import { SubjectPermissions } from '../common/auth/subject-permissions';
 import { InvalidTokenError } from '../common/oauth-error';
 import { ClientDirectory } from '../clients/client-directory.service';
@@ -11,12 +12,13 @@ import { UserDirectory } from '../users/user-directory.service';
 import { User } from '../users/user';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
-import { issuedBeforeCutoff } from './token-cutoff';
+import { asTokenHolder, isClientsOwnToken, tokenLiveness } from './token-liveness';
 
 /**
  * Verifies access tokens presented to Gatehouse's own APIs (RFC 9068 §4): signature by one of
- * our keys, `typ` at+jwt, `iss`, `exp`; not revoked; its client still active, and for a user's
- * token the user too. Gatehouse's own scopes (`iam:*`) count only while they are still backed
+ * our keys, `typ` at+jwt, `iss`, `exp`; then live (token-liveness.ts: not revoked, its client
+ * and, for a user's token, the user active, issued after their cut-offs), read from the client
+ * and user directories. Gatehouse's own scopes (`iam:*`) count only while they are still backed
  * now: the client is registered for them, and a user still holds them through a role
  * (docs/security/privilege.md).
  */
@@ -49,19 +51,27 @@ export class AccessTokenVerifier extends BearerAuthenticator {
         throw new InvalidTokenError();
       });
     const { sub, client_id: clientId, scope, jti, iat } = payload as Record<string, unknown>;
-    if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof jti !== 'string') {
+    if (
+      typeof sub !== 'string' ||
+      typeof clientId !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof iat !== 'number'
+    ) {
       throw new InvalidTokenError();
     }
-    if (this.revocations.isRevoked(jti)) throw new InvalidTokenError();
-    const client = await this.clients.findActive(clientId);
-    if (!client) throw new InvalidTokenError();
-    // RFC 9068 §2.2: `sub` is the client_id for client_credentials, else the user.
-    const user = sub === clientId ? null : await this.users.findActive(sub);
-    if (sub !== clientId && !user) throw new InvalidTokenError();
-    // A disable ends the tokens issued before it, even after the subject is enabled again.
-    if (typeof iat !== 'number' || issuedBeforeCutoff(iat, client, user))
-      throw new InvalidTokenError();
-    const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+    const facts = { jti, sub, clientId, issuedMs: iat * 1000 };
+    // The revocation list first: while it is not known that is a 503, before any lookup; and a
+    // revoked token needs none.
+    const revoked = this.revocations.isRevoked(jti);
+    const client = revoked ? null : await this.clients.findActive(clientId);
+    const user = client && !isClientsOwnToken(facts) ? await this.users.findActive(sub) : null;
+    const liveness = tokenLiveness(facts, {
+      isRevoked: () => revoked,
+      client: () => asTokenHolder(client),
+      user: () => asTokenHolder(user),
+    });
+    if (liveness !== 'live' || !client) throw new InvalidTokenError();
+    const scopes = typeof scope === 'string' ? (parseScope(scope) ?? []) : [];
     return { sub, clientId, jti, scopes: this.backedNow(scopes, client, user) };
   }
 

@@ -1,25 +1,11 @@
-import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Req, Res } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
 import { CHECK_SCOPE } from '../common/auth/permissions';
+import { ErrorShape } from '../common/error-response';
+import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 import { TokenParams } from './token-params';
-import { TokenRequestGuard } from './token-request.guard';
-import { OAuthErrorSchema } from './token.controller';
-import { ErrorShape } from '../common/error-response';
 
 class IntrospectionRequestSchema {
   @ApiProperty({ description: 'The access token or refresh token to look at' }) token: string;
@@ -60,23 +46,19 @@ class IntrospectionResponseSchema {
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
-  @Post()
-  @HttpCode(200)
-  @UseGuards(TokenRequestGuard, ClientAuthGuard)
-  @ApiOperation({
-    summary: 'RFC 7662 token introspection',
-    description:
-      'The caller authenticates as a confidential client. It may introspect tokens issued to it, ' +
-      'access tokens addressed to one of its registered audiences, and any token when its ' +
-      `registered scopes include ${CHECK_SCOPE}.`,
+  @ClientAuthenticatedEndpoint({
+    operation: {
+      summary: 'RFC 7662 token introspection',
+      description:
+        'The caller authenticates as a confidential client. It may introspect tokens issued to it, ' +
+        'access tokens addressed to one of its registered audiences, and any token when its ' +
+        `registered scopes include ${CHECK_SCOPE}.`,
+    },
+    body: IntrospectionRequestSchema,
+    ok: { type: IntrospectionResponseSchema },
+    badRequest: 'invalid_request',
+    unavailable: 'temporarily_unavailable',
   })
-  @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ type: IntrospectionRequestSchema })
-  @ApiBasicAuth('client_secret_basic')
-  @ApiOkResponse({ type: IntrospectionResponseSchema })
-  @ApiBadRequestResponse({ type: OAuthErrorSchema, description: 'invalid_request' })
-  @ApiUnauthorizedResponse({ type: OAuthErrorSchema, description: 'invalid_client' })
-  @ApiServiceUnavailableResponse({ type: OAuthErrorSchema, description: 'temporarily_unavailable' })
   introspect(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -10,7 +10,7 @@ import { UserDirectory } from '../users/user-directory.service';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { mayIntrospect, tokenKind } from './introspection.policy';
 import { RefreshTokensService } from './refresh-tokens.service';
-import { issuedBeforeCutoff } from './token-cutoff';
+import { asTokenHolder, tokenLiveness } from './token-liveness';
 import { param, TokenParams } from './token-params';
 
 /** RFC 7662 §2.2: what an inactive, unknown or foreign token answers, and nothing more. */
@@ -38,7 +38,8 @@ const INACTIVE: InactiveToken = { active: false };
 
 /**
  * RFC 7662 token introspection. Access tokens are judged entirely in memory (signature, the
- * revocation list, the client and user directories); refresh tokens are looked up by hash.
+ * revocation list, the client and user directories); refresh tokens are looked up by hash. Both
+ * are live or not by the one rule (token-liveness.ts).
  * Whatever is not active or not the caller's business is `{"active": false}` (§2.2, §4).
  */
 @Injectable()
@@ -104,9 +105,18 @@ export class IntrospectionService {
     if (!mayIntrospect(caller, { clientId: row.clientId }, this.config.issuer)) return INACTIVE;
     const expiresAt = Math.min(row.expiresAt.getTime(), row.idleExpiresAt.getTime());
     if (expiresAt <= Date.now()) return INACTIVE;
+    // Its revocation is the row's own (above); the rest as for any token.
     const client = await this.clients.findActive(row.clientId);
     const user = client ? await this.users.findActive(row.userId) : null;
-    if (!client || !user || issuedBeforeCutoff(row.createdAt, client, user)) return INACTIVE;
+    const liveness = tokenLiveness(
+      { sub: row.userId, clientId: row.clientId, issuedMs: row.createdAt.getTime() },
+      {
+        isRevoked: () => false,
+        client: () => asTokenHolder(client),
+        user: () => asTokenHolder(user),
+      },
+    );
+    if (liveness !== 'live') return INACTIVE;
     return {
       active: true,
       scope: row.scopes.join(' '),

@@ -1,24 +1,10 @@
-import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Req, Res } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
 import { auditContext } from '../events/audit-context';
+import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
 import { RevocationService } from './revocation.service';
 import { TokenParams } from './token-params';
-import { TokenRequestGuard } from './token-request.guard';
-import { OAuthErrorSchema } from './token.controller';
 import { ErrorShape } from '../common/error-response';
 
 class RevocationRequestSchema {
@@ -39,28 +25,18 @@ class RevocationRequestSchema {
 export class RevocationController {
   constructor(private readonly revocation: RevocationService) {}
 
-  @Post()
-  @HttpCode(200)
-  @UseGuards(TokenRequestGuard, ClientAuthGuard)
-  @ApiOperation({
-    summary: 'RFC 7009 token revocation',
-    description:
-      'A client revokes its own tokens. A refresh token ends its whole family and the access ' +
-      'tokens issued in it; an access token is revoked until it expires. An unknown, invalid ' +
-      'or expired token is a success as well.',
-  })
-  @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ type: RevocationRequestSchema })
-  @ApiBasicAuth('client_secret_basic')
-  @ApiOkResponse({ description: 'Revoked, or nothing to revoke; the body is empty' })
-  @ApiBadRequestResponse({
-    type: OAuthErrorSchema,
-    description: 'invalid_request; unauthorized_client for a token of another client',
-  })
-  @ApiUnauthorizedResponse({ type: OAuthErrorSchema, description: 'invalid_client' })
-  @ApiServiceUnavailableResponse({
-    type: OAuthErrorSchema,
-    description: 'temporarily_unavailable: nothing was revoked, try again',
+  @ClientAuthenticatedEndpoint({
+    operation: {
+      summary: 'RFC 7009 token revocation',
+      description:
+        'A client revokes its own tokens. A refresh token ends its whole family and the access ' +
+        'tokens issued in it; an access token is revoked until it expires. An unknown, invalid ' +
+        'or expired token is a success as well.',
+    },
+    body: RevocationRequestSchema,
+    ok: { description: 'Revoked, or nothing to revoke; the body is empty' },
+    badRequest: 'invalid_request; unauthorized_client for a token of another client',
+    unavailable: 'temporarily_unavailable: nothing was revoked, try again',
   })
   async revoke(
     @Req() request: FastifyRequest,

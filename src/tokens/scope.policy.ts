@@ -1,7 +1,6 @@
+import { parseScope } from '../common/auth/scope-syntax';
 import { InvalidRequestError, InvalidScopeError, InvalidTargetError } from '../common/oauth-error';
 import { resourceUriProblem } from '../clients/redirect-uri.policy';
-
-const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 /**
  * RFC 6749 §3.3: the granted scope. Asking for nothing means the client's registered scopes;
@@ -9,10 +8,10 @@ const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
  */
 export function grantScopes(requested: string | undefined, allowed: readonly string[]): string[] {
   if (requested === undefined || requested === '') return [...allowed];
-  if (!SCOPE_SYNTAX.test(requested)) {
+  const scopes = parseScope(requested);
+  if (!scopes) {
     throw new InvalidScopeError('scope must be space-separated scope tokens (RFC 6749 §3.3)');
   }
-  const scopes = [...new Set(requested.split(' '))];
   const outside = scopes.filter((scope) => !allowed.includes(scope));
   if (outside.length > 0) {
     throw new InvalidScopeError(`the client may not request ${outside.join(' ')}`);

@@ -18,10 +18,18 @@ export function issuedBeforeCutoff(
   ...subjects: Array<CutsOffTokens | null | undefined>
 ): boolean {
   const issuedMs = typeof issuedAt === 'number' ? issuedAt * 1000 : issuedAt.getTime();
-  return subjects.some((subject) => {
-    const cutoff = subject?.tokensValidAfter?.getTime();
-    return cutoff !== undefined && issuedMs <= cutoff;
-  });
+  return subjects.some((subject) =>
+    predatesCutoff(issuedMs, subject?.tokensValidAfter?.getTime() ?? null),
+  );
+}
+
+/**
+ * The rule itself, in epoch ms: a token issued at `issuedMs` is dead when a cut-off exists and
+ * the token is not after it (a tie is before). For a JWT, `issuedMs` is `iat` * 1000, the start
+ * of its second, which is what makes a token from the cut-off's own second dead.
+ */
+export function predatesCutoff(issuedMs: number, cutoffMs: number | null): boolean {
+  return cutoffMs !== null && issuedMs <= cutoffMs;
 }
 
 /**

@@ -1,22 +1,10 @@
-import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Req, Res } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientAuthGuard } from '../clients/client-auth/client-auth.guard';
 import { auditContext } from '../events/audit-context';
+import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
-import { TokenRequestGuard } from './token-request.guard';
 import { TokenService } from './token.service';
 import { ErrorShape } from '../common/error-response';
 
@@ -59,27 +47,17 @@ class TokenResponseSchema {
   id_token?: string;
 }
 
-export class OAuthErrorSchema {
-  @ApiProperty() error: string;
-  @ApiProperty() error_description: string;
-}
-
 @ApiTags('oauth')
 @ErrorShape('oauth')
 @Controller('token')
 export class TokenController {
   constructor(private readonly tokens: TokenService) {}
 
-  @Post()
-  @HttpCode(200)
-  @UseGuards(TokenRequestGuard, ClientAuthGuard)
-  @ApiOperation({ summary: 'RFC 6749 §3.2 token endpoint' })
-  @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ type: TokenRequestSchema })
-  @ApiBasicAuth('client_secret_basic')
-  @ApiOkResponse({ type: TokenResponseSchema })
-  @ApiBadRequestResponse({ type: OAuthErrorSchema })
-  @ApiUnauthorizedResponse({ type: OAuthErrorSchema, description: 'invalid_client' })
+  @ClientAuthenticatedEndpoint({
+    operation: { summary: 'RFC 6749 §3.2 token endpoint' },
+    body: TokenRequestSchema,
+    ok: { type: TokenResponseSchema },
+  })
   async token(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

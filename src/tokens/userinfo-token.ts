@@ -1,10 +1,8 @@
 import { FastifyRequest } from 'fastify';
+import { B64TOKEN, bearerToken } from '../common/auth/bearer-token';
 import { bearerChallenge, InvalidRequestError, InvalidTokenError } from '../common/oauth-error';
 import { GatehouseError } from '../common/errors';
 
-/** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 7235 §2.1). */
-const BEARER_HEADER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 function invalidRequest(description: string): GatehouseError {
@@ -37,5 +35,5 @@ export function presentedToken(request: FastifyRequest): string | undefined {
     if (!B64TOKEN.test(value)) throw new InvalidTokenError();
     return value;
   }
-  return BEARER_HEADER.exec(header ?? '')?.[1];
+  return bearerToken(header);
 }

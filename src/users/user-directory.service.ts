@@ -56,7 +56,7 @@ export class UserDirectory implements OnModuleDestroy {
 
   /**
    * The standing of every user (one query: 100k users at scale), or of one: what the decision
-   * engine keeps of them (README, checkAccess).
+   * engine keeps of them (docs/access.md).
    */
   async standings(id?: string): Promise<UserStanding[]> {
     const rows = await this.users.query<StandingRow[]>(

@@ -20,7 +20,7 @@ export interface User {
   readonly updatedAt: Date;
 }
 
-/** What the decision engine keeps of a user (README, checkAccess). */
+/** What the decision engine keeps of a user (docs/access.md). */
 export interface UserStanding {
   readonly id: string;
   readonly active: boolean;

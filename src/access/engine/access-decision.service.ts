@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { parseScope } from '../../common/auth/scope-syntax';
 import { Subject } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
 import { JwtService } from '../../crypto/jwt.service';
 import { RevocationList } from '../../tokens/revocation-list.service';
+import {
+  isClientsOwnToken,
+  LivenessFacts,
+  tokenLiveness,
+  TokenStatusSources,
+} from '../../tokens/token-liveness';
 import { requestPath } from '../rules/request-path';
-import { AccessState, CompiledRule, SubjectState } from './access-state';
+import { AccessState, CompiledRule } from './access-state';
 import { Decision, DecisionUnavailableError, DenyReason, pathRejected } from './decision';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -21,76 +28,111 @@ export interface PermissionRequest {
   permission: string;
 }
 
-/**
- * A decision now, or later when it has to wait (a reload under way, a token not verified yet).
- * The engine never throws: a decision it cannot make is a rejected promise.
- */
-export type DecisionAnswer = Decision | Promise<Decision>;
-
 /** What a decision needs from a verified access token, read from it once. */
-interface TokenFacts {
+interface TokenFacts extends LivenessFacts {
   sub: string;
   clientId: string;
   jti: string;
+  /** Whose permissions count (RFC 9068 §2.2: a client's own token, else its user's). */
+  subject: Subject;
   scopes: string[];
   /** The scopes as one string, for the answer. */
   scope: string;
   aud: JWTPayload['aud'];
-  iat: number;
   exp: number;
 }
 
-type Verified = { ok: true; facts: TokenFacts } | { ok: false; reason: DenyReason };
+/**
+ * What is known of the presented token: its facts once verified, or why it gets no further
+ * (none presented, or it failed verification).
+ */
+type TokenVerdict = TokenFacts | 'token_missing' | 'token_invalid' | 'token_expired';
 
 /** How long a decision waits for a reload under way before it answers 503. */
 const RELOAD_WAIT_MS = 1000;
 
 /**
- * The one decision engine (docs/access.md), pure and in memory: it verifies the token (a bounded
- * cache of verified tokens, never past `exp`), reads client and user status and role permissions
- * from AccessState, matches gateway rules, and answers allowed or one reason. It never touches
- * the database; while the state is unknown it rejects with DecisionUnavailableError (503),
- * never allows.
+ * The one decision engine (docs/access.md), pure and in memory: it verifies the token (a
+ * bounded cache of verified tokens, never past `exp`), judges it live (token-liveness.ts) from
+ * AccessState and the revocation list, reads role permissions, matches gateway rules, and answers
+ * allowed or one reason. It never touches the database; while the state is unknown it answers
+ * DecisionUnavailableError (503), never allows.
  *
- * Gateways ask on every API call, so a decision about a token already verified, with no reload
- * under way, is made synchronously: no promise, no trip through the microtask queue.
+ * Each kind of question is asked in one of two ways:
+ * - `decide…Now` answers in the same tick when memory suffices: a token verified before (or
+ *   none needed), the state known and no reload under way. Gateways ask on every API call and
+ *   that is the usual case: no promise, no trip through the microtask queue. It answers
+ *   undefined when the decision has to wait, and never throws.
+ * - `decide…` always answers with a promise: it waits for a reload under way and verifies a new
+ *   token, and rejects with DecisionUnavailableError when the server cannot tell.
+ * A hot route asks `decide…Now` and, on undefined, `decide…`; a deny is a Decision either way.
  */
 @Injectable()
 export class AccessDecisionService {
   private readonly verified = new VerifiedTokenCache<TokenFacts>(10_000, () => this.jwt.trustEpoch);
+  /** Token liveness reads client and user status from the access state. */
+  private readonly status: TokenStatusSources;
 
   constructor(
     private readonly state: AccessState,
     private readonly jwt: JwtService,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.status = {
+      isRevoked: (jti) => revocations.isRevoked(jti),
+      client: (clientId) => state.clients.get(clientId),
+      user: (userId) => state.users.get(userId),
+    };
+  }
 
   /**
    * A request through a gateway: the most specific rule decides. A path that could mean
    * different things to us and to the upstream (request-path.ts) is refused before any rule,
    * anonymous ones included, sees it; that needs no state, so it is answered even without one.
    */
-  decideGateway({ token, method, path }: GatewayRequest): DecisionAnswer {
+  decideGatewayNow({ token, method, path }: GatewayRequest): Decision | undefined {
     const parsed = requestPath(path);
     if (parsed.problem) return pathRejected(parsed.problem);
-    return this.whenCurrent(() => this.gateway(token, method, parsed.segments));
+    if (!this.settled()) return undefined;
+    const rule = this.state.matcher.match(method, parsed.segments);
+    if (!needsToken(rule)) return this.gateway(rule, undefined);
+    const verdict = this.cachedVerdict(token);
+    return verdict === undefined ? undefined : this.gateway(rule, verdict);
+  }
+
+  async decideGateway({ token, method, path }: GatewayRequest): Promise<Decision> {
+    const parsed = requestPath(path);
+    if (parsed.problem) return pathRejected(parsed.problem);
+    await this.whenSettled();
+    const rule = this.state.matcher.match(method, parsed.segments);
+    const verdict = needsToken(rule) ? await this.verdict(token) : undefined;
+    this.assertKnown();
+    return this.gateway(rule, verdict);
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
-  decidePermission({ token, permission }: PermissionRequest): DecisionAnswer {
-    return this.whenCurrent(() => this.tokenDecision(token, permission));
+  decidePermissionNow({ token, permission }: PermissionRequest): Decision | undefined {
+    if (!this.settled()) return undefined;
+    const verdict = this.cachedVerdict(token);
+    return verdict === undefined ? undefined : this.judge(verdict, permission);
+  }
+
+  async decidePermission({ token, permission }: PermissionRequest): Promise<Decision> {
+    await this.whenSettled();
+    const verdict = await this.verdict(token);
+    this.assertKnown();
+    return this.judge(verdict, permission);
   }
 
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
-  decideSubject(subject: Subject, permission: string): DecisionAnswer {
-    return this.whenCurrent(() => {
-      const state = this.state.subject(subject);
-      if (!state?.active) return deny('subject_inactive', { permission });
-      if (!this.state.permissionsOf(subject).has(permission))
-        return deny('permission_denied', { permission });
-      return { allowed: true, reason: 'allowed', decisionId: randomUUID(), permission };
-    });
+  async decideSubject(subject: Subject, permission: string): Promise<Decision> {
+    await this.whenSettled();
+    const state = this.state.subject(subject);
+    if (!state?.active) return deny('subject_inactive', { permission });
+    if (!this.state.permissionsOf(subject).has(permission))
+      return deny('permission_denied', { permission });
+    return { allowed: true, reason: 'allowed', decisionId: randomUUID(), permission };
   }
 
   /**
@@ -101,63 +143,47 @@ export class AccessDecisionService {
     return { accessState: this.state.known, revocationList: this.revocations.known };
   }
 
-  private gateway(token: string | undefined, method: string, path: string[]): DecisionAnswer {
-    const rule = this.state.matcher.match(method, path);
+  /** The gateway decision once the rule is matched and, if it needs one, the token known. */
+  private gateway(rule: CompiledRule | undefined, verdict: TokenVerdict | undefined): Decision {
     if (!rule) return deny('no_matching_rule');
     if (rule.anonymous)
       return { allowed: true, reason: 'anonymous', decisionId: randomUUID(), ruleId: rule.id };
-    return this.tokenDecision(token, rule.permission ?? undefined, rule);
+    return this.judge(verdict!, rule.permission ?? undefined, rule);
   }
 
-  private tokenDecision(
-    token: string | undefined,
-    permission: string | undefined,
-    rule?: CompiledRule,
-  ): DecisionAnswer {
-    if (!token) return deny('token_missing', { permission, ruleId: rule?.id });
-    const facts = this.verified.get(token, Date.now());
-    if (facts) return this.judge(facts, permission, rule);
-    return this.verify(token).then((verified) =>
-      // The state may have become unknown while the signature was being checked.
-      this.decideKnown(() =>
-        verified.ok
-          ? this.judge(verified.facts, permission, rule)
-          : deny(verified.reason, { permission, ruleId: rule?.id }),
-      ),
-    );
-  }
-
-  /** The decision for a verified token, against the live state. */
-  private judge(facts: TokenFacts, permission?: string, rule?: CompiledRule): Decision {
-    const { sub, clientId, scopes, scope } = facts;
+  /** The decision for a token, against the live state. */
+  private judge(verdict: TokenVerdict, permission?: string, rule?: CompiledRule): Decision {
+    if (typeof verdict === 'string') return deny(verdict, { permission, ruleId: rule?.id });
+    const { sub, clientId, scopes, scope } = verdict;
     const context = { permission, sub, clientId, scope, ruleId: rule?.id };
-    if (rule?.audience && !audienceIncludes(facts.aud, rule.audience))
+    if (rule?.audience && !audienceIncludes(verdict.aud, rule.audience))
       return deny('token_invalid', context);
-    if (this.revocations.isRevoked(facts.jti)) return deny('token_revoked', context);
-
-    const client = this.state.clients.get(clientId);
-    if (!client?.active) return deny('client_inactive', context);
-    const subject: Subject =
-      sub === clientId ? { type: 'client', id: clientId } : { type: 'user', id: sub };
-    const user = subject.type === 'user' ? this.state.users.get(sub) : undefined;
-    if (subject.type === 'user' && !user?.active) return deny('subject_inactive', context);
-    if (issuedBefore(facts, client) || (user && issuedBefore(facts, user))) {
-      return deny('token_revoked', context);
-    }
+    const liveness = tokenLiveness(verdict, this.status);
+    if (liveness !== 'live') return deny(liveness, context);
 
     if (rule && rule.scopes.some((needed) => !scopes.includes(needed)))
       return deny('insufficient_scope', context);
     if (permission) {
       if (!scopes.includes(permission)) return deny('insufficient_scope', context);
       // docs/access.md: held now, not only when the token was issued.
-      if (!this.state.permissionsOf(subject).has(permission))
+      if (!this.state.permissionsOf(verdict.subject).has(permission))
         return deny('permission_denied', context);
     }
     return { allowed: true, reason: 'allowed', decisionId: randomUUID(), ...context };
   }
 
+  /** The verdict memory holds on `token`, or undefined when it has to be verified first. */
+  private cachedVerdict(token: string | undefined): TokenVerdict | undefined {
+    if (!token) return 'token_missing';
+    return this.verified.get(token, Date.now());
+  }
+
+  private async verdict(token: string | undefined): Promise<TokenVerdict> {
+    return this.cachedVerdict(token) ?? this.verify(token!);
+  }
+
   /** Verifies a token not seen before (or past its cached `exp`) and caches what it says. */
-  private async verify(token: string): Promise<Verified> {
+  private async verify(token: string): Promise<TokenVerdict> {
     let payload: JWTPayload;
     const trustEpoch = this.jwt.trustEpoch;
     try {
@@ -166,44 +192,46 @@ export class AccessDecisionService {
         algorithms: [this.config.keys.accessTokenAlgorithm],
       });
     } catch (error) {
-      return {
-        ok: false,
-        reason: error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid',
-      };
+      return error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid';
     }
     const facts = tokenFacts(payload);
-    if (!facts) return { ok: false, reason: 'token_invalid' };
+    if (!facts) return 'token_invalid';
     this.verified.set(token, facts, trustEpoch);
-    return { ok: true, facts };
+    return facts;
+  }
+
+  /** Whether a decision can be made from memory now: everything known, no reload under way. */
+  private settled(): boolean {
+    return this.state.known && this.revocations.known && this.state.current() === undefined;
   }
 
   /**
-   * Runs `decide` once the state is current. docs/access.md: a change takes effect at once. A change
-   * announced in this process (or heard from another) is being reloaded; wait for it, briefly:
-   * past RELOAD_WAIT_MS the state is not trustworthy, and neither is an unknown one (503, never
-   * a guess).
+   * Resolves once the state is current. docs/access.md: a change takes effect at once. A
+   * change announced in this process (or heard from another) is being reloaded; wait for it,
+   * briefly: past RELOAD_WAIT_MS the state is not trustworthy, and neither is an unknown one
+   * (DecisionUnavailableError, 503, never a guess).
    */
-  private whenCurrent(decide: () => DecisionAnswer): DecisionAnswer {
+  private async whenSettled(): Promise<void> {
     const reloading = this.state.current();
-    if (reloading) {
-      return settlesWithin(reloading, RELOAD_WAIT_MS).then((settled) => {
-        if (!settled) throw new DecisionUnavailableError();
-        return this.decideKnown(decide);
-      });
+    if (reloading && !(await settlesWithin(reloading, RELOAD_WAIT_MS))) {
+      throw new DecisionUnavailableError();
     }
-    return this.decideKnown(decide);
+    this.assertKnown();
   }
 
   /**
-   * `decide`, if everything a decision rests on is known: the access state and the revocation
-   * list (either is unknown from a lost notification connection until reloaded).
+   * Everything a decision rests on is known: the access state and the revocation list (either is
+   * unknown from a lost notification connection until reloaded). Checked again after verifying a
+   * new token: the state may have become unknown meanwhile.
    */
-  private decideKnown(decide: () => DecisionAnswer): DecisionAnswer {
-    if (!this.state.known || !this.revocations.known) {
-      return Promise.reject(new DecisionUnavailableError());
-    }
-    return decide();
+  private assertKnown(): void {
+    if (!this.state.known || !this.revocations.known) throw new DecisionUnavailableError();
   }
+}
+
+/** Whether the rule judges a token: one matched, and not anonymous. */
+function needsToken(rule: CompiledRule | undefined): rule is CompiledRule {
+  return rule !== undefined && !rule.anonymous;
 }
 
 function deny(reason: DenyReason, context: Partial<Decision> = {}): Decision {
@@ -221,8 +249,21 @@ function tokenFacts(payload: JWTPayload): TokenFacts | undefined {
   ) {
     return undefined;
   }
-  const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
-  return { sub, clientId, jti, scopes, scope: scopes.join(' '), aud, iat: iat ?? 0, exp };
+  const scopes = typeof scope === 'string' ? (parseScope(scope) ?? []) : [];
+  const ids = { sub, clientId };
+  const subject: Subject = isClientsOwnToken(ids)
+    ? { type: 'client', id: clientId }
+    : { type: 'user', id: sub };
+  return {
+    ...ids,
+    jti,
+    subject,
+    scopes,
+    scope: scopes.join(' '),
+    aud,
+    issuedMs: (iat ?? 0) * 1000,
+    exp,
+  };
 }
 
 /** Whether `work` settles within `ms` (it never rejects: reloads are tracked settled). */
@@ -238,9 +279,4 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
 
 function audienceIncludes(aud: JWTPayload['aud'], wanted: string): boolean {
   return Array.isArray(aud) ? aud.includes(wanted) : aud === wanted;
-}
-
-/** A disable after the token was issued ends it (iat has one-second resolution: fail closed). */
-function issuedBefore(facts: TokenFacts, subject: SubjectState): boolean {
-  return subject.tokensValidAfter !== null && facts.iat * 1000 <= subject.tokensValidAfter;
 }

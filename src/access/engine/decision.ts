@@ -49,6 +49,11 @@ export class DecisionUnavailableError extends TemporarilyUnavailableError {
   }
 }
 
+/** How the OpenAPI description of a decision route words its 503 (DecisionUnavailableError). */
+export const DECISION_UNAVAILABLE = {
+  description: 'The server cannot tell; never an allow (Retry-After: 1)',
+};
+
 /** The deny for an original request that has no single meaning (docs/security/paths.md). */
 export function pathRejected(problem: PathProblem): Decision {
   return {

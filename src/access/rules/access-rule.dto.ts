@@ -11,6 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PERMISSION_SYNTAX } from '../../common/auth/permissions';
+import { SCOPE_TOKEN } from '../../common/auth/scope-syntax';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -41,7 +42,7 @@ export class CreateAccessRuleDto {
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
-  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { each: true, message: 'each must be a scope token' })
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each must be a scope token' })
   scopes?: string[];
 
   @ApiPropertyOptional({

@@ -1,42 +1,63 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { FieldProblem, ValidationFailedError } from '../../common/api-error';
+import { HotRouteDefinition, JsonObjectBody } from '../../common/http/hot-route-definition';
 import { HotRoutes } from '../../common/http/hot-routes';
 import { readJsonBody } from '../../common/http/json-body';
 import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
-import { Decision } from '../engine/decision';
+import { Decision, DECISION_UNAVAILABLE } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
-import { bearerToken } from './bearer';
-import { whenDecided } from './when-decided';
+import { bearerToken } from '../../common/auth/bearer-token';
 
-export const CHECK_PATH = '/access/check';
+const PART = {
+  type: 'string',
+  pattern: /^[A-Za-z0-9_.-]{1,100}$/,
+  problem: 'must be 1 to 100 letters, digits or _ . -',
+} as const;
 
-const PART = /^[A-Za-z0-9_.-]{1,100}$/;
-const FIELDS = new Set(['resource', 'action', 'context']);
-const PART_PROBLEM = 'must be 1 to 100 letters, digits or _ . -';
-
-/** The body `{resource, action, context?}`, or a 400 naming every field that is wrong. */
-export function checkRequest(body: unknown): { resource: string; action: string } {
-  const problems: FieldProblem[] = [];
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { resource, action, context } = fields;
-  if (typeof resource !== 'string' || !PART.test(resource))
-    problems.push({ field: 'resource', problem: PART_PROBLEM });
-  if (typeof action !== 'string' || !PART.test(action))
-    problems.push({ field: 'action', problem: PART_PROBLEM });
-  if (
-    context !== undefined &&
-    (typeof context !== 'object' || context === null || Array.isArray(context))
-  ) {
-    problems.push({ field: 'context', problem: 'must be an object' });
-  }
-  for (const field of Object.keys(fields)) {
-    if (!FIELDS.has(field)) problems.push({ field, problem: 'should not exist' });
-  }
-  if (problems.length > 0) throw new ValidationFailedError(problems);
-  return { resource: resource as string, action: action as string };
-}
+/** `POST /access/check`: where it is served, what its body must be, how OpenAPI describes it. */
+export const CHECK_ROUTE = {
+  methods: ['POST'],
+  path: '/access/check',
+  body: new JsonObjectBody({
+    resource: { ...PART, example: 'invoices' },
+    action: { ...PART, example: 'read' },
+    context: { type: 'object' },
+  }),
+  operation: {
+    tags: ['access'],
+    summary: 'Decide for the Bearer token in the request: allowed or one reason',
+    security: [{ bearer: [] }],
+    responses: {
+      '200': {
+        description: 'The decision; X-Decision-Id carries its id',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['allowed', 'reason', 'sub', 'client_id', 'scope', 'decision_id'],
+              properties: {
+                allowed: { type: 'boolean' },
+                reason: {
+                  type: 'string',
+                  description: 'allowed, or a reason code (docs/reason-codes.md)',
+                },
+                sub: { type: 'string', nullable: true },
+                client_id: { type: 'string', nullable: true },
+                scope: { type: 'string', nullable: true },
+                decision_id: { type: 'string', format: 'uuid' },
+              },
+            },
+          },
+        },
+      },
+      '400': { description: 'The body is not {resource, action, context?}' },
+      '413': { description: 'The body is larger than BODY_LIMIT' },
+      '415': { description: 'The body is not application/json' },
+      '503': DECISION_UNAVAILABLE,
+    },
+  },
+} satisfies HotRouteDefinition;
 
 /**
  * `POST /access/check` (docs/access.md): may the caller's token do `resource:action`? 200
@@ -45,7 +66,7 @@ export function checkRequest(body: unknown): { resource: string; action: string 
  *
  * Services ask on every call, so, like the gateway route, this is a hot route (served from
  * node:http ahead of Fastify); its errors are rendered as the exception filter renders every
- * other route's. (Described in access-routes.openapi.ts.)
+ * other route's. (Declared, validation and OpenAPI description alike, by CHECK_ROUTE.)
  */
 @Injectable()
 export class CheckRoute implements OnModuleInit {
@@ -57,23 +78,27 @@ export class CheckRoute implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hotRoutes.add({ methods: ['POST'], path: CHECK_PATH }, (request, response) =>
-      this.answer(request, response),
-    );
+    this.hotRoutes.add(CHECK_ROUTE, (request, response) => this.answer(request, response));
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     return readJsonBody(request, this.config.bodyLimit).then((body) => {
-      const { resource, action } = checkRequest(body);
-      const answer = this.engine.decidePermission({
+      const { resource, action } = CHECK_ROUTE.body.parse(body);
+      const asked = {
         token: bearerToken(request.headers.authorization),
         permission: `${resource}:${action}`,
-      });
-      return whenDecided(answer, (decision) => {
-        this.log.record(decision, { surface: 'check' });
-        send(response, decision);
-      });
+      };
+      const now = this.engine.decidePermissionNow(asked);
+      if (now) return this.answered(response, now);
+      return this.engine
+        .decidePermission(asked)
+        .then((decision) => this.answered(response, decision));
     });
+  }
+
+  private answered(response: ServerResponse, decision: Decision): void {
+    this.log.record(decision, { surface: 'check' });
+    send(response, decision);
   }
 }
 

@@ -1,18 +1,51 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { HotRouteDefinition } from '../../common/http/hot-route-definition';
 import { HotRoutes } from '../../common/http/hot-routes';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { AppConfig } from '../../config/app-config';
 import { GatewayForm } from '../../config/environment';
-import { Decision, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
+import { Decision, DECISION_UNAVAILABLE, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
 import { PathProblem } from '../rules/request-path';
-import { bearerToken } from './bearer';
-import { whenDecided } from './when-decided';
+import { bearerToken } from '../../common/auth/bearer-token';
 
 export const GATEWAY_PREFIX = '/access/gateway';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/**
+ * The gateway route: every method, at /access/gateway and below it (the `path` form), and its
+ * OpenAPI description. It reads no body; what it reads is in originalRequest.
+ */
+export const GATEWAY_ROUTE = {
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  path: GATEWAY_PREFIX,
+  prefix: true,
+  operation: {
+    tags: ['access'],
+    summary:
+      'Forward-auth for nginx auth_request, Caddy forward_auth, Envoy ext_authz (docs/gateways.md)',
+    description:
+      'The original request comes from X-Original-Method + X-Original-URI (nginx), ' +
+      'X-Forwarded-Method + X-Forwarded-Uri (Caddy, Traefik), or this request itself under ' +
+      '/access/gateway/ (Envoy), as GATEWAY_FORMS accepts (docs/gateways.md). An original URI ' +
+      'that upstreams could read differently is denied with path_rejected before any rule ' +
+      '(docs/security/paths.md). Method-override headers are never read. Every answer carries ' +
+      'X-Decision-Id.',
+    security: [{ bearer: [] }],
+    responses: {
+      '200': {
+        description: 'Allowed; X-Auth-Subject, X-Auth-Client-Id and X-Auth-Scope name the caller',
+      },
+      '401': {
+        description: 'Token missing, invalid, expired or revoked; WWW-Authenticate: Bearer',
+      },
+      '403': {
+        description: 'Denied (path_rejected included): {allowed: false, reason, decision_id}',
+      },
+      '503': DECISION_UNAVAILABLE,
+    },
+  },
+} satisfies HotRouteDefinition;
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -64,8 +97,8 @@ export function originalRequest(
  * Bearer challenge for token problems; 403 otherwise; 503 when the server cannot tell.
  *
  * Every API request behind a gateway comes through here, so it is a hot route (served from
- * node:http ahead of Fastify), answered in the same tick when the engine decides synchronously.
- * (Described in access-routes.openapi.ts.)
+ * node:http ahead of Fastify), answered in the same tick when the engine decides from memory.
+ * (Declared, with its OpenAPI description, by GATEWAY_ROUTE.)
  */
 @Injectable()
 export class GatewayRoute implements OnModuleInit {
@@ -81,10 +114,7 @@ export class GatewayRoute implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.hotRoutes.add(
-      { methods: METHODS, path: GATEWAY_PREFIX, prefix: true },
-      (request, response) => this.answer(request, response),
-    );
+    this.hotRoutes.add(GATEWAY_ROUTE, (request, response) => this.answer(request, response));
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
@@ -96,15 +126,25 @@ export class GatewayRoute implements OnModuleInit {
       return undefined;
     }
     const { method, uri } = original;
-    const answer = this.engine.decideGateway({
-      token: bearerToken(request.headers.authorization),
-      method,
-      path: uri,
-    });
-    return whenDecided(answer, (decision) => {
-      this.log.record(decision, { surface: 'gateway', method, path: uri });
-      send(response, decision);
-    });
+    const asked = { token: bearerToken(request.headers.authorization), method, path: uri };
+    const now = this.engine.decideGatewayNow(asked);
+    if (now) {
+      this.answered(response, now, method, uri);
+      return undefined;
+    }
+    return this.engine
+      .decideGateway(asked)
+      .then((decision) => this.answered(response, decision, method, uri));
+  }
+
+  private answered(
+    response: ServerResponse,
+    decision: Decision,
+    method: string,
+    path: string,
+  ): void {
+    this.log.record(decision, { surface: 'gateway', method, path });
+    send(response, decision);
   }
 }
 

@@ -43,9 +43,15 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
 }
 
 /**
- * RFC 7521 §4.2, RFC 7523 §2.2: client_assertion with client_assertion_type jwt-bearer. The
- * client is named by the assertion's `sub` (read here, verified by the strategy); a client_id in
- * the body is optional and must name the same client.
+ * RFC 7521 §4.2, RFC 7523 §2.2: client_assertion with client_assertion_type jwt-bearer; a
+ * client_id in the body is optional and must name the same client.
+ *
+ * Which claim names the client: `sub`. For client authentication RFC 7523 §3 (2.B) says "the
+ * subject MUST be the client_id"; `iss` (§3 (1)) names who issued the JWT, which is the client
+ * too only because the assertion is self-issued (RFC 7521 §5.2, OIDC Core §9). So `sub` is read
+ * here, unverified, to find the client, its keys and its backoff records, and
+ * ClientAssertionVerifier then requires `iss` and `sub` both to equal that client_id: an
+ * assertion whose `iss` names anyone else fails there, as invalid_client like any bad assertion.
  */
 function fromAssertion(
   assertion: string | undefined,

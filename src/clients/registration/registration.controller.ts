@@ -20,6 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../../common/auth/bearer-token';
 import { InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
 import { auditContext } from '../../events/audit-context';
@@ -27,11 +28,6 @@ import { RegistrationMetadataDto } from '../client-metadata.dto';
 import { toClientView } from '../client.view';
 import { RegistrationResponse, RegistrationService } from './registration.service';
 import { ErrorShape } from '../../common/error-response';
-
-function bearer(authorization: string | undefined): string | undefined {
-  const match = /^Bearer (\S+)$/.exec(authorization ?? '');
-  return match?.[1];
-}
 
 @ApiTags('oauth: dynamic registration')
 @ApiBearerAuth('bearer')
@@ -54,7 +50,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    this.registration.authorizeRegistration(bearer(authorization));
+    this.registration.authorizeRegistration(bearerToken(authorization));
     requireJson(request);
     const result = await this.registration.register(
       request.body,
@@ -73,7 +69,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     void reply.header('cache-control', 'no-store');
     return this.describe({ client });
   }
@@ -88,7 +84,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     requireJson(request);
     // RFC 7592: the client itself acts, with its registration access token.
     const result = await this.registration.replace(
@@ -109,7 +105,7 @@ export class RegistrationController {
     @Headers('authorization') authorization: string | undefined,
     @Req() request: FastifyRequest,
   ): Promise<void> {
-    const client = await this.registration.authenticate(clientId, bearer(authorization));
+    const client = await this.registration.authenticate(clientId, bearerToken(authorization));
     await this.registration.remove(
       client,
       auditContext(request, { type: 'client', id: client.clientId }),

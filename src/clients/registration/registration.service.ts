@@ -9,6 +9,7 @@ import {
   InvalidTokenError,
 } from '../../common/oauth-error';
 import { isGatehouseScope } from '../../common/auth/permissions';
+import { parseScope } from '../../common/auth/scope-syntax';
 import { toFieldProblems } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import { constantTimeEquals, sha256 } from '../../crypto/secret-hasher.service';
@@ -127,7 +128,7 @@ export class RegistrationService {
     if (problems.length > 0) throw metadataError(problems);
     // Gatehouse's own scopes: only an administrator registers a client for them
     // (docs/security/privilege.md), never RFC 7591 registration or RFC 7592 update.
-    const reserved = (metadata.scope ?? '').split(' ').filter(isGatehouseScope);
+    const reserved = (parseScope(metadata.scope ?? '') ?? []).filter(isGatehouseScope);
     if (reserved.length > 0) {
       throw new InvalidClientMetadataError(
         `scope ${reserved.join(' ')} cannot be registered dynamically`,

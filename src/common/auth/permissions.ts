@@ -8,10 +8,10 @@ export const PERMISSION_SYNTAX = /^[A-Za-z0-9_.-]{1,100}:[A-Za-z0-9_.-]{1,100}$/
  */
 const GATEHOUSE_SCOPE = /^iam:/;
 
-/** The scope of the admin API (README, admin API). */
+/** The scope of the admin API (docs/endpoints.md, Admin API). */
 export const ADMIN_SCOPE = 'iam:admin';
 
-/** The scope of the decision surfaces and of introspection of any token (README, checkAccess). */
+/** The scope of the decision surfaces and of introspection of any token (docs/access.md). */
 export const CHECK_SCOPE = 'iam:check';
 
 /** Whether a scope is one of Gatehouse's own (`iam:*`). */

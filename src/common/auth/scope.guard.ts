@@ -4,6 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../api-error';
 import { bearerChallenge, InsufficientScopeError, InvalidTokenError } from '../oauth-error';
 import { BearerAuthenticator, BearerPrincipal } from './bearer-authenticator';
+import { bearerToken } from './bearer-token';
 export const REQUIRED_SCOPE = 'gatehouse:required-scope';
 
 declare module 'fastify' {
@@ -11,9 +12,6 @@ declare module 'fastify' {
     principal?: BearerPrincipal;
   }
 }
-
-/** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 7235 §2.1). */
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * RFC 6750 Bearer authentication for the admin API: 401 without a good token, 403 when the
@@ -38,9 +36,9 @@ export class ScopeGuard implements CanActivate {
         headers: bearerChallenge(),
       });
     }
-    const match = BEARER.exec(header);
-    if (!match) throw new InvalidTokenError('the Authorization header is not a Bearer token');
-    const principal = await this.authenticator.authenticate(match[1]);
+    const token = bearerToken(header);
+    if (!token) throw new InvalidTokenError('the Authorization header is not a Bearer token');
+    const principal = await this.authenticator.authenticate(token);
     if (scope && !principal.scopes.includes(scope)) throw new InsufficientScopeError(scope);
     request.principal = principal;
     return true;

@@ -1,29 +1,38 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { InvalidGrantError } from '../../common/oauth-error';
-import { RevocationList, RevokedToken } from '../revocation-list.service';
+import { RevokedToken } from '../revocation-list.service';
 import { TokenResponse } from './grant-handler';
 import { GatehouseError } from '../../common/errors';
 
-/** A grant's transaction ends in tokens, or in an error whose side effects must still commit. */
+/**
+ * How a grant's transaction ended. It commits on each of them: a refused grant still uses up its
+ * code or its refresh token, and what a grant took back stays revoked. The grant throws `error`
+ * only after the commit (and announces `revoked` to every process first).
+ */
 export type GrantOutcome =
-  { response: TokenResponse } | { error: GatehouseError; revoked?: RevokedToken[] };
+  | { kind: 'issued'; response: TokenResponse }
+  | { kind: 'refused'; error: GatehouseError }
+  | { kind: 'revoked'; error: GatehouseError; revoked: RevokedToken[] };
+
+/** A refusal whose side effects (a burned code, a rotated refresh token) commit. */
+export function refused(description: string): GrantOutcome {
+  return { kind: 'refused', error: new InvalidGrantError(description) };
+}
 
 /** PostgreSQL serialization_failure and deadlock_detected: two requests raced for one grant. */
 const CONFLICTS = new Set(['40001', '40P01']);
 
 /**
- * Runs a grant in one transaction. An error *returned* by `work` commits first (a burned code,
- * a revoked family stay so); one *thrown* rolls back. Revocations are announced to every process
- * after the commit; a concurrency conflict is `invalid_grant`, never a 500 (STYLE §5).
+ * Runs a grant's `work` in one transaction and answers its outcome once committed. Anything
+ * `work` throws rolls the transaction back; two requests racing for one grant get
+ * `invalid_grant`, never a 500.
  */
-export async function runGrantTransaction(
+export async function inGrantTransaction(
   dataSource: DataSource,
-  revocations: RevocationList,
   work: (manager: EntityManager) => Promise<GrantOutcome>,
-): Promise<TokenResponse> {
-  let outcome: GrantOutcome;
+): Promise<GrantOutcome> {
   try {
-    outcome = await dataSource.transaction(work);
+    return await dataSource.transaction(work);
   } catch (error) {
     const code =
       error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
@@ -31,9 +40,4 @@ export async function runGrantTransaction(
       throw new InvalidGrantError('the grant was used concurrently; try again');
     throw error;
   }
-  if ('error' in outcome) {
-    if (outcome.revoked) revocations.announce(outcome.revoked);
-    throw outcome.error;
-  }
-  return outcome.response;
 }

@@ -1,25 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Client } from '../../clients/client';
 import { InvalidGrantError, InvalidRequestError } from '../../common/oauth-error';
 import { AppConfig } from '../../config/app-config';
 import { AuditContext } from '../../events/audit-context';
-import { AuditLog } from '../../events/audit-log.service';
 import { UsersService } from '../../users/users.service';
 import { RefreshTokensService } from '../refresh-tokens.service';
 import { RevocationList } from '../revocation-list.service';
+import { RevocationService } from '../revocation.service';
 import { grantAudience, grantScopes } from '../scope.policy';
 import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { GrantHandler, TokenResponse } from './grant-handler';
-import { GrantOutcome, runGrantTransaction } from './grant-transaction';
+import { GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
 import { UserTokenIssuer } from './user-token.issuer';
 
 /**
  * RFC 6749 §6 refresh with rotation: every use returns a new refresh token in the same family;
  * presenting a rotated one again revokes the family and its access tokens (OAuth 2.0 Security
  * BCP §4.14.2). Scope may narrow, never widen.
+ *
+ * The transaction commits whatever the refresh comes to, and only then does `handle` throw a
+ * refusal: a family revoked for reuse, or for a user no longer active, stays revoked. Asking for
+ * more scope than the family holds is thrown inside instead, rolling the rotation back, so it
+ * does not use the refresh token up.
  */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
@@ -30,9 +35,9 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly refreshTokens: RefreshTokensService,
     private readonly users: UsersService,
     private readonly tokens: UserTokenIssuer,
+    private readonly revocation: RevocationService,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
-    private readonly audit: AuditLog,
   ) {}
 
   async handle(
@@ -49,60 +54,74 @@ export class RefreshTokenGrant implements GrantHandler {
       this.config.issuer,
     );
 
-    return runGrantTransaction(
-      this.dataSource,
-      this.revocations,
-      async (manager): Promise<GrantOutcome> => {
-        const rotation = await this.refreshTokens.rotate(manager, token, client.clientId);
-        if (rotation.outcome === 'invalid') {
-          return {
-            error: new InvalidGrantError('the refresh token is invalid, expired or revoked'),
-          };
-        }
-        const previous = rotation.previous;
-        if (rotation.outcome === 'reused') {
-          const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
-          await this.revocations.record(manager, revoked);
-          await this.audit.record(
-            {
-              ...context,
-              actor: { type: 'client', id: client.clientId },
-              type: 'refresh_token.reuse_detected',
-              outcome: 'failure',
-              target: { type: 'refresh_token_family', id: previous.familyId },
-              details: {
-                user_id: previous.userId,
-                revoked_access_tokens: new Set(revoked.map(({ jti }) => jti)).size,
-              },
-            },
-            manager,
-          );
-          return { error: new InvalidGrantError('the refresh token was already used'), revoked };
-        }
-        // Thrown, so the rotation rolls back: asking for too much does not burn the token.
-        const scopes = grantScopes(requestedScope, previous.scopes);
-        const user = await this.users.findActive(previous.userId, manager);
-        // A disable of the user or client since the family began ends it, even once re-enabled.
-        if (!user || issuedBeforeCutoff(previous.createdAt, client, user)) {
-          const revoked = await this.refreshTokens.revokeFamilies(manager, [previous.familyId]);
-          await this.revocations.record(manager, revoked);
-          return { error: new InvalidGrantError('the user is no longer active'), revoked };
-        }
-        const { response } = await this.tokens.issue(manager, {
-          client,
-          user,
-          scopes,
-          audience,
-          authTime: previous.authTime,
-          refresh: {
-            familyId: previous.familyId,
-            scopes: previous.scopes,
-            expiresAt: previous.expiresAt,
-            codeHash: previous.codeHash,
-          },
-        });
-        return { response };
-      },
+    const outcome = await inGrantTransaction(this.dataSource, (manager) =>
+      this.refresh(manager, client, { token, requestedScope, audience }, context),
     );
+    // Committed: the token is rotated, and a revoked family stays revoked.
+    switch (outcome.kind) {
+      case 'issued':
+        return outcome.response;
+      case 'revoked':
+        this.revocations.announce(outcome.revoked);
+        throw outcome.error;
+      case 'refused':
+        throw outcome.error;
+    }
+  }
+
+  private async refresh(
+    manager: EntityManager,
+    client: Client,
+    asked: { token: string; requestedScope?: string; audience: string[] },
+    context: AuditContext | undefined,
+  ): Promise<GrantOutcome> {
+    const rotation = await this.refreshTokens.rotate(manager, asked.token, client.clientId);
+    if (rotation.outcome === 'invalid') {
+      return refused('the refresh token is invalid, expired or revoked');
+    }
+    const previous = rotation.previous;
+    if (rotation.outcome === 'reused') {
+      const revoked = await this.revocation.revokeIssued(manager, [previous.familyId], {
+        audit: {
+          ...context,
+          actor: { type: 'client', id: client.clientId },
+          type: 'refresh_token.reuse_detected',
+          outcome: 'failure',
+          target: { type: 'refresh_token_family', id: previous.familyId },
+          details: { user_id: previous.userId },
+        },
+      });
+      return {
+        kind: 'revoked',
+        error: new InvalidGrantError('the refresh token was already used'),
+        revoked,
+      };
+    }
+    // Thrown, so the rotation rolls back: asking for too much does not burn the token.
+    const scopes = grantScopes(asked.requestedScope, previous.scopes);
+    const user = await this.users.findActive(previous.userId, manager);
+    // A disable of the user or client since the family began ends it, even once re-enabled.
+    if (!user || issuedBeforeCutoff(previous.createdAt, client, user)) {
+      const revoked = await this.revocation.revokeIssued(manager, [previous.familyId]);
+      return {
+        kind: 'revoked',
+        error: new InvalidGrantError('the user is no longer active'),
+        revoked,
+      };
+    }
+    const { response } = await this.tokens.issue(manager, {
+      client,
+      user,
+      scopes,
+      audience: asked.audience,
+      authTime: previous.authTime,
+      refresh: {
+        familyId: previous.familyId,
+        scopes: previous.scopes,
+        expiresAt: previous.expiresAt,
+        codeHash: previous.codeHash,
+      },
+    });
+    return { kind: 'issued', response };
   }
 }
