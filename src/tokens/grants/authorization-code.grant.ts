@@ -15,7 +15,7 @@ import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { UsersService } from '../../users/users.service';
 import { GrantHandler, TokenResponse } from './grant-handler';
-import { GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
+import { answerOf, GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
 import { UserTokenIssuer } from './user-token.issuer';
 
 /** What the token request says about the code it presents. */
@@ -68,15 +68,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       this.exchange(manager, client, exchange, context),
     );
     // Committed: the code is used up, and a reuse's revocations are stored.
-    switch (outcome.kind) {
-      case 'issued':
-        return outcome.response;
-      case 'revoked':
-        this.revocations.announce(outcome.revoked);
-        throw outcome.error;
-      case 'refused':
-        throw outcome.error;
-    }
+    return answerOf(outcome, this.revocations);
   }
 
   private async exchange(

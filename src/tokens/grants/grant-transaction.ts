@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { InvalidGrantError } from '../../common/oauth-error';
-import { RevokedToken } from '../revocation-list.service';
+import { RevocationList, RevokedToken } from '../revocation-list.service';
 import { TokenResponse } from './grant-handler';
 import { GatehouseError } from '../../common/errors';
 
@@ -39,5 +39,21 @@ export async function inGrantTransaction(
     if (code && CONFLICTS.has(code))
       throw new InvalidGrantError('the grant was used concurrently; try again');
     throw error;
+  }
+}
+
+/**
+ * What a committed grant answers: its tokens, or its refusal thrown, after announcing what it
+ * revoked to every process.
+ */
+export function answerOf(outcome: GrantOutcome, revocations: RevocationList): TokenResponse {
+  switch (outcome.kind) {
+    case 'issued':
+      return outcome.response;
+    case 'revoked':
+      revocations.announce(outcome.revoked);
+      throw outcome.error;
+    case 'refused':
+      throw outcome.error;
   }
 }

@@ -13,7 +13,7 @@ import { grantAudience, grantScopes } from '../scope.policy';
 import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { GrantHandler, TokenResponse } from './grant-handler';
-import { GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
+import { answerOf, GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
 import { UserTokenIssuer } from './user-token.issuer';
 
 /**
@@ -58,15 +58,7 @@ export class RefreshTokenGrant implements GrantHandler {
       this.refresh(manager, client, { token, requestedScope, audience }, context),
     );
     // Committed: the token is rotated, and a revoked family stays revoked.
-    switch (outcome.kind) {
-      case 'issued':
-        return outcome.response;
-      case 'revoked':
-        this.revocations.announce(outcome.revoked);
-        throw outcome.error;
-      case 'refused':
-        throw outcome.error;
-    }
+    return answerOf(outcome, this.revocations);
   }
 
   private async refresh(
