@@ -67,7 +67,7 @@ export function errorClass(
   status: number,
   headers?: (description: string) => Record<string, string>,
 ): ErrorClass {
-  return class extends GatehouseError {
+  const named = class extends GatehouseError {
     constructor(description: string, detail?: string, options: Omit<ErrorOptions, 'detail'> = {}) {
       super(error, status, description, {
         headers: headers?.(description),
@@ -76,4 +76,8 @@ export function errorClass(
       });
     }
   };
+  // `invalid_grant` → InvalidGrantError, the name its instances carry in logs and stacks.
+  const name = error.replace(/(^|_)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+  Object.defineProperty(named, 'name', { value: `${name}Error` });
+  return named;
 }
