@@ -12,7 +12,11 @@ import {
 } from './support/code-flow';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 
-/** Waits past the current second: JWT `iat` has one-second resolution. */
+/**
+ * Waits past the current second: JWT `iat` has one-second resolution. Real time, not a
+ * TestClock: cut-offs come from the app's clock, but codes and refresh tokens are stamped by
+ * the database's (docs/decisions/0102-password-change-sets-the-cutoff.md), which it cannot move.
+ */
 const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
 
 describe('revocation that reaches everywhere', () => {

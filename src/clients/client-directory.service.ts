@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
 import { Client, ClientStanding, RegisteredClient, registeredClient } from './client';
@@ -30,11 +31,13 @@ export class ClientDirectory implements OnModuleDestroy {
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     bus: ChangeBus,
+    clock: Clock,
   ) {
     this.cache = new ReadThroughCache({
       load: (clientId) => this.load(clientId),
       ttlMs: CACHE_TTL_MS,
       maxSize: MAX_CACHED,
+      now: () => clock.now(),
       keep: (client) => client !== null,
     });
     this.unsubscribe = bus.subscribe((event) => {

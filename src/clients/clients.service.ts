@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { Page, paginate } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
@@ -60,6 +61,7 @@ export class ClientsService {
     private readonly bus: ChangeBus,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async create(
@@ -160,7 +162,7 @@ export class ClientsService {
       }
       // Disabling ends every token issued so far, even if the client is enabled again later.
       if (client.status === 'active' && metadata.status === 'disabled')
-        client.tokensValidAfter = new Date();
+        client.tokensValidAfter = this.clock.date();
       Object.assign(client, metadata);
       const saved = await manager.save(client);
       const changed = changedFields(before, metadata, { scopes: 'scope' });
@@ -202,7 +204,7 @@ export class ClientsService {
       checkRotatable(client);
       client.previousSecretHash = graceSeconds > 0 ? client.secretHash : null;
       client.previousSecretExpiresAt =
-        graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+        graceSeconds > 0 ? new Date(this.clock.now() + graceSeconds * 1000) : null;
       client.secretHash = hash;
       const saved = await manager.save(client);
       // That it happened, and how long the old secret lives on; never a secret or its hash.

@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import { DataSource } from 'typeorm';
 import { ClientDirectory } from '../clients/client-directory.service';
 import { Client } from '../clients/client';
+import { Clock } from '../common/clock';
 import { InvalidClientError, InvalidRequestError, InvalidTokenError } from '../common/oauth-error';
 import { AppConfig } from '../config/app-config';
 import { UserDirectory } from '../users/user-directory.service';
@@ -51,6 +52,7 @@ export class IntrospectionService {
     private readonly clients: ClientDirectory,
     private readonly users: UserDirectory,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async introspect(caller: Client, params: TokenParams): Promise<IntrospectionResponse> {
@@ -104,7 +106,7 @@ export class IntrospectionService {
     // Refresh tokens carry no audience: only their client, or an iam:check holder, may look.
     if (!mayIntrospect(caller, { clientId: row.clientId }, this.config.issuer)) return INACTIVE;
     const expiresAt = Math.min(row.expiresAt.getTime(), row.idleExpiresAt.getTime());
-    if (expiresAt <= Date.now()) return INACTIVE;
+    if (expiresAt <= this.clock.now()) return INACTIVE;
     // Its revocation is the row's own (above); the rest as for any token.
     const client = await this.clients.findActive(row.clientId);
     const user = client ? await this.users.findActive(row.userId) : null;

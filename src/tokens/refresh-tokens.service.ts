@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
+import { Clock } from '../common/clock';
 import { RandomService } from '../crypto/random.service';
 import { SignOutEverywhere } from '../users/sign-out-everywhere';
 import { Housekeeping } from '../database/housekeeping.service';
@@ -32,6 +33,7 @@ export class RefreshTokensService {
     private readonly random: RandomService,
     housekeeping: Housekeeping,
     signOut: SignOutEverywhere,
+    private readonly clock: Clock,
   ) {
     housekeeping.register(
       'refresh_tokens',
@@ -43,14 +45,14 @@ export class RefreshTokensService {
       manager.update(
         RefreshTokenEntity,
         { userId, revokedAt: IsNull() },
-        { revokedAt: new Date() },
+        { revokedAt: this.clock.date() },
       ),
     );
   }
 
   async issue(manager: EntityManager, input: NewRefreshToken): Promise<string> {
     const token = this.random.secret();
-    const idleEnd = Date.now() + input.idleLifetimeSeconds * 1000;
+    const idleEnd = this.clock.now() + input.idleLifetimeSeconds * 1000;
     await manager.insert(RefreshTokenEntity, {
       tokenHash: sha256(token),
       familyId: input.familyId ?? this.random.uuid(),
@@ -111,7 +113,7 @@ export class RefreshTokensService {
     await manager.update(
       RefreshTokenEntity,
       { familyId: In(familyIds), revokedAt: IsNull() },
-      { revokedAt: new Date() },
+      { revokedAt: this.clock.date() },
     );
     const rows = await manager.find(RefreshTokenEntity, { where: { familyId: In(familyIds) } });
     return rows
@@ -119,7 +121,7 @@ export class RefreshTokensService {
         jti: row.accessTokenJti,
         exp: Math.floor(row.accessTokenExpiresAt.getTime() / 1000),
       }))
-      .filter((token) => token.exp * 1000 > Date.now());
+      .filter((token) => token.exp * 1000 > this.clock.now());
   }
 
   async familiesFromCode(manager: EntityManager, codeHash: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import { expect } from 'expect';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { SystemClock } from '../common/clock';
 import { Housekeeping } from '../database/housekeeping.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { ChangeEvent } from '../events/change-events';
@@ -49,9 +50,12 @@ describe(RevocationList.name, () => {
         return () => undefined;
       },
     } as unknown as ChangeBus;
-    sut = new RevocationList(table.dataSource(), bus, {
-      register: () => undefined,
-    } as unknown as Housekeeping);
+    sut = new RevocationList(
+      table.dataSource(),
+      bus,
+      { register: () => undefined } as unknown as Housekeeping,
+      new SystemClock(),
+    );
     await sut.onModuleInit();
   });
   afterEach(() => sut.onModuleDestroy());

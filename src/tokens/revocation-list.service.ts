@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
+import { Clock } from '../common/clock';
 import { TemporarilyUnavailableError } from '../common/oauth-error';
 import { ChangeBus } from '../events/change-bus.service';
 import { ResyncedLoad } from '../events/resynced-load';
@@ -44,6 +45,7 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bus: ChangeBus,
     housekeeping: Housekeeping,
+    private readonly clock: Clock,
   ) {
     housekeeping.register(
       'revoked_access_tokens',
@@ -75,7 +77,7 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
     if (!this.loaded) throw new RevocationsUnknownError();
     const exp = this.revoked.get(jti);
     if (exp === undefined) return false;
-    if (exp * 1000 <= Date.now()) {
+    if (exp * 1000 <= this.clock.now()) {
       this.revoked.delete(jti);
       return false;
     }
@@ -99,13 +101,13 @@ export class RevocationList implements OnModuleInit, OnModuleDestroy {
   }
 
   private remember({ jti, exp }: RevokedToken): void {
-    if (exp * 1000 > Date.now()) this.revoked.set(jti, exp);
+    if (exp * 1000 > this.clock.now()) this.revoked.set(jti, exp);
   }
 
   /** Adds every live revocation in the table (revocations only ever accumulate). */
   private async load(): Promise<void> {
     const repository = this.dataSource.getRepository(RevokedAccessTokenEntity);
-    const rows = await repository.find({ where: { expiresAt: MoreThan(new Date()) } });
+    const rows = await repository.find({ where: { expiresAt: MoreThan(this.clock.date()) } });
     for (const row of rows)
       this.remember({ jti: row.jti, exp: Math.floor(row.expiresAt.getTime() / 1000) });
   }

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
 import { User, UserStanding, userSnapshot } from './user';
@@ -31,11 +32,13 @@ export class UserDirectory implements OnModuleDestroy {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     bus: ChangeBus,
+    clock: Clock,
   ) {
     this.cache = new ReadThroughCache({
       load: (id) => this.load(id),
       ttlMs: CACHE_TTL_MS,
       maxSize: MAX_CACHED,
+      now: () => clock.now(),
     });
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'user.changed' || event.type === 'user.deleted')

@@ -65,7 +65,11 @@ function scopesOf(token: string): string[] {
   return String(decodeJwt(token).scope).split(' ').filter(Boolean);
 }
 
-/** Resolves just after the start of a whole second, so what follows shares one second. */
+/**
+ * Resolves just after the start of a whole second, so what follows shares one second. Real time,
+ * not a TestClock: cut-offs come from the app's clock, but codes and refresh tokens are stamped
+ * by the database's (docs/decisions/0102-password-change-sets-the-cutoff.md), which it cannot move.
+ */
 function startOfSecond(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1005 - (Date.now() % 1000)));
 }

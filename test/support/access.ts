@@ -37,7 +37,11 @@ export async function within(ms: number, probe: () => Promise<boolean>): Promise
   return false;
 }
 
-/** Waits past the current second: JWT `iat` has one-second resolution. */
+/**
+ * Waits past the current second: JWT `iat` has one-second resolution. Real time, not a
+ * TestClock: cut-offs come from the app's clock, but codes and refresh tokens are stamped by
+ * the database's (docs/decisions/0102-password-change-sets-the-cutoff.md), which it cannot move.
+ */
 export const nextSecond = (): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
 

@@ -1,6 +1,8 @@
 import { expect } from 'expect';
 import { errors, JWTPayload } from 'jose';
 import { beforeEach, describe, it } from 'node:test';
+import { SystemClock } from '../../common/clock';
+import { RandomIds } from '../../common/ids';
 import { AppConfig } from '../../config/app-config';
 import { JwtService, VerifyOptions } from '../../crypto/jwt.service';
 import { RevocationList } from '../../tokens/revocation-list.service';
@@ -96,6 +98,8 @@ describe(AccessDecisionService.name, () => {
       jwt as unknown as JwtService,
       revocations as unknown as RevocationList,
       { keys: { accessTokenAlgorithm: 'ES256' } } as AppConfig,
+      new SystemClock(),
+      new RandomIds(),
     );
   });
 

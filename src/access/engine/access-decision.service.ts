@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload } from 'jose';
-import { randomUUID } from 'node:crypto';
 import { parseScope } from '../../common/auth/scope-syntax';
 import { Subject } from '../../common/auth/subject-permissions';
+import { Clock } from '../../common/clock';
+import { Ids } from '../../common/ids';
 import { AppConfig } from '../../config/app-config';
 import { JwtService } from '../../crypto/jwt.service';
 import { RevocationList } from '../../tokens/revocation-list.service';
@@ -78,6 +79,8 @@ export class AccessDecisionService {
     private readonly jwt: JwtService,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {
     this.status = {
       isRevoked: (jti) => revocations.isRevoked(jti),
@@ -93,7 +96,7 @@ export class AccessDecisionService {
    */
   decideGatewayNow({ token, method, path }: GatewayRequest): Decision | undefined {
     const parsed = requestPath(path);
-    if (parsed.problem) return pathRejected(parsed.problem);
+    if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     if (!this.settled()) return undefined;
     const rule = this.state.matcher.match(method, parsed.segments);
     if (!needsToken(rule)) return this.gateway(rule, undefined);
@@ -103,7 +106,7 @@ export class AccessDecisionService {
 
   async decideGateway({ token, method, path }: GatewayRequest): Promise<Decision> {
     const parsed = requestPath(path);
-    if (parsed.problem) return pathRejected(parsed.problem);
+    if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     await this.whenSettled();
     const rule = this.state.matcher.match(method, parsed.segments);
     const verdict = needsToken(rule) ? await this.verdict(token) : undefined;
@@ -129,10 +132,10 @@ export class AccessDecisionService {
   async decideSubject(subject: Subject, permission: string): Promise<Decision> {
     await this.whenSettled();
     const state = this.state.subject(subject);
-    if (!state?.active) return deny('subject_inactive', { permission });
+    if (!state?.active) return this.deny('subject_inactive', { permission });
     if (!this.state.permissionsOf(subject).has(permission))
-      return deny('permission_denied', { permission });
-    return { allowed: true, reason: 'allowed', decisionId: randomUUID(), permission };
+      return this.deny('permission_denied', { permission });
+    return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
   }
 
   /**
@@ -145,37 +148,42 @@ export class AccessDecisionService {
 
   /** The gateway decision once the rule is matched and, if it needs one, the token known. */
   private gateway(rule: CompiledRule | undefined, verdict: TokenVerdict | undefined): Decision {
-    if (!rule) return deny('no_matching_rule');
+    if (!rule) return this.deny('no_matching_rule');
     if (rule.anonymous)
-      return { allowed: true, reason: 'anonymous', decisionId: randomUUID(), ruleId: rule.id };
+      return { allowed: true, reason: 'anonymous', decisionId: this.ids.uuid(), ruleId: rule.id };
     return this.judge(verdict!, rule.permission ?? undefined, rule);
   }
 
   /** The decision for a token, against the live state. */
   private judge(verdict: TokenVerdict, permission?: string, rule?: CompiledRule): Decision {
-    if (typeof verdict === 'string') return deny(verdict, { permission, ruleId: rule?.id });
+    if (typeof verdict === 'string') return this.deny(verdict, { permission, ruleId: rule?.id });
     const { sub, clientId, scopes, scope } = verdict;
     const context = { permission, sub, clientId, scope, ruleId: rule?.id };
     if (rule?.audience && !audienceIncludes(verdict.aud, rule.audience))
-      return deny('token_invalid', context);
+      return this.deny('token_invalid', context);
     const liveness = tokenLiveness(verdict, this.status);
-    if (liveness !== 'live') return deny(liveness, context);
+    if (liveness !== 'live') return this.deny(liveness, context);
 
     if (rule && rule.scopes.some((needed) => !scopes.includes(needed)))
-      return deny('insufficient_scope', context);
+      return this.deny('insufficient_scope', context);
     if (permission) {
-      if (!scopes.includes(permission)) return deny('insufficient_scope', context);
+      if (!scopes.includes(permission)) return this.deny('insufficient_scope', context);
       // docs/access.md: held now, not only when the token was issued.
       if (!this.state.permissionsOf(verdict.subject).has(permission))
-        return deny('permission_denied', context);
+        return this.deny('permission_denied', context);
     }
-    return { allowed: true, reason: 'allowed', decisionId: randomUUID(), ...context };
+    return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), ...context };
+  }
+
+  /** A deny for `reason`, with a decision id of its own (docs/reason-codes.md). */
+  private deny(reason: DenyReason, context: Partial<Decision> = {}): Decision {
+    return { allowed: false, reason, decisionId: this.ids.uuid(), ...context };
   }
 
   /** The verdict memory holds on `token`, or undefined when it has to be verified first. */
   private cachedVerdict(token: string | undefined): TokenVerdict | undefined {
     if (!token) return 'token_missing';
-    return this.verified.get(token, Date.now());
+    return this.verified.get(token, this.clock.now());
   }
 
   private async verdict(token: string | undefined): Promise<TokenVerdict> {
@@ -214,7 +222,7 @@ export class AccessDecisionService {
   private async whenSettled(): Promise<void> {
     const reloading = this.state.current();
     if (reloading && !(await settlesWithin(reloading, RELOAD_WAIT_MS))) {
-      throw new DecisionUnavailableError();
+      throw new DecisionUnavailableError(this.ids.uuid());
     }
     this.assertKnown();
   }
@@ -225,17 +233,14 @@ export class AccessDecisionService {
    * new token: the state may have become unknown meanwhile.
    */
   private assertKnown(): void {
-    if (!this.state.known || !this.revocations.known) throw new DecisionUnavailableError();
+    if (!this.state.known || !this.revocations.known)
+      throw new DecisionUnavailableError(this.ids.uuid());
   }
 }
 
 /** Whether the rule judges a token: one matched, and not anonymous. */
 function needsToken(rule: CompiledRule | undefined): rule is CompiledRule {
   return rule !== undefined && !rule.anonymous;
-}
-
-function deny(reason: DenyReason, context: Partial<Decision> = {}): Decision {
-  return { allowed: false, reason, decisionId: randomUUID(), ...context };
 }
 
 /** The claims a decision rests on, or undefined when the token lacks one (token_invalid). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TemporarilyUnavailableError } from '../../common/oauth-error';
 import { PathProblem } from '../rules/request-path';
 
@@ -39,12 +38,14 @@ export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set([
   'token_revoked',
 ]);
 
-/** The state is not known (database unreachable and nothing trustworthy cached): answer 503. */
+/**
+ * The state is not known (database unreachable and nothing trustworthy cached): answer 503.
+ * docs/reason-codes.md: a decision id on every answer, a 503 included (`decisionId`, from Ids).
+ */
 export class DecisionUnavailableError extends TemporarilyUnavailableError {
-  constructor() {
+  constructor(decisionId: string) {
     super('access decisions are unavailable: the server cannot tell', undefined, {
-      // docs/reason-codes.md: a decision id on every answer, a 503 included.
-      headers: { 'retry-after': '1', 'x-decision-id': randomUUID() },
+      headers: { 'retry-after': '1', 'x-decision-id': decisionId },
     });
   }
 }
@@ -55,11 +56,11 @@ export const DECISION_UNAVAILABLE = {
 };
 
 /** The deny for an original request that has no single meaning (docs/security/paths.md). */
-export function pathRejected(problem: PathProblem): Decision {
+export function pathRejected(problem: PathProblem, decisionId: string): Decision {
   return {
     allowed: false,
     reason: 'path_rejected',
-    decisionId: randomUUID(),
+    decisionId,
     pathProblem: problem,
   };
 }

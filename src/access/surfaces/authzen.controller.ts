@@ -1,9 +1,9 @@
 import { applyDecorators, Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { CHECK_SCOPE } from '../../common/auth/permissions';
 import { RequireScope } from '../../common/auth/required-scope';
+import { Ids } from '../../common/ids';
 import { AuthzenEvaluator } from './authzen-evaluator.service';
 import { AuthzenRequestGuard } from './authzen-request.guard';
 import { EvaluationRequest, EvaluationResult, EvaluationsRequest } from './authzen.dto';
@@ -22,7 +22,10 @@ function AuthzenRoute(): MethodDecorator {
 @ApiTags('access')
 @Controller()
 export class AuthzenController {
-  constructor(private readonly authzen: AuthzenEvaluator) {}
+  constructor(
+    private readonly authzen: AuthzenEvaluator,
+    private readonly ids: Ids,
+  ) {}
 
   @Post('access/v1/evaluation')
   @AuthzenRoute()
@@ -48,7 +51,7 @@ export class AuthzenController {
     @Body() body: EvaluationsRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ evaluations: EvaluationResult[] } | EvaluationResult> {
-    void reply.headers({ 'x-decision-id': randomUUID(), 'cache-control': 'no-store' });
+    void reply.headers({ 'x-decision-id': this.ids.uuid(), 'cache-control': 'no-store' });
     return this.authzen.evaluateAll(body);
   }
 }

@@ -9,6 +9,7 @@ import { Decision, DECISION_UNAVAILABLE, pathRejected, TOKEN_PROBLEMS } from '..
 import { DecisionLog } from '../engine/decision-log.service';
 import { PathProblem } from '../rules/request-path';
 import { bearerToken } from '../../common/auth/bearer-token';
+import { Ids } from '../../common/ids';
 
 export const GATEWAY_PREFIX = '/access/gateway';
 
@@ -108,6 +109,7 @@ export class GatewayRoute implements OnModuleInit {
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
+    private readonly ids: Ids,
     config: AppConfig,
   ) {
     this.forms = new Set(config.gatewayForms);
@@ -120,7 +122,7 @@ export class GatewayRoute implements OnModuleInit {
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
     const original = originalRequest(request, this.forms);
     if (original.problem) {
-      const decision = pathRejected(original.problem);
+      const decision = pathRejected(original.problem, this.ids.uuid());
       this.log.record(decision, { surface: 'gateway', method: request.method, path: request.url });
       send(response, decision);
       return undefined;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Client } from '../../clients/client';
+import { Clock } from '../../common/clock';
 import { SubjectPermissions } from '../../common/auth/subject-permissions';
 import { AppConfig } from '../../config/app-config';
 import { grantableScopes } from '../held-permissions';
@@ -41,6 +42,7 @@ export class UserTokenIssuer {
     private readonly refreshTokens: RefreshTokensService,
     private readonly config: AppConfig,
     private readonly permissions: SubjectPermissions,
+    private readonly clock: Clock,
   ) {}
 
   /** Whether this grant earns a refresh token (the grant is allowed, and offline_access given). */
@@ -54,7 +56,7 @@ export class UserTokenIssuer {
   /** Absolute end of a new family: the client's refresh_token_lifetime, else the default. */
   familyExpiry(client: Client): Date {
     const seconds = client.refreshTokenLifetime ?? this.config.tokens.refreshTokenLifetime;
-    return new Date(Date.now() + seconds * 1000);
+    return new Date(this.clock.now() + seconds * 1000);
   }
 
   async issue(
@@ -78,7 +80,7 @@ export class UserTokenIssuer {
       audience: grant.audience,
       user: grant.user,
     });
-    const access = { jti, exp: Math.floor(Date.now() / 1000) + expiresIn };
+    const access = { jti, exp: Math.floor(this.clock.now() / 1000) + expiresIn };
     const response: TokenResponse = {
       access_token: token,
       token_type: 'Bearer',
