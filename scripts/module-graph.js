@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Writes docs/module-graph.md: the imports between the top-level folders of src/, drawn by
 // floor (docs/architecture.md), as a Mermaid diagram that GitHub renders. The edges come from
-// dependency-cruiser with the lint configuration (.dependency-cruiser.cjs). `npm run docs:graph`.
+// dependency-cruiser with the lint configuration (.dependency-cruiser.cjs). `npm run docs:graph`;
+// with `--check` (part of `npm run lint`) it writes nothing and fails when the page is out of date.
 const { spawnSync } = require('node:child_process');
-const { writeFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const FLOORS = require('./floors.js');
 
@@ -73,5 +74,13 @@ rule (\`npm run lint\` names it).
 ${lines.join('\n')}
 \`\`\`
 `;
-writeFileSync(join(root, 'docs', 'module-graph.md'), markdown);
-console.log(`docs/module-graph.md: ${FLOORS.flat().length} folders, ${sorted.length} edges`);
+const page = join(root, 'docs', 'module-graph.md');
+if (process.argv.includes('--check')) {
+  if (readFileSync(page, 'utf8') !== markdown) {
+    console.error('docs/module-graph.md is out of date with the imports: run `npm run docs:graph`');
+    process.exit(1);
+  }
+} else {
+  writeFileSync(page, markdown);
+  console.log(`docs/module-graph.md: ${FLOORS.flat().length} folders, ${sorted.length} edges`);
+}
