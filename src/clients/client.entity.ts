@@ -34,6 +34,21 @@ export class ClientEntity implements RegisteredClient {
   @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
   previousSecretExpiresAt: Date | null;
 
+  /**
+   * client_secret_jwt only (RFC 7523 §2.2): the secret itself, AES-256-GCM under the
+   * key-encryption key, since an HMAC needs it (docs/decisions/0300). Null for every other method.
+   */
+  @Column({ name: 'secret_encrypted', type: 'text', nullable: true })
+  secretEncrypted: string | null;
+
+  /** client_secret_jwt only: the previous secret, encrypted, during its rotation grace. */
+  @Column({ name: 'previous_secret_encrypted', type: 'text', nullable: true })
+  previousSecretEncrypted: string | null;
+
+  /** RFC 7591 §2: the one JWS algorithm this client's assertions may use; null for any allowed. */
+  @Column({ name: 'token_endpoint_auth_signing_alg', type: 'varchar', length: 10, nullable: true })
+  tokenEndpointAuthSigningAlg: string | null;
+
   @Column({ name: 'client_name', type: 'varchar', length: 200 })
   clientName: string;
 

@@ -39,6 +39,11 @@ export interface RegisteredClient extends Client {
   /** RFC 7591 §2 secret rotation grace: the previous secret's hash, valid until the time below. */
   readonly previousSecretHash: string | null;
   readonly previousSecretExpiresAt: Date | null;
+  /** client_secret_jwt: the secret, and the previous one in its grace, under the KEK. */
+  readonly secretEncrypted: string | null;
+  readonly previousSecretEncrypted: string | null;
+  /** RFC 7591 §2 token_endpoint_auth_signing_alg; null: any of the method's algorithms. */
+  readonly tokenEndpointAuthSigningAlg: string | null;
   readonly jwksUri: string | null;
   readonly jwks: { keys: Record<string, unknown>[] } | null;
 }
@@ -74,6 +79,9 @@ export function registeredClient(from: RegisteredClient): RegisteredClient {
     secretHash: from.secretHash,
     previousSecretHash: from.previousSecretHash,
     previousSecretExpiresAt: from.previousSecretExpiresAt,
+    secretEncrypted: from.secretEncrypted,
+    previousSecretEncrypted: from.previousSecretEncrypted,
+    tokenEndpointAuthSigningAlg: from.tokenEndpointAuthSigningAlg,
     jwksUri: from.jwksUri,
     jwks: from.jwks,
   };
