@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { SCOPE_LIST } from '../common/auth/scope-syntax';
 import {
+  ASSERTION_SIGNING_ALGORITHMS,
   AUTH_METHODS,
   CLIENT_STATUSES,
   CLIENT_TYPES,
@@ -103,6 +104,17 @@ export class CreateClientDto {
   @IsOptional()
   @IsIn(AUTH_METHODS)
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
+
+  @ApiPropertyOptional({
+    enum: ASSERTION_SIGNING_ALGORITHMS,
+    nullable: true,
+    description:
+      'RFC 7591 §2: the one JWS algorithm of the client assertions: HS256, HS384 or HS512 for ' +
+      'client_secret_jwt, an asymmetric one for private_key_jwt; absent: any of them',
+  })
+  @IsOptional()
+  @IsIn(ASSERTION_SIGNING_ALGORITHMS)
+  token_endpoint_auth_signing_alg?: string | null;
 
   @ApiPropertyOptional({ example: 'https://app.example.com/jwks.json' })
   @IsOptional()
@@ -197,6 +209,7 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'response_types',
   'scope',
   'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg',
   'jwks_uri',
   'jwks',
   'id_token_signed_response_alg',

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { FieldProblem } from '../common/api-error';
 import { ClientMetadataDto } from './client-metadata.dto';
 import {
+  assertionAlgorithms,
   ClientMetadata,
   clientMetadataProblems,
   needsSecret,
@@ -26,6 +27,7 @@ const WEB: ClientMetadata = {
   scopes: [],
   audience: [],
   tokenEndpointAuthMethod: 'client_secret_basic',
+  tokenEndpointAuthSigningAlg: null,
   jwksUri: null,
   jwks: null,
   allowedCorsOrigins: [],
@@ -466,7 +468,56 @@ describe(needsSecret.name, () => {
   it('is true for the secret methods only', () => {
     expect(sut('client_secret_basic')).toBe(true);
     expect(sut('client_secret_post')).toBe(true);
+    expect(sut('client_secret_jwt')).toBe(true);
     expect(sut('private_key_jwt')).toBe(false);
     expect(sut('none')).toBe(false);
+  });
+});
+
+describe(assertionAlgorithms.name, () => {
+  const sut = assertionAlgorithms;
+
+  it('is HMAC only for client_secret_jwt, asymmetric only for private_key_jwt, none otherwise', () => {
+    expect(sut('client_secret_jwt')).toEqual(['HS256', 'HS384', 'HS512']);
+    expect(sut('private_key_jwt')).not.toContain('HS256');
+    expect(sut('private_key_jwt')).not.toContain('none');
+    expect(sut('private_key_jwt')).toContain('RS256');
+    expect(sut('client_secret_basic')).toEqual([]);
+    expect(sut('none')).toEqual([]);
+  });
+});
+
+describe('token_endpoint_auth_signing_alg', () => {
+  const M2M: ClientMetadata = {
+    ...WEB,
+    clientType: 'm2m',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    tokenEndpointAuthMethod: 'client_secret_jwt',
+  };
+
+  it('accepts an HS algorithm for client_secret_jwt', () => {
+    expect(clientMetadataProblems({ ...M2M, tokenEndpointAuthSigningAlg: 'HS384' })).toEqual([]);
+  });
+
+  it('refuses an asymmetric algorithm for client_secret_jwt, naming the field', () => {
+    expect(clientMetadataProblems({ ...M2M, tokenEndpointAuthSigningAlg: 'ES256' })).toEqual([
+      {
+        field: 'token_endpoint_auth_signing_alg',
+        problem: 'client_secret_jwt takes one of HS256, HS384, HS512',
+      },
+    ]);
+  });
+
+  it('is dropped when the method changes and the change names no algorithm', () => {
+    const stored = { ...M2M, tokenEndpointAuthSigningAlg: 'HS256' };
+    expect(
+      resolveClientMetadata({ token_endpoint_auth_method: 'client_secret_basic' }, stored)
+        .tokenEndpointAuthSigningAlg,
+    ).toBeNull();
+    expect(
+      resolveClientMetadata({ client_name: 'renamed' }, stored).tokenEndpointAuthSigningAlg,
+    ).toBe('HS256');
   });
 });

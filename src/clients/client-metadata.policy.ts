@@ -4,9 +4,11 @@ import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientMetadataDto } from './client-metadata.dto';
 import { ClientEntity } from './client.entity';
 import {
+  CLIENT_SECRET_JWT_ALGORITHMS,
   ClientStatus,
   ClientType,
   GrantType,
+  PRIVATE_KEY_JWT_ALGORITHMS,
   SECRET_AUTH_METHODS,
   TokenEndpointAuthMethod,
 } from './client.types';
@@ -27,6 +29,8 @@ export interface ClientMetadata {
   scopes: string[];
   audience: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** RFC 7591 §2 token_endpoint_auth_signing_alg; null: any of the method's algorithms. */
+  tokenEndpointAuthSigningAlg: string | null;
   jwksUri: string | null;
   jwks: { keys: Record<string, unknown>[] } | null;
   allowedCorsOrigins: string[];
@@ -76,6 +80,18 @@ export function resolveClientMetadata(
   const keep = <T>(value: T | undefined, stored: T | undefined, fallback: T): T =>
     value !== undefined ? value : stored !== undefined && !typeChanged ? stored : fallback;
 
+  const tokenEndpointAuthMethod = keep(
+    input.token_endpoint_auth_method,
+    base?.tokenEndpointAuthMethod,
+    defaultAuthMethod(clientType),
+  );
+  // A new method starts without the old one's algorithm, unless the input names one.
+  const tokenEndpointAuthSigningAlg =
+    input.token_endpoint_auth_signing_alg !== undefined
+      ? (input.token_endpoint_auth_signing_alg ?? null)
+      : base?.tokenEndpointAuthMethod === tokenEndpointAuthMethod
+        ? (base?.tokenEndpointAuthSigningAlg ?? null)
+        : null;
   const grantTypes = keep(input.grant_types, base?.grantTypes, defaultGrants(clientType));
   const usesCode = grantTypes.includes('authorization_code');
   return {
@@ -87,11 +103,8 @@ export function resolveClientMetadata(
     // input.scope was validated as a scope or empty (ClientMetadataDto).
     scopes: input.scope !== undefined ? (parseScope(input.scope) ?? []) : (base?.scopes ?? []),
     audience: input.audience ?? base?.audience ?? [],
-    tokenEndpointAuthMethod: keep(
-      input.token_endpoint_auth_method,
-      base?.tokenEndpointAuthMethod,
-      defaultAuthMethod(clientType),
-    ),
+    tokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg,
     jwksUri: input.jwks_uri !== undefined ? input.jwks_uri : (base?.jwksUri ?? null),
     jwks: input.jwks !== undefined ? input.jwks : (base?.jwks ?? null),
     allowedCorsOrigins: input.allowed_cors_origins ?? base?.allowedCorsOrigins ?? [],
@@ -209,7 +222,26 @@ export function clientMetadataProblems(
   if (method === 'private_key_jwt' && !client.jwks && !client.jwksUri) {
     add('token_endpoint_auth_method', 'private_key_jwt needs jwks or jwks_uri');
   }
+  const signingAlg = client.tokenEndpointAuthSigningAlg;
+  if (signingAlg !== null) {
+    const allowed = assertionAlgorithms(method);
+    if (allowed.length === 0) {
+      add('token_endpoint_auth_signing_alg', 'only private_key_jwt and client_secret_jwt sign');
+    } else if (!allowed.includes(signingAlg)) {
+      add('token_endpoint_auth_signing_alg', `${method} takes one of ${allowed.join(', ')}`);
+    }
+  }
   return problems;
+}
+
+/**
+ * The JWS algorithms a client assertion of `method` may use (RFC 7523 §2.2, OIDC Core §9):
+ * asymmetric for private_key_jwt, HMAC for client_secret_jwt, none for the other methods.
+ */
+export function assertionAlgorithms(method: TokenEndpointAuthMethod): string[] {
+  if (method === 'private_key_jwt') return PRIVATE_KEY_JWT_ALGORITHMS;
+  if (method === 'client_secret_jwt') return CLIENT_SECRET_JWT_ALGORITHMS;
+  return [];
 }
 
 export function needsSecret(method: TokenEndpointAuthMethod): boolean {
@@ -226,6 +258,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     scopes: entity.scopes,
     audience: entity.audience,
     tokenEndpointAuthMethod: entity.tokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg: entity.tokenEndpointAuthSigningAlg,
     jwksUri: entity.jwksUri,
     jwks: entity.jwks,
     allowedCorsOrigins: entity.allowedCorsOrigins,

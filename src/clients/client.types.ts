@@ -10,12 +10,37 @@ export const AUTH_METHODS = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
+  'client_secret_jwt',
   'none',
 ] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
 export const SECRET_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
+];
+
+/** private_key_jwt: asymmetric JWS algorithms only (RFC 7518 §3.1, RFC 8037): never `none`, never HS*. */
+export const PRIVATE_KEY_JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+/** client_secret_jwt (RFC 7523 §2.2, OIDC Core §9): HMAC keyed with the client secret only. */
+export const CLIENT_SECRET_JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+
+/** Every `token_endpoint_auth_signing_alg` a client may register. */
+export const ASSERTION_SIGNING_ALGORITHMS = [
+  ...PRIVATE_KEY_JWT_ALGORITHMS,
+  ...CLIENT_SECRET_JWT_ALGORITHMS,
 ];
 
 export const CLIENT_STATUSES = ['active', 'disabled'] as const;

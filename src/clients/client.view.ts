@@ -12,6 +12,8 @@ export class ClientView {
   @ApiProperty({ description: 'Space-separated' }) scope: string;
   @ApiProperty({ type: [String] }) audience: string[];
   @ApiProperty() token_endpoint_auth_method: string;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 7591 §2; null: any allowed' })
+  token_endpoint_auth_signing_alg: string | null;
   @ApiProperty({ nullable: true, type: String }) jwks_uri: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) jwks: object | null;
   @ApiProperty({ type: [String] }) allowed_cors_origins: string[];
@@ -50,6 +52,7 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     scope: client.scopes.join(' '),
     audience: client.audience,
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg,
     jwks_uri: client.jwksUri,
     jwks: client.jwks,
     allowed_cors_origins: client.allowedCorsOrigins,

@@ -131,6 +131,9 @@ export class RegistrationController {
       response_types: view.response_types,
       scope: view.scope,
       token_endpoint_auth_method: view.token_endpoint_auth_method,
+      ...(view.token_endpoint_auth_signing_alg
+        ? { token_endpoint_auth_signing_alg: view.token_endpoint_auth_signing_alg }
+        : {}),
       ...(view.jwks_uri ? { jwks_uri: view.jwks_uri } : {}),
       ...(view.jwks ? { jwks: view.jwks } : {}),
       id_token_signed_response_alg: view.id_token_signed_response_alg,

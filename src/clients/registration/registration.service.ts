@@ -103,6 +103,7 @@ export class RegistrationService {
       response_types: metadata.response_types,
       scope: metadata.scope ?? defaultRegistrationScope(metadata.grant_types),
       token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
+      token_endpoint_auth_signing_alg: metadata.token_endpoint_auth_signing_alg ?? null,
       jwks_uri: metadata.jwks_uri ?? (null as unknown as undefined),
       jwks: metadata.jwks ?? (null as unknown as undefined),
       id_token_signed_response_alg: metadata.id_token_signed_response_alg ?? 'RS256',
