@@ -5,6 +5,7 @@ import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Clock } from '../common/clock';
 import { Page, paginate } from '../common/pagination.dto';
 import { AppConfig } from '../config/app-config';
+import { KeyEncryption } from '../crypto/key-encryption.service';
 import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { changedFields, updateEvents } from '../events/audit-changes';
@@ -20,6 +21,7 @@ import {
   resolveClientMetadata,
 } from './client-metadata.policy';
 import { ClientEntity } from './client.entity';
+import { TokenEndpointAuthMethod } from './client.types';
 
 export interface ClientWithSecret {
   client: ClientEntity;
@@ -62,6 +64,7 @@ export class ClientsService {
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly encryption: KeyEncryption,
   ) {}
 
   async create(
@@ -70,11 +73,13 @@ export class ClientsService {
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<ClientWithSecret> {
     const metadata = this.validated(resolveClientMetadata(input));
-    const secret = needsSecret(metadata.tokenEndpointAuthMethod) ? this.random.secret() : undefined;
+    const method = metadata.tokenEndpointAuthMethod;
+    const secret = needsSecret(method) ? this.secretFor(method) : undefined;
     const client = this.clients.create({
       ...metadata,
       clientId: this.random.clientId(),
       secretHash: secret ? await this.hasher.hash(secret, origin.source) : null,
+      secretEncrypted: secret && keepsSecret(method) ? this.sealed(secret) : null,
       registeredBy: origin.registeredBy,
       registrationTokenHash: origin.registrationTokenHash ?? null,
     });
@@ -123,14 +128,12 @@ export class ClientsService {
     // gives the client its first secret: that secret is hashed before the transaction opens.
     const current = await this.get(clientId);
     const planned = this.validated(resolveClientMetadata(input, metadataOf(current)));
-    const firstSecret =
-      needsSecret(planned.tokenEndpointAuthMethod) && !current.secretHash
-        ? await this.newSecret()
-        : undefined;
+    const method = planned.tokenEndpointAuthMethod;
+    const firstSecret = lacksSecret(current, method) ? await this.newSecret(method) : undefined;
     let attempt = await this.applyUpdate(clientId, input, context, firstSecret);
     while (attempt.outcome === 'needs_secret') {
       // It lost its secret since the first read: again, with one hashed outside the transaction.
-      attempt = await this.applyUpdate(clientId, input, context, await this.newSecret());
+      attempt = await this.applyUpdate(clientId, input, context, await this.newSecret(method));
     }
     this.changed(clientId);
     return attempt.result;
@@ -153,12 +156,22 @@ export class ClientsService {
       const hadSecret = client.secretHash !== null;
       const metadata = this.validated(resolveClientMetadata(input, before));
       let given: string | undefined;
-      if (!needsSecret(metadata.tokenEndpointAuthMethod)) {
+      const method = metadata.tokenEndpointAuthMethod;
+      if (!needsSecret(method)) {
         client.secretHash = null;
-      } else if (!client.secretHash) {
+      } else if (lacksSecret(client, method)) {
         if (!secret) return { outcome: 'needs_secret' };
+        // A new secret: none of the old ones, whose clear text was never kept, goes on working.
         given = secret.secret;
         client.secretHash = secret.hash;
+        client.previousSecretHash = null;
+        client.previousSecretExpiresAt = null;
+        client.secretEncrypted = keepsSecret(method) ? this.sealed(secret.secret) : null;
+      }
+      // Only client_secret_jwt keeps its secret in (encrypted) clear; switching away drops it.
+      if (!keepsSecret(method)) {
+        client.secretEncrypted = null;
+        client.previousSecretEncrypted = null;
       }
       // Disabling ends every token issued so far, even if the client is enabled again later.
       if (client.status === 'active' && metadata.status === 'disabled')
@@ -166,7 +179,9 @@ export class ClientsService {
       Object.assign(client, metadata);
       const saved = await manager.save(client);
       const changed = changedFields(before, metadata, { scopes: 'scope' });
-      if (hadSecret !== (saved.secretHash !== null)) changed.push('client_secret');
+      if (hadSecret !== (saved.secretHash !== null) || given !== undefined) {
+        changed.push('client_secret');
+      }
       for (const event of updateEvents('client', saved.clientId, saved.status, changed)) {
         await this.audit.record({ ...context, ...event }, manager);
       }
@@ -197,8 +212,9 @@ export class ClientsService {
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<ClientWithSecret> {
     // 404 and 400 before the hashing, which happens before the transaction opens.
-    checkRotatable(await this.get(clientId));
-    const { secret, hash } = await this.newSecret();
+    const current = await this.get(clientId);
+    checkRotatable(current);
+    const { secret, hash } = await this.newSecret(current.tokenEndpointAuthMethod);
     const saved = await this.dataSource.transaction(async (manager) => {
       const client = await this.locked(manager, clientId);
       checkRotatable(client);
@@ -206,6 +222,9 @@ export class ClientsService {
       client.previousSecretExpiresAt =
         graceSeconds > 0 ? new Date(this.clock.now() + graceSeconds * 1000) : null;
       client.secretHash = hash;
+      const keeps = keepsSecret(client.tokenEndpointAuthMethod);
+      client.previousSecretEncrypted = keeps && graceSeconds > 0 ? client.secretEncrypted : null;
+      client.secretEncrypted = keeps ? this.sealed(secret) : null;
       const saved = await manager.save(client);
       // That it happened, and how long the old secret lives on; never a secret or its hash.
       await this.audit.record(
@@ -254,15 +273,46 @@ export class ClientsService {
   }
 
   /** A fresh secret and its bcrypt hash: slow, so never inside a transaction. */
-  private async newSecret(): Promise<PreparedSecret> {
-    const secret = this.random.secret();
+  private async newSecret(method: TokenEndpointAuthMethod): Promise<PreparedSecret> {
+    const secret = this.secretFor(method);
     return { secret, hash: await this.hasher.hash(secret) };
+  }
+
+  /**
+   * 256 bits; for client_secret_jwt 512 (86 characters), so that the HMAC key is at least as
+   * long as the HS512 output, as RFC 7518 §3.2 requires of every HS algorithm's key.
+   */
+  private secretFor(method: TokenEndpointAuthMethod): string {
+    return keepsSecret(method) ? this.random.token(64) : this.random.secret();
+  }
+
+  /** client_secret_jwt: the secret under the key-encryption key (docs/decisions/0300). */
+  private sealed(secret: string): string {
+    return this.encryption.encrypt(Buffer.from(secret, 'utf8'));
   }
 
   private changed(clientId: string): void {
     this.hasher.forget(clientId);
     this.bus.publish({ type: 'client.changed', clientId });
   }
+}
+
+/** RFC 7523 §2.2 client_secret_jwt: the HMAC key is the secret itself, so it is kept. */
+function keepsSecret(method: TokenEndpointAuthMethod): boolean {
+  return method === 'client_secret_jwt';
+}
+
+/**
+ * Whether a client that will use `method` needs a new secret: it has none, or it turns to
+ * client_secret_jwt and only the bcrypt hash of its secret exists (the clear text is gone, and
+ * an HMAC needs it), so the server makes a new one and returns it once.
+ */
+function lacksSecret(
+  client: Pick<ClientEntity, 'secretHash' | 'secretEncrypted'>,
+  method: TokenEndpointAuthMethod,
+): boolean {
+  if (!needsSecret(method)) return false;
+  return !client.secretHash || (keepsSecret(method) && !client.secretEncrypted);
 }
 
 function checkRotatable(client: ClientEntity): void {

@@ -12,6 +12,6 @@ import { SigningKeys } from './signing-keys.service';
   imports: [EventsModule],
   controllers: [KeysController],
   providers: [RandomService, SecretHasher, KeyEncryption, SigningKeys, KeyRotation, JwtService],
-  exports: [RandomService, SecretHasher, SigningKeys, JwtService],
+  exports: [RandomService, SecretHasher, KeyEncryption, SigningKeys, JwtService],
 })
 export class CryptoModule {}
