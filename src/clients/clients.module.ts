@@ -7,6 +7,7 @@ import { AdminBootstrap } from './admin-bootstrap.service';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthGuard } from './client-auth/client-auth.guard';
 import { ClientAuthenticator } from './client-auth/client-authenticator.service';
+import { ClientSecretJwtStrategy } from './client-auth/client-secret-jwt.strategy';
 import {
   ClientSecretBasicStrategy,
   ClientSecretPostStrategy,
@@ -34,6 +35,7 @@ import { RegistrationService } from './registration/registration.service';
     ClientSecretPostStrategy,
     PublicClientStrategy,
     PrivateKeyJwtStrategy,
+    ClientSecretJwtStrategy,
     ClientAssertionVerifier,
     JwksFetcher,
     JwksNetwork,

@@ -9,28 +9,23 @@ import {
   jwtVerify,
   JWTVerifyOptions,
 } from 'jose';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ClientAssertionAudience } from '../../config/environment';
 import { Housekeeping } from '../../database/housekeeping.service';
+import { KeyEncryption } from '../../crypto/key-encryption.service';
 import { RegisteredClient } from '../client';
+import { assertionAlgorithms } from '../client-metadata.policy';
+import { ASSERTION_SIGNING_ALGORITHMS, PRIVATE_KEY_JWT_ALGORITHMS } from '../client.types';
 import { JwksDownloadError } from './jwks-download';
 import { JwksFetcher } from './jwks-fetcher.service';
 import { Clock } from '../../common/clock';
 
-/** Asymmetric JWS algorithms only (RFC 7518 §3.1, RFC 8037): never `none`, never HS*. */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
+/** private_key_jwt: asymmetric JWS algorithms only (RFC 7518 §3.1, RFC 8037): never `none`, never HS*. */
+export const CLIENT_ASSERTION_ALGORITHMS = PRIVATE_KEY_JWT_ALGORITHMS;
+/** Every algorithm a client assertion may use, by either method (discovery lists them). */
+export { ASSERTION_SIGNING_ALGORITHMS };
 /** An assertion may be valid for at most five minutes from now. */
 export const MAX_ASSERTION_LIFETIME_S = 300;
 /** Clock difference allowed between the client and this server. */
@@ -76,9 +71,11 @@ export function assertionAudienceProblem(
 }
 
 /**
- * Verifies a `private_key_jwt` client assertion (RFC 7523 §2.2 and §3, OIDC Core §9) against the
- * client's own keys: its `jwks`, or the set at its `jwks_uri`. Remembers each `jti` until the
- * assertion expires, so that a replay is refused in every process.
+ * Verifies a client assertion (RFC 7523 §2.2 and §3, OIDC Core §9), by the same rules for both
+ * methods: `private_key_jwt` against the client's own keys (its `jwks`, or the set at its
+ * `jwks_uri`), `client_secret_jwt` by HMAC keyed with the client's secret (and the previous one
+ * during a rotation's grace), kept encrypted under the key-encryption key. Remembers each `jti`
+ * until the assertion expires, so that a replay is refused in every process.
  */
 @Injectable()
 export class ClientAssertionVerifier {
@@ -88,6 +85,7 @@ export class ClientAssertionVerifier {
     @InjectDataSource() private readonly dataSource: DataSource,
     housekeeping: Housekeeping,
     private readonly clock: Clock,
+    private readonly encryption: KeyEncryption,
   ) {
     housekeeping.register(
       'client_assertion_jtis',
@@ -110,14 +108,19 @@ export class ClientAssertionVerifier {
     } catch {
       return 'malformed client_assertion';
     }
-    if (typeof alg !== 'string' || !CLIENT_ASSERTION_ALGORITHMS.includes(alg)) {
+    // The client's registered algorithm, else any of its method's: never `none`, and never an
+    // HMAC keyed with public material nor a public-key algorithm for a shared secret.
+    const algorithms = client.tokenEndpointAuthSigningAlg
+      ? [client.tokenEndpointAuthSigningAlg]
+      : assertionAlgorithms(client.tokenEndpointAuthMethod);
+    if (typeof alg !== 'string' || !algorithms.includes(alg)) {
       return `algorithm ${String(alg)} is not allowed`;
     }
     const now = this.clock.now();
     let payload: JWTPayload;
     try {
       payload = await this.verified(client, assertion, {
-        algorithms: CLIENT_ASSERTION_ALGORITHMS,
+        algorithms,
         // RFC 7523 §3 (1), (2): iss and sub are both the client_id.
         issuer: client.clientId,
         subject: client.clientId,
@@ -156,6 +159,9 @@ export class ClientAssertionVerifier {
     assertion: string,
     options: JWTVerifyOptions,
   ): Promise<JWTPayload> {
+    if (client.tokenEndpointAuthMethod === 'client_secret_jwt') {
+      return this.verifiedWithSecret(client, assertion, options);
+    }
     const verify = async (keys: JSONWebKeySet) =>
       (await jwtVerify(assertion, createLocalJWKSet(keys), options)).payload;
     if (client.jwks) return verify(client.jwks);
@@ -167,6 +173,42 @@ export class ClientAssertionVerifier {
       const refetched = await this.fetcher.refetched(client.jwksUri);
       if (!refetched) throw error;
       return verify(refetched);
+    }
+  }
+
+  /**
+   * client_secret_jwt: HMAC with the current secret, else with the previous one while its grace
+   * lasts. jose compares the MACs in constant time; a wrong secret and a wrong MAC look alike.
+   */
+  private async verifiedWithSecret(
+    client: RegisteredClient,
+    assertion: string,
+    options: JWTVerifyOptions,
+  ): Promise<JWTPayload> {
+    const secrets = [client.secretEncrypted];
+    const until = client.previousSecretExpiresAt;
+    if (until && until.getTime() > this.clock.now()) secrets.push(client.previousSecretEncrypted);
+    const keys = secrets.filter((sealed): sealed is string => sealed !== null);
+    if (keys.length === 0) throw new errors.JOSEError('the client has no client_secret_jwt secret');
+    let failure: unknown;
+    for (const sealed of keys) {
+      try {
+        return (await jwtVerify(assertion, this.secretKey(sealed), options)).payload;
+      } catch (error) {
+        failure = error;
+        if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
+      }
+    }
+    throw failure;
+  }
+
+  /** The HMAC key: the secret's UTF-8 octets (RFC 7523 §2.2, OIDC Core §9). */
+  private secretKey(sealed: string): KeyObject {
+    try {
+      return createSecretKey(this.encryption.decrypt(sealed));
+    } catch {
+      // The key-encryption key changed or the row was damaged: a refusal, never a 500.
+      throw new errors.JOSEError('the stored client secret cannot be decrypted');
     }
   }
 

@@ -57,15 +57,16 @@ export class ClientAuthenticator {
   }
 
   /**
-   * private_key_jwt (RFC 7523 §2.2): the client_id comes from the assertion's `sub`, and the
-   * assertion must verify with the client's keys; `path` is the endpoint it is presented at.
-   * A client that is unknown or not registered for this method gets the same signature check
-   * against a key nobody holds, so the answer takes the same time either way.
+   * private_key_jwt and client_secret_jwt (RFC 7523 §2.2): the client_id comes from the
+   * assertion's `sub`, and the assertion must verify with the client's keys or secret; `path` is
+   * the endpoint it is presented at. A client that is unknown or not registered for the method
+   * presented gets the same signature check against a key nobody holds, so the answer takes the
+   * same time either way.
    */
   async withAssertion(presented: PresentedCredentials, path: string): Promise<RegisteredClient> {
     const client = await this.directory.findRegistered(presented.clientId);
     const assertion = presented.assertion ?? '';
-    if (client?.tokenEndpointAuthMethod !== 'private_key_jwt') {
+    if (client?.tokenEndpointAuthMethod !== presented.method) {
       await this.decoy.check(assertion);
       if (!client) throw this.failure(presented, 'unknown client');
       return this.registeredFor(client, presented);

@@ -1,19 +1,28 @@
 import { FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { InvalidClientError, InvalidRequestError } from '../../common/oauth-error';
-import { TokenEndpointAuthMethod } from '../client.types';
+import { CLIENT_SECRET_JWT_ALGORITHMS, TokenEndpointAuthMethod } from '../client.types';
 
 export interface PresentedCredentials {
   method: TokenEndpointAuthMethod;
   clientId: string;
   secret?: string;
-  /** private_key_jwt: the client assertion, not yet verified. */
+  /** private_key_jwt and client_secret_jwt: the client assertion, not yet verified. */
   assertion?: string;
   /** True when the Authorization header carried them: failures then carry a Basic challenge. */
   viaHeader: boolean;
 }
 
 type Params = Record<string, unknown>;
+
+/** The clients.client_id column's length. */
+const MAX_CLIENT_ID_LENGTH = 128;
+
+/** C0 controls and DEL. */
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
 
 /** RFC 7523 §2.2: the one client assertion type this server accepts. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -67,18 +76,32 @@ function fromAssertion(
     throw new InvalidClientError('unsupported assertion type');
   }
   let sub: unknown;
+  let alg: unknown;
   try {
     sub = decodeJwt(assertion).sub;
+    alg = decodeProtectedHeader(assertion).alg;
   } catch {
     throw new InvalidClientError('malformed client_assertion');
   }
   if (typeof sub !== 'string' || sub === '') {
     throw new InvalidClientError('client_assertion has no sub');
   }
+  // No client_id is longer than its column or holds a control character (a NUL cannot even be
+  // looked up in PostgreSQL text): such a sub names no client, and is refused like one.
+  if (sub.length > MAX_CLIENT_ID_LENGTH || [...sub].some(isControl)) {
+    throw new InvalidClientError('client_assertion sub is not a client_id');
+  }
   if (bodyClientId !== undefined && bodyClientId !== sub) {
     throw new InvalidRequestError('client_id differs from the client_assertion subject');
   }
-  return { method: 'private_key_jwt', clientId: sub, assertion, viaHeader: false };
+  // The header's algorithm says which of the two JWT methods is presented (RFC 7523 §2.2, OIDC
+  // Core §9): an HMAC is client_secret_jwt, anything else private_key_jwt. Either way the method
+  // must be the client's registered one, and the verifier then holds `alg` to its allow-list.
+  const method =
+    typeof alg === 'string' && CLIENT_SECRET_JWT_ALGORITHMS.includes(alg)
+      ? 'client_secret_jwt'
+      : 'private_key_jwt';
+  return { method, clientId: sub, assertion, viaHeader: false };
 }
 
 /** Read once per request: the guard and then the method's strategy both ask (a /token hot path). */
