@@ -2,7 +2,13 @@ import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, TestApp } from './support/test-app';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'none',
+];
 const ASSERTION_ALGORITHMS = [
   'RS256',
   'RS384',
@@ -14,6 +20,9 @@ const ASSERTION_ALGORITHMS = [
   'ES384',
   'ES512',
   'EdDSA',
+  'HS256',
+  'HS384',
+  'HS512',
 ];
 const ISSUER = 'http://localhost:3000';
 

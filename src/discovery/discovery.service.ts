@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-auth/client-assertion.verifier';
+import { ASSERTION_SIGNING_ALGORITHMS } from '../clients/client-auth/client-assertion.verifier';
 import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 import { AppConfig } from '../config/app-config';
 import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
 import { TokenService } from '../tokens/token.service';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'none',
+];
 
 /**
  * RFC 8414 / OIDC Discovery 1.0 metadata: only what this server actually offers. Built once;
@@ -45,15 +51,15 @@ export class DiscoveryService {
       // Every algorithm Gatehouse signs with, access tokens included (see ID_TOKEN_ALGORITHMS).
       id_token_signing_alg_values_supported: [...ID_TOKEN_ALGORITHMS],
       token_endpoint_auth_methods_supported: AUTH_METHODS,
-      token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+      token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGORITHMS,
       introspection_endpoint: `${issuer}/introspect`,
       introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter(
         (method) => method !== 'none',
       ),
-      introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+      introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGORITHMS,
       revocation_endpoint: `${issuer}/revoke`,
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-      revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+      revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
