@@ -137,7 +137,9 @@ export class RegistrationController {
       ...(view.post_logout_redirect_uris.length > 0
         ? { post_logout_redirect_uris: view.post_logout_redirect_uris }
         : {}),
-      require_pushed_authorization_requests: view.require_pushed_authorization_requests,
+      ...(view.require_pushed_authorization_requests
+        ? { require_pushed_authorization_requests: true }
+        : {}),
     };
   }
 }
