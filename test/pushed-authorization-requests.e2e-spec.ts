@@ -43,7 +43,7 @@ function oauthError(response: InjectResult, status: number, error: string, descr
 }
 
 const authorizeUrl = (clientId: string, requestUri: string) =>
-  `/authorize?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`;
+  `/authorize?${new URLSearchParams({ client_id: clientId, request_uri: requestUri }).toString()}`;
 
 function codeRequest(extra: Record<string, string> = {}): Record<string, string> {
   const { challenge } = pkcePair();
@@ -94,7 +94,9 @@ describe('pushed authorization requests (RFC 9126)', () => {
 
     it('a public client identifies itself with client_id (PKCE required as at /authorize)', async () => {
       expect((await pushAuthorizationRequest(sut, spa, codeRequest())).statusCode).toBe(201);
-      const { code_challenge: _c, code_challenge_method: _m, ...withoutPkce } = codeRequest();
+      const withoutPkce = codeRequest();
+      delete withoutPkce.code_challenge;
+      delete withoutPkce.code_challenge_method;
       oauthError(
         await pushAuthorizationRequest(sut, spa, withoutPkce),
         400,
@@ -246,7 +248,7 @@ describe('pushed authorization requests (RFC 9126)', () => {
         scope: 'openid iam:admin',
         response_type: 'token',
       });
-      const response = await browser.get(`/authorize?${query}`);
+      const response = await browser.get(`/authorize?${query.toString()}`);
       expect(response.statusCode).toBe(302);
       const location = new URL(response.location!);
       expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
@@ -319,7 +321,7 @@ describe('pushed authorization requests (RFC 9126)', () => {
       expectErrorPage(
         await sut.request({
           method: 'GET',
-          url: `/authorize?${new URLSearchParams({ request_uri: requestUri })}`,
+          url: `/authorize?${new URLSearchParams({ request_uri: requestUri }).toString()}`,
         }),
         'client_id is missing',
       );
@@ -339,7 +341,7 @@ describe('pushed authorization requests (RFC 9126)', () => {
 
     it('a direct /authorize goes back with invalid_request', async () => {
       const query = new URLSearchParams({ ...codeRequest(), client_id: required.client_id });
-      const response = await sut.request({ method: 'GET', url: `/authorize?${query}` });
+      const response = await sut.request({ method: 'GET', url: `/authorize?${query.toString()}` });
       expect(response.statusCode).toBe(302);
       const location = new URL(response.headers.location as string);
       expect(Object.fromEntries(location.searchParams)).toEqual({
@@ -385,7 +387,7 @@ describe('REQUIRE_PUSHED_AUTHORIZATION_REQUESTS=true (RFC 9126 §5)', () => {
 
   it('a direct /authorize of any client goes back with invalid_request', async () => {
     const query = new URLSearchParams({ ...codeRequest(), client_id: web.client_id });
-    const response = await sut.request({ method: 'GET', url: `/authorize?${query}` });
+    const response = await sut.request({ method: 'GET', url: `/authorize?${query.toString()}` });
     expect(response.statusCode).toBe(302);
     expect(new URL(response.headers.location as string).searchParams.get('error')).toBe(
       'invalid_request',
