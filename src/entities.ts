@@ -5,6 +5,7 @@ import {
   BrowserSessionEntity,
   ConsentEntity,
   InteractionEntity,
+  PushedAuthorizationRequestEntity,
 } from './authorization/authorization.entities';
 import { ClientAssertionJtiEntity } from './clients/client-auth/client-assertion-jti.entity';
 import { ClientEntity } from './clients/client.entity';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   BrowserSessionEntity,
   ConsentEntity,
   AuthorizationCodeEntity,
+  PushedAuthorizationRequestEntity,
   RefreshTokenEntity,
   RevokedAccessTokenEntity,
   ClientAssertionJtiEntity,

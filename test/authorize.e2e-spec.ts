@@ -430,12 +430,6 @@ describe('/authorize (RFC 6749 §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2)', (
         'request objects are not supported',
       ],
       [
-        'a request_uri',
-        { request_uri: 'urn:example:request' },
-        'request_uri_not_supported',
-        'request_uri is not supported',
-      ],
-      [
         'a nonce over 2048 characters',
         { nonce: 'n'.repeat(2049) },
         'invalid_request',

@@ -65,6 +65,8 @@ describe('discovery, JWKS, health and API docs', () => {
       revocation_endpoint: `${ISSUER}/revoke`,
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+      pushed_authorization_request_endpoint: `${ISSUER}/par`,
+      require_pushed_authorization_requests: false,
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [

@@ -36,6 +36,28 @@ describe(Housekeeping.name, () => {
     expect(revoked.map((row) => row.jti)).toEqual(['live-jti']);
   });
 
+  it('deletes expired pushed authorization requests (RFC 9126) and keeps live ones', async () => {
+    const client = (
+      await sut.admin('POST', '/admin/clients', {
+        client_name: 'pusher',
+        redirect_uris: ['https://app.example.com/cb'],
+      })
+    ).json();
+    await db.query(
+      `INSERT INTO pushed_authorization_requests (reference_hash, client_id, params, expires_at) VALUES
+        ('expired-par', $1, '{}', now() - interval '1 minute'),
+        ('live-par', $1, '{}', now() + interval '1 minute')`,
+      [client.client_id],
+    );
+
+    await sut.app.get(Housekeeping).sweep();
+
+    const rows = await db.query<{ reference_hash: string }[]>(
+      'SELECT reference_hash FROM pushed_authorization_requests',
+    );
+    expect(rows.map((row) => row.reference_hash)).toEqual(['live-par']);
+  });
+
   it('keeps redeemed codes for a day after they expire, so a late replay is still recognised', async () => {
     const client = (
       await sut.admin('POST', '/admin/clients', {

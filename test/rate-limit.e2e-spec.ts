@@ -192,6 +192,16 @@ describe('rate limits, counted in memory (RATE_LIMIT_PER_CLIENT=3, RATE_LIMIT_PE
     expectTooMany(await call('/revoke', '10.0.6.5'), TOO_MANY);
   });
 
+  it('/par (RFC 9126) counts against the same per-client limit as /token', async () => {
+    const fresh = await createM2mClient(sut);
+    const auth = { authorization: basicAuth(fresh.id, fresh.secret) };
+    const call = (ip: string) => postFrom(sut, ip, '/par', { response_type: 'code' }, auth);
+    for (const ip of ['10.0.8.1', '10.0.8.2', '10.0.8.3']) {
+      expect((await call(ip)).statusCode).toBe(400);
+    }
+    expectTooMany(await call('10.0.8.4'), TOO_MANY);
+  });
+
   it('/register (REGISTRATION_MODE=open): past the per-IP limit 429 with Retry-After', async () => {
     const register = () =>
       sut.app.inject({

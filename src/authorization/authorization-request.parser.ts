@@ -19,6 +19,8 @@ import {
 } from './authorization-request';
 import { PKCE_SYNTAX } from './pkce';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { PushedRequests } from './pushed-requests.service';
 
 type Params = Record<string, unknown>;
 const PROMPTS = new Set(['none', 'login', 'consent']);
@@ -28,31 +30,100 @@ function one(params: Params, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** What a pushed request keeps (RFC 9126 §2.1): the parameters readRequest reads, nothing else. */
+const PUSHED_PARAMETERS = [
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'prompt',
+  'max_age',
+  'login_hint',
+] as const;
+
 /**
- * Validates an /authorize request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1). Until the
- * client and redirect URI are known good, errors are shown on our page (§4.1.2.1: never redirect
- * to an unverified URI); after that they go back to the client with `state` and `iss`.
+ * Validates an /authorize request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1), direct or by
+ * a pushed `request_uri` (RFC 9126 §4), and a request pushed to /par (RFC 9126 §2.1): one set
+ * of rules for both. At /authorize, until the client and redirect URI are known good, errors
+ * are shown on our page (§4.1.2.1: never redirect to an unverified URI); after that they go back
+ * to the client with `state` and `iss`.
  */
 @Injectable()
 export class AuthorizationRequestParser {
   constructor(
     private readonly clients: ClientDirectory,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly pushed: PushedRequests,
   ) {}
 
   async parse(params: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
-    for (const name of ['client_id', 'redirect_uri']) {
+    for (const name of ['client_id', 'redirect_uri', 'request_uri']) {
       if (Array.isArray(params[name])) throw new UntrustedRequestError(`${name} is repeated`);
     }
     const clientId = one(params, 'client_id');
     if (!clientId) throw new UntrustedRequestError('client_id is missing');
     const client = await this.clients.findActive(clientId);
     if (!client) throw new UntrustedRequestError('the client is unknown or disabled');
-    const redirectUri = resolveRedirectUri(client, one(params, 'redirect_uri'));
 
+    const requestUri = params.request_uri;
+    if (requestUri !== undefined) {
+      // RFC 9126 §4: only the pushed parameters count; the others beside client_id are ignored.
+      const stored =
+        typeof requestUri === 'string' ? await this.pushed.use(requestUri, clientId) : null;
+      if (!stored) {
+        throw new UntrustedRequestError(
+          'invalid_request_uri: the request_uri is unknown, expired, already used or not this client’s',
+        );
+      }
+      return this.read({ ...stored, client_id: clientId }, client, true);
+    }
+    return this.read(params, client, false);
+  }
+
+  /**
+   * A request pushed to /par by the authenticated `client` (RFC 9126 §2.1): validated as at
+   * /authorize, every error an RFC 6749 §5.2 error; the parameters to store.
+   */
+  parsePushed(params: Params, client: Client): Record<string, string> {
+    const clientId = one(params, 'client_id');
+    if (clientId !== undefined && clientId !== client.clientId) {
+      throw new InvalidRequestError('client_id does not match the authenticated client');
+    }
+    if (params.request_uri !== undefined) {
+      throw new InvalidRequestError('request_uri must not be pushed (RFC 9126 §2.1)');
+    }
+    const redirectUri = resolveRedirectUri(client, one(params, 'redirect_uri'));
+    readRequest(params, client, redirectUri, one(params, 'state'), this.clock.now());
+    const kept: Record<string, string> = {};
+    for (const name of PUSHED_PARAMETERS) {
+      const value = one(params, name);
+      if (value !== undefined) kept[name] = value;
+    }
+    return kept;
+  }
+
+  private read(
+    params: Params,
+    client: Client,
+    pushed: boolean,
+  ): { client: Client; request: AuthorizationRequest } {
+    const redirectUri = resolveRedirectUri(client, one(params, 'redirect_uri'));
     const rawState = params.state;
     const state = typeof rawState === 'string' ? rawState : undefined;
     try {
+      if (
+        !pushed &&
+        (this.config.requirePushedAuthorizationRequests ||
+          client.requirePushedAuthorizationRequests)
+      ) {
+        // RFC 9126 §5: only a request_uri from /par is accepted.
+        throw new InvalidRequestError('authorization requests must be pushed to /par (RFC 9126)');
+      }
       return { client, request: readRequest(params, client, redirectUri, state, this.clock.now()) };
     } catch (error) {
       if (error instanceof GatehouseError) throw RedirectableError.of(error, redirectUri, state);

@@ -126,3 +126,38 @@ export class AuthorizationCodeEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
+
+/**
+ * RFC 9126 pushed authorization request: the validated parameters, found by the SHA-256 of the
+ * random part of its `request_uri`; single use (`used_at`), short-lived.
+ */
+@Entity({ name: 'pushed_authorization_requests' })
+export class PushedAuthorizationRequestEntity {
+  @PrimaryColumn({
+    name: 'reference_hash',
+    type: 'varchar',
+    length: 64,
+    primaryKeyConstraintName: 'PK_pushed_authorization_requests',
+  })
+  referenceHash: string;
+
+  @ForeignKey('clients', 'client_id', {
+    name: 'FK_pushed_authorization_requests_client',
+    onDelete: 'CASCADE',
+  })
+  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  @Column({ name: 'params', type: 'jsonb' })
+  params: Record<string, string>;
+
+  @Index('IDX_pushed_authorization_requests_expires')
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

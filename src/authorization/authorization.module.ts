@@ -11,6 +11,7 @@ import {
   BrowserSessionEntity,
   ConsentEntity,
   InteractionEntity,
+  PushedAuthorizationRequestEntity,
 } from './authorization.entities';
 import { AuthorizationCodesService } from './authorization-codes.service';
 import { AuthorizationRequestParser } from './authorization-request.parser';
@@ -23,6 +24,8 @@ import { LocalStrategy } from './local.strategy';
 import { LoginThrottle } from './login-throttle.service';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
+import { ParController } from './par.controller';
+import { PushedRequests } from './pushed-requests.service';
 import { RpInitiatedLogout } from './rp-initiated-logout.service';
 import { SessionsService } from './sessions.service';
 import { SignInRefusalPage } from './sign-in-refusal.page';
@@ -36,6 +39,7 @@ import { SignupController } from './signup.controller';
       BrowserSessionEntity,
       ConsentEntity,
       AuthorizationCodeEntity,
+      PushedAuthorizationRequestEntity,
     ]),
     EventsModule,
     CryptoModule,
@@ -50,6 +54,7 @@ import { SignupController } from './signup.controller';
     SignupController,
     LogoutController,
     AssetsController,
+    ParController,
   ],
   providers: [
     AuthorizationRequestParser,
@@ -63,6 +68,7 @@ import { SignupController } from './signup.controller';
     SignInRefusalPage,
     RpInitiatedLogout,
     SignIn,
+    PushedRequests,
   ],
   exports: [AuthorizationCodesService],
 })

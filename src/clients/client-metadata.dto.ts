@@ -170,6 +170,14 @@ export class CreateClientDto {
   always_issue_refresh_token?: boolean;
 
   @ApiPropertyOptional({
+    description:
+      'RFC 9126 §6: authorization requests must be pushed to /par; a direct /authorize is refused',
+  })
+  @IsOptional()
+  @IsBoolean()
+  require_pushed_authorization_requests?: boolean;
+
+  @ApiPropertyOptional({
     minimum: 60,
     maximum: 86400,
     description: 'Seconds; default ACCESS_TOKEN_LIFETIME',
@@ -214,6 +222,7 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'jwks',
   'id_token_signed_response_alg',
   'post_logout_redirect_uris',
+  'require_pushed_authorization_requests',
 ] as const) {}
 
 export class RotateSecretDto {

@@ -34,6 +34,7 @@ const WEB: ClientMetadata = {
   idTokenSignedResponseAlg: 'RS256',
   postLogoutRedirectUris: [],
   alwaysIssueRefreshToken: false,
+  requirePushedAuthorizationRequests: false,
   accessTokenLifetime: null,
   refreshTokenLifetime: null,
   status: 'active',

@@ -37,6 +37,7 @@ export interface ClientMetadata {
   idTokenSignedResponseAlg: IdTokenAlgorithm;
   postLogoutRedirectUris: string[];
   alwaysIssueRefreshToken: boolean;
+  requirePushedAuthorizationRequests: boolean;
   accessTokenLifetime: number | null;
   refreshTokenLifetime: number | null;
   status: ClientStatus;
@@ -113,6 +114,10 @@ export function resolveClientMetadata(
     postLogoutRedirectUris: input.post_logout_redirect_uris ?? base?.postLogoutRedirectUris ?? [],
     alwaysIssueRefreshToken:
       input.always_issue_refresh_token ?? base?.alwaysIssueRefreshToken ?? false,
+    requirePushedAuthorizationRequests:
+      input.require_pushed_authorization_requests ??
+      base?.requirePushedAuthorizationRequests ??
+      false,
     accessTokenLifetime: input.access_token_lifetime ?? base?.accessTokenLifetime ?? null,
     refreshTokenLifetime: input.refresh_token_lifetime ?? base?.refreshTokenLifetime ?? null,
     status: input.status ?? base?.status ?? 'active',
@@ -265,6 +270,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     idTokenSignedResponseAlg: entity.idTokenSignedResponseAlg,
     postLogoutRedirectUris: entity.postLogoutRedirectUris,
     alwaysIssueRefreshToken: entity.alwaysIssueRefreshToken,
+    requirePushedAuthorizationRequests: entity.requirePushedAuthorizationRequests,
     accessTokenLifetime: entity.accessTokenLifetime,
     refreshTokenLifetime: entity.refreshTokenLifetime,
     status: entity.status,

@@ -96,6 +96,10 @@ export class ClientEntity implements RegisteredClient {
   @Column({ name: 'always_issue_refresh_token', type: 'boolean', default: false })
   alwaysIssueRefreshToken: boolean;
 
+  /** RFC 9126 §6: this client's authorization requests must be pushed to /par first. */
+  @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
+  requirePushedAuthorizationRequests: boolean;
+
   @Column({ name: 'allowed_cors_origins', type: 'text', array: true, default: () => "'{}'" })
   allowedCorsOrigins: string[];
 

@@ -20,6 +20,8 @@ export interface Client {
   /** OIDC RP-Initiated Logout §3.1: where the browser may go after signing out. */
   readonly postLogoutRedirectUris: string[];
   readonly alwaysIssueRefreshToken: boolean;
+  /** RFC 9126 §6: a direct /authorize is refused; requests come through /par. */
+  readonly requirePushedAuthorizationRequests: boolean;
   readonly allowedCorsOrigins: string[];
   /** Seconds; null for the configured default. */
   readonly accessTokenLifetime: number | null;
@@ -71,6 +73,7 @@ export function registeredClient(from: RegisteredClient): RegisteredClient {
     idTokenSignedResponseAlg: from.idTokenSignedResponseAlg,
     postLogoutRedirectUris: from.postLogoutRedirectUris,
     alwaysIssueRefreshToken: from.alwaysIssueRefreshToken,
+    requirePushedAuthorizationRequests: from.requirePushedAuthorizationRequests,
     allowedCorsOrigins: from.allowedCorsOrigins,
     accessTokenLifetime: from.accessTokenLifetime,
     refreshTokenLifetime: from.refreshTokenLifetime,

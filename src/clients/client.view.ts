@@ -20,6 +20,7 @@ export class ClientView {
   @ApiProperty({ enum: ['RS256', 'ES256', 'EdDSA'] }) id_token_signed_response_alg: string;
   @ApiProperty({ type: [String] }) post_logout_redirect_uris: string[];
   @ApiProperty() always_issue_refresh_token: boolean;
+  @ApiProperty() require_pushed_authorization_requests: boolean;
   @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime:
     number | null;
@@ -59,6 +60,7 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     always_issue_refresh_token: client.alwaysIssueRefreshToken,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,
     refresh_token_lifetime: client.refreshTokenLifetime,
     status: client.status,

@@ -6,6 +6,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AdminBootstrap } from './admin-bootstrap.service';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthGuard } from './client-auth/client-auth.guard';
+import { TokenRequestGuard } from './client-auth/form-request.guard';
 import { ClientAuthenticator } from './client-auth/client-authenticator.service';
 import { ClientSecretJwtStrategy } from './client-auth/client-secret-jwt.strategy';
 import {
@@ -40,7 +41,8 @@ import { RegistrationService } from './registration/registration.service';
     JwksFetcher,
     JwksNetwork,
     ClientAuthGuard,
+    TokenRequestGuard,
   ],
-  exports: [ClientsService, ClientDirectory, ClientAuthGuard],
+  exports: [ClientsService, ClientDirectory, ClientAuthGuard, TokenRequestGuard],
 })
 export class ClientsModule {}

@@ -39,6 +39,10 @@ export abstract class AppConfig {
     readonly refreshTokenIdleLifetime: number;
   };
   abstract readonly signupEnabled: boolean;
+  /** RFC 9126 §5: a direct /authorize is refused for every client. */
+  abstract readonly requirePushedAuthorizationRequests: boolean;
+  /** Seconds a pushed request_uri stays usable (RFC 9126 §2.2 `expires_in`). */
+  abstract readonly pushedAuthorizationRequestLifetime: number;
   abstract readonly sessions: { readonly lifetime: number };
   abstract readonly loginThrottle: {
     readonly maxFailuresPerAccount: number;

@@ -143,6 +143,20 @@ export class Environment {
   @IsIn([true, false], { message: 'must be true or false' })
   SIGNUP_ENABLED: boolean = true;
 
+  /** RFC 9126 §5: every client must push its authorization requests to /par. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'must be true or false' })
+  REQUIRE_PAR: boolean = false;
+
+  /** RFC 9126 §2.2: seconds a pushed request_uri stays usable. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600)
+  PUSHED_AUTHORIZATION_REQUEST_LIFETIME: number = 60;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -113,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenIdleLifetime: parsed.REFRESH_TOKEN_IDLE_LIFETIME,
     },
     signupEnabled: parsed.SIGNUP_ENABLED,
+    requirePushedAuthorizationRequests: parsed.REQUIRE_PAR,
+    pushedAuthorizationRequestLifetime: parsed.PUSHED_AUTHORIZATION_REQUEST_LIFETIME,
     sessions: { lifetime: parsed.SESSION_LIFETIME },
     loginThrottle: {
       maxFailuresPerAccount: parsed.LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -60,6 +60,9 @@ export class DiscoveryService {
       revocation_endpoint: `${issuer}/revoke`,
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGORITHMS,
+      // RFC 9126 §5; client authentication there is the token endpoint's.
+      pushed_authorization_request_endpoint: `${issuer}/par`,
+      require_pushed_authorization_requests: this.config.requirePushedAuthorizationRequests,
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
@@ -83,6 +86,7 @@ export class DiscoveryService {
       // RFC 9207 §3: every authorization response carries `iss`.
       authorization_response_iss_parameter_supported: true,
       request_parameter_supported: false,
+      // OIDC Core §6.2 request_uri (fetched from the client): no; RFC 9126 ones from /par only.
       request_uri_parameter_supported: false,
       service_documentation: `${issuer}/docs`,
     };

@@ -35,6 +35,7 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/token',
   '/introspect',
   '/revoke',
+  '/par',
   '/register',
   '/login',
 ]);

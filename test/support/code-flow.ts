@@ -112,6 +112,11 @@ export interface AuthorizeOptions {
   browser?: TestBrowser;
   /** More /authorize parameters. */
   params?: Record<string, string>;
+  /**
+   * Push the parameters to /par first (RFC 9126) and send the browser to /authorize with only
+   * client_id and the request_uri.
+   */
+  pushed?: boolean;
 }
 
 export interface CodeResult {
@@ -148,7 +153,16 @@ export async function authorizeAndGetCode(
     ...options.params,
   });
 
-  let step = await browser.get(`/authorize?${query.toString()}`);
+  let authorizeQuery = query;
+  if (options.pushed) {
+    const pushed = await pushAuthorizationRequest(sut, client, Object.fromEntries(query));
+    expect(pushed.statusCode).toBe(201);
+    authorizeQuery = new URLSearchParams({
+      client_id: client.client_id,
+      request_uri: pushed.json().request_uri,
+    });
+  }
+  let step = await browser.get(`/authorize?${authorizeQuery.toString()}`);
   expect(step.statusCode).toBe(302);
   if (step.location?.startsWith('/login?')) {
     const page = await browser.get(step.location);
@@ -187,6 +201,17 @@ export function clientAuth(client: TestClient): {
   return client.client_secret
     ? { form: {}, headers: { authorization: basicAuth(client.client_id, client.client_secret) } }
     : { form: { client_id: client.client_id }, headers: {} };
+}
+
+/** POST /par (RFC 9126 §2.1) as `client`, authenticated as at /token. */
+export function pushAuthorizationRequest(
+  sut: TestApp,
+  client: TestClient,
+  form: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<InjectResult> {
+  const auth = clientAuth(client);
+  return sut.postForm('/par', { ...auth.form, ...form }, { ...auth.headers, ...headers });
 }
 
 /** POST /token as `client`. */

@@ -140,6 +140,9 @@ export class RegistrationController {
       ...(view.post_logout_redirect_uris.length > 0
         ? { post_logout_redirect_uris: view.post_logout_redirect_uris }
         : {}),
+      ...(view.require_pushed_authorization_requests
+        ? { require_pushed_authorization_requests: true }
+        : {}),
     };
   }
 }

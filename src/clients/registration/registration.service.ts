@@ -108,6 +108,8 @@ export class RegistrationService {
       jwks: metadata.jwks ?? (null as unknown as undefined),
       id_token_signed_response_alg: metadata.id_token_signed_response_alg ?? 'RS256',
       post_logout_redirect_uris: metadata.post_logout_redirect_uris ?? [],
+      require_pushed_authorization_requests:
+        metadata.require_pushed_authorization_requests ?? false,
     };
     const { client: updated, secret } = await this.withMetadataErrors(() =>
       this.clients.update(client.clientId, replacement, context),
