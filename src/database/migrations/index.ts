@@ -4,6 +4,7 @@ import { Lifecycle1763900000002 } from './1763900000002-Lifecycle';
 import { Access1763900000003 } from './1763900000003-Access';
 import { KeySchedule1763900000140 } from './1763900000140-KeySchedule';
 import { IdTokenAlgorithm1763900000141 } from './1763900000141-IdTokenAlgorithm';
+import { Dpop1763900000150 } from './1763900000150-Dpop';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Access1763900000003,
   KeySchedule1763900000140,
   IdTokenAlgorithm1763900000141,
+  Dpop1763900000150,
 ];
