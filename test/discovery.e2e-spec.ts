@@ -57,6 +57,7 @@ describe('discovery, JWKS, health and API docs', () => {
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
+      dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
         'sub',

@@ -3,6 +3,7 @@ import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-auth/client-asser
 import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 import { AppConfig } from '../config/app-config';
 import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
+import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof';
 import { TokenService } from '../tokens/token.service';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
@@ -55,6 +56,8 @@ export class DiscoveryService {
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
       revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
+      // RFC 9449 §5.1: the algorithms a DPoP proof may be signed with.
+      dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
         'sub',
