@@ -197,7 +197,10 @@ describe('DPoP (RFC 9449)', () => {
         payload: 'grant_type=client_credentials',
       });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual(INVALID_PROOF);
+      expect(response.json()).toEqual({
+        error: 'invalid_dpop_proof',
+        error_description: 'exactly one DPoP header is allowed',
+      });
     });
 
     it('ignores the query of htu (RFC 9449 §4.3)', async () => {
