@@ -11,6 +11,7 @@ import { ClientAssertionJtiEntity } from './clients/client-auth/client-assertion
 import { ClientEntity } from './clients/client.entity';
 import { SigningKeyEntity } from './crypto/signing-key.entity';
 import { AuditEventEntity } from './events/audit-event.entity';
+import { DpopProofJtiEntity } from './tokens/dpop/dpop-jti.entity';
 import { RefreshTokenEntity, RevokedAccessTokenEntity } from './tokens/token.entities';
 import { UserEntity } from './users/user.entity';
 
@@ -30,6 +31,7 @@ export const ENTITIES = [
   RefreshTokenEntity,
   RevokedAccessTokenEntity,
   ClientAssertionJtiEntity,
+  DpopProofJtiEntity,
   AuditEventEntity,
   RoleEntity,
   UserRoleEntity,

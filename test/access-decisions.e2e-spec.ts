@@ -251,6 +251,18 @@ describe('checkAccess decisions: every reason code through /access/check and the
     });
   });
 
+  describe('binding_mismatch', () => {
+    it('denies a sender-constrained token (cnf), whose proof decisions do not check yet', async () => {
+      for (const cnf of [
+        { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' },
+        { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+      ]) {
+        const claims = accessTokenClaims(sut, service.client_id, { cnf });
+        await expectDenied(await signWithServerKey(sut, claims), 'binding_mismatch');
+      }
+    });
+  });
+
   describe('token_invalid', () => {
     it('denies garbage', async () => {
       await expectDenied('garbage', 'token_invalid');

@@ -68,6 +68,7 @@ describe('discovery, JWKS, health and API docs', () => {
       pushed_authorization_request_endpoint: `${ISSUER}/par`,
       require_pushed_authorization_requests: false,
       code_challenge_methods_supported: ['S256'],
+      dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
         'sub',

@@ -3,6 +3,7 @@ import { ASSERTION_SIGNING_ALGORITHMS } from '../clients/client-auth/client-asse
 import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 import { AppConfig } from '../config/app-config';
 import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
+import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof';
 import { TokenService } from '../tokens/token.service';
 
 const AUTH_METHODS = [
@@ -64,6 +65,8 @@ export class DiscoveryService {
       pushed_authorization_request_endpoint: `${issuer}/par`,
       require_pushed_authorization_requests: this.config.requirePushedAuthorizationRequests,
       code_challenge_methods_supported: ['S256'],
+      // RFC 9449 §5.1: the algorithms a DPoP proof may be signed with.
+      dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [
         'sub',

@@ -18,6 +18,8 @@ export interface AccessTokenRequest {
   audience: string[];
   /** The user the token is for, whose cut-off it must outlive as it must the client's. */
   user?: CutsOffTokens;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export class AccessTokenIssuer {
     scopes,
     audience,
     user,
+    jkt,
   }: AccessTokenRequest): Promise<IssuedAccessToken> {
     const expiresIn = client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime;
     const now = await this.liveSecond(client, user);
@@ -62,6 +65,7 @@ export class AccessTokenIssuer {
         iat: now,
         exp: now + expiresIn,
         jti,
+        ...(jkt ? { cnf: { jkt } } : {}),
       },
       ACCESS_TOKEN_TYPE,
       this.config.keys.accessTokenAlgorithm,

@@ -36,8 +36,13 @@ export class AccessTokenVerifier extends BearerAuthenticator {
   }
 
   /** For the admin API: the token must also be addressed to Gatehouse (the issuer). */
-  authenticate(token: string): Promise<BearerPrincipal> {
-    return this.verify(token, this.config.issuer);
+  async authenticate(token: string): Promise<BearerPrincipal> {
+    const principal = await this.verify(token, this.config.issuer);
+    // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token, and the admin API takes Bearer only.
+    if (principal.bound) {
+      throw new InvalidTokenError(undefined, 'a sender-constrained token presented as Bearer');
+    }
+    return principal;
   }
 
   async verify(token: string, audience?: string): Promise<BearerPrincipal> {
@@ -50,7 +55,7 @@ export class AccessTokenVerifier extends BearerAuthenticator {
       .catch(() => {
         throw new InvalidTokenError();
       });
-    const { sub, client_id: clientId, scope, jti, iat } = payload as Record<string, unknown>;
+    const { sub, client_id: clientId, scope, jti, iat, cnf } = payload as Record<string, unknown>;
     if (
       typeof sub !== 'string' ||
       typeof clientId !== 'string' ||
@@ -72,7 +77,8 @@ export class AccessTokenVerifier extends BearerAuthenticator {
     });
     if (liveness !== 'live' || !client) throw new InvalidTokenError();
     const scopes = typeof scope === 'string' ? (parseScope(scope) ?? []) : [];
-    return { sub, clientId, jti, scopes: this.backedNow(scopes, client, user) };
+    const bound = cnf !== undefined;
+    return { sub, clientId, jti, bound, scopes: this.backedNow(scopes, client, user) };
   }
 
   /**

@@ -13,6 +13,7 @@ import { mayIntrospect, tokenKind } from './introspection.policy';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { asTokenHolder, tokenLiveness } from './token-liveness';
 import { param, TokenParams } from './token-params';
+import { boundJkt } from './dpop/dpop-proof';
 
 /** RFC 7662 §2.2: what an inactive, unknown or foreign token answers, and nothing more. */
 export interface InactiveToken {
@@ -30,7 +31,9 @@ export interface ActiveToken {
   exp: number;
   iat: number;
   jti?: string;
-  token_type: 'Bearer' | 'refresh_token';
+  token_type: 'Bearer' | 'DPoP' | 'refresh_token';
+  /** RFC 9449 §6.2: the key a DPoP-bound access token is bound to. */
+  cnf?: { jkt: string };
 }
 
 export type IntrospectionResponse = InactiveToken | ActiveToken;
@@ -85,6 +88,7 @@ export class IntrospectionService {
     const claims = decodeJwt(token) as Record<string, unknown>;
     const clientId = claims.client_id as string;
     const aud = claims.aud as string | string[] | undefined;
+    const jkt = boundJkt(claims);
     if (!mayIntrospect(caller, { clientId, aud }, this.config.issuer)) return INACTIVE;
     return {
       active: true,
@@ -96,7 +100,7 @@ export class IntrospectionService {
       exp: claims.exp as number,
       iat: claims.iat as number,
       jti: claims.jti as string,
-      token_type: 'Bearer',
+      ...(jkt ? { cnf: { jkt }, token_type: 'DPoP' as const } : { token_type: 'Bearer' as const }),
     };
   }
 

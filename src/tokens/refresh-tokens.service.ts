@@ -18,6 +18,8 @@ export interface NewRefreshToken {
   idleLifetimeSeconds: number;
   familyId?: string;
   codeHash?: string | null;
+  /** RFC 9449 §5: the DPoP key thumbprint the token is bound to (public clients only). */
+  dpopJkt?: string | null;
   accessToken: RevokedToken;
 }
 
@@ -61,6 +63,7 @@ export class RefreshTokensService {
       scopes: input.scopes,
       authTime: input.authTime,
       codeHash: input.codeHash ?? null,
+      dpopJkt: input.dpopJkt ?? null,
       accessTokenJti: input.accessToken.jti,
       accessTokenExpiresAt: new Date(input.accessToken.exp * 1000),
       expiresAt: input.expiresAt,

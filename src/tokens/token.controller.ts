@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContext } from '../events/audit-context';
 import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
+import { DpopProofVerifier, dpopHeader } from './dpop/dpop-proof';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
@@ -38,7 +39,8 @@ class TokenRequestSchema {
 
 class TokenResponseSchema {
   @ApiProperty() access_token: string;
-  @ApiProperty({ enum: ['Bearer'] }) token_type: string;
+  @ApiProperty({ enum: ['Bearer', 'DPoP'], description: 'DPoP when sent with a DPoP proof' })
+  token_type: string;
   @ApiProperty() expires_in: number;
   @ApiProperty() scope: string;
   @ApiPropertyOptional({ description: 'authorization_code and refresh_token grants' })
@@ -51,7 +53,10 @@ class TokenResponseSchema {
 @ErrorShape('oauth')
 @Controller('token')
 export class TokenController {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly dpop: DpopProofVerifier,
+  ) {}
 
   @ClientAuthenticatedEndpoint({
     operation: { summary: 'RFC 6749 §3.2 token endpoint' },
@@ -65,10 +70,16 @@ export class TokenController {
     // RFC 6749 §5.1: token responses are never cached.
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     const client = request.client!;
+    // RFC 9449 §5: a DPoP proof binds the tokens to its key.
+    const header = dpopHeader(request);
+    const proof = header
+      ? await this.dpop.verify(header, { method: 'POST', path: '/token' })
+      : undefined;
     return this.tokens.exchange(
       client,
       request.body as TokenParams,
       auditContext(request, { type: 'client', id: client.clientId }),
+      proof,
     );
   }
 }

@@ -62,6 +62,10 @@ export class RefreshTokenEntity {
   @Column({ name: 'code_hash', type: 'varchar', length: 64, nullable: true })
   codeHash: string | null;
 
+  /** RFC 9449 §5: the DPoP key (thumbprint) a public client's family is bound to, or null. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
+  dpopJkt: string | null;
+
   @Column({ name: 'access_token_jti', type: 'varchar', length: 64 })
   accessTokenJti: string;
 

@@ -7,6 +7,7 @@ import {
   UnsupportedGrantTypeError,
 } from '../common/oauth-error';
 import { AuditContext } from '../events/audit-context';
+import { DpopProof } from './dpop/dpop-proof';
 import { GRANT_HANDLERS, GrantHandler, TokenResponse } from './grants/grant-handler';
 import { param, TokenParams } from './token-params';
 
@@ -31,6 +32,7 @@ export class TokenService {
     client: Client,
     request: TokenParams,
     context?: AuditContext,
+    dpop?: DpopProof,
   ): Promise<TokenResponse> {
     const grantType = param(request, 'grant_type');
     if (!grantType) throw new InvalidRequestError('grant_type is required');
@@ -39,6 +41,6 @@ export class TokenService {
     if (!client.grantTypes.includes(handler.grantType)) {
       throw new UnauthorizedClientError(`the client is not allowed the ${grantType} grant`);
     }
-    return handler.handle(client, request, context);
+    return handler.handle(client, request, context, dpop);
   }
 }

@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CorsPolicy } from './cors.policy';
+import { DpopProofVerifier } from './dpop/dpop-proof';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
@@ -43,6 +44,7 @@ import { UserinfoController } from './userinfo.controller';
     RevocationList,
     UserTokenIssuer,
     CorsPolicy,
+    DpopProofVerifier,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,

@@ -10,6 +10,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import {
   bearerChallenge,
   InsufficientScopeError,
@@ -18,6 +19,14 @@ import {
 } from '../common/oauth-error';
 import { UserDirectory } from '../users/user-directory.service';
 import { AccessTokenVerifier } from './access-token.verifier';
+import {
+  boundJkt,
+  dpopChallenge,
+  dpopHeader,
+  DpopProofVerifier,
+  dpopToken,
+  InvalidDpopProofError,
+} from './dpop/dpop-proof';
 import { claimsForScopes } from './user-claims';
 import { presentedToken } from './userinfo-token';
 import { ErrorShape } from '../common/error-response';
@@ -31,6 +40,7 @@ export class UserinfoController {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly users: UserDirectory,
+    private readonly dpop: DpopProofVerifier,
   ) {}
 
   @Get()
@@ -61,7 +71,8 @@ export class UserinfoController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const token = presentedToken(request);
+    const dpopScheme = dpopToken(request.headers.authorization);
+    const token = dpopScheme ?? presentedToken(request);
     if (!token) {
       // RFC 6750 §3.1: no credentials at all gets a bare challenge.
       throw new InvalidRequestError('a Bearer access token is required', undefined, {
@@ -70,6 +81,14 @@ export class UserinfoController {
       });
     }
     const principal = await this.verifier.verify(token);
+    // Verified above, so its claims can be read as they are.
+    const jkt = boundJkt(decodeJwt(token));
+    if (dpopScheme) {
+      await this.checkProof(request, token, jkt);
+    } else if (jkt) {
+      // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token.
+      throw new InvalidTokenError(undefined, 'a DPoP-bound token presented as Bearer');
+    }
     request.corsClientId = principal.clientId;
     if (!principal.scopes.includes('openid')) throw new InsufficientScopeError('openid');
     const user = await this.users.findActive(principal.sub);
@@ -80,5 +99,40 @@ export class UserinfoController {
     }
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     return { sub: user.id, ...claimsForScopes(user, principal.scopes) };
+  }
+
+  /**
+   * RFC 9449 §7.1: the `DPoP` scheme needs one valid proof for this request, with `ath`, by the
+   * key the token is bound to; any failure is 401 `invalid_dpop_proof` with a DPoP challenge.
+   */
+  private async checkProof(
+    request: FastifyRequest,
+    token: string,
+    jkt: string | undefined,
+  ): Promise<void> {
+    const refuse = (detail: string) =>
+      new InvalidDpopProofError('the DPoP proof is invalid', detail, {
+        status: 401,
+        headers: dpopChallenge('invalid_dpop_proof', 'the DPoP proof is invalid'),
+      });
+    let proofKey: string;
+    try {
+      const header = dpopHeader(request);
+      if (!header) throw refuse('no DPoP proof');
+      proofKey = (
+        await this.dpop.verify(header, {
+          method: request.method,
+          path: '/userinfo',
+          accessToken: token,
+        })
+      ).jkt;
+    } catch (error) {
+      if (error instanceof InvalidDpopProofError) {
+        throw refuse(error.detail ?? 'invalid');
+      }
+      throw error;
+    }
+    if (!jkt || proofKey !== jkt)
+      throw refuse('the proof key is not the one the token is bound to');
   }
 }

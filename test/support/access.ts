@@ -223,7 +223,13 @@ export const BARE_CHALLENGE = 'Bearer realm="gatehouse"';
 
 /** Asserts a gateway answer: status, body, challenge and decision id for a deny. */
 export function expectGatewayDenied(response: InjectResult, reason: string): void {
-  const unauthorized = ['token_missing', 'token_invalid', 'token_expired', 'token_revoked'];
+  const unauthorized = [
+    'token_missing',
+    'token_invalid',
+    'token_expired',
+    'token_revoked',
+    'binding_mismatch',
+  ];
   const status = unauthorized.includes(reason) ? 401 : 403;
   expect({ status: response.statusCode, body: response.json() }).toEqual({
     status,

@@ -47,7 +47,8 @@ interface TokenFacts extends LivenessFacts {
  * What is known of the presented token: its facts once verified, or why it gets no further
  * (none presented, or it failed verification).
  */
-type TokenVerdict = TokenFacts | 'token_missing' | 'token_invalid' | 'token_expired';
+type TokenVerdict =
+  TokenFacts | 'token_missing' | 'token_invalid' | 'token_expired' | 'binding_mismatch';
 
 /** How long a decision waits for a reload under way before it answers 503. */
 const RELOAD_WAIT_MS = 1000;
@@ -202,6 +203,9 @@ export class AccessDecisionService {
     } catch (error) {
       return error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid';
     }
+    // RFC 9449 §7.2, RFC 8705 §3: a sender-constrained token (`cnf`) is good only with its
+    // proof, which decisions do not check yet (docs/tokens.md): never judged as a Bearer token.
+    if (payload.cnf !== undefined) return 'binding_mismatch';
     const facts = tokenFacts(payload);
     if (!facts) return 'token_invalid';
     this.verified.set(token, facts, trustEpoch);

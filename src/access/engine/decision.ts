@@ -7,6 +7,7 @@ export type DenyReason =
   | 'token_invalid'
   | 'token_expired'
   | 'token_revoked'
+  | 'binding_mismatch'
   | 'client_inactive'
   | 'subject_inactive'
   | 'insufficient_scope'
@@ -36,6 +37,7 @@ export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set([
   'token_invalid',
   'token_expired',
   'token_revoked',
+  'binding_mismatch',
 ]);
 
 /**

@@ -4,6 +4,8 @@ export interface BearerPrincipal {
   clientId: string;
   scopes: string[];
   jti: string;
+  /** Sender-constrained (`cnf`, RFC 8705 §3, RFC 9449 §6): good only with its proof. */
+  bound: boolean;
 }
 
 /**

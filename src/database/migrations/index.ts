@@ -5,6 +5,7 @@ import { Access1763900000003 } from './1763900000003-Access';
 import { KeySchedule1763900000140 } from './1763900000140-KeySchedule';
 import { IdTokenAlgorithm1763900000141 } from './1763900000141-IdTokenAlgorithm';
 import { PushedAuthorizationRequests1763900000150 } from './1763900000150-PushedAuthorizationRequests';
+import { Dpop1763900000160 } from './1763900000160-Dpop';
 import { ClientSecretJwt1763900000300 } from './1763900000300-ClientSecretJwt';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   KeySchedule1763900000140,
   IdTokenAlgorithm1763900000141,
   PushedAuthorizationRequests1763900000150,
+  Dpop1763900000160,
   ClientSecretJwt1763900000300,
 ];

@@ -16,6 +16,7 @@ import { param, params, TokenParams } from '../token-params';
 import { UsersService } from '../../users/users.service';
 import { GrantHandler, TokenResponse } from './grant-handler';
 import { answerOf, GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
+import { DpopProof } from '../dpop/dpop-proof';
 import { UserTokenIssuer } from './user-token.issuer';
 
 /** What the token request says about the code it presents. */
@@ -24,6 +25,7 @@ interface CodeExchange {
   redirectUri?: string;
   verifier?: string;
   audience: string[];
+  dpopJkt?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     client: Client,
     request: TokenParams,
     context?: AuditContext,
+    dpop?: DpopProof,
   ): Promise<TokenResponse> {
     const code = param(request, 'code');
     if (!code) throw new InvalidRequestError('code is required');
@@ -62,6 +65,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       redirectUri: param(request, 'redirect_uri'),
       verifier: param(request, 'code_verifier'),
       audience: grantAudience(params(request, 'resource'), client.audience, this.config.issuer),
+      dpopJkt: dpop?.jkt,
     };
 
     const outcome = await inGrantTransaction(this.dataSource, (manager) =>
@@ -74,7 +78,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
   private async exchange(
     manager: EntityManager,
     client: Client,
-    { code, redirectUri, verifier, audience }: CodeExchange,
+    { code, redirectUri, verifier, audience, dpopJkt }: CodeExchange,
     context: AuditContext | undefined,
   ): Promise<GrantOutcome> {
     const redemption = await this.codes.redeem(manager, code, client.clientId);
@@ -140,6 +144,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       audience,
       authTime: stored.authTime,
       nonce: stored.nonce,
+      dpopJkt,
       refresh: this.tokens.offersRefresh(client, stored.scopes)
         ? {
             scopes: stored.scopes,

@@ -6,6 +6,8 @@ import { grantableScopes } from '../held-permissions';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { grantAudience, grantScopes } from '../scope.policy';
 import { param, params, TokenParams } from '../token-params';
+import { DpopProof } from '../dpop/dpop-proof';
+import { AuditContext } from '../../events/audit-context';
 import { GrantHandler, TokenResponse } from './grant-handler';
 
 /**
@@ -22,7 +24,12 @@ export class ClientCredentialsGrant implements GrantHandler {
     private readonly permissions: SubjectPermissions,
   ) {}
 
-  async handle(client: Client, request: TokenParams): Promise<TokenResponse> {
+  async handle(
+    client: Client,
+    request: TokenParams,
+    _context?: AuditContext,
+    dpop?: DpopProof,
+  ): Promise<TokenResponse> {
     const scopes = grantableScopes(
       grantScopes(param(request, 'scope'), client.scopes),
       client.scopes,
@@ -39,10 +46,11 @@ export class ClientCredentialsGrant implements GrantHandler {
       subject: client.clientId,
       scopes,
       audience,
+      jkt: dpop?.jkt,
     });
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: dpop ? 'DPoP' : 'Bearer',
       expires_in: expiresIn,
       scope: scopes.join(' '),
     };

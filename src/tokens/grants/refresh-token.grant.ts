@@ -14,6 +14,7 @@ import { issuedBeforeCutoff } from '../token-cutoff';
 import { param, params, TokenParams } from '../token-params';
 import { GrantHandler, TokenResponse } from './grant-handler';
 import { answerOf, GrantOutcome, inGrantTransaction, refused } from './grant-transaction';
+import { DpopProof } from '../dpop/dpop-proof';
 import { UserTokenIssuer } from './user-token.issuer';
 
 /**
@@ -44,6 +45,7 @@ export class RefreshTokenGrant implements GrantHandler {
     client: Client,
     request: TokenParams,
     context?: AuditContext,
+    dpop?: DpopProof,
   ): Promise<TokenResponse> {
     const token = param(request, 'refresh_token');
     if (!token) throw new InvalidRequestError('refresh_token is required');
@@ -55,7 +57,7 @@ export class RefreshTokenGrant implements GrantHandler {
     );
 
     const outcome = await inGrantTransaction(this.dataSource, (manager) =>
-      this.refresh(manager, client, { token, requestedScope, audience }, context),
+      this.refresh(manager, client, { token, requestedScope, audience, dpop }, context),
     );
     // Committed: the token is rotated, and a revoked family stays revoked.
     return answerOf(outcome, this.revocations);
@@ -64,7 +66,7 @@ export class RefreshTokenGrant implements GrantHandler {
   private async refresh(
     manager: EntityManager,
     client: Client,
-    asked: { token: string; requestedScope?: string; audience: string[] },
+    asked: { token: string; requestedScope?: string; audience: string[]; dpop?: DpopProof },
     context: AuditContext | undefined,
   ): Promise<GrantOutcome> {
     const rotation = await this.refreshTokens.rotate(manager, asked.token, client.clientId);
@@ -89,6 +91,13 @@ export class RefreshTokenGrant implements GrantHandler {
         revoked,
       };
     }
+    // RFC 9449 §5: a family bound to a DPoP key is refreshed only with a proof by that key.
+    // Thrown, so the rotation rolls back: a thief without the key does not burn the token.
+    if (previous.dpopJkt && previous.dpopJkt !== asked.dpop?.jkt) {
+      throw new InvalidGrantError(
+        'the refresh token is bound to a DPoP key; send a proof signed with it',
+      );
+    }
     // Thrown, so the rotation rolls back: asking for too much does not burn the token.
     const scopes = grantScopes(asked.requestedScope, previous.scopes);
     const user = await this.users.findActive(previous.userId, manager);
@@ -107,6 +116,7 @@ export class RefreshTokenGrant implements GrantHandler {
       scopes,
       audience: asked.audience,
       authTime: previous.authTime,
+      dpopJkt: asked.dpop?.jkt,
       refresh: {
         familyId: previous.familyId,
         scopes: previous.scopes,

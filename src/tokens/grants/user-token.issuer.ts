@@ -20,6 +20,8 @@ export interface UserGrant {
   audience: string[];
   authTime: Date;
   nonce?: string | null;
+  /** RFC 9449: the request's DPoP key; the access token is bound to it (`cnf.jkt`). */
+  dpopJkt?: string;
   /** A refresh token to issue alongside, or none. */
   refresh?: {
     familyId?: string;
@@ -31,6 +33,14 @@ export interface UserGrant {
     expiresAt: Date;
     codeHash?: string | null;
   };
+}
+
+/**
+ * RFC 9449 §5: a public client's refresh tokens are bound to the DPoP key they were issued with;
+ * a confidential client's are not (its authentication already binds them).
+ */
+export function refreshBinding(client: Client, dpopJkt: string | undefined): string | null {
+  return client.clientType === 'public' && dpopJkt ? dpopJkt : null;
 }
 
 /** The tokens a user grant ends in: access token, ID token for `openid`, refresh token. */
@@ -79,11 +89,12 @@ export class UserTokenIssuer {
       scopes: grant.scopes,
       audience: grant.audience,
       user: grant.user,
+      jkt: grant.dpopJkt,
     });
     const access = { jti, exp: Math.floor(this.clock.now() / 1000) + expiresIn };
     const response: TokenResponse = {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: grant.dpopJkt ? 'DPoP' : 'Bearer',
       expires_in: expiresIn,
       scope: grant.scopes.join(' '),
     };
@@ -97,6 +108,7 @@ export class UserTokenIssuer {
         idleLifetimeSeconds: this.config.tokens.refreshTokenIdleLifetime,
         familyId: grant.refresh.familyId,
         codeHash: grant.refresh.codeHash,
+        dpopJkt: refreshBinding(grant.client, grant.dpopJkt),
         accessToken: access,
       });
     }
