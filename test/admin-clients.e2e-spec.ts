@@ -29,6 +29,7 @@ const VIEW_KEYS = [
   'scope',
   'status',
   'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg',
   'updated_at',
 ];
 
@@ -129,6 +130,7 @@ describe('admin API: clients', () => {
         scope: '',
         audience: [],
         token_endpoint_auth_method: 'none',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -158,6 +160,7 @@ describe('admin API: clients', () => {
         scope: '',
         audience: [],
         token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -186,6 +189,7 @@ describe('admin API: clients', () => {
         scope: 'invoices.read',
         audience: [],
         token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -229,6 +233,7 @@ describe('admin API: clients', () => {
         scope: 'openid invoices.read invoices.write',
         audience: ['https://api.example.com', 'urn:example:invoices'],
         token_endpoint_auth_method: 'client_secret_post',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: ['https://app.example.com', 'http://localhost:5173'],
@@ -480,6 +485,7 @@ describe('admin API: clients', () => {
         {
           ...WEB,
           token_endpoint_auth_method: 'private_key_jwt',
+          token_endpoint_auth_signing_alg: null,
           jwks_uri: 'http://app.example.com/jwks.json',
         },
         [{ field: 'jwks_uri', problem: 'must be an https URL' }],
