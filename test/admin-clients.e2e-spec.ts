@@ -30,6 +30,7 @@ const VIEW_KEYS = [
   'scope',
   'status',
   'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg',
   'updated_at',
 ];
 
@@ -130,6 +131,7 @@ describe('admin API: clients', () => {
         scope: '',
         audience: [],
         token_endpoint_auth_method: 'none',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -160,6 +162,7 @@ describe('admin API: clients', () => {
         scope: '',
         audience: [],
         token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -189,6 +192,7 @@ describe('admin API: clients', () => {
         scope: 'invoices.read',
         audience: [],
         token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: [],
@@ -234,6 +238,7 @@ describe('admin API: clients', () => {
         scope: 'openid invoices.read invoices.write',
         audience: ['https://api.example.com', 'urn:example:invoices'],
         token_endpoint_auth_method: 'client_secret_post',
+        token_endpoint_auth_signing_alg: null,
         jwks_uri: null,
         jwks: null,
         allowed_cors_origins: ['https://app.example.com', 'http://localhost:5173'],
@@ -486,6 +491,7 @@ describe('admin API: clients', () => {
         {
           ...WEB,
           token_endpoint_auth_method: 'private_key_jwt',
+          token_endpoint_auth_signing_alg: null,
           jwks_uri: 'http://app.example.com/jwks.json',
         },
         [{ field: 'jwks_uri', problem: 'must be an https URL' }],

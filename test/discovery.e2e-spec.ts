@@ -60,6 +60,7 @@ describe('discovery, JWKS, health and API docs', () => {
         'client_secret_basic',
         'client_secret_post',
         'private_key_jwt',
+        'client_secret_jwt',
       ],
       introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       revocation_endpoint: `${ISSUER}/revoke`,

@@ -267,7 +267,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
       [
         'an unknown token_endpoint_auth_method',
         { ...M2M_METADATA, token_endpoint_auth_method: 'magic' },
-        'token_endpoint_auth_method: must be one of the following values: client_secret_basic, client_secret_post, private_key_jwt, none',
+        'token_endpoint_auth_method: must be one of the following values: client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, none',
       ],
       [
         'an id_token_signed_response_alg Gatehouse does not sign with',
