@@ -23,6 +23,11 @@ export const DPOP_IAT_WINDOW_S = 60;
 
 /** The longest `jti` remembered (RFC 9449 §4.2 asks for enough randomness, not more). */
 const MAX_JTI_LENGTH = 256;
+/**
+ * The longest RSA modulus a proof key may have, base64url: 4096 bits. A proof is verified before
+ * its `jti` is known to be new, so a replayed proof must stay cheap to refuse.
+ */
+const MAX_RSA_MODULUS_CHARS = Math.ceil((4096 / 8) * (4 / 3));
 
 /** RFC 9449 §5: a refused proof at the token endpoint is `invalid_dpop_proof`, 400. */
 export const InvalidDpopProofError = errorClass('invalid_dpop_proof', 400);
@@ -98,6 +103,9 @@ export class DpopProofVerifier {
     const jwk = header.jwk;
     if (!jwk || typeof jwk !== 'object') throw refuse('no jwk');
     if (PRIVATE_MEMBERS.some((member) => member in jwk)) throw refuse('jwk carries a private key');
+    if (jwk.kty === 'RSA' && (typeof jwk.n !== 'string' || jwk.n.length > MAX_RSA_MODULUS_CHARS)) {
+      throw refuse('RSA key larger than 4096 bits');
+    }
     let payload: Record<string, unknown>;
     try {
       payload = (
