@@ -39,7 +39,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        CommonModule.forRoot(common),
+        CommonModule.forRoot({ trustProxy: config.trustProxy }, common),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
         DatabaseModule.forRoot(ENTITIES),

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
 import { Ids, RandomIds } from './ids';
+import { ClientCertificateReader, TrustProxySetting } from './http/client-certificate';
 
 export interface CommonOptions {
   /** Tests pass a clock they can set and advance. */
@@ -8,18 +9,31 @@ export interface CommonOptions {
   ids?: Ids;
 }
 
-/** The ground floor's side effects (time, identifiers), provided once for every module. */
+/** What the composition root tells the ground floor from the configuration. */
+export interface CommonSettings {
+  /** TRUST_PROXY: which peers' forwarded headers (client certificates included) are believed. */
+  trustProxy: TrustProxySetting;
+}
+
+/**
+ * The ground floor's side effects (time, identifiers) and the one reader of client certificates,
+ * provided once for every module.
+ */
 @Global()
 @Module({})
 export class CommonModule {
-  static forRoot(options: CommonOptions = {}): DynamicModule {
+  static forRoot(settings: CommonSettings, options: CommonOptions = {}): DynamicModule {
     return {
       module: CommonModule,
       providers: [
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: Ids, useValue: options.ids ?? new RandomIds() },
+        {
+          provide: ClientCertificateReader,
+          useValue: new ClientCertificateReader(settings.trustProxy),
+        },
       ],
-      exports: [Clock, Ids],
+      exports: [Clock, Ids, ClientCertificateReader],
     };
   }
 }
