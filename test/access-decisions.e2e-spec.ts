@@ -71,12 +71,18 @@ describe('checkAccess decisions: every reason code through /access/check and the
   after(() => sut.close());
 
   /** The same denial through /access/check and each gateway style on GET /invoices/42. */
-  async function expectDenied(token: string | undefined, reason: string, who: Who = NOBODY) {
+  async function expectDenied(
+    token: string | undefined,
+    reason: string,
+    who: Who = NOBODY,
+    challenge?: string,
+  ) {
     expectCheck(await check(sut, token, 'invoices', 'read'), { allowed: false, reason, ...who });
     for (const style of STYLES) {
       expectGatewayDenied(
         await gateway(sut, { token, method: 'GET', uri: '/invoices/42', style }),
         reason,
+        challenge,
       );
     }
   }
@@ -252,14 +258,22 @@ describe('checkAccess decisions: every reason code through /access/check and the
   });
 
   describe('binding_mismatch', () => {
-    it('denies a sender-constrained token (cnf), whose proof decisions do not check yet', async () => {
-      for (const cnf of [
-        { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' },
-        { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
-      ]) {
-        const claims = accessTokenClaims(sut, service.client_id, { cnf });
-        await expectDenied(await signWithServerKey(sut, claims), 'binding_mismatch');
-      }
+    it('denies a sender-constrained token (cnf) presented as Bearer without its proof', async () => {
+      // The proofs themselves: test/access-binding.e2e-spec.ts.
+      const certificateBound = accessTokenClaims(sut, service.client_id, {
+        cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+      });
+      await expectDenied(await signWithServerKey(sut, certificateBound), 'binding_mismatch');
+      const dpopBound = accessTokenClaims(sut, service.client_id, {
+        cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' },
+      });
+      await expectDenied(
+        await signWithServerKey(sut, dpopBound),
+        'binding_mismatch',
+        NOBODY,
+        // RFC 9449 §7.1: the challenge of a resource that takes DPoP-bound tokens.
+        'DPoP algs="ES256 RS256 PS256 EdDSA", error="invalid_token"',
+      );
     });
   });
 

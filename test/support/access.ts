@@ -222,7 +222,12 @@ export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="gatehouse", error="invalid
 export const BARE_CHALLENGE = 'Bearer realm="gatehouse"';
 
 /** Asserts a gateway answer: status, body, challenge and decision id for a deny. */
-export function expectGatewayDenied(response: InjectResult, reason: string): void {
+export function expectGatewayDenied(
+  response: InjectResult,
+  reason: string,
+  /** The challenge expected instead of the Bearer one (a DPoP-bound token's, RFC 9449 §7.1). */
+  challenge?: string,
+): void {
   const unauthorized = [
     'token_missing',
     'token_invalid',
@@ -241,9 +246,7 @@ export function expectGatewayDenied(response: InjectResult, reason: string): voi
   expect(response.headers['www-authenticate']).toBe(
     status === 403
       ? undefined
-      : reason === 'token_missing'
-        ? BARE_CHALLENGE
-        : INVALID_TOKEN_CHALLENGE,
+      : (challenge ?? (reason === 'token_missing' ? BARE_CHALLENGE : INVALID_TOKEN_CHALLENGE)),
   );
   expect(response.headers['x-auth-subject']).toBeUndefined();
 }

@@ -31,6 +31,8 @@ export interface TestApp {
     headers?: Record<string, string>;
     /** An object is sent as JSON; a string or Buffer as it is. */
     payload?: string | Buffer | object;
+    /** The peer's address (default 127.0.0.1). */
+    remoteAddress?: string;
   }): Promise<InjectResult>;
   /** POST a form (application/x-www-form-urlencoded); repeated keys via arrays. */
   postForm(
@@ -96,11 +98,18 @@ export async function startTestApp(
 
   const server = app.getHttpServer();
   const listener: DispatchFunc = (req, res) => server.emit('request', req, res);
-  const request: TestApp['request'] = async ({ method, url, headers = {}, payload }) => {
+  const request: TestApp['request'] = async ({
+    method,
+    url,
+    headers = {},
+    payload,
+    remoteAddress,
+  }) => {
     const response = await inject(listener, {
       method: method as 'GET',
       url,
       headers,
+      ...(remoteAddress ? { remoteAddress } : {}),
       payload:
         typeof payload === 'object' && !Buffer.isBuffer(payload)
           ? JSON.stringify(payload)

@@ -6,6 +6,8 @@ import { Clock } from '../../common/clock';
 import { Ids } from '../../common/ids';
 import { AppConfig } from '../../config/app-config';
 import { JwtService } from '../../crypto/jwt.service';
+import { checkDpopProof, dpopHeader, InvalidDpopProofError } from '../../tokens/dpop/dpop-proof';
+import { DpopReplayMemory } from '../../tokens/dpop/dpop-replay-memory';
 import { RevocationList } from '../../tokens/revocation-list.service';
 import {
   isClientsOwnToken,
@@ -15,18 +17,37 @@ import {
 } from '../../tokens/token-liveness';
 import { requestPath } from '../rules/request-path';
 import { AccessState, CompiledRule } from './access-state';
-import { Decision, DecisionUnavailableError, DenyReason, pathRejected } from './decision';
+import {
+  Decision,
+  DecisionUnavailableError,
+  DenyReason,
+  pathRejected,
+  Presentation,
+} from './decision';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface GatewayRequest {
   token?: string;
   method: string;
   path: string;
+  /** How the token came, with its proof; without one, as Bearer with no proof. */
+  presented?: Presentation;
 }
 
 export interface PermissionRequest {
   token?: string;
   permission: string;
+  presented?: Presentation;
+}
+
+/** RFC 9449 §6, RFC 8705 §3.1: what a sender-constrained token's `cnf` binds it to. */
+interface Binding {
+  /** The DPoP key's thumbprint (`cnf.jkt`). */
+  jkt?: string;
+  /** The client certificate's thumbprint (`cnf["x5t#S256"]`). */
+  x5t?: string;
+  /** A `cnf` this server cannot check (another member, or not an object): never satisfied. */
+  unknown?: boolean;
 }
 
 /** What a decision needs from a verified access token, read from it once. */
@@ -41,6 +62,16 @@ interface TokenFacts extends LivenessFacts {
   scope: string;
   aud: JWTPayload['aud'];
   exp: number;
+  /** Only for a sender-constrained token (`cnf`). */
+  binding?: Binding;
+}
+
+/** A token that verified, presented without the proof its `cnf` asks for (binding_mismatch). */
+class BindingMismatch {
+  constructor(
+    readonly problem: string,
+    readonly dpopBound: boolean,
+  ) {}
 }
 
 /**
@@ -48,7 +79,16 @@ interface TokenFacts extends LivenessFacts {
  * (none presented, or it failed verification).
  */
 type TokenVerdict =
-  TokenFacts | 'token_missing' | 'token_invalid' | 'token_expired' | 'binding_mismatch';
+  TokenFacts | BindingMismatch | 'token_missing' | 'token_invalid' | 'token_expired';
+
+/** Bearer with no proof: the only presentation a token without `cnf` passes with. */
+const BEARER_ONLY: Presentation = {
+  scheme: 'Bearer',
+  dpop: () => undefined,
+  method: 'GET',
+  url: () => undefined,
+  certificateThumbprint: () => undefined,
+};
 
 /** How long a decision waits for a reload under way before it answers 503. */
 const RELOAD_WAIT_MS = 1000;
@@ -72,6 +112,8 @@ const RELOAD_WAIT_MS = 1000;
 @Injectable()
 export class AccessDecisionService {
   private readonly verified = new VerifiedTokenCache<TokenFacts>(10_000, () => this.jwt.trustEpoch);
+  /** DPoP proofs accepted by this process (docs/decisions/0302-dpop-replay-in-memory-for-decisions.md). */
+  private readonly proofs = new DpopReplayMemory();
   /** Token liveness reads client and user status from the access state. */
   private readonly status: TokenStatusSources;
 
@@ -95,36 +137,36 @@ export class AccessDecisionService {
    * different things to us and to the upstream (request-path.ts) is refused before any rule,
    * anonymous ones included, sees it; that needs no state, so it is answered even without one.
    */
-  decideGatewayNow({ token, method, path }: GatewayRequest): Decision | undefined {
+  decideGatewayNow({ token, method, path, presented }: GatewayRequest): Decision | undefined {
     const parsed = requestPath(path);
     if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     if (!this.settled()) return undefined;
     const rule = this.state.matcher.match(method, parsed.segments);
     if (!needsToken(rule)) return this.gateway(rule, undefined);
-    const verdict = this.cachedVerdict(token);
+    const verdict = this.cachedVerdict(token, presented);
     return verdict === undefined ? undefined : this.gateway(rule, verdict);
   }
 
-  async decideGateway({ token, method, path }: GatewayRequest): Promise<Decision> {
+  async decideGateway({ token, method, path, presented }: GatewayRequest): Promise<Decision> {
     const parsed = requestPath(path);
     if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     await this.whenSettled();
     const rule = this.state.matcher.match(method, parsed.segments);
-    const verdict = needsToken(rule) ? await this.verdict(token) : undefined;
+    const verdict = needsToken(rule) ? await this.verdict(token, presented) : undefined;
     this.assertKnown();
     return this.gateway(rule, verdict);
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
-  decidePermissionNow({ token, permission }: PermissionRequest): Decision | undefined {
+  decidePermissionNow({ token, permission, presented }: PermissionRequest): Decision | undefined {
     if (!this.settled()) return undefined;
-    const verdict = this.cachedVerdict(token);
+    const verdict = this.cachedVerdict(token, presented);
     return verdict === undefined ? undefined : this.judge(verdict, permission);
   }
 
-  async decidePermission({ token, permission }: PermissionRequest): Promise<Decision> {
+  async decidePermission({ token, permission, presented }: PermissionRequest): Promise<Decision> {
     await this.whenSettled();
-    const verdict = await this.verdict(token);
+    const verdict = await this.verdict(token, presented);
     this.assertKnown();
     return this.judge(verdict, permission);
   }
@@ -158,6 +200,14 @@ export class AccessDecisionService {
   /** The decision for a token, against the live state. */
   private judge(verdict: TokenVerdict, permission?: string, rule?: CompiledRule): Decision {
     if (typeof verdict === 'string') return this.deny(verdict, { permission, ruleId: rule?.id });
+    if (verdict instanceof BindingMismatch) {
+      return this.deny('binding_mismatch', {
+        permission,
+        ruleId: rule?.id,
+        bindingProblem: verdict.problem,
+        ...(verdict.dpopBound ? { dpopBound: true } : {}),
+      });
+    }
     const { sub, clientId, scopes, scope } = verdict;
     const context = { permission, sub, clientId, scope, ruleId: rule?.id };
     if (rule?.audience && !audienceIncludes(verdict.aud, rule.audience))
@@ -181,18 +231,104 @@ export class AccessDecisionService {
     return { allowed: false, reason, decisionId: this.ids.uuid(), ...context };
   }
 
-  /** The verdict memory holds on `token`, or undefined when it has to be verified first. */
-  private cachedVerdict(token: string | undefined): TokenVerdict | undefined {
+  /**
+   * The verdict memory holds on `token` as presented, or undefined when it has to wait: the token
+   * to be verified first, or a DPoP proof to be checked.
+   */
+  private cachedVerdict(
+    token: string | undefined,
+    presented: Presentation = BEARER_ONLY,
+  ): TokenVerdict | undefined {
     if (!token) return 'token_missing';
-    return this.verified.get(token, this.clock.now());
+    const facts = this.verified.get(token, this.clock.now());
+    return facts && this.heldNow(facts, presented);
   }
 
-  private async verdict(token: string | undefined): Promise<TokenVerdict> {
-    return this.cachedVerdict(token) ?? this.verify(token!);
+  private async verdict(
+    token: string | undefined,
+    presented: Presentation = BEARER_ONLY,
+  ): Promise<TokenVerdict> {
+    if (!token) return 'token_missing';
+    const verdict = this.verified.get(token, this.clock.now()) ?? (await this.verify(token));
+    if (typeof verdict === 'string') return verdict;
+    return this.heldNow(verdict, presented) ?? this.proven(verdict, token, presented);
+  }
+
+  /**
+   * Whether the token is presented as its `cnf` asks (RFC 9449 §7, RFC 8705 §3), as far as that
+   * can be told without a signature check: the facts when it is, a mismatch when it is not,
+   * undefined when a DPoP proof is to be checked (proven). A token without `cnf` costs one
+   * comparison: it passes as Bearer only.
+   */
+  private heldNow(facts: TokenFacts, presented: Presentation): TokenVerdict | undefined {
+    const binding = facts.binding;
+    if (binding === undefined) {
+      if (presented.scheme === 'Bearer') return facts;
+      // RFC 9449 §7.1: the DPoP scheme is for DPoP-bound tokens.
+      return new BindingMismatch('a token without cnf presented with the DPoP scheme', false);
+    }
+    const dpopBound = binding.jkt !== undefined;
+    if (binding.unknown) return new BindingMismatch('a cnf this server cannot check', dpopBound);
+    if (binding.x5t !== undefined) {
+      const presentedCertificate = presented.certificateThumbprint();
+      if (presentedCertificate === undefined) {
+        return new BindingMismatch('no client certificate', dpopBound);
+      }
+      if (presentedCertificate !== binding.x5t) {
+        return new BindingMismatch('another client certificate', dpopBound);
+      }
+    }
+    if (!dpopBound) {
+      return presented.scheme === 'Bearer'
+        ? facts
+        : new BindingMismatch('a certificate-bound token presented with the DPoP scheme', false);
+    }
+    // RFC 9449 §7.2: a DPoP-bound token is no Bearer token.
+    if (presented.scheme !== 'DPoP')
+      return new BindingMismatch('DPoP-bound, presented as Bearer', true);
+    return undefined;
+  }
+
+  /**
+   * RFC 9449 §7.1: the DPoP proof of the request, checked by the one proof check
+   * (checkDpopProof) against the original method and URL and the token (`ath`), by the key the
+   * token is bound to, its `jti` not seen before in this process.
+   */
+  private async proven(
+    facts: TokenFacts,
+    token: string,
+    presented: Presentation,
+  ): Promise<TokenVerdict> {
+    const refused = (problem: string) => new BindingMismatch(problem, true);
+    try {
+      const proof = dpopHeader({ headers: { dpop: presented.dpop() } });
+      if (proof === undefined) return refused('no DPoP proof');
+      const url = presented.url();
+      if (url === undefined) return refused('the original URL cannot be told');
+      const nowS = Math.floor(this.clock.now() / 1000);
+      const checked = await checkDpopProof(
+        proof,
+        { method: presented.method, htu: url, accessToken: token },
+        nowS,
+      );
+      if (checked.jkt !== facts.binding?.jkt) {
+        return refused('the proof key is not the one the token is bound to');
+      }
+      if (
+        presented.spendsProof !== false &&
+        !this.proofs.firstUse(checked.jkt, checked.jti, checked.iat, nowS)
+      ) {
+        return refused('jti replayed');
+      }
+      return facts;
+    } catch (error) {
+      if (error instanceof InvalidDpopProofError) return refused(error.detail ?? error.message);
+      throw error;
+    }
   }
 
   /** Verifies a token not seen before (or past its cached `exp`) and caches what it says. */
-  private async verify(token: string): Promise<TokenVerdict> {
+  private async verify(token: string): Promise<TokenFacts | 'token_invalid' | 'token_expired'> {
     let payload: JWTPayload;
     const trustEpoch = this.jwt.trustEpoch;
     try {
@@ -203,9 +339,6 @@ export class AccessDecisionService {
     } catch (error) {
       return error instanceof errors.JWTExpired ? 'token_expired' : 'token_invalid';
     }
-    // RFC 9449 §7.2, RFC 8705 §3: a sender-constrained token (`cnf`) is good only with its
-    // proof, which decisions do not check yet (docs/tokens.md): never judged as a Bearer token.
-    if (payload.cnf !== undefined) return 'binding_mismatch';
     const facts = tokenFacts(payload);
     if (!facts) return 'token_invalid';
     this.verified.set(token, facts, trustEpoch);
@@ -259,6 +392,7 @@ function tokenFacts(payload: JWTPayload): TokenFacts | undefined {
     return undefined;
   }
   const scopes = typeof scope === 'string' ? (parseScope(scope) ?? []) : [];
+  const binding = payload.cnf === undefined ? undefined : bindingOf(payload.cnf);
   const ids = { sub, clientId };
   const subject: Subject = isClientsOwnToken(ids)
     ? { type: 'client', id: clientId }
@@ -272,7 +406,24 @@ function tokenFacts(payload: JWTPayload): TokenFacts | undefined {
     aud,
     issuedMs: (iat ?? 0) * 1000,
     exp,
+    ...(binding ? { binding } : {}),
   };
+}
+
+/**
+ * What `cnf` binds the token to (RFC 7800 §3.1): `jkt` (RFC 9449 §6.1), `x5t#S256`
+ * (RFC 8705 §3.1), or something this server cannot check, which no presentation satisfies.
+ */
+function bindingOf(cnf: unknown): Binding {
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return { unknown: true };
+  const binding: Binding = {};
+  for (const [member, value] of Object.entries(cnf)) {
+    if (member === 'jkt' && typeof value === 'string') binding.jkt = value;
+    else if (member === 'x5t#S256' && typeof value === 'string') binding.x5t = value;
+    else binding.unknown = true;
+  }
+  if (binding.jkt === undefined && binding.x5t === undefined) binding.unknown = true;
+  return binding;
 }
 
 /** Whether `work` settles within `ms` (it never rejects: reloads are tracked settled). */

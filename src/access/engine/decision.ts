@@ -29,6 +29,29 @@ export interface Decision {
   ruleId?: string;
   /** Why the original URI was refused (path_rejected), for the decision log. */
   pathProblem?: PathProblem;
+  /** Why the token's proof of possession failed (binding_mismatch), for the log and explain. */
+  bindingProblem?: string;
+  /** The token is DPoP-bound: a gateway challenges with the DPoP scheme (RFC 9449 §7.1). */
+  dpopBound?: boolean;
+}
+
+/**
+ * How a token was presented, and the proof of possession that came with it (RFC 9449 §7,
+ * RFC 8705 §3). Read lazily: a token without `cnf` presented as Bearer needs none of it.
+ */
+export interface Presentation {
+  /** The `Authorization` scheme: a DPoP-bound token only with `DPoP`, any other with `Bearer`. */
+  scheme: 'Bearer' | 'DPoP';
+  /** The `DPoP` header as received (a repeated one joined with `, `), if any. */
+  dpop(): string | undefined;
+  /** The method of the request the proof must be for (`htm`). */
+  method: string;
+  /** The absolute URL of the request the proof must be for (`htu`), if it can be told. */
+  url(): string | undefined;
+  /** RFC 8705 §3.1 `x5t#S256` of the client certificate presented and believed, if any. */
+  certificateThumbprint(): string | undefined;
+  /** False to check a proof without spending its `jti` (explain). */
+  spendsProof?: boolean;
 }
 
 /** Reasons that are about the token itself: gateways answer them with 401, the rest 403. */

@@ -7,7 +7,8 @@ import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { Decision, DECISION_UNAVAILABLE } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
-import { bearerToken } from '../../common/auth/bearer-token';
+import { ClientCertificateReader } from '../../common/http/client-certificate';
+import { presentedToken } from './presentation';
 
 const PART = {
   type: 'string',
@@ -27,6 +28,12 @@ export const CHECK_ROUTE = {
   operation: {
     tags: ['access'],
     summary: 'Decide for the Bearer token in the request: allowed or one reason',
+    description:
+      'A sender-constrained token comes with its proof for this very request: a DPoP-bound ' +
+      'one as Authorization: DPoP with a DPoP proof for POST and this URL (X-Forwarded-Proto ' +
+      'and X-Forwarded-Host believed from an address TRUST_PROXY trusts, else the connection ' +
+      'and Host), a certificate-bound one over mutual TLS or with X-SSL-Client-Cert from a ' +
+      'trusted proxy. Otherwise: binding_mismatch (docs/access.md).',
     security: [{ bearer: [] }],
     responses: {
       '200': {
@@ -75,6 +82,7 @@ export class CheckRoute implements OnModuleInit {
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
     private readonly config: AppConfig,
+    private readonly certificates: ClientCertificateReader,
   ) {}
 
   onModuleInit(): void {
@@ -84,10 +92,11 @@ export class CheckRoute implements OnModuleInit {
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     return readJsonBody(request, this.config.bodyLimit).then((body) => {
       const { resource, action } = CHECK_ROUTE.body.parse(body);
-      const asked = {
-        token: bearerToken(request.headers.authorization),
-        permission: `${resource}:${action}`,
-      };
+      // The check request is the one a proof of possession is for (docs/access.md): its own
+      // method and URL, its own DPoP header and client certificate.
+      const own = { method: request.method ?? 'POST', uri: request.url ?? CHECK_ROUTE.path };
+      const { token, presented } = presentedToken(request, own, this.certificates, 'trusted-proxy');
+      const asked = { token, presented, permission: `${resource}:${action}` };
       const now = this.engine.decidePermissionNow(asked);
       if (now) return this.answered(response, now);
       return this.engine

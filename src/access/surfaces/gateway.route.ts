@@ -8,8 +8,10 @@ import { GatewayForm } from '../../config/environment';
 import { Decision, DECISION_UNAVAILABLE, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
 import { PathProblem } from '../rules/request-path';
-import { bearerToken } from '../../common/auth/bearer-token';
+import { ClientCertificateReader } from '../../common/http/client-certificate';
 import { Ids } from '../../common/ids';
+import { dpopChallenge } from '../../tokens/dpop/dpop-proof';
+import { presentedToken } from './presentation';
 
 export const GATEWAY_PREFIX = '/access/gateway';
 
@@ -30,6 +32,10 @@ export const GATEWAY_ROUTE = {
       'X-Forwarded-Method + X-Forwarded-Uri (Caddy, Traefik), or this request itself under ' +
       '/access/gateway/ (Envoy), as GATEWAY_FORMS accepts (docs/gateways.md). An original URI ' +
       'that upstreams could read differently is denied with path_rejected before any rule ' +
+      '(docs/security/paths.md). A sender-constrained token needs its proof: the client’s DPoP ' +
+      'header (Authorization: DPoP), checked against the original method and the URL rebuilt ' +
+      'from X-Forwarded-Proto, X-Forwarded-Host (else Host) and the original URI, or its ' +
+      'certificate in X-SSL-Client-Cert from an address TRUST_PROXY trusts ' +
       '(docs/security/paths.md). Method-override headers are never read. Every answer carries ' +
       'X-Decision-Id.',
     security: [{ bearer: [] }],
@@ -38,7 +44,9 @@ export const GATEWAY_ROUTE = {
         description: 'Allowed; X-Auth-Subject, X-Auth-Client-Id and X-Auth-Scope name the caller',
       },
       '401': {
-        description: 'Token missing, invalid, expired or revoked; WWW-Authenticate: Bearer',
+        description:
+          'Token missing, invalid, expired or revoked, or its proof of possession missing or ' +
+          'wrong (binding_mismatch); WWW-Authenticate: Bearer, or DPoP for a DPoP-bound token',
       },
       '403': {
         description: 'Denied (path_rejected included): {allowed: false, reason, decision_id}',
@@ -110,6 +118,7 @@ export class GatewayRoute implements OnModuleInit {
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
     private readonly ids: Ids,
+    private readonly certificates: ClientCertificateReader,
     config: AppConfig,
   ) {
     this.forms = new Set(config.gatewayForms);
@@ -128,15 +137,17 @@ export class GatewayRoute implements OnModuleInit {
       return undefined;
     }
     const { method, uri } = original;
-    const asked = { token: bearerToken(request.headers.authorization), method, path: uri };
+    const { token, presented } = presentedToken(request, original, this.certificates, 'gateway');
+    const asked = { token, method, path: uri, presented };
+    const dpop = presented.scheme === 'DPoP';
     const now = this.engine.decideGatewayNow(asked);
     if (now) {
-      this.answered(response, now, method, uri);
+      this.answered(response, now, method, uri, dpop);
       return undefined;
     }
     return this.engine
       .decideGateway(asked)
-      .then((decision) => this.answered(response, decision, method, uri));
+      .then((decision) => this.answered(response, decision, method, uri, dpop));
   }
 
   private answered(
@@ -144,13 +155,15 @@ export class GatewayRoute implements OnModuleInit {
     decision: Decision,
     method: string,
     path: string,
+    dpop: boolean,
   ): void {
     this.log.record(decision, { surface: 'gateway', method, path });
-    send(response, decision);
+    send(response, decision, dpop);
   }
 }
 
-function send(response: ServerResponse, decision: Decision): void {
+/** `dpop`: the token came with the DPoP scheme (its challenge is DPoP's, RFC 9449 §7.1). */
+function send(response: ServerResponse, decision: Decision, dpop = false): void {
   if (decision.allowed) {
     const headers: OutgoingHttpHeaders = {
       'x-decision-id': decision.decisionId,
@@ -175,10 +188,21 @@ function send(response: ServerResponse, decision: Decision): void {
     'content-length': Buffer.byteLength(body),
   };
   const tokenProblem = TOKEN_PROBLEMS.has(decision.reason);
-  if (tokenProblem) {
-    // RFC 6750 §3: no error code when the request carried no token at all.
-    const error = decision.reason === 'token_missing' ? '' : ', error="invalid_token"';
-    headers['www-authenticate'] = `Bearer realm="gatehouse"${error}`;
-  }
+  if (tokenProblem) headers['www-authenticate'] = challenge(decision, dpop);
   response.writeHead(tokenProblem ? 401 : 403, headers).end(body);
+}
+
+/**
+ * RFC 6750 §3 for Bearer tokens: no error code when the request carried no token at all.
+ * RFC 9449 §7.1 for a token sent with the DPoP scheme or bound to a DPoP key: the DPoP challenge,
+ * `invalid_dpop_proof` when the proof was missing or wrong, `invalid_token` for anything else (a
+ * DPoP-bound token sent as Bearer included).
+ */
+function challenge(decision: Decision, dpop: boolean): string {
+  if (dpop || decision.dpopBound) {
+    const proofProblem = dpop && decision.reason === 'binding_mismatch';
+    return dpopChallenge(proofProblem ? 'invalid_dpop_proof' : 'invalid_token')['www-authenticate'];
+  }
+  const error = decision.reason === 'token_missing' ? '' : ', error="invalid_token"';
+  return `Bearer realm="gatehouse"${error}`;
 }

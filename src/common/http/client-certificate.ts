@@ -63,6 +63,14 @@ export class ClientCertificateReader {
     this.trusted = trustOfNearestPeer(trustProxy);
   }
 
+  /**
+   * Whether the request's connection comes from an address TRUST_PROXY trusts: its forwarded
+   * headers (`X-SSL-Client-Cert`, `X-Forwarded-Proto`, `X-Forwarded-Host`) are the proxy's own.
+   */
+  fromTrustedProxy(request: IncomingMessage): boolean {
+    return this.trusted(request.socket.remoteAddress ?? '');
+  }
+
   read(request: IncomingMessage): PresentedCertificate {
     const socket = request.socket as TLSSocket;
     if (socket.encrypted) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { FastifyRequest } from 'fastify';
+import { IncomingHttpHeaders } from 'node:http';
 import {
   calculateJwkThumbprint,
   decodeProtectedHeader,
@@ -28,6 +28,11 @@ const MAX_JTI_LENGTH = 256;
  * its `jti` is known to be new, so a replayed proof must stay cheap to refuse.
  */
 const MAX_RSA_MODULUS_CHARS = Math.ceil((4096 / 8) * (4 / 3));
+/**
+ * The longest proof read: a 4096-bit RSA key's proof is about 2,000 characters. A longer one is
+ * refused before it is decoded.
+ */
+const MAX_PROOF_CHARS = 8192;
 
 /** RFC 9449 §5: a refused proof at the token endpoint is `invalid_dpop_proof`, 400. */
 export const InvalidDpopProofError = errorClass('invalid_dpop_proof', 400);
@@ -47,9 +52,10 @@ export function accessTokenHash(token: string): string {
 
 /**
  * The `DPoP` header of a request: undefined when absent; a repeated header is refused
- * (RFC 9449 §4.3 (1): exactly one).
+ * (RFC 9449 §4.3 (1): exactly one). Node joins a repeated header with `, `, and a proof (a
+ * compact JWS) never holds a comma.
  */
-export function dpopHeader(request: FastifyRequest): string | undefined {
+export function dpopHeader(request: { headers: IncomingHttpHeaders }): string | undefined {
   const raw = request.headers.dpop;
   if (raw === undefined) return undefined;
   if (Array.isArray(raw) || raw.includes(',')) {
@@ -58,12 +64,85 @@ export function dpopHeader(request: FastifyRequest): string | undefined {
   return raw;
 }
 
+/** What a proof must say to be good for one request (RFC 9449 §4.3). */
+export interface DpopExpectation {
+  /** The request's method, compared exactly (`htm`). */
+  method: string;
+  /** The request's URI, absolute, with or without query and fragment (`htu`). */
+  htu: string;
+  /** The access token presented with the proof: its hash must be the proof's `ath`. */
+  accessToken?: string;
+}
+
+/** A proof that passed every check but the replay check, which needs memory. */
+export interface CheckedDpopProof extends DpopProof {
+  jti: string;
+  /** The proof's `iat` (seconds): its `jti` needs remembering until `iat` + the window. */
+  iat: number;
+}
+
 /**
- * The one DPoP proof check (RFC 9449 §4.3): a `dpop+jwt` signed with an allowed asymmetric
- * algorithm by the public `jwk` in its header, for this method and this URI (built from the
- * configured issuer, never from the Host header), issued within the window, with a `jti` not
- * seen before for this key (a table, so across processes), and, with an access token, its `ath`.
+ * The one DPoP proof check (RFC 9449 §4.3), pure: a `dpop+jwt` signed with an allowed asymmetric
+ * algorithm by the public `jwk` in its header, for this method and URI, issued within the window
+ * around `nowS`, with a `jti`, and, with an access token, its `ath`. It does not know whether the
+ * `jti` was seen before: the caller remembers it (the token endpoint in a table across processes,
+ * the access decisions in memory, docs/decisions/0302-dpop-replay-in-memory-for-decisions.md).
  * Every refusal is `InvalidDpopProofError` with the reason in the log detail only.
+ */
+export async function checkDpopProof(
+  proof: string,
+  expected: DpopExpectation,
+  nowS: number,
+): Promise<CheckedDpopProof> {
+  const refuse = (detail: string) => new InvalidDpopProofError('the DPoP proof is invalid', detail);
+  if (proof.length > MAX_PROOF_CHARS) throw refuse('proof too long');
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    throw refuse('not a JWS');
+  }
+  if (header.typ !== 'dpop+jwt') throw refuse('typ is not dpop+jwt');
+  if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) {
+    throw refuse('alg not allowed');
+  }
+  const jwk = header.jwk;
+  if (!jwk || typeof jwk !== 'object') throw refuse('no jwk');
+  if (PRIVATE_MEMBERS.some((member) => member in jwk)) throw refuse('jwk carries a private key');
+  if (jwk.kty === 'RSA' && (typeof jwk.n !== 'string' || jwk.n.length > MAX_RSA_MODULUS_CHARS)) {
+    throw refuse('RSA key larger than 4096 bits');
+  }
+  let payload: Record<string, unknown>;
+  try {
+    payload = (
+      await jwtVerify(proof, EmbeddedJWK, { algorithms: DPOP_ALGORITHMS, typ: 'dpop+jwt' })
+    ).payload;
+  } catch {
+    throw refuse('signature or claims do not verify');
+  }
+  const { htm, htu, iat, jti, ath } = payload;
+  if (htm !== expected.method) throw refuse('htm does not match');
+  const wanted = normalizedHtu(expected.htu);
+  if (wanted === undefined || typeof htu !== 'string' || normalizedHtu(htu) !== wanted) {
+    throw refuse('htu does not match');
+  }
+  if (typeof iat !== 'number' || Math.abs(nowS - iat) > DPOP_IAT_WINDOW_S) {
+    throw refuse('iat outside the window');
+  }
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
+    throw refuse('jti missing or too long');
+  }
+  if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken)) {
+    throw refuse('ath does not match the access token');
+  }
+  const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+  return { jkt, jti, iat };
+}
+
+/**
+ * DPoP proofs at the token endpoint and `/userinfo`: the one proof check (checkDpopProof) for a
+ * URI built from the configured issuer, never from the Host header, and a `jti` not seen before
+ * for this key in any process (a table).
  */
 @Injectable()
 export class DpopProofVerifier {
@@ -88,49 +167,18 @@ export class DpopProofVerifier {
     proof: string,
     expected: { method: string; path: string; accessToken?: string },
   ): Promise<DpopProof> {
-    const refuse = (detail: string) =>
-      new InvalidDpopProofError('the DPoP proof is invalid', detail);
-    let header: ProtectedHeaderParameters;
-    try {
-      header = decodeProtectedHeader(proof);
-    } catch {
-      throw refuse('not a JWS');
+    const { jkt, jti, iat } = await checkDpopProof(
+      proof,
+      {
+        method: expected.method,
+        htu: this.htuOf(expected.path),
+        accessToken: expected.accessToken,
+      },
+      Math.floor(this.clock.now() / 1000),
+    );
+    if (!(await this.firstUse(jkt, jti, iat))) {
+      throw new InvalidDpopProofError('the DPoP proof is invalid', 'jti replayed');
     }
-    if (header.typ !== 'dpop+jwt') throw refuse('typ is not dpop+jwt');
-    if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) {
-      throw refuse('alg not allowed');
-    }
-    const jwk = header.jwk;
-    if (!jwk || typeof jwk !== 'object') throw refuse('no jwk');
-    if (PRIVATE_MEMBERS.some((member) => member in jwk)) throw refuse('jwk carries a private key');
-    if (jwk.kty === 'RSA' && (typeof jwk.n !== 'string' || jwk.n.length > MAX_RSA_MODULUS_CHARS)) {
-      throw refuse('RSA key larger than 4096 bits');
-    }
-    let payload: Record<string, unknown>;
-    try {
-      payload = (
-        await jwtVerify(proof, EmbeddedJWK, { algorithms: DPOP_ALGORITHMS, typ: 'dpop+jwt' })
-      ).payload;
-    } catch {
-      throw refuse('signature or claims do not verify');
-    }
-    const { htm, htu, iat, jti, ath } = payload;
-    if (htm !== expected.method) throw refuse('htm does not match');
-    if (typeof htu !== 'string' || stripped(htu) !== this.htuOf(expected.path)) {
-      throw refuse('htu does not match');
-    }
-    const now = Math.floor(this.clock.now() / 1000);
-    if (typeof iat !== 'number' || Math.abs(now - iat) > DPOP_IAT_WINDOW_S) {
-      throw refuse('iat outside the window');
-    }
-    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
-      throw refuse('jti missing or too long');
-    }
-    if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken)) {
-      throw refuse('ath does not match the access token');
-    }
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
-    if (!(await this.firstUse(jkt, jti, iat))) throw refuse('jti replayed');
     return { jkt };
   }
 
@@ -145,9 +193,25 @@ export class DpopProofVerifier {
   }
 }
 
-/** RFC 9449 §4.3 (9): `htu` compared without its query and fragment. */
-function stripped(uri: string): string {
-  return uri.replace(/[?#].*$/s, '');
+const URI_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/s;
+const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };
+
+/**
+ * An `htu` as compared (RFC 9449 §4.3 (9)): without its query and fragment, the scheme and host
+ * in lower case and a default port dropped (RFC 3986 §6.2.2.1, §6.2.3), an empty path as `/`.
+ * The path is compared as written. Undefined for what is not an absolute http(s) URI.
+ */
+export function normalizedHtu(uri: string): string | undefined {
+  const parts = URI_PARTS.exec(uri);
+  if (!parts) return undefined;
+  const scheme = parts[1].toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  let authority = parts[2].toLowerCase();
+  if (authority.endsWith(DEFAULT_PORTS[scheme])) {
+    authority = authority.slice(0, -DEFAULT_PORTS[scheme].length);
+  }
+  if (authority === '' || authority.includes('@')) return undefined;
+  return `${scheme}://${authority}${parts[3] || '/'}`;
 }
 
 /** RFC 9449 §7.1: the challenge of a resource that takes DPoP-bound tokens. */
