@@ -531,10 +531,19 @@ describe('checkAccess enforces the binding of sender-constrained tokens (RFC 944
         decision: true,
         context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
       });
+      // The same refusal as any token that is no Bearer token for the admin API (RFC 6750 §3.1).
       const refused = await evaluate(boundPep);
-      expect({ status: refused.statusCode, body: refused.json() }).toEqual({
+      const garbage = await evaluate('garbage');
+      expect(garbage.statusCode).toBe(401);
+      expect(garbage.json().error).toBe('invalid_token');
+      expect({
+        status: refused.statusCode,
+        body: refused.json(),
+        challenge: refused.headers['www-authenticate'],
+      }).toEqual({
         status: 401,
-        body: expect.objectContaining({ error: 'invalid_token' }),
+        body: garbage.json(),
+        challenge: garbage.headers['www-authenticate'],
       });
     });
   });

@@ -1,5 +1,7 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
+import { accessTokenClaims, signWithServerKey } from './support/access';
+import { dpopKey, dpopProof } from './support/dpop';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 
 describe('POST /admin/access/explain', () => {
@@ -65,7 +67,59 @@ describe('POST /admin/access/explain', () => {
         permissions: ['invoices:read'],
       },
       subject: null,
+      binding: null,
     });
+  });
+
+  it('shows the binding check of a DPoP-bound token, without spending the proof', async () => {
+    const key = await dpopKey('ES256');
+    const bound = await signWithServerKey(
+      sut,
+      accessTokenClaims(sut, clientId, { scope: 'invoices:read', cnf: { jkt: key.jkt } }),
+    );
+    const url = 'https://api.example.com/invoices/42';
+    const proof = await dpopProof(key, { htm: 'GET', htu: url, accessToken: bound });
+    const explain = (extra: Record<string, unknown>) =>
+      sut
+        .admin('POST', '/admin/access/explain', {
+          token: bound,
+          method: 'GET',
+          path: '/invoices/42',
+          ...extra,
+        })
+        .then((response) => {
+          expect(response.statusCode).toBe(200);
+          const { allowed, reason, binding } = response.json();
+          return { allowed, reason, binding };
+        });
+    expect(await explain({})).toEqual({
+      allowed: false,
+      reason: 'binding_mismatch',
+      binding: {
+        cnf: { jkt: key.jkt },
+        scheme: 'Bearer',
+        held: false,
+        problem: 'DPoP-bound, presented as Bearer',
+      },
+    });
+    expect(await explain({ scheme: 'DPoP', dpop: proof })).toEqual({
+      allowed: false,
+      reason: 'binding_mismatch',
+      binding: {
+        cnf: { jkt: key.jkt },
+        scheme: 'DPoP',
+        held: false,
+        problem: 'htu does not match',
+      },
+    });
+    const held = {
+      allowed: true,
+      reason: 'allowed',
+      binding: { cnf: { jkt: key.jkt }, scheme: 'DPoP', held: true, problem: null },
+    };
+    expect(await explain({ scheme: 'DPoP', dpop: proof, url })).toEqual(held);
+    // Explaining did not spend the proof's jti.
+    expect(await explain({ scheme: 'DPoP', dpop: proof, url })).toEqual(held);
   });
 
   it('explains a denial: the permission was taken away after the token was issued', async () => {

@@ -3,7 +3,9 @@ import { decodeJwt } from 'jose';
 import { Subject } from '../../common/auth/subject-permissions';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { AccessState } from '../engine/access-state';
-import { Decision } from '../engine/decision';
+import { ClientCertificate, derOfForwarded } from '../../common/http/client-certificate';
+import { AppConfig } from '../../config/app-config';
+import { Decision, Presentation } from '../engine/decision';
 import { requestPath } from '../rules/request-path';
 import { Explanation, ExplainRequest } from './explain.dto';
 
@@ -17,21 +19,21 @@ export class DecisionExplainer {
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly state: AccessState,
+    private readonly config: AppConfig,
   ) {}
 
   /** `{token, method, path}` is a gateway request, `{token, resource, action}` a permission. */
   async explain(body: ExplainRequest): Promise<Explanation> {
-    const decision: Decision =
-      body.resource && body.action
-        ? await this.engine.decidePermission({
-            token: body.token,
-            permission: `${body.resource}:${body.action}`,
-          })
-        : await this.engine.decideGateway({
-            token: body.token,
-            method: body.method ?? 'GET',
-            path: body.path ?? '/',
-          });
+    const permission = body.resource && body.action ? `${body.resource}:${body.action}` : undefined;
+    const presented = this.presentation(body, permission !== undefined);
+    const decision: Decision = permission
+      ? await this.engine.decidePermission({ token: body.token, permission, presented })
+      : await this.engine.decideGateway({
+          token: body.token,
+          method: body.method ?? 'GET',
+          path: body.path ?? '/',
+          presented,
+        });
     const claims = this.claims(body.token);
     const clientId = typeof claims?.client_id === 'string' ? claims.client_id : undefined;
     const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
@@ -59,6 +61,27 @@ export class DecisionExplainer {
         : null,
       client: clientId ? this.describe({ type: 'client', id: clientId }) : null,
       subject: subject && subject.type === 'user' ? this.describe(subject) : null,
+      binding: binding(claims, presented, decision),
+    };
+  }
+
+  /**
+   * The presentation the body describes: the scheme, a DPoP proof for `url` (default: the
+   * issuer with the path, or with /access/check), a client certificate. The proof's `jti` is
+   * not spent: explaining a request does not use up the proof the real one needs.
+   */
+  private presentation(body: ExplainRequest, permission: boolean): Presentation {
+    const issuer = this.config.issuer.replace(/\/$/, '');
+    const path = permission ? '/access/check' : (body.path ?? '/');
+    const certificate = body.client_certificate && derOfForwarded(body.client_certificate);
+    return {
+      scheme: body.scheme ?? 'Bearer',
+      method: permission ? 'POST' : (body.method ?? 'GET'),
+      dpop: () => body.dpop,
+      url: () => body.url ?? `${issuer}${path}`,
+      certificateThumbprint: () =>
+        certificate ? new ClientCertificate(certificate, 'proxy').thumbprint() : undefined,
+      spendsProof: false,
     };
   }
 
@@ -92,4 +115,35 @@ export class DecisionExplainer {
       permissions: [...this.state.permissionsOf(subject)].sort(),
     };
   }
+}
+
+/** Reasons decided before the binding is looked at (docs/reason-codes.md, the order). */
+const BEFORE_BINDING = new Set([
+  'path_rejected',
+  'no_matching_rule',
+  'anonymous',
+  'token_missing',
+  'token_invalid',
+  'token_expired',
+]);
+
+/**
+ * The binding check (RFC 9449 §7, RFC 8705 §3) as the decision made it: null for a token without
+ * `cnf` presented as Bearer; otherwise its `cnf`, the scheme, whether the proof held (null when
+ * the decision stopped before) and, when not, why.
+ */
+function binding(
+  claims: Record<string, unknown> | undefined,
+  presented: Presentation,
+  decision: Decision,
+): object | null {
+  const cnf = claims?.cnf;
+  if (cnf === undefined && presented.scheme === 'Bearer') return null;
+  const mismatch = decision.reason === 'binding_mismatch';
+  return {
+    cnf: cnf ?? null,
+    scheme: presented.scheme,
+    held: mismatch ? false : BEFORE_BINDING.has(decision.reason) ? null : true,
+    problem: decision.bindingProblem ?? null,
+  };
 }

@@ -31,6 +31,41 @@ export class ExplainRequest {
   @IsOptional()
   @Matches(PART)
   action?: string;
+
+  @ApiPropertyOptional({
+    enum: ['Bearer', 'DPoP'],
+    description: 'How the token is presented (Authorization scheme); default Bearer',
+  })
+  @IsOptional()
+  @IsIn(['Bearer', 'DPoP'])
+  scheme?: 'Bearer' | 'DPoP';
+
+  @ApiPropertyOptional({
+    description: 'A DPoP proof to check (RFC 9449 §4.3); its jti is not spent (never logged)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
+  dpop?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://api.example.com/invoices/42',
+    description:
+      'The URL the DPoP proof must name (htu); default the issuer with the path, or with ' +
+      '/access/check for a permission',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  url?: string;
+
+  @ApiPropertyOptional({
+    description: 'The client certificate, URL-encoded PEM as in X-SSL-Client-Cert (RFC 8705 §3)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16384)
+  client_certificate?: string;
 }
 
 export class Explanation {
@@ -43,4 +78,13 @@ export class Explanation {
     object | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) subject:
     object | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'The proof-of-possession check (RFC 9449 §7, RFC 8705 §3) when the token has cnf or ' +
+      'comes with the DPoP scheme: {cnf, scheme, held (null: not reached), problem}',
+  })
+  binding: object | null;
 }
