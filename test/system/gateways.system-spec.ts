@@ -2,6 +2,8 @@ import { expect } from 'expect';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { accessTokenClaims, signWithServerKey } from '../support/access';
+import { dpopKey, dpopProof } from '../support/dpop';
 import { basicAuth, startTestApp, TestApp } from '../support/test-app';
 import {
   Answer,
@@ -251,6 +253,73 @@ describe('API gateways (Debian nginx and Caddy) with the deploy/ configurations'
           }),
         });
         expect(json(answer)).toEqual(JSON.parse(JSON.stringify(upstream.hits[before])));
+      });
+
+      it('a DPoP-bound token passes with its proof for this request, and fails without (RFC 9449 §7)', async () => {
+        const key = await dpopKey('ES256');
+        const bound = await signWithServerKey(
+          sut,
+          accessTokenClaims(sut, reader.client_id, {
+            scope: 'invoices:read',
+            cnf: { jkt: key.jkt },
+          }),
+        );
+        // The URL the client addressed: the gateway's, with its port (docs/gateways.md).
+        const htu = `${live()}/invoices/42`;
+        const dpop = (method: string, url: string) =>
+          dpopProof(key, { htm: method, htu: url, accessToken: bound });
+        const asked = (headers: Record<string, string>) =>
+          send(live(), {
+            path: '/invoices/42?expand=lines',
+            headers: { authorization: `DPoP ${bound}`, ...headers },
+          });
+
+        const before = upstream.hits.length;
+        const allowed = await asked({ dpop: await dpop('GET', htu) });
+        expect(allowed.status).toBe(200);
+        expect(upstream.hits.length).toBe(before + 1);
+        expect(upstream.hits[before].headers).toMatchObject({
+          'x-auth-subject': reader.client_id,
+          'x-auth-scope': 'invoices:read',
+        });
+
+        const challenge = 'DPoP algs="ES256 RS256 PS256 EdDSA", error="invalid_dpop_proof"';
+        const replayed = await dpop('GET', htu);
+        expect((await asked({ dpop: replayed })).status).toBe(200);
+        for (const headers of <Record<string, string>[]>[
+          {},
+          { dpop: replayed },
+          { dpop: await dpop('POST', htu) },
+          { dpop: await dpop('GET', `${live()}/invoices/43`) },
+          { dpop: await dpop('GET', htu.replace('127.0.0.1', 'localhost')) },
+        ]) {
+          const denied = await withoutUpstream(() => asked(headers));
+          expect({
+            status: denied.status,
+            challenge: denied.headers['www-authenticate'],
+          }).toEqual({ status: 401, challenge });
+          if (passesDenialBody) {
+            expect(json(denied)).toEqual({
+              allowed: false,
+              reason: 'binding_mismatch',
+              decision_id: denied.headers['x-decision-id'],
+            });
+          }
+        }
+        const fresh = await dpop('GET', htu);
+        const asBearer = await withoutUpstream(() =>
+          send(live(), {
+            path: '/invoices/42',
+            headers: { authorization: `Bearer ${bound}`, dpop: fresh },
+          }),
+        );
+        expect({
+          status: asBearer.status,
+          challenge: asBearer.headers['www-authenticate'],
+        }).toEqual({
+          status: 401,
+          challenge: 'DPoP algs="ES256 RS256 PS256 EdDSA", error="invalid_token"',
+        });
       });
 
       it('X-Auth-* headers sent by the client are replaced by what Gatehouse said', async () => {
