@@ -96,6 +96,8 @@ export abstract class AppConfig {
   abstract readonly clientAssertionAudience: ClientAssertionAudience;
   /** Share of allowed access decisions written to the decision log (denies are always written). */
   abstract readonly decisionLogSampleRate: number;
+  /** Seconds a DPoP proof's `iat` may be from now at the access decisions (1 to 60). */
+  abstract readonly dpopDecisionWindow: number;
   /** The ways /access/gateway learns the original request it judges (docs/gateways.md). */
   abstract readonly gatewayForms: readonly GatewayForm[];
   /** Processes to run on this machine (node:cluster); embedded mode allows only one. */

@@ -333,6 +333,17 @@ export class Environment {
   @Max(1)
   DECISION_LOG_SAMPLE_RATE: number = 0.01;
 
+  /**
+   * Seconds a DPoP proof's `iat` may be from now at the access decisions (RFC 9449 §4.3 (11)),
+   * at most the token endpoint's 60 (docs/decisions/0302-dpop-replay-in-memory-for-decisions.md).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  DPOP_DECISION_WINDOW: number = 60;
+
   @IsOptional()
   @Matches(/^(x-original|x-forwarded|path)(,(x-original|x-forwarded|path))*$/, {
     message: 'must be a comma-separated list of x-original, x-forwarded and path',

@@ -65,6 +65,7 @@ describe(loadConfig.name, () => {
         jwksUriAllowPrivate: false,
         clientAssertionAudience: 'issuer',
         decisionLogSampleRate: 0.01,
+        dpopDecisionWindow: 60,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
       });
@@ -172,6 +173,7 @@ describe(loadConfig.name, () => {
         jwksUriAllowPrivate: false,
         clientAssertionAudience: 'legacy',
         decisionLogSampleRate: 0.01,
+        dpopDecisionWindow: 60,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
       });

@@ -146,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwksUriAllowPrivate: parsed.JWKS_URI_ALLOW_PRIVATE,
     clientAssertionAudience: parsed.CLIENT_ASSERTION_AUDIENCE,
     decisionLogSampleRate: parsed.DECISION_LOG_SAMPLE_RATE,
+    dpopDecisionWindow: parsed.DPOP_DECISION_WINDOW,
     gatewayForms: [...new Set(parsed.GATEWAY_FORMS.split(','))] as GatewayForm[],
     workers: parsed.WORKERS,
   };

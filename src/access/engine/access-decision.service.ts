@@ -6,7 +6,12 @@ import { Clock } from '../../common/clock';
 import { Ids } from '../../common/ids';
 import { AppConfig } from '../../config/app-config';
 import { JwtService } from '../../crypto/jwt.service';
-import { checkDpopProof, dpopHeader, InvalidDpopProofError } from '../../tokens/dpop/dpop-proof';
+import {
+  checkDpopProof,
+  DPOP_IAT_WINDOW_S,
+  dpopHeader,
+  InvalidDpopProofError,
+} from '../../tokens/dpop/dpop-proof';
 import { DpopReplayMemory } from '../../tokens/dpop/dpop-replay-memory';
 import { RevocationList } from '../../tokens/revocation-list.service';
 import {
@@ -306,17 +311,19 @@ export class AccessDecisionService {
       const url = presented.url();
       if (url === undefined) return refused('the original URL cannot be told');
       const nowS = Math.floor(this.clock.now() / 1000);
+      const windowS = this.config.dpopDecisionWindow ?? DPOP_IAT_WINDOW_S;
       const checked = await checkDpopProof(
         proof,
         { method: presented.method, htu: url, accessToken: token },
         nowS,
+        windowS,
       );
       if (checked.jkt !== facts.binding?.jkt) {
         return refused('the proof key is not the one the token is bound to');
       }
       if (
         presented.spendsProof !== false &&
-        !this.proofs.firstUse(checked.jkt, checked.jti, checked.iat, nowS)
+        !this.proofs.firstUse(checked.jkt, checked.jti, checked.iat, nowS, windowS)
       ) {
         return refused('jti replayed');
       }

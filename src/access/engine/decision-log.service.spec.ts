@@ -61,6 +61,34 @@ describe(DecisionLog.name, () => {
     expect(some.lines.length).toBeLessThan(1150);
   });
 
+  it('says which proof-of-possession check failed, never the proof', () => {
+    const { sut, lines } = logWith(1);
+    sut.record(
+      {
+        allowed: false,
+        reason: 'binding_mismatch',
+        decisionId: 'd-3',
+        bindingProblem: 'htu does not match',
+        dpopBound: true,
+      },
+      { surface: 'gateway', method: 'GET', path: '/invoices/1' },
+    );
+    const { time: _time, ...line } = lines[0];
+    expect(line).toEqual({
+      level: 30,
+      service: 'gatehouse',
+      log: 'access-decision',
+      msg: 'access decision',
+      decision_id: 'd-3',
+      allowed: false,
+      reason: 'binding_mismatch',
+      binding_problem: 'htu does not match',
+      surface: 'gateway',
+      method: 'GET',
+      path: '/invoices/1',
+    });
+  });
+
   it('writes nothing when LOG_LEVEL is above info', () => {
     const { sut, lines } = logWith(1, 'warn');
     sut.record(deny, { surface: 'check' });

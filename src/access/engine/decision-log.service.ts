@@ -44,6 +44,7 @@ export class DecisionLog {
         permission: decision.permission,
         rule_id: decision.ruleId,
         path_problem: decision.pathProblem,
+        binding_problem: decision.bindingProblem,
         surface: context.surface,
         method: context.method,
         path: context.path?.split('?', 1)[0],

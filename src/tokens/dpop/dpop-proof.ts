@@ -84,7 +84,7 @@ export interface CheckedDpopProof extends DpopProof {
 /**
  * The one DPoP proof check (RFC 9449 §4.3), pure: a `dpop+jwt` signed with an allowed asymmetric
  * algorithm by the public `jwk` in its header, for this method and URI, issued within the window
- * around `nowS`, with a `jti`, and, with an access token, its `ath`. It does not know whether the
+ * (`windowS` seconds either way) around `nowS`, with a `jti`, and, with an access token, its `ath`. It does not know whether the
  * `jti` was seen before: the caller remembers it (the token endpoint in a table across processes,
  * the access decisions in memory, docs/decisions/0302-dpop-replay-in-memory-for-decisions.md).
  * Every refusal is `InvalidDpopProofError` with the reason in the log detail only.
@@ -93,6 +93,7 @@ export async function checkDpopProof(
   proof: string,
   expected: DpopExpectation,
   nowS: number,
+  windowS = DPOP_IAT_WINDOW_S,
 ): Promise<CheckedDpopProof> {
   const refuse = (detail: string) => new InvalidDpopProofError('the DPoP proof is invalid', detail);
   if (proof.length > MAX_PROOF_CHARS) throw refuse('proof too long');
@@ -126,7 +127,7 @@ export async function checkDpopProof(
   if (wanted === undefined || typeof htu !== 'string' || normalizedHtu(htu) !== wanted) {
     throw refuse('htu does not match');
   }
-  if (typeof iat !== 'number' || Math.abs(nowS - iat) > DPOP_IAT_WINDOW_S) {
+  if (typeof iat !== 'number' || Math.abs(nowS - iat) > windowS) {
     throw refuse('iat outside the window');
   }
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {

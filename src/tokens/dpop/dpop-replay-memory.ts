@@ -5,7 +5,8 @@ export const DPOP_REPLAY_MEMORY_CAPACITY = 500_000;
 
 /**
  * RFC 9449 §11.1 for the access decisions, in this process's memory: each (key thumbprint, `jti`)
- * of a proof accepted is remembered until its `iat` plus the window, after which the proof is
+ * of a proof accepted is remembered until its `iat` plus the window its `iat` was checked
+ * against (`windowS`, the same for every proof of one memory), after which the proof is
  * refused as too old anyway. No database round trip per decision; the limit (a replay to another
  * process is not seen) and what an operator can do about it are in
  * docs/decisions/0302-dpop-replay-in-memory-for-decisions.md.
@@ -20,14 +21,20 @@ export class DpopReplayMemory {
   constructor(private readonly capacity = DPOP_REPLAY_MEMORY_CAPACITY) {}
 
   /** Whether this is the first use of `jti` with the key `jkt`; remembers it when it is. */
-  firstUse(jkt: string, jti: string, iat: number, nowS: number): boolean {
+  firstUse(
+    jkt: string,
+    jti: string,
+    iat: number,
+    nowS: number,
+    windowS = DPOP_IAT_WINDOW_S,
+  ): boolean {
     this.forgetExpired(nowS);
     // A thumbprint is 43 base64url characters: the pair cannot be read two ways.
     const key = jkt + jti;
     const until = this.seen.get(key);
     if (until !== undefined && until >= nowS) return false;
     if (this.seen.size >= this.capacity) return false;
-    this.seen.set(key, iat + DPOP_IAT_WINDOW_S);
+    this.seen.set(key, iat + windowS);
     return true;
   }
 
