@@ -73,7 +73,8 @@ describe(DecisionLog.name, () => {
       },
       { surface: 'gateway', method: 'GET', path: '/invoices/1' },
     );
-    const { time: _time, ...line } = lines[0];
+    const { time, ...line } = lines[0];
+    expect(typeof time).toBe('number');
     expect(line).toEqual({
       level: 30,
       service: 'gatehouse',
