@@ -4,6 +4,7 @@
 // BENCH_DATABASE_URL: it inserts 100,000 users, 10,000 rules and 1,000 clients straight into
 // PostgreSQL; without it the scenario is left out and a line on stderr says so.
 const bcrypt = require('bcrypt');
+const { createHash, generateKeyPairSync, randomUUID, sign } = require('node:crypto');
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -258,6 +259,150 @@ const checkGatewayScale = {
   },
 };
 
+/**
+ * check_gateway_dpop: the API's public URL the gateway names (X-Forwarded-Proto and -Host), and
+ * the URL every proof's htu is for.
+ */
+const DPOP_API_HOST = 'api.bench.example';
+const DPOP_HTU = `https://${DPOP_API_HOST}/invoices/42`;
+/** Proofs made ahead, per second of the run: more than one process answers (topped up if not). */
+const DPOP_PROOFS_PER_SEC = 15_000;
+/** A proof older than this is dropped from the pool before a run (the server's window is 60 s). */
+const DPOP_PROOF_MAX_AGE_SEC = 30;
+
+/**
+ * An Ed25519 DPoP key (RFC 9449 §4.2) and a maker of proofs by it, on node:crypto alone: the
+ * header is encoded once, each proof costs a JSON payload and one signature.
+ */
+function dpopSigner() {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  const thumbprintInput = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+  const jkt = createHash('sha256').update(thumbprintInput).digest('base64url');
+  const header = Buffer.from(
+    JSON.stringify({
+      typ: 'dpop+jwt',
+      alg: 'EdDSA',
+      jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
+    }),
+  ).toString('base64url');
+  const proof = (claims) => {
+    const payload = Buffer.from(
+      JSON.stringify({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims }),
+    ).toString('base64url');
+    const input = `${header}.${payload}`;
+    return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+  };
+  return { jkt, proof };
+}
+
+const checkGatewayDpop = {
+  // Issue 11: a DPoP-bound token at the gateway, each request with a fresh proof (its own jti)
+  // for the original request: at most one signature verification more than check_gateway.
+  name: 'check_gateway_dpop',
+  server: 'gatehouse',
+  includes: ['check_gateway'],
+  reference: 'check_gateway',
+  targets: { minRatio: 0.25, maxP99Ms: 10 },
+  async setup({ gatehouse }) {
+    await ensureInvoiceAccess(gatehouse);
+    const client = await gatehouse.createClient({
+      client_name: 'bench dpop reader',
+      client_type: 'm2m',
+      scope: PERMISSION,
+    });
+    const roles = await gatehouse.admin(
+      'PUT',
+      `/admin/clients/${encodeURIComponent(client.client_id)}/roles`,
+      { roles: [ROLE] },
+    );
+    gatehouse.expectStatus('PUT /admin/clients/{id}/roles', roles, 200);
+    const signer = dpopSigner();
+    // A DPoP-bound token, as a client gets one (RFC 9449 §5): a proof for POST /token.
+    const issued = await gatehouse.call('POST', '/token', {
+      headers: {
+        'content-type': FORM,
+        authorization: gatehouse.basicAuth(client.client_id, client.client_secret),
+        dpop: signer.proof({ htm: 'POST', htu: `${gatehouse.url}/token` }),
+      },
+      body: 'grant_type=client_credentials',
+    });
+    if (issued.status !== 200 || issued.json?.token_type !== 'DPoP') {
+      throw new Error(
+        `DPoP-bound token: expected token_type DPoP, got ${issued.status} ${issued.text}`,
+      );
+    }
+    const token = issued.json.access_token;
+    const ath = createHash('sha256').update(token).digest('base64url');
+    const fresh = () => ({
+      proof: signer.proof({ htm: 'GET', htu: DPOP_HTU, ath }),
+      at: Date.now(),
+    });
+    const headers = {
+      ...GATEWAY_HEADERS,
+      authorization: `DPoP ${token}`,
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': DPOP_API_HOST,
+    };
+    const once = await gatehouse.call('GET', '/access/gateway', {
+      headers: { ...headers, dpop: fresh().proof },
+    });
+    expectGatewayAllowed('GET /access/gateway (DPoP)', once);
+    const replay = fresh().proof;
+    for (const expected of [200, 401]) {
+      const answer = await gatehouse.call('GET', '/access/gateway', {
+        headers: { ...headers, dpop: replay },
+      });
+      if (answer.status !== expected) {
+        throw new Error(
+          `a replayed proof: expected ${expected}, got ${answer.status} ${answer.text}`,
+        );
+      }
+    }
+
+    // Proofs are made before each run, not while it measures: the load generator shares the
+    // CPUs with the server and must not be what limits it. Each request takes the next one; a
+    // run that outpaces the pool makes the rest as it goes (pool.madeDuringRun says how many).
+    const pool = { proofs: [], madeDuringRun: 0 };
+    const durationSec = Number(process.env.BENCH_DURATION ?? 10);
+    return {
+      async prepare() {
+        const oldest = Date.now() - DPOP_PROOF_MAX_AGE_SEC * 1000;
+        pool.proofs = pool.proofs.filter((entry) => entry.at >= oldest);
+        const wanted = DPOP_PROOFS_PER_SEC * Math.max(durationSec, 2);
+        const started = Date.now();
+        while (pool.proofs.length < wanted) pool.proofs.push(fresh());
+        if (pool.madeDuringRun > 0) {
+          process.stderr.write(
+            `check_gateway_dpop: the last run made ${pool.madeDuringRun} proofs while measuring\n`,
+          );
+        }
+        pool.madeDuringRun = 0;
+        process.stderr.write(
+          `check_gateway_dpop: ${pool.proofs.length} proofs ready (${Date.now() - started} ms)\n`,
+        );
+      },
+      requests: [
+        {
+          method: 'GET',
+          path: '/access/gateway',
+          headers,
+          setupRequest(request) {
+            let next = pool.proofs.pop();
+            if (!next) {
+              pool.madeDuringRun += 1;
+              next = fresh();
+            }
+            request.headers = { ...headers, dpop: next.proof };
+            return request;
+          },
+        },
+      ],
+      check: gatewayAllowed,
+    };
+  },
+};
+
 const scenarios = [
   {
     // RFC 7662: the caller introspects its own token, a confidential client with Basic auth.
@@ -324,6 +469,7 @@ const scenarios = [
     },
     verifyBody: (body) => body.includes('"allowed":true'),
   },
+  checkGatewayDpop,
 ];
 
 if (process.env.BENCH_DATABASE_URL) {

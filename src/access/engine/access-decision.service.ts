@@ -237,8 +237,8 @@ export class AccessDecisionService {
   }
 
   /**
-   * The verdict memory holds on `token` as presented, or undefined when it has to wait: the token
-   * to be verified first, or a DPoP proof to be checked.
+   * The verdict memory holds on `token` as presented, or undefined when the token has to be
+   * verified first.
    */
   private cachedVerdict(
     token: string | undefined,
@@ -246,7 +246,7 @@ export class AccessDecisionService {
   ): TokenVerdict | undefined {
     if (!token) return 'token_missing';
     const facts = this.verified.get(token, this.clock.now());
-    return facts && this.heldNow(facts, presented);
+    return facts && this.held(facts, token, presented);
   }
 
   private async verdict(
@@ -256,16 +256,15 @@ export class AccessDecisionService {
     if (!token) return 'token_missing';
     const verdict = this.verified.get(token, this.clock.now()) ?? (await this.verify(token));
     if (typeof verdict === 'string') return verdict;
-    return this.heldNow(verdict, presented) ?? this.proven(verdict, token, presented);
+    return this.held(verdict, token, presented);
   }
 
   /**
-   * Whether the token is presented as its `cnf` asks (RFC 9449 §7, RFC 8705 §3), as far as that
-   * can be told without a signature check: the facts when it is, a mismatch when it is not,
-   * undefined when a DPoP proof is to be checked (proven). A token without `cnf` costs one
-   * comparison: it passes as Bearer only.
+   * Whether the token is presented as its `cnf` asks (RFC 9449 §7, RFC 8705 §3): the facts when
+   * it is, a mismatch when it is not. A token without `cnf` costs one comparison: it passes as
+   * Bearer only. Synchronous: a DPoP proof costs one signature check, in the same tick.
    */
-  private heldNow(facts: TokenFacts, presented: Presentation): TokenVerdict | undefined {
+  private held(facts: TokenFacts, token: string, presented: Presentation): TokenVerdict {
     const binding = facts.binding;
     if (binding === undefined) {
       if (presented.scheme === 'Bearer') return facts;
@@ -291,7 +290,7 @@ export class AccessDecisionService {
     // RFC 9449 §7.2: a DPoP-bound token is no Bearer token.
     if (presented.scheme !== 'DPoP')
       return new BindingMismatch('DPoP-bound, presented as Bearer', true);
-    return undefined;
+    return this.proven(facts, token, presented);
   }
 
   /**
@@ -299,11 +298,7 @@ export class AccessDecisionService {
    * (checkDpopProof) against the original method and URL and the token (`ath`), by the key the
    * token is bound to, its `jti` not seen before in this process.
    */
-  private async proven(
-    facts: TokenFacts,
-    token: string,
-    presented: Presentation,
-  ): Promise<TokenVerdict> {
+  private proven(facts: TokenFacts, token: string, presented: Presentation): TokenVerdict {
     const refused = (problem: string) => new BindingMismatch(problem, true);
     try {
       const proof = dpopHeader({ headers: { dpop: presented.dpop() } });
@@ -312,7 +307,7 @@ export class AccessDecisionService {
       if (url === undefined) return refused('the original URL cannot be told');
       const nowS = Math.floor(this.clock.now() / 1000);
       const windowS = this.config.dpopDecisionWindow ?? DPOP_IAT_WINDOW_S;
-      const checked = await checkDpopProof(
+      const checked = checkDpopProof(
         proof,
         { method: presented.method, htu: url, accessToken: token },
         nowS,

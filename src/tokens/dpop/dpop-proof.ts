@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { constants, createHash, createPublicKey, JsonWebKey, KeyObject, verify } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
-import {
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  EmbeddedJWK,
-  jwtVerify,
-  ProtectedHeaderParameters,
-} from 'jose';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { errorClass } from '../../common/errors';
@@ -88,40 +81,37 @@ export interface CheckedDpopProof extends DpopProof {
  * `jti` was seen before: the caller remembers it (the token endpoint in a table across processes,
  * the access decisions in memory, docs/decisions/0302-dpop-replay-in-memory-for-decisions.md).
  * Every refusal is `InvalidDpopProofError` with the reason in the log detail only.
+ *
+ * Synchronous, on node:crypto: a decision about a DPoP-bound token is answered in the same tick,
+ * at the cost of one signature verification (the key of a header already seen is not imported
+ * again).
  */
-export async function checkDpopProof(
+export function checkDpopProof(
   proof: string,
   expected: DpopExpectation,
   nowS: number,
   windowS = DPOP_IAT_WINDOW_S,
-): Promise<CheckedDpopProof> {
+): CheckedDpopProof {
   const refuse = (detail: string) => new InvalidDpopProofError('the DPoP proof is invalid', detail);
   if (proof.length > MAX_PROOF_CHARS) throw refuse('proof too long');
-  let header: ProtectedHeaderParameters;
-  try {
-    header = decodeProtectedHeader(proof);
-  } catch {
-    throw refuse('not a JWS');
-  }
-  if (header.typ !== 'dpop+jwt') throw refuse('typ is not dpop+jwt');
-  if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) {
-    throw refuse('alg not allowed');
-  }
-  const jwk = header.jwk;
-  if (!jwk || typeof jwk !== 'object') throw refuse('no jwk');
-  if (PRIVATE_MEMBERS.some((member) => member in jwk)) throw refuse('jwk carries a private key');
-  if (jwk.kty === 'RSA' && (typeof jwk.n !== 'string' || jwk.n.length > MAX_RSA_MODULUS_CHARS)) {
-    throw refuse('RSA key larger than 4096 bits');
-  }
-  let payload: Record<string, unknown>;
-  try {
-    payload = (
-      await jwtVerify(proof, EmbeddedJWK, { algorithms: DPOP_ALGORITHMS, typ: 'dpop+jwt' })
-    ).payload;
-  } catch {
+  const parts = COMPACT_JWS.exec(proof);
+  if (!parts) throw refuse('not a JWS');
+  const [, protectedHeader, encodedPayload, signature] = parts;
+  const key = proofKey(protectedHeader);
+  if (typeof key === 'string') throw refuse(key);
+  const payload = jsonObject(encodedPayload);
+  const input = Buffer.from(`${protectedHeader}.${encodedPayload}`, 'ascii');
+  if (!payload || !verifySignature(key, input, Buffer.from(signature, 'base64url'))) {
     throw refuse('signature or claims do not verify');
   }
-  const { htm, htu, iat, jti, ath } = payload;
+  const { htm, htu, iat, jti, ath, exp, nbf } = payload;
+  // RFC 7519 §4.1.4, §4.1.5: a proof may carry them; if it does, they hold.
+  if (
+    (exp !== undefined && !(typeof exp === 'number' && exp > nowS)) ||
+    (nbf !== undefined && !(typeof nbf === 'number' && nbf <= nowS))
+  ) {
+    throw refuse('signature or claims do not verify');
+  }
   if (htm !== expected.method) throw refuse('htm does not match');
   const wanted = normalizedHtu(expected.htu);
   if (wanted === undefined || typeof htu !== 'string' || normalizedHtu(htu) !== wanted) {
@@ -136,8 +126,119 @@ export async function checkDpopProof(
   if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken)) {
     throw refuse('ath does not match the access token');
   }
-  const jkt = await calculateJwkThumbprint(jwk, 'sha256');
-  return { jkt, jti, iat };
+  return { jkt: key.jkt, jti, iat };
+}
+
+/** RFC 7515 §7.1: three base64url parts, none empty. */
+const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+
+/** A proof's key, read from its protected header once (ProofKeys). */
+interface ProofKey {
+  alg: string;
+  key: KeyObject;
+  /** RFC 7638 thumbprint of the key. */
+  jkt: string;
+}
+
+/**
+ * What each algorithm needs (RFC 7518 §3.3-3.5, RFC 8037 §3.1): the key type and curve the
+ * `jwk` must have, and how node:crypto checks the signature.
+ */
+const ALGORITHMS: Record<
+  string,
+  { kty: string; crv?: string; digest: string | null; options: object }
+> = {
+  ES256: { kty: 'EC', crv: 'P-256', digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  RS256: { kty: 'RSA', digest: 'sha256', options: {} },
+  PS256: {
+    kty: 'RSA',
+    digest: 'sha256',
+    options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+  },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', digest: null, options: {} },
+};
+
+/** RFC 7638 §3.2: the members of each key type's thumbprint, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  RSA: ['e', 'kty', 'n'],
+};
+
+/** Protected headers already read, so that a client's next proof costs no key import. */
+const proofKeys = new Map<string, ProofKey>();
+const PROOF_KEYS_CAPACITY = 1000;
+
+/**
+ * The key of a proof's protected header (RFC 9449 §4.3 (4)-(7)): `typ` `dpop+jwt`, an allowed
+ * `alg`, a public `jwk` of the algorithm's type (an RSA modulus at most 4096 bits), no `crit`;
+ * or why not. A client sends the same header with every proof, so the key is imported and its
+ * thumbprint computed once per header, not per request.
+ */
+function proofKey(encoded: string): ProofKey | string {
+  const known = proofKeys.get(encoded);
+  if (known) return known;
+  const header = jsonObject(encoded);
+  if (!header) return 'not a JWS';
+  if (header.typ !== 'dpop+jwt') return 'typ is not dpop+jwt';
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !DPOP_ALGORITHMS.includes(alg)) return 'alg not allowed';
+  if (header.crit !== undefined) return 'crit is not understood';
+  const jwk = header.jwk;
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) return 'no jwk';
+  const members = jwk as Record<string, unknown>;
+  if (PRIVATE_MEMBERS.some((member) => member in members)) return 'jwk carries a private key';
+  if (
+    members.kty === 'RSA' &&
+    (typeof members.n !== 'string' || members.n.length > MAX_RSA_MODULUS_CHARS)
+  ) {
+    return 'RSA key larger than 4096 bits';
+  }
+  const wanted = ALGORITHMS[alg];
+  if (members.kty !== wanted.kty || (wanted.crv && members.crv !== wanted.crv)) {
+    return 'jwk does not suit alg';
+  }
+  const thumbprintMembers = THUMBPRINT_MEMBERS[wanted.kty];
+  if (thumbprintMembers.some((member) => typeof members[member] !== 'string')) {
+    return 'jwk is not a public key';
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
+  } catch {
+    return 'jwk is not a public key';
+  }
+  const canonical = JSON.stringify(
+    Object.fromEntries(thumbprintMembers.map((member) => [member, members[member]])),
+  );
+  const jkt = createHash('sha256').update(canonical).digest('base64url');
+  const entry = { alg, key, jkt };
+  if (proofKeys.size >= PROOF_KEYS_CAPACITY) {
+    proofKeys.delete(proofKeys.keys().next().value!);
+  }
+  proofKeys.set(encoded, entry);
+  return entry;
+}
+
+function verifySignature(key: ProofKey, input: Buffer, signature: Buffer): boolean {
+  const { digest, options } = ALGORITHMS[key.alg];
+  try {
+    return verify(digest, input, { key: key.key, ...options }, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** A base64url JSON object, or undefined when it is not one. */
+function jsonObject(encoded: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -168,7 +269,7 @@ export class DpopProofVerifier {
     proof: string,
     expected: { method: string; path: string; accessToken?: string },
   ): Promise<DpopProof> {
-    const { jkt, jti, iat } = await checkDpopProof(
+    const { jkt, jti, iat } = checkDpopProof(
       proof,
       {
         method: expected.method,
