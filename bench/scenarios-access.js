@@ -271,27 +271,54 @@ const DPOP_PROOFS_PER_SEC = 15_000;
 const DPOP_PROOF_MAX_AGE_SEC = 30;
 
 /**
- * An Ed25519 DPoP key (RFC 9449 §4.2) and a maker of proofs by it, on node:crypto alone: the
- * header is encoded once, each proof costs a JSON payload and one signature.
+ * The DPoP proof algorithm of check_gateway_dpop: ES256 (the usual choice, and the default),
+ * EdDSA or RS256 (BENCH_DPOP_ALG). What a bound decision costs more is this algorithm's
+ * signature verification.
+ */
+const DPOP_ALG = process.env.BENCH_DPOP_ALG ?? 'ES256';
+const DPOP_KEYS = {
+  ES256: {
+    pair: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    digest: 'sha256',
+    options: { dsaEncoding: 'ieee-p1363' },
+    members: ['crv', 'kty', 'x', 'y'],
+  },
+  EdDSA: {
+    pair: () => generateKeyPairSync('ed25519'),
+    digest: null,
+    options: {},
+    members: ['crv', 'kty', 'x'],
+  },
+  RS256: {
+    pair: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    digest: 'sha256',
+    options: {},
+    members: ['e', 'kty', 'n'],
+  },
+};
+
+/**
+ * A DPoP key (RFC 9449 §4.2) and a maker of proofs by it, on node:crypto alone: the header is
+ * encoded once, each proof costs a JSON payload and one signature.
  */
 function dpopSigner() {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const jwk = publicKey.export({ format: 'jwk' });
-  const thumbprintInput = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
-  const jkt = createHash('sha256').update(thumbprintInput).digest('base64url');
-  const header = Buffer.from(
-    JSON.stringify({
-      typ: 'dpop+jwt',
-      alg: 'EdDSA',
-      jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
-    }),
-  ).toString('base64url');
+  const algorithm = DPOP_KEYS[DPOP_ALG];
+  if (!algorithm) throw new Error(`BENCH_DPOP_ALG must be ES256, EdDSA or RS256, got ${DPOP_ALG}`);
+  const { privateKey, publicKey } = algorithm.pair();
+  const exported = publicKey.export({ format: 'jwk' });
+  // RFC 7638: the required members, in lexicographic order.
+  const jwk = Object.fromEntries(algorithm.members.map((member) => [member, exported[member]]));
+  const jkt = createHash('sha256').update(JSON.stringify(jwk)).digest('base64url');
+  const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: DPOP_ALG, jwk })).toString(
+    'base64url',
+  );
+  const key = { key: privateKey, ...algorithm.options };
   const proof = (claims) => {
     const payload = Buffer.from(
       JSON.stringify({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims }),
     ).toString('base64url');
     const input = `${header}.${payload}`;
-    return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+    return `${input}.${sign(algorithm.digest, Buffer.from(input), key).toString('base64url')}`;
   };
   return { jkt, proof };
 }
