@@ -342,6 +342,53 @@ describe('checkAccess enforces the binding of sender-constrained tokens (RFC 944
     });
   });
 
+  describe('DPOP_DECISION_WINDOW', () => {
+    it('narrows how old a proof may be at the decisions', async () => {
+      const narrow = await startTestApp({ TRUST_PROXY: '127.0.0.1', DPOP_DECISION_WINDOW: '5' });
+      try {
+        await createRule(narrow, { path: '/api/**', permission: 'api:use' });
+        const role = await createRole(narrow, ['api:use']);
+        const id = (await createService(narrow, 'api:use', [role])).client_id;
+        const token = await signWithServerKey(
+          narrow,
+          accessTokenClaims(narrow, id, { scope: 'api:use', cnf: { jkt: key.jkt } }),
+        );
+        const aged = (ageS: number) =>
+          dpopProof(key, {
+            htm: 'GET',
+            htu: `${API}/api/invoices`,
+            accessToken: token,
+            iat: Math.floor(Date.now() / 1000) - ageS,
+          });
+        const askNarrow = async (ageS: number) =>
+          narrow.request({
+            method: 'GET',
+            url: '/access/gateway',
+            headers: {
+              authorization: `DPoP ${token}`,
+              dpop: await aged(ageS),
+              'x-original-method': 'GET',
+              'x-original-uri': '/api/invoices',
+              'x-forwarded-proto': 'https',
+              'x-forwarded-host': API_HOST,
+            },
+          });
+        expectGatewayAllowed(await askNarrow(1), { sub: id, clientId: id, scope: 'api:use' });
+        mismatch(await askNarrow(20));
+        // The same age passes the default window of 60 s.
+        const proof = await dpopProof(key, {
+          htm: 'GET',
+          htu: `${API}/api/invoices`,
+          accessToken: bound,
+          iat: Math.floor(Date.now() / 1000) - 20,
+        });
+        allowed(await ask({ proof }));
+      } finally {
+        await narrow.close();
+      }
+    });
+  });
+
   describe('a DPoP-bound token at POST /access/check (the proof is for the check request itself)', () => {
     const CHECK_URL = 'http://localhost:3000/access/check';
 

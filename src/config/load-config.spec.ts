@@ -188,6 +188,18 @@ describe(loadConfig.name, () => {
     });
   });
 
+  describe('DPOP_DECISION_WINDOW', () => {
+    it('reads 1 to 60 seconds', () => {
+      expect(loadConfig({ DPOP_DECISION_WINDOW: '10' }).dpopDecisionWindow).toBe(10);
+    });
+
+    it('refuses 0, more than the token endpoint’s 60, and anything not a number', () => {
+      for (const value of ['0', '61', 'soon']) {
+        expect(() => loadConfig({ DPOP_DECISION_WINDOW: value })).toThrow(/DPOP_DECISION_WINDOW/);
+      }
+    });
+  });
+
   describe('TRUST_PROXY', () => {
     for (const [value, expected] of [
       ['false', false],
