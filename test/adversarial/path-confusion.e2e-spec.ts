@@ -298,6 +298,7 @@ describe('path confusion at the gateway', () => {
         token: null,
         client: null,
         subject: null,
+        binding: null,
       },
     });
   });
