@@ -3,7 +3,9 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContext } from '../events/audit-context';
 import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
-import { DpopProofVerifier, dpopHeader } from './dpop/dpop-proof';
+import { DpopProof, DpopProofVerifier, dpopHeader, InvalidDpopProofError } from './dpop/dpop-proof';
+import { DpopNonces, UseDpopNonceError } from './dpop/dpop-nonce';
+import { DpopRefusals } from './dpop/dpop-refusals';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
@@ -56,6 +58,8 @@ export class TokenController {
   constructor(
     private readonly tokens: TokenService,
     private readonly dpop: DpopProofVerifier,
+    private readonly nonces: DpopNonces,
+    private readonly refusals: DpopRefusals,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -67,19 +71,41 @@ export class TokenController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    // RFC 6749 §5.1: token responses are never cached.
-    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    // RFC 6749 §5.1: token responses are never cached. RFC 9449 §8.2: while nonces are
+    // required, every answer carries the current one.
+    void reply.headers({
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      ...this.nonces.header(),
+    });
     const client = request.client!;
-    // RFC 9449 §5: a DPoP proof binds the tokens to its key.
-    const header = dpopHeader(request);
-    const proof = header
-      ? await this.dpop.verify(header, { method: 'POST', path: '/token' })
-      : undefined;
+    const context = auditContext(request, { type: 'client', id: client.clientId });
     return this.tokens.exchange(
       client,
       request.body as TokenParams,
-      auditContext(request, { type: 'client', id: client.clientId }),
-      proof,
+      context,
+      await this.proof(request, context),
     );
+  }
+
+  /** RFC 9449 §5: a DPoP proof binds the tokens to its key; a refused one is audited. */
+  private async proof(
+    request: FastifyRequest,
+    context: ReturnType<typeof auditContext>,
+  ): Promise<DpopProof | undefined> {
+    try {
+      const header = dpopHeader(request);
+      if (!header) return undefined;
+      return await this.dpop.verify(header, {
+        method: 'POST',
+        path: '/token',
+        nonce: (nonce) => this.nonces.check(nonce),
+      });
+    } catch (error) {
+      if (error instanceof InvalidDpopProofError || error instanceof UseDpopNonceError) {
+        this.refusals.record(context, '/token', error);
+      }
+      throw error;
+    }
   }
 }

@@ -8,7 +8,9 @@ import { UsersModule } from '../users/users.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CorsPolicy } from './cors.policy';
+import { DpopNonces } from './dpop/dpop-nonce';
 import { DpopProofVerifier } from './dpop/dpop-proof';
+import { DpopRefusals } from './dpop/dpop-refusals';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
@@ -45,6 +47,8 @@ import { UserinfoController } from './userinfo.controller';
     UserTokenIssuer,
     CorsPolicy,
     DpopProofVerifier,
+    DpopNonces,
+    DpopRefusals,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,

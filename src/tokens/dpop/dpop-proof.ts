@@ -38,6 +38,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 export interface DpopProof {
   /** RFC 7638 SHA-256 thumbprint of the proof's key, base64url: what `cnf.jkt` carries. */
   jkt: string;
+  /** RFC 9449 §4.2 `nonce`, when the proof carries one. */
+  nonce?: string;
 }
 
 /** base64url SHA-256 of an access token: a proof's `ath` (RFC 9449 §4.2). */
@@ -86,7 +88,13 @@ export class DpopProofVerifier {
 
   async verify(
     proof: string,
-    expected: { method: string; path: string; accessToken?: string },
+    expected: {
+      method: string;
+      path: string;
+      accessToken?: string;
+      /** RFC 9449 §8, §9: checks the proof's nonce (throws to refuse), before its jti is spent. */
+      nonce?: (nonce: string | undefined) => void;
+    },
   ): Promise<DpopProof> {
     const refuse = (detail: string) =>
       new InvalidDpopProofError('the DPoP proof is invalid', detail);
@@ -114,7 +122,7 @@ export class DpopProofVerifier {
     } catch {
       throw refuse('signature or claims do not verify');
     }
-    const { htm, htu, iat, jti, ath } = payload;
+    const { htm, htu, iat, jti, ath, nonce } = payload;
     if (htm !== expected.method) throw refuse('htm does not match');
     if (typeof htu !== 'string' || stripped(htu) !== this.htuOf(expected.path)) {
       throw refuse('htu does not match');
@@ -129,9 +137,11 @@ export class DpopProofVerifier {
     if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken)) {
       throw refuse('ath does not match the access token');
     }
+    if (nonce !== undefined && typeof nonce !== 'string') throw refuse('nonce is not a string');
+    expected.nonce?.(nonce);
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     if (!(await this.firstUse(jkt, jti, iat))) throw refuse('jti replayed');
-    return { jkt };
+    return nonce === undefined ? { jkt } : { jkt, nonce };
   }
 
   /** RFC 9449 §11.1: the primary key (jkt, jti) lets the first use win in every process. */
