@@ -8,6 +8,9 @@ import {
   createPublicClient,
   createUser,
   exchangeCode,
+  pkcePair,
+  pushAuthorizationRequest,
+  REDIRECT_URI,
   TestClient,
   TestUser,
   tokenRequest,
@@ -184,6 +187,39 @@ describe('DPoP server nonces, DPOP_NONCE=required (RFC 9449 §8, §9)', () => {
       const response = await token(await proof(key, { nonce }));
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual(USE_NONCE);
+    });
+  });
+
+  describe('at /par (RFC 9449 §10.1)', () => {
+    let web: TestClient;
+    before(async () => {
+      web = await createPublicClient(sut);
+    });
+    const push = async (nonce?: string) => {
+      const { challenge } = pkcePair();
+      return pushAuthorizationRequest(
+        sut,
+        web,
+        {
+          response_type: 'code',
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        },
+        { dpop: await proof(key, { htu: `${ISSUER}/par`, nonce }) },
+      );
+    };
+
+    it('a proof without the nonce is 400 use_dpop_nonce with DPoP-Nonce; with it, 201 and DPoP-Nonce', async () => {
+      const refused = await push();
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toEqual(USE_NONCE);
+      const nonce = refused.headers['dpop-nonce'] as string;
+      expect(nonce).toMatch(NONCE);
+      const pushed = await push(nonce);
+      expect(pushed.statusCode).toBe(201);
+      expect(pushed.headers['dpop-nonce']).toBe(nonce);
     });
   });
 

@@ -3,9 +3,7 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContext } from '../events/audit-context';
 import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
-import { DpopProof, DpopProofVerifier, dpopHeader, InvalidDpopProofError } from './dpop/dpop-proof';
-import { DpopNonces, UseDpopNonceError } from './dpop/dpop-nonce';
-import { DpopRefusals } from './dpop/dpop-refusals';
+import { DpopRequestKeys } from './dpop/dpop-request-key';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
@@ -57,9 +55,7 @@ class TokenResponseSchema {
 export class TokenController {
   constructor(
     private readonly tokens: TokenService,
-    private readonly dpop: DpopProofVerifier,
-    private readonly nonces: DpopNonces,
-    private readonly refusals: DpopRefusals,
+    private readonly dpop: DpopRequestKeys,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -76,36 +72,16 @@ export class TokenController {
     void reply.headers({
       'cache-control': 'no-store',
       pragma: 'no-cache',
-      ...this.nonces.header(),
+      ...this.dpop.nonceHeader(),
     });
     const client = request.client!;
-    const context = auditContext(request, { type: 'client', id: client.clientId });
+    // RFC 9449 §5: a DPoP proof binds the tokens to its key.
+    const proof = await this.dpop.proofOf(request, '/token');
     return this.tokens.exchange(
       client,
       request.body as TokenParams,
-      context,
-      await this.proof(request, context),
+      auditContext(request, { type: 'client', id: client.clientId }),
+      proof,
     );
-  }
-
-  /** RFC 9449 §5: a DPoP proof binds the tokens to its key; a refused one is audited. */
-  private async proof(
-    request: FastifyRequest,
-    context: ReturnType<typeof auditContext>,
-  ): Promise<DpopProof | undefined> {
-    try {
-      const header = dpopHeader(request);
-      if (!header) return undefined;
-      return await this.dpop.verify(header, {
-        method: 'POST',
-        path: '/token',
-        nonce: (nonce) => this.nonces.check(nonce),
-      });
-    } catch (error) {
-      if (error instanceof InvalidDpopProofError || error instanceof UseDpopNonceError) {
-        this.refusals.record(context, '/token', error);
-      }
-      throw error;
-    }
   }
 }

@@ -11,6 +11,7 @@ import { CorsPolicy } from './cors.policy';
 import { DpopNonces } from './dpop/dpop-nonce';
 import { DpopProofVerifier } from './dpop/dpop-proof';
 import { DpopRefusals } from './dpop/dpop-refusals';
+import { DpopRequestKeys } from './dpop/dpop-request-key';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
@@ -49,6 +50,7 @@ import { UserinfoController } from './userinfo.controller';
     DpopProofVerifier,
     DpopNonces,
     DpopRefusals,
+    DpopRequestKeys,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
@@ -62,6 +64,6 @@ import { UserinfoController } from './userinfo.controller';
     IntrospectionService,
     RevocationService,
   ],
-  exports: [AccessTokenVerifier, TokenService, RevocationList],
+  exports: [AccessTokenVerifier, TokenService, RevocationList, DpopRequestKeys],
 })
 export class TokensModule {}
