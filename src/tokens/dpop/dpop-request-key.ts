@@ -29,7 +29,8 @@ export class DpopRequestKeys extends DpopProofKeys {
   async proofOf(request: FastifyRequest, path: string): Promise<DpopProof | undefined> {
     try {
       const header = dpopHeader(request);
-      if (!header) return undefined;
+      // Absent is no proof; present but empty is a proof that fails (RFC 9449 §4.3 (1)).
+      if (header === undefined) return undefined;
       return await this.dpop.verify(header, {
         method: 'POST',
         path,
