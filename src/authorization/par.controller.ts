@@ -1,5 +1,5 @@
 import { Controller, Req, Res } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticatedEndpoint } from '../clients/client-auth/client-authenticated-endpoint';
 import { DpopProofKeys } from '../common/auth/dpop-proof-keys';
@@ -61,6 +61,11 @@ export class ParController {
       'invalid_request (request_uri pushed, redirect_uri not registered, …), invalid_scope, ' +
       'unsupported_response_type, unauthorized_client, request_not_supported',
     status: 201,
+  })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description: 'RFC 9449 §10.1 proof for POST /par: the code is bound to its key (as dpop_jkt)',
   })
   async push(
     @Req() request: FastifyRequest,

@@ -1,5 +1,5 @@
 import { Controller, Req, Res } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContext } from '../events/audit-context';
 import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
@@ -62,6 +62,13 @@ export class TokenController {
     operation: { summary: 'RFC 6749 §3.2 token endpoint' },
     body: TokenRequestSchema,
     ok: { type: TokenResponseSchema },
+  })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description:
+      'RFC 9449 proof for POST /token: binds the tokens to its key (required for ' +
+      'dpop_bound_access_tokens clients; with DPOP_NONCE=required it carries the DPoP-Nonce)',
   })
   async token(
     @Req() request: FastifyRequest,

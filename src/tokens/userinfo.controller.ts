@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -37,6 +38,11 @@ import { ErrorShape } from '../common/error-response';
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
 @ApiBearerAuth('bearer')
+@ApiHeader({
+  name: 'DPoP',
+  required: false,
+  description: 'RFC 9449 §7.1: the proof that goes with Authorization: DPoP <token>',
+})
 @ErrorShape('oauth')
 @Controller('userinfo')
 export class UserinfoController {
