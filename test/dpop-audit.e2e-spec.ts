@@ -3,20 +3,24 @@ import { after, before, describe, it } from 'node:test';
 import { AUDIT_USER_AGENT, auditEvent, AuditItem } from './support/audit';
 import {
   authorizeAndGetCode,
+  createClient,
   createPublicClient,
+  pkcePair,
+  REDIRECT_URI,
   createUser,
   exchangeCode,
   TestClient,
   tokenRequest,
 } from './support/code-flow';
 import { dpopKey, DpopKey, ISSUER, proof } from './support/dpop-proofs';
-import { startTestApp, TestApp } from './support/test-app';
+import { basicAuth, startTestApp, TestApp } from './support/test-app';
 
 /** RFC 9449 §11: refused DPoP requests are audited, without the proof, token or key. */
 describe('audit of refused DPoP proofs', () => {
   let sut: TestApp;
   let machine: TestClient;
   let spa: TestClient;
+  let web: TestClient;
   let key: DpopKey;
   /** Everything secret a refused request carried: none of it may reach the log. */
   const secrets: string[] = [];
@@ -29,6 +33,7 @@ describe('audit of refused DPoP proofs', () => {
     });
     machine = { client_id: created.json().client_id, client_secret: created.json().client_secret };
     spa = await createPublicClient(sut);
+    web = await createClient(sut);
     key = await dpopKey('ES256');
   });
   after(() => sut.close());
@@ -131,6 +136,38 @@ describe('audit of refused DPoP proofs', () => {
               error: 'invalid_dpop_proof',
               reason: 'the proof key is not the one the token is bound to',
             },
+          }),
+        ]),
+      );
+    });
+  });
+
+  it('records a refused proof at /par, by the authenticated client', async () => {
+    const pushed = await sut.postForm(
+      '/par',
+      {
+        response_type: 'code',
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      },
+      {
+        authorization: basicAuth(web.client_id, web.client_secret!),
+        dpop: await proof(key, { htu: `${ISSUER}/par` }),
+        'user-agent': AUDIT_USER_AGENT,
+      },
+    );
+    expect(pushed.statusCode).toBe(400);
+    expect(pushed.json().error).toBe('use_dpop_nonce');
+    await eventually(async () => {
+      expect(await events()).toEqual(
+        expect.arrayContaining([
+          auditEvent({
+            type: 'dpop.refused',
+            outcome: 'failure',
+            actor: { type: 'client', id: web.client_id },
+            details: { endpoint: '/par', error: 'use_dpop_nonce', reason: 'no nonce' },
           }),
         ]),
       );
