@@ -15,6 +15,8 @@ import { bindPort, PortsModule } from './common/ports.module';
 import { AccessPermissions } from './access/engine/access-permissions';
 import { SourceBcryptBudget } from './rate-limit/bcrypt-budget.service';
 import { AccessTokenVerifier } from './tokens/access-token.verifier';
+import { DpopRequestKeys } from './tokens/dpop/dpop-request-key';
+import { DpopProofKeys } from './common/auth/dpop-proof-keys';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -50,6 +52,7 @@ export class AppModule {
             bindPort(BearerAuthenticator, AccessTokenVerifier),
             bindPort(SubjectPermissions, AccessPermissions),
             bindPort(BcryptBudget, SourceBcryptBudget),
+            bindPort(DpopProofKeys, DpopRequestKeys),
           ],
         }),
         EventsModule,

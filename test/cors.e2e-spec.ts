@@ -25,6 +25,12 @@ function corsHeaders(response: InjectResult): Record<string, unknown> {
   );
 }
 
+/** The real answer to an allowed origin; DPoP-Nonce is readable (RFC 9449 §8.2). */
+const ALLOWED = {
+  'access-control-allow-origin': SPA_ORIGIN,
+  'access-control-expose-headers': 'DPoP-Nonce',
+};
+
 function varyOrigin(response: InjectResult): boolean {
   return String(response.headers.vary ?? '')
     .split(',')
@@ -110,7 +116,7 @@ describe('CORS for browser clients (docs/headers.md, CORS; Fetch standard)', () 
       const result = await authorizeAndGetCode(sut, spa, user, { scope: 'openid offline_access' });
       const response = await exchangeCode(sut, spa, result, {}, { origin: SPA_ORIGIN });
       expect(response.statusCode).toBe(200);
-      expect(corsHeaders(response)).toEqual({ 'access-control-allow-origin': SPA_ORIGIN });
+      expect(corsHeaders(response)).toEqual(ALLOWED);
       expect(varyOrigin(response)).toBe(true);
     });
 
@@ -118,7 +124,7 @@ describe('CORS for browser clients (docs/headers.md, CORS; Fetch standard)', () 
       const response = await refresh(sut, spa, 'A'.repeat(43), {}, { origin: SPA_ORIGIN });
       expect(response.statusCode).toBe(400);
       expect(response.json().error).toBe('invalid_grant');
-      expect(corsHeaders(response)).toEqual({ 'access-control-allow-origin': SPA_ORIGIN });
+      expect(corsHeaders(response)).toEqual(ALLOWED);
     });
 
     it('/token gives no CORS to an origin that only another client allows', async () => {
@@ -156,7 +162,7 @@ describe('CORS for browser clients (docs/headers.md, CORS; Fetch standard)', () 
         headers: { authorization: `Bearer ${spaTokens.access_token}`, origin: SPA_ORIGIN },
       });
       expect(own.statusCode).toBe(200);
-      expect(corsHeaders(own)).toEqual({ 'access-control-allow-origin': SPA_ORIGIN });
+      expect(corsHeaders(own)).toEqual(ALLOWED);
       expect(varyOrigin(own)).toBe(true);
 
       const foreign = await sut.request({

@@ -44,6 +44,7 @@ export class AuthorizationCodesService {
       scopes: request.scopes,
       nonce: request.nonce ?? null,
       codeChallenge: request.codeChallenge ?? null,
+      dpopJkt: request.dpopJkt ?? null,
       authTime,
       expiresAt: new Date(this.clock.now() + CODE_TTL_MS),
     });

@@ -43,7 +43,11 @@ const PUSHED_PARAMETERS = [
   'prompt',
   'max_age',
   'login_hint',
+  'dpop_jkt',
 ] as const;
+
+/** RFC 9449 §10: `dpop_jkt` is an RFC 7638 SHA-256 thumbprint, base64url without padding. */
+const JKT_SYNTAX = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Validates an /authorize request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1), direct or by
@@ -199,6 +203,12 @@ function readRequest(
       throw new InvalidRequestError('max_age must be a non-negative integer');
     maxAge = Number(maxAgeParam);
   }
+  const dpopJkt = one(params, 'dpop_jkt');
+  if (dpopJkt !== undefined && !JKT_SYNTAX.test(dpopJkt)) {
+    throw new InvalidRequestError(
+      'dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 9449 §10)',
+    );
+  }
   for (const name of ['state', 'nonce', 'login_hint']) {
     const value = one(params, name);
     if (value !== undefined && value.length > 2048)
@@ -214,6 +224,7 @@ function readRequest(
     nonce: one(params, 'nonce'),
     codeChallenge,
     codeChallengeMethod: codeChallenge ? 'S256' : undefined,
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
     prompt: prompt as AuthorizationRequest['prompt'],
     maxAge,
     loginHint: one(params, 'login_hint'),

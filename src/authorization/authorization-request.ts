@@ -13,6 +13,8 @@ export interface AuthorizationRequest {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256';
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to. */
+  dpopJkt?: string;
   prompt: Array<'none' | 'login' | 'consent'>;
   /** OIDC Core §3.1.2.1 max_age, seconds. */
   maxAge?: number;

@@ -105,6 +105,10 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true })
   codeChallenge: string | null;
 
+  /** RFC 9449 §10: the DPoP key (thumbprint) the code must be redeemed with, if any. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
+  dpopJkt: string | null;
+
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 

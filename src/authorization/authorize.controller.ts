@@ -33,6 +33,11 @@ export class AuthorizeController {
   @ApiQuery({ name: 'state', required: false })
   @ApiQuery({ name: 'code_challenge', required: false })
   @ApiQuery({ name: 'code_challenge_method', required: false, enum: ['S256'] })
+  @ApiQuery({
+    name: 'dpop_jkt',
+    required: false,
+    description: 'RFC 9449 §10: the code is redeemed only with a DPoP proof by this key',
+  })
   async authorizeGet(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.authorize(request.query as Record<string, unknown>, request, reply, 302);
   }

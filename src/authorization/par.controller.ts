@@ -1,8 +1,10 @@
 import { Controller, Req, Res } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticatedEndpoint } from '../clients/client-auth/client-authenticated-endpoint';
+import { DpopProofKeys } from '../common/auth/dpop-proof-keys';
 import { ErrorShape } from '../common/error-response';
+import { InvalidRequestError } from '../common/oauth-error';
 import { AuthorizationRequestParser } from './authorization-request.parser';
 import { PushedRequests } from './pushed-requests.service';
 
@@ -18,6 +20,11 @@ class PushedAuthorizationRequestSchema {
   @ApiPropertyOptional() prompt?: string;
   @ApiPropertyOptional() max_age?: string;
   @ApiPropertyOptional() login_hint?: string;
+  @ApiPropertyOptional({
+    description:
+      'RFC 9449 §10: thumbprint of the DPoP key the code is bound to; a DPoP header binds it too',
+  })
+  dpop_jkt?: string;
   @ApiPropertyOptional({ description: 'client_secret_post, or the client_id of a public client' })
   client_id?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
@@ -37,6 +44,7 @@ export class ParController {
   constructor(
     private readonly parser: AuthorizationRequestParser,
     private readonly pushed: PushedRequests,
+    private readonly dpop: DpopProofKeys,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -54,13 +62,31 @@ export class ParController {
       'unsupported_response_type, unauthorized_client, request_not_supported',
     status: 201,
   })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description: 'RFC 9449 §10.1 proof for POST /par: the code is bound to its key (as dpop_jkt)',
+  })
   async push(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PushedAuthorizationResponseSchema> {
-    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    void reply.headers({
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      ...this.dpop.nonceHeader(),
+    });
     const client = request.client!;
     const params = this.parser.parsePushed(request.body as Record<string, unknown>, client);
+    // RFC 9449 §10.1: a DPoP proof at /par binds the code to its key, as dpop_jkt would; given
+    // both, they must name the same key.
+    const proofKey = await this.dpop.keyOf(request, '/par');
+    if (proofKey !== undefined) {
+      if (params.dpop_jkt !== undefined && params.dpop_jkt !== proofKey) {
+        throw new InvalidRequestError('dpop_jkt does not match the key of the DPoP proof');
+      }
+      params.dpop_jkt = proofKey;
+    }
     const { requestUri, expiresIn } = await this.pushed.push(client.clientId, params);
     return { request_uri: requestUri, expires_in: expiresIn };
   }

@@ -178,6 +178,14 @@ export class CreateClientDto {
   require_pushed_authorization_requests?: boolean;
 
   @ApiPropertyOptional({
+    description:
+      'RFC 9449 §5.2: every token request must carry a DPoP proof (tokens are always DPoP-bound)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  dpop_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({
     minimum: 60,
     maximum: 86400,
     description: 'Seconds; default ACCESS_TOKEN_LIFETIME',
@@ -223,6 +231,7 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'id_token_signed_response_alg',
   'post_logout_redirect_uris',
   'require_pushed_authorization_requests',
+  'dpop_bound_access_tokens',
 ] as const) {}
 
 export class RotateSecretDto {

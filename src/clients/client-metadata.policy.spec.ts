@@ -35,6 +35,7 @@ const WEB: ClientMetadata = {
   postLogoutRedirectUris: [],
   alwaysIssueRefreshToken: false,
   requirePushedAuthorizationRequests: false,
+  dpopBoundAccessTokens: false,
   accessTokenLifetime: null,
   refreshTokenLifetime: null,
   status: 'active',

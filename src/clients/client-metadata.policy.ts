@@ -38,6 +38,7 @@ export interface ClientMetadata {
   postLogoutRedirectUris: string[];
   alwaysIssueRefreshToken: boolean;
   requirePushedAuthorizationRequests: boolean;
+  dpopBoundAccessTokens: boolean;
   accessTokenLifetime: number | null;
   refreshTokenLifetime: number | null;
   status: ClientStatus;
@@ -118,6 +119,7 @@ export function resolveClientMetadata(
       input.require_pushed_authorization_requests ??
       base?.requirePushedAuthorizationRequests ??
       false,
+    dpopBoundAccessTokens: input.dpop_bound_access_tokens ?? base?.dpopBoundAccessTokens ?? false,
     accessTokenLifetime: input.access_token_lifetime ?? base?.accessTokenLifetime ?? null,
     refreshTokenLifetime: input.refresh_token_lifetime ?? base?.refreshTokenLifetime ?? null,
     status: input.status ?? base?.status ?? 'active',
@@ -271,6 +273,7 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     postLogoutRedirectUris: entity.postLogoutRedirectUris,
     alwaysIssueRefreshToken: entity.alwaysIssueRefreshToken,
     requirePushedAuthorizationRequests: entity.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: entity.dpopBoundAccessTokens,
     accessTokenLifetime: entity.accessTokenLifetime,
     refreshTokenLifetime: entity.refreshTokenLifetime,
     status: entity.status,

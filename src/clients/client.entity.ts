@@ -100,6 +100,10 @@ export class ClientEntity implements RegisteredClient {
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests: boolean;
 
+  /** RFC 9449 §5.2: the token endpoint refuses this client's requests without a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens: boolean;
+
   @Column({ name: 'allowed_cors_origins', type: 'text', array: true, default: () => "'{}'" })
   allowedCorsOrigins: string[];
 

@@ -22,6 +22,8 @@ export interface Client {
   readonly alwaysIssueRefreshToken: boolean;
   /** RFC 9126 §6: a direct /authorize is refused; requests come through /par. */
   readonly requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2: every token request of this client carries a DPoP proof. */
+  readonly dpopBoundAccessTokens: boolean;
   readonly allowedCorsOrigins: string[];
   /** Seconds; null for the configured default. */
   readonly accessTokenLifetime: number | null;
@@ -74,6 +76,7 @@ export function registeredClient(from: RegisteredClient): RegisteredClient {
     postLogoutRedirectUris: from.postLogoutRedirectUris,
     alwaysIssueRefreshToken: from.alwaysIssueRefreshToken,
     requirePushedAuthorizationRequests: from.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: from.dpopBoundAccessTokens,
     allowedCorsOrigins: from.allowedCorsOrigins,
     accessTokenLifetime: from.accessTokenLifetime,
     refreshTokenLifetime: from.refreshTokenLifetime,

@@ -21,6 +21,7 @@ export class ClientView {
   @ApiProperty({ type: [String] }) post_logout_redirect_uris: string[];
   @ApiProperty() always_issue_refresh_token: boolean;
   @ApiProperty() require_pushed_authorization_requests: boolean;
+  @ApiProperty() dpop_bound_access_tokens: boolean;
   @ApiProperty({ description: 'Seconds' }) access_token_lifetime: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime:
     number | null;
@@ -61,6 +62,7 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     always_issue_refresh_token: client.alwaysIssueRefreshToken,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,
     refresh_token_lifetime: client.refreshTokenLifetime,
     status: client.status,

@@ -1,6 +1,7 @@
 import {
   AccessTokenAlgorithm,
   ClientAssertionAudience,
+  DpopNonceMode,
   GatewayForm,
   RegistrationMode,
 } from './environment';
@@ -43,6 +44,8 @@ export abstract class AppConfig {
   abstract readonly requirePushedAuthorizationRequests: boolean;
   /** Seconds a pushed request_uri stays usable (RFC 9126 §2.2 `expires_in`). */
   abstract readonly pushedAuthorizationRequestLifetime: number;
+  /** RFC 9449 §8, §9: `required`: DPoP proofs carry a server nonce (`use_dpop_nonce` otherwise). */
+  abstract readonly dpopNonce: DpopNonceMode;
   abstract readonly sessions: { readonly lifetime: number };
   abstract readonly loginThrottle: {
     readonly maxFailuresPerAccount: number;

@@ -23,6 +23,10 @@ export type GatewayForm = (typeof GATEWAY_FORMS)[number];
 export const CLIENT_ASSERTION_AUDIENCES = ['issuer', 'legacy'] as const;
 export type ClientAssertionAudience = (typeof CLIENT_ASSERTION_AUDIENCES)[number];
 
+/** RFC 9449 §8, §9: whether DPoP proofs must carry a server-provided nonce. */
+export const DPOP_NONCE_MODES = ['off', 'required'] as const;
+export type DpopNonceMode = (typeof DPOP_NONCE_MODES)[number];
+
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
@@ -156,6 +160,14 @@ export class Environment {
   @Min(10)
   @Max(600)
   PUSHED_AUTHORIZATION_REQUEST_LIFETIME: number = 60;
+
+  /**
+   * RFC 9449 §8 (token endpoint) and §9 (/userinfo): `required` makes every DPoP proof carry a
+   * recent nonce from a `DPoP-Nonce` header; `off` accepts proofs without one.
+   */
+  @IsOptional()
+  @IsIn(DPOP_NONCE_MODES)
+  DPOP_NONCE: DpopNonceMode = 'off';
 
   @IsOptional()
   @Transform(toInt)

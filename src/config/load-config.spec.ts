@@ -43,6 +43,7 @@ describe(loadConfig.name, () => {
         signupEnabled: true,
         requirePushedAuthorizationRequests: false,
         pushedAuthorizationRequestLifetime: 60,
+        dpopNonce: 'off',
         sessions: { lifetime: 8 * 3600 },
         loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, window: 900 },
         bcryptCost: 12,
@@ -109,6 +110,7 @@ describe(loadConfig.name, () => {
         SIGNUP_ENABLED: 'false',
         REQUIRE_PAR: 'true',
         PUSHED_AUTHORIZATION_REQUEST_LIFETIME: '90',
+        DPOP_NONCE: 'required',
         SESSION_LIFETIME: '3600',
         REFRESH_TOKEN_LIFETIME: '86400',
         REFRESH_TOKEN_IDLE_LIFETIME: '7200',
@@ -151,6 +153,7 @@ describe(loadConfig.name, () => {
         signupEnabled: false,
         requirePushedAuthorizationRequests: true,
         pushedAuthorizationRequestLifetime: 90,
+        dpopNonce: 'required',
         sessions: { lifetime: 3600 },
         loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerIp: 50, window: 600 },
         bcryptCost: 10,
@@ -277,6 +280,12 @@ describe(loadConfig.name, () => {
     it('REGISTRATION_MODE outside closed, token, open', () => {
       expect(problemsOf({ REGISTRATION_MODE: 'x' })).toEqual([
         'REGISTRATION_MODE: REGISTRATION_MODE must be one of the following values: closed, token, open',
+      ]);
+    });
+
+    it('DPOP_NONCE outside off, required', () => {
+      expect(problemsOf({ DPOP_NONCE: 'on' })).toEqual([
+        'DPOP_NONCE: DPOP_NONCE must be one of the following values: off, required',
       ]);
     });
 

@@ -115,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signupEnabled: parsed.SIGNUP_ENABLED,
     requirePushedAuthorizationRequests: parsed.REQUIRE_PAR,
     pushedAuthorizationRequestLifetime: parsed.PUSHED_AUTHORIZATION_REQUEST_LIFETIME,
+    dpopNonce: parsed.DPOP_NONCE,
     sessions: { lifetime: parsed.SESSION_LIFETIME },
     loginThrottle: {
       maxFailuresPerAccount: parsed.LOGIN_MAX_FAILURES_PER_ACCOUNT,

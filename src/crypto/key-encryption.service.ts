@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -38,6 +38,15 @@ export class KeyEncryption {
       decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
       decipher.final(),
     ]);
+  }
+
+  /**
+   * A 32-byte key for one `purpose`, derived from the key-encryption key with HKDF-SHA256
+   * (RFC 5869): every process holding the same key derives the same one, and it reveals nothing
+   * of the key-encryption key or of the keys for other purposes.
+   */
+  derivedKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `gatehouse ${purpose}`, 32));
   }
 
   private embeddedKey(dataDir: string): Buffer {

@@ -91,7 +91,14 @@ export class CorsPolicy implements OnModuleInit, OnModuleDestroy {
     const allowed = clientId
       ? ((await this.clients.find(clientId))?.allowedCorsOrigins ?? []).includes(origin)
       : (await this.origins()).has(origin);
-    if (allowed) void reply.header('access-control-allow-origin', origin);
+    // RFC 9449 §8.2: a browser client reads the server's nonce from DPoP-Nonce, which is not a
+    // CORS-safelisted response header.
+    if (allowed) {
+      void reply.header('access-control-allow-origin', origin);
+      if (request.method !== 'OPTIONS') {
+        void reply.header('access-control-expose-headers', 'DPoP-Nonce');
+      }
+    }
   }
 
   private origins(): Promise<Set<string>> {

@@ -1,9 +1,9 @@
 import { Controller, Req, Res } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContext } from '../events/audit-context';
 import { ClientAuthenticatedEndpoint } from './client-authenticated-endpoint';
-import { DpopProofVerifier, dpopHeader } from './dpop/dpop-proof';
+import { DpopRequestKeys } from './dpop/dpop-request-key';
 import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
@@ -55,7 +55,7 @@ class TokenResponseSchema {
 export class TokenController {
   constructor(
     private readonly tokens: TokenService,
-    private readonly dpop: DpopProofVerifier,
+    private readonly dpop: DpopRequestKeys,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -63,18 +63,27 @@ export class TokenController {
     body: TokenRequestSchema,
     ok: { type: TokenResponseSchema },
   })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description:
+      'RFC 9449 proof for POST /token: binds the tokens to its key (required for ' +
+      'dpop_bound_access_tokens clients; with DPOP_NONCE=required it carries the DPoP-Nonce)',
+  })
   async token(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    // RFC 6749 §5.1: token responses are never cached.
-    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    // RFC 6749 §5.1: token responses are never cached. RFC 9449 §8.2: while nonces are
+    // required, every answer carries the current one.
+    void reply.headers({
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      ...this.dpop.nonceHeader(),
+    });
     const client = request.client!;
     // RFC 9449 §5: a DPoP proof binds the tokens to its key.
-    const header = dpopHeader(request);
-    const proof = header
-      ? await this.dpop.verify(header, { method: 'POST', path: '/token' })
-      : undefined;
+    const proof = await this.dpop.proofOf(request, '/token');
     return this.tokens.exchange(
       client,
       request.body as TokenParams,

@@ -124,6 +124,27 @@ describe(TokenService.name, () => {
     expect(clientCredentials.calls).toEqual([]);
   });
 
+  it('a dpop_bound_access_tokens client without a proof is invalid_request for every grant, and reaches no handler (RFC 9449 §5.2)', async () => {
+    const bound = {
+      ...client(['client_credentials', 'authorization_code']),
+      dpopBoundAccessTokens: true,
+    } as Client;
+    for (const grantType of ['client_credentials', 'authorization_code']) {
+      const error = await rejection(sut.exchange(bound, { grant_type: grantType }));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.toJSON()).toEqual({
+        error: 'invalid_request',
+        error_description:
+          'this client must send a DPoP proof with every token request (dpop_bound_access_tokens)',
+      });
+    }
+    expect(clientCredentials.calls).toEqual([]);
+    expect(authorizationCode.calls).toEqual([]);
+    const params = { grant_type: 'client_credentials' };
+    await sut.exchange(bound, params, undefined, { jkt: 'thumbprint' });
+    expect(clientCredentials.calls).toEqual([{ client: bound, params }]);
+  });
+
   it("a handler's error passes through unchanged", async () => {
     const failing: GrantHandler = {
       grantType: 'client_credentials',

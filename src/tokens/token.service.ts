@@ -41,6 +41,14 @@ export class TokenService {
     if (!client.grantTypes.includes(handler.grantType)) {
       throw new UnauthorizedClientError(`the client is not allowed the ${grantType} grant`);
     }
+    // RFC 9449 §5.2: a client registered with dpop_bound_access_tokens sends a proof with
+    // every token request, whatever the grant; without one it is a request missing a required
+    // part (RFC 6749 §5.2 invalid_request), not an invalid proof.
+    if (client.dpopBoundAccessTokens && !dpop) {
+      throw new InvalidRequestError(
+        'this client must send a DPoP proof with every token request (dpop_bound_access_tokens)',
+      );
+    }
     return handler.handle(client, request, context, dpop);
   }
 }

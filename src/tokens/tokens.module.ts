@@ -8,7 +8,10 @@ import { UsersModule } from '../users/users.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CorsPolicy } from './cors.policy';
+import { DpopNonces } from './dpop/dpop-nonce';
 import { DpopProofVerifier } from './dpop/dpop-proof';
+import { DpopRefusals } from './dpop/dpop-refusals';
+import { DpopRequestKeys } from './dpop/dpop-request-key';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
@@ -45,6 +48,9 @@ import { UserinfoController } from './userinfo.controller';
     UserTokenIssuer,
     CorsPolicy,
     DpopProofVerifier,
+    DpopNonces,
+    DpopRefusals,
+    DpopRequestKeys,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
@@ -58,6 +64,6 @@ import { UserinfoController } from './userinfo.controller';
     IntrospectionService,
     RevocationService,
   ],
-  exports: [AccessTokenVerifier, TokenService, RevocationList],
+  exports: [AccessTokenVerifier, TokenService, RevocationList, DpopRequestKeys],
 })
 export class TokensModule {}

@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -27,6 +28,9 @@ import {
   dpopToken,
   InvalidDpopProofError,
 } from './dpop/dpop-proof';
+import { DpopNonces, USE_DPOP_NONCE_DESCRIPTION, UseDpopNonceError } from './dpop/dpop-nonce';
+import { DpopRefusals } from './dpop/dpop-refusals';
+import { auditContext } from '../events/audit-context';
 import { claimsForScopes } from './user-claims';
 import { presentedToken } from './userinfo-token';
 import { ErrorShape } from '../common/error-response';
@@ -34,6 +38,11 @@ import { ErrorShape } from '../common/error-response';
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
 @ApiBearerAuth('bearer')
+@ApiHeader({
+  name: 'DPoP',
+  required: false,
+  description: 'RFC 9449 §7.1: the proof that goes with Authorization: DPoP <token>',
+})
 @ErrorShape('oauth')
 @Controller('userinfo')
 export class UserinfoController {
@@ -41,6 +50,8 @@ export class UserinfoController {
     private readonly verifier: AccessTokenVerifier,
     private readonly users: UserDirectory,
     private readonly dpop: DpopProofVerifier,
+    private readonly nonces: DpopNonces,
+    private readonly refusals: DpopRefusals,
   ) {}
 
   @Get()
@@ -83,11 +94,28 @@ export class UserinfoController {
     const principal = await this.verifier.verify(token);
     // Verified above, so its claims can be read as they are.
     const jkt = boundJkt(decodeJwt(token));
-    if (dpopScheme) {
-      await this.checkProof(request, token, jkt);
-    } else if (jkt) {
-      // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token.
-      throw new InvalidTokenError(undefined, 'a DPoP-bound token presented as Bearer');
+    // RFC 9449 §9: while nonces are required, answers to the DPoP scheme carry the current one.
+    if (dpopScheme) void reply.headers(this.nonces.header());
+    try {
+      if (dpopScheme) {
+        await this.checkProof(request, token, jkt);
+      } else if (jkt) {
+        // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token.
+        throw new InvalidTokenError(undefined, 'a DPoP-bound token presented as Bearer');
+      }
+    } catch (error) {
+      if (
+        error instanceof InvalidDpopProofError ||
+        error instanceof UseDpopNonceError ||
+        error instanceof InvalidTokenError
+      ) {
+        this.refusals.record(
+          auditContext(request, { type: 'client', id: principal.clientId }),
+          '/userinfo',
+          error,
+        );
+      }
+      throw error;
     }
     request.corsClientId = principal.clientId;
     if (!principal.scopes.includes('openid')) throw new InsufficientScopeError('openid');
@@ -124,6 +152,12 @@ export class UserinfoController {
           method: request.method,
           path: '/userinfo',
           accessToken: token,
+          // RFC 9449 §9: 401 with the DPoP challenge naming use_dpop_nonce.
+          nonce: (nonce) =>
+            this.nonces.check(nonce, {
+              status: 401,
+              headers: dpopChallenge('use_dpop_nonce', USE_DPOP_NONCE_DESCRIPTION),
+            }),
         })
       ).jkt;
     } catch (error) {

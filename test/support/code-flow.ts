@@ -117,6 +117,8 @@ export interface AuthorizeOptions {
    * client_id and the request_uri.
    */
   pushed?: boolean;
+  /** Headers of the push to /par (a DPoP proof, RFC 9449 §10.1). */
+  pushHeaders?: Record<string, string>;
 }
 
 export interface CodeResult {
@@ -155,7 +157,12 @@ export async function authorizeAndGetCode(
 
   let authorizeQuery = query;
   if (options.pushed) {
-    const pushed = await pushAuthorizationRequest(sut, client, Object.fromEntries(query));
+    const pushed = await pushAuthorizationRequest(
+      sut,
+      client,
+      Object.fromEntries(query),
+      options.pushHeaders,
+    );
     expect(pushed.statusCode).toBe(201);
     authorizeQuery = new URLSearchParams({
       client_id: client.client_id,

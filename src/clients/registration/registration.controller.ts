@@ -143,6 +143,8 @@ export class RegistrationController {
       ...(view.require_pushed_authorization_requests
         ? { require_pushed_authorization_requests: true }
         : {}),
+      // RFC 9449 §5.2: the default (false) is left out, as for the PAR flag.
+      ...(view.dpop_bound_access_tokens ? { dpop_bound_access_tokens: true } : {}),
     };
   }
 }

@@ -110,6 +110,7 @@ export class RegistrationService {
       post_logout_redirect_uris: metadata.post_logout_redirect_uris ?? [],
       require_pushed_authorization_requests:
         metadata.require_pushed_authorization_requests ?? false,
+      dpop_bound_access_tokens: metadata.dpop_bound_access_tokens ?? false,
     };
     const { client: updated, secret } = await this.withMetadataErrors(() =>
       this.clients.update(client.clientId, replacement, context),

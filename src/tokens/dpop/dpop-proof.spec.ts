@@ -1,5 +1,12 @@
 import { expect } from 'expect';
-import { constants, createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  generateKeyPairSync,
+  randomUUID,
+  sign as cryptoSign,
+} from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { SystemClock } from '../../common/clock';
@@ -43,6 +50,64 @@ describe(DpopProofVerifier.name, () => {
 
   it('checks the signature of a proof by a 4096-bit RSA key', async () => {
     expect(await refusal(forged(rsa(4096)))).toBe('signature or claims do not verify');
+  });
+
+  it('refuses an RSA key under 2048 bits (RFC 7518 §3.3) and checks one of 2048', async () => {
+    expect(await refusal(forged(rsa(1024)))).toBe('RSA key smaller than 2048 bits');
+    expect(await refusal(forged(rsa(2040)))).toBe('RSA key smaller than 2048 bits');
+    expect(await refusal(forged(rsa(2048)))).toBe('signature or claims do not verify');
+  });
+
+  /** A valid proof for POST /token at https://issuer.example, with `claims` over the defaults. */
+  async function signed(claims: Record<string, unknown> = {}): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    return new SignJWT({
+      htm: 'POST',
+      htu: 'https://issuer.example/token',
+      jti: randomUUID(),
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
+      .setIssuedAt()
+      .sign(privateKey);
+  }
+
+  it('refuses a nonce that is not a string, before the nonce check and the jti (RFC 9449 §4.2)', async () => {
+    const seen: unknown[] = [];
+    for (const nonce of [42, true, null, ['n'], { n: 1 }]) {
+      const error = await sut
+        .verify(await signed({ nonce }), {
+          method: 'POST',
+          path: '/token',
+          nonce: (value) => seen.push(value),
+        })
+        .catch((refusal: InstanceType<typeof InvalidDpopProofError>) => refusal);
+      expect(error).toBeInstanceOf(InvalidDpopProofError);
+      expect((error as InstanceType<typeof InvalidDpopProofError>).detail).toBe(
+        'nonce is not a string',
+      );
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it("hands the proof's nonce to the caller's check, whose refusal comes before the jti is spent", async () => {
+    const seen: unknown[] = [];
+    const refusal = new Error('use the nonce');
+    for (const claims of [{ nonce: 'n-1' }, {}]) {
+      const error = await sut
+        .verify(await signed(claims), {
+          method: 'POST',
+          path: '/token',
+          nonce: (value) => {
+            seen.push(value);
+            throw refusal;
+          },
+        })
+        .catch((thrown: unknown) => thrown);
+      // The DataSource is a stub: reaching the jti table would have failed otherwise.
+      expect(error).toBe(refusal);
+    }
+    expect(seen).toEqual(['n-1', undefined]);
   });
 });
 

@@ -21,6 +21,8 @@ const MAX_JTI_LENGTH = 256;
  * its `jti` is known to be new, so a replayed proof must stay cheap to refuse.
  */
 const MAX_RSA_MODULUS_CHARS = Math.ceil((4096 / 8) * (4 / 3));
+/** RFC 7518 §3.3, §3.5: an RSA key of fewer than 2048 bits is refused (base64url chars). */
+const MIN_RSA_MODULUS_CHARS = Math.ceil((2048 / 8) * (4 / 3));
 /**
  * The longest proof read: a 4096-bit RSA key's proof is about 2,000 characters. A longer one is
  * refused before it is decoded.
@@ -36,6 +38,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 export interface DpopProof {
   /** RFC 7638 SHA-256 thumbprint of the proof's key, base64url: what `cnf.jkt` carries. */
   jkt: string;
+  /** RFC 9449 §4.2 `nonce`, when the proof carries one. */
+  nonce?: string;
 }
 
 /** base64url SHA-256 of an access token: a proof's `ath` (RFC 9449 §4.2). */
@@ -104,7 +108,7 @@ export function checkDpopProof(
   if (!payload || !verifySignature(key, input, Buffer.from(signature, 'base64url'))) {
     throw refuse('signature or claims do not verify');
   }
-  const { htm, htu, iat, jti, ath, exp, nbf } = payload;
+  const { htm, htu, iat, jti, ath, exp, nbf, nonce } = payload;
   // RFC 7519 §4.1.4, §4.1.5: a proof may carry them; if it does, they hold.
   if (
     (exp !== undefined && !(typeof exp === 'number' && exp > nowS)) ||
@@ -126,7 +130,9 @@ export function checkDpopProof(
   if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken)) {
     throw refuse('ath does not match the access token');
   }
-  return { jkt: key.jkt, jti, iat };
+  // RFC 9449 §8, §9: the server's nonce, when the caller requires one, is its to check.
+  if (nonce !== undefined && typeof nonce !== 'string') throw refuse('nonce is not a string');
+  return nonce === undefined ? { jkt: key.jkt, jti, iat } : { jkt: key.jkt, jti, iat, nonce };
 }
 
 /** RFC 7515 §7.1: three base64url parts, none empty. */
@@ -193,6 +199,9 @@ function proofKey(encoded: string): ProofKey | string {
     (typeof members.n !== 'string' || members.n.length > MAX_RSA_MODULUS_CHARS)
   ) {
     return 'RSA key larger than 4096 bits';
+  }
+  if (members.kty === 'RSA' && (members.n as string).length < MIN_RSA_MODULUS_CHARS) {
+    return 'RSA key smaller than 2048 bits';
   }
   const wanted = ALGORITHMS[alg];
   if (members.kty !== wanted.kty || (wanted.crv && members.crv !== wanted.crv)) {
@@ -267,9 +276,15 @@ export class DpopProofVerifier {
 
   async verify(
     proof: string,
-    expected: { method: string; path: string; accessToken?: string },
+    expected: {
+      method: string;
+      path: string;
+      accessToken?: string;
+      /** RFC 9449 §8, §9: checks the proof's nonce (throws to refuse), before its jti is spent. */
+      nonce?: (nonce: string | undefined) => void;
+    },
   ): Promise<DpopProof> {
-    const { jkt, jti, iat } = checkDpopProof(
+    const { jkt, jti, iat, nonce } = checkDpopProof(
       proof,
       {
         method: expected.method,
@@ -278,10 +293,11 @@ export class DpopProofVerifier {
       },
       Math.floor(this.clock.now() / 1000),
     );
+    expected.nonce?.(nonce);
     if (!(await this.firstUse(jkt, jti, iat))) {
       throw new InvalidDpopProofError('the DPoP proof is invalid', 'jti replayed');
     }
-    return { jkt };
+    return nonce === undefined ? { jkt } : { jkt, nonce };
   }
 
   /** RFC 9449 §11.1: the primary key (jkt, jti) lets the first use win in every process. */

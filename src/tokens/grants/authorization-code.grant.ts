@@ -116,6 +116,13 @@ export class AuthorizationCodeGrant implements GrantHandler {
       };
     }
 
+    // RFC 9449 §10: a code bound to a DPoP key (dpop_jkt) is redeemed only with a proof by that
+    // key. Thrown, so the redemption rolls back: a thief without the key does not burn the code.
+    if (stored.dpopJkt && stored.dpopJkt !== dpopJkt) {
+      throw new InvalidGrantError(
+        'the authorization code is bound to a DPoP key (dpop_jkt); send a proof signed with it',
+      );
+    }
     if (
       stored.redirectUriGiven
         ? redirectUri !== stored.redirectUri
