@@ -67,6 +67,7 @@ describe(loadConfig.name, () => {
         decisionLogSampleRate: 0.01,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
+        tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
       });
     });
 
@@ -174,6 +175,7 @@ describe(loadConfig.name, () => {
         decisionLogSampleRate: 0.01,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
+        tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
       });
     });
 
