@@ -8,6 +8,8 @@ import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
 import { ErrorShape } from '../common/error-response';
+import { ClientCertificateReader } from '../common/http/client-certificate';
+import { certificateBinding } from './certificate-binding';
 
 class TokenRequestSchema {
   @ApiProperty({ enum: ['authorization_code', 'refresh_token', 'client_credentials'] })
@@ -56,6 +58,7 @@ export class TokenController {
   constructor(
     private readonly tokens: TokenService,
     private readonly dpop: DpopProofVerifier,
+    private readonly certificates: ClientCertificateReader,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -75,11 +78,15 @@ export class TokenController {
     const proof = header
       ? await this.dpop.verify(header, { method: 'POST', path: '/token' })
       : undefined;
+    // RFC 8705 §3: a client that asked for certificate-bound tokens gets them bound to the
+    // certificate it presents now, whatever its authentication method.
+    const x5t = certificateBinding(client, this.certificates.read(request.raw));
     return this.tokens.exchange(
       client,
       request.body as TokenParams,
       auditContext(request, { type: 'client', id: client.clientId }),
       proof,
+      x5t,
     );
   }
 }

@@ -33,6 +33,7 @@ export class TokenService {
     request: TokenParams,
     context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse> {
     const grantType = param(request, 'grant_type');
     if (!grantType) throw new InvalidRequestError('grant_type is required');
@@ -41,6 +42,6 @@ export class TokenService {
     if (!client.grantTypes.includes(handler.grantType)) {
       throw new UnauthorizedClientError(`the client is not allowed the ${grantType} grant`);
     }
-    return handler.handle(client, request, context, dpop);
+    return handler.handle(client, request, context, dpop, x5t);
   }
 }

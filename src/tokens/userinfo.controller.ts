@@ -30,6 +30,8 @@ import {
 import { claimsForScopes } from './user-claims';
 import { presentedToken } from './userinfo-token';
 import { ErrorShape } from '../common/error-response';
+import { ClientCertificateReader } from '../common/http/client-certificate';
+import { boundThumbprint } from './certificate-binding';
 
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
@@ -41,6 +43,7 @@ export class UserinfoController {
     private readonly verifier: AccessTokenVerifier,
     private readonly users: UserDirectory,
     private readonly dpop: DpopProofVerifier,
+    private readonly certificates: ClientCertificateReader,
   ) {}
 
   @Get()
@@ -88,6 +91,12 @@ export class UserinfoController {
     } else if (jkt) {
       // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token.
       throw new InvalidTokenError(undefined, 'a DPoP-bound token presented as Bearer');
+    }
+    // RFC 8705 §3: a certificate-bound token is good only over a connection with that
+    // certificate (or from a trusted proxy that forwards it).
+    const x5t = boundThumbprint(decodeJwt(token));
+    if (x5t && this.certificates.read(request.raw).certificate?.thumbprint() !== x5t) {
+      throw new InvalidTokenError(undefined, 'a certificate-bound token without its certificate');
     }
     request.corsClientId = principal.clientId;
     if (!principal.scopes.includes('openid')) throw new InsufficientScopeError('openid');
