@@ -12,6 +12,7 @@ import { Clock } from '../../common/clock';
 import { RegisteredClient } from '../client';
 import { CertificateTrust, datesProblem } from './certificate-trust.service';
 import {
+  DistinguishedName,
   parseDistinguishedName,
   sameDistinguishedName,
   subjectOfCertificate,
@@ -24,6 +25,17 @@ interface Parsed {
   parsed: ParsedCertificate;
 }
 
+/** What a tls_client_auth certificate with a valid path says, while the path stays valid. */
+interface Verified {
+  from: number;
+  until: number;
+  subject: DistinguishedName;
+  names: Array<{ type: string; value: string }>;
+}
+
+/** Certificates remembered after a valid path (an m2m client presents the same one each time). */
+const MAX_VERIFIED = 1000;
+
 /**
  * RFC 8705 §2: whether a client certificate authenticates a client registered for
  * `tls_client_auth` (§2.1: a valid path to a configured CA, then the one registered subject) or
@@ -32,6 +44,13 @@ interface Parsed {
  */
 @Injectable()
 export class CertificateAuthentication {
+  /**
+   * tls_client_auth certificates whose path validated, by `x5t#S256` (SHA-256 of the DER, so
+   * another certificate cannot take an entry's place), until the path stops being valid. A
+   * refused certificate is never remembered.
+   */
+  private readonly verified = new Map<string, Verified>();
+
   constructor(
     private readonly trust: CertificateTrust,
     private readonly fetcher: JwksFetcher,
@@ -42,16 +61,15 @@ export class CertificateAuthentication {
     client: RegisteredClient,
     certificate: ClientCertificate,
   ): Promise<string | undefined> {
+    if (client.tokenEndpointAuthMethod === 'tls_client_auth') {
+      const verified = this.verifiedPath(certificate);
+      return 'problem' in verified ? verified.problem : subjectProblem(client, verified);
+    }
     let parsed: Parsed;
     try {
       parsed = { x509: certificate.x509(), parsed: new ParsedCertificate(certificate.der) };
     } catch {
       return 'the client certificate does not parse';
-    }
-    if (client.tokenEndpointAuthMethod === 'tls_client_auth') {
-      return (
-        this.trust.pathProblem(parsed.x509, parsed.parsed) ?? subjectProblem(client, parsed.parsed)
-      );
     }
     if (client.tokenEndpointAuthMethod === 'self_signed_tls_client_auth') {
       const dates = datesProblem(parsed.parsed, this.clock.now());
@@ -59,6 +77,35 @@ export class CertificateAuthentication {
       return this.keyProblem(client, parsed.x509);
     }
     return `registered for ${client.tokenEndpointAuthMethod}`;
+  }
+
+  /** RFC 8705 §2.1: the certificate's path to a configured CA, remembered while it holds. */
+  private verifiedPath(certificate: ClientCertificate): Verified | { problem: string } {
+    const key = certificate.thumbprint();
+    const now = this.clock.now();
+    const known = this.verified.get(key);
+    if (known && now >= known.from && now <= known.until) return known;
+    this.verified.delete(key);
+    let parsed: Parsed;
+    try {
+      parsed = { x509: certificate.x509(), parsed: new ParsedCertificate(certificate.der) };
+    } catch {
+      return { problem: 'the client certificate does not parse' };
+    }
+    const path = this.trust.validate(parsed.x509, parsed.parsed);
+    if ('problem' in path) return path;
+    let subject: DistinguishedName;
+    try {
+      subject = subjectOfCertificate(parsed.parsed.subjectName.toArrayBuffer());
+    } catch {
+      return { problem: 'the certificate subject does not parse' };
+    }
+    const verified = { ...path, subject, names: sanOf(parsed.parsed) };
+    if (this.verified.size >= MAX_VERIFIED) {
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(key, verified);
+    return verified;
   }
 
   /** RFC 8705 §2.2: the certificate's public key is one the client registered. */
@@ -105,18 +152,14 @@ async function thumbprints(set: JSONWebKeySet): Promise<Set<string>> {
 }
 
 /** RFC 8705 §2.1.2: the certificate must carry the one subject the client registered. */
-function subjectProblem(
-  client: RegisteredClient,
-  certificate: ParsedCertificate,
-): string | undefined {
+function subjectProblem(client: RegisteredClient, certificate: Verified): string | undefined {
   if (client.tlsClientAuthSubjectDn !== null) {
     const registered = parseDistinguishedName(client.tlsClientAuthSubjectDn);
-    const subject = subjectOfCertificate(certificate.subjectName.toArrayBuffer());
-    return registered && sameDistinguishedName(registered, subject)
+    return registered && sameDistinguishedName(registered, certificate.subject)
       ? undefined
       : 'the certificate subject DN is not the registered one';
   }
-  const names = sanOf(certificate);
+  const names = certificate.names;
   const match = (
     type: string,
     registered: string | null,

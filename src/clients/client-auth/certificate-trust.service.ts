@@ -69,28 +69,41 @@ export class CertificateTrust implements OnModuleInit {
     return this.authorities.length > 0;
   }
 
-  /** Why `leaf` has no valid path to a configured CA, or undefined when it has one. */
-  pathProblem(leaf: X509Certificate, parsedLeaf: ParsedCertificate): string | undefined {
-    if (!this.configured) return 'no TLS_CLIENT_CA_FILE is configured';
+  /**
+   * Why `leaf` has no valid path to a configured CA; or, when it has one, the span of time
+   * (epoch ms) the path stays valid: every certificate on it within its dates and every CRL
+   * consulted before its nextUpdate. Nothing else it depends on changes while the process runs.
+   */
+  validate(
+    leaf: X509Certificate,
+    parsedLeaf: ParsedCertificate,
+  ): { problem: string } | { from: number; until: number } {
+    if (!this.configured) return { problem: 'no TLS_CLIENT_CA_FILE is configured' };
     const now = this.clock.now();
     const dates = datesProblem(parsedLeaf, now);
-    if (dates) return `the certificate ${dates}`;
+    if (dates) return { problem: `the certificate ${dates}` };
+    let from = parsedLeaf.notBefore.getTime();
+    let until = parsedLeaf.notAfter.getTime();
     let current = { x509: leaf, parsed: parsedLeaf };
     for (let depth = 0; depth < MAX_PATH; depth++) {
       const issuer = this.authorities.find(
         (ca) => current.x509.checkIssued(ca.x509) && current.x509.verify(ca.x509.publicKey),
       );
       if (!issuer) {
-        return depth === 0 ? 'the certificate is not issued by a configured CA' : undefined;
+        return depth === 0
+          ? { problem: 'the certificate is not issued by a configured CA' }
+          : { from, until };
       }
       const problem =
         authorityProblem(issuer, depth, now) ?? revocationProblem(issuer, current.parsed, now);
-      if (problem) return problem;
+      if (problem) return { problem };
+      from = Math.max(from, issuer.parsed.notBefore.getTime());
+      until = Math.min(until, issuer.parsed.notAfter.getTime(), ...crlDeadlines(issuer));
       // A self-signed root ends the path.
-      if (issuer.x509.checkIssued(issuer.x509)) return undefined;
+      if (issuer.x509.checkIssued(issuer.x509)) return { from, until };
       current = issuer;
     }
-    return 'the certificate path is too long';
+    return { problem: 'the certificate path is too long' };
   }
 }
 
@@ -137,6 +150,11 @@ function revocationProblem(
     }
   }
   return undefined;
+}
+
+/** When the CA's lists must be replaced (nextUpdate); a list without one never expires. */
+function crlDeadlines(ca: Authority): number[] {
+  return ca.crls.flatMap((crl) => (crl.nextUpdate ? [crl.nextUpdate.getTime()] : []));
 }
 
 function normalSerial(hex: string): string {
