@@ -14,6 +14,7 @@ import {
 } from './support/mtls';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { TestCertificate } from './support/certificates';
+import { TestClock } from './support/clock';
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' };
 
@@ -256,5 +257,30 @@ describe('mutual TLS client authentication on Gatehouse’s own HTTPS listener',
     expectInvalidClient(
       await httpsToken(origin, pki, form, undefined, { 'x-ssl-client-cert': pki.clientA.header }),
     );
+  });
+});
+
+describe('a remembered certificate path ends with the certificate', () => {
+  let pki: TestPki;
+  let sut: TestApp;
+  let clients: MtlsClients;
+  const clock = new TestClock();
+  before(async () => {
+    pki = await makePki();
+    sut = await startTestApp({ ...caSettings(pki), TRUST_PROXY: '127.0.0.1' }, { clock });
+    clients = await createMtlsClients(sut, pki);
+  });
+  after(() => sut.close());
+
+  it('refuses the certificate once it expires, though its path validated before', async () => {
+    const form = { ...CLIENT_CREDENTIALS, client_id: clients.dn };
+    expectToken(await proxiedToken(sut, form, pki.clientA));
+    expectToken(await proxiedToken(sut, form, pki.clientA));
+    // makePki's certificates are valid for a week.
+    clock.advance(8 * 86_400_000);
+    expectInvalidClient(await proxiedToken(sut, form, pki.clientA));
+    expect((await failures(sut, clients.dn)).at(-1)).toMatchObject({
+      reason: 'the certificate has expired',
+    });
   });
 });
