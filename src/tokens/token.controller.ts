@@ -28,7 +28,11 @@ class TokenRequestSchema {
   scope?: string;
   @ApiPropertyOptional({ description: 'RFC 8707 resource indicator (repeatable)' })
   resource?: string;
-  @ApiPropertyOptional({ description: 'client_secret_post, or none for a public client' })
+  @ApiPropertyOptional({
+    description:
+      'client_secret_post; none for a public client; tls_client_auth and ' +
+      'self_signed_tls_client_auth, whose credential is the TLS client certificate (RFC 8705 §2)',
+  })
   client_id?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
   @ApiPropertyOptional({
