@@ -15,6 +15,9 @@ import {
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { TestCertificate } from './support/certificates';
 import { TestClock } from './support/clock';
+import { jwkOf } from './support/certificates';
+import { HttpsTestServer, startHttpsServer, trustingAgent } from './support/jwks-server';
+import { JwksNetwork } from '../src/clients/client-auth/jwks-fetcher.service';
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' };
 
@@ -281,6 +284,51 @@ describe('a remembered certificate path ends with the certificate', () => {
     expectInvalidClient(await proxiedToken(sut, form, pki.clientA));
     expect((await failures(sut, clients.dn)).at(-1)).toMatchObject({
       reason: 'the certificate has expired',
+    });
+  });
+});
+
+describe('self_signed_tls_client_auth with keys from jwks_uri', () => {
+  let pki: TestPki;
+  let sut: TestApp;
+  let server: HttpsTestServer;
+  let network: JwksNetwork;
+  let clientId: string;
+  before(async () => {
+    pki = await makePki();
+    // jwks_uri sets need not carry x5c: the key's own members are compared.
+    const bareKey = { ...(await jwkOf(pki.self)) };
+    delete bareKey.x5c;
+    server = await startHttpsServer((_request, response) => {
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [bareKey] }));
+    });
+    sut = await startTestApp({ TRUST_PROXY: '127.0.0.1', JWKS_URI_ALLOW_PRIVATE: 'true' });
+    network = sut.app.get(JwksNetwork);
+    network.agent = trustingAgent();
+    const created = await sut.admin('POST', '/admin/clients', {
+      client_name: 'self-signed with jwks_uri',
+      grant_types: ['client_credentials'],
+      scope: 'reports.read',
+      token_endpoint_auth_method: 'self_signed_tls_client_auth',
+      jwks_uri: server.url('/jwks'),
+    });
+    expect(created.statusCode).toBe(201);
+    clientId = created.json().client_id as string;
+  });
+  after(async () => {
+    network.agent?.destroy();
+    await sut.close();
+    await server.close();
+  });
+
+  it('authenticates the certificate whose key is in the fetched set, and no other', async () => {
+    const form = { ...CLIENT_CREDENTIALS, client_id: clientId };
+    expectToken(await proxiedToken(sut, form, pki.self));
+    expectInvalidClient(await proxiedToken(sut, form, pki.selfImpostor));
+    expect((await failures(sut, clientId)).at(-1)).toMatchObject({
+      reason: 'the certificate key is not in the set at jwks_uri',
     });
   });
 });
