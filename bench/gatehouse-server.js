@@ -6,6 +6,7 @@ const { randomBytes } = require('node:crypto');
 const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
+const { makeBenchPki } = require('./mtls-pki');
 const { freePort, ipcRequest, track } = require('./processes');
 
 const ROOT = resolve(__dirname, '..');
@@ -49,6 +50,10 @@ const GATEHOUSE_SETTINGS = [
   'RATE_LIMIT_PER_IP',
   'CLIENT_AUTH_MAX_FAILURES',
   'JWKS_URI_ALLOW_PRIVATE',
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'TLS_CLIENT_CA_FILE',
+  'TLS_CLIENT_CRL_FILE',
   // Not a Gatehouse setting, but bcrypt and JWT signing run on this pool: set it through
   // BENCH_SERVER_ENV so the bcrypt_compare reference uses the same size.
   'UV_THREADPOOL_SIZE',
@@ -130,6 +135,9 @@ async function startGatehouse({ profile = false } = {}) {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
 
   const settings = serverSettings();
+  // client_credentials_mtls: a CA for tls_client_auth, and the certificate arriving from a
+  // trusted proxy's header (the harness is that proxy, on loopback).
+  const pki = makeBenchPki();
   const env = { ...process.env };
   for (const name of GATEHOUSE_SETTINGS) delete env[name];
   Object.assign(env, {
@@ -146,6 +154,8 @@ async function startGatehouse({ profile = false } = {}) {
             process.env.BENCH_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
         }
       : {}),
+    TLS_CLIENT_CA_FILE: pki.caFile,
+    TRUST_PROXY: '127.0.0.1',
     ...settings.env,
   });
 
@@ -155,7 +165,10 @@ async function startGatehouse({ profile = false } = {}) {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const entry = track(child, 'gatehouse');
-  entry.exitPromise.then(() => rmSync(dataDir, { recursive: true, force: true }));
+  entry.exitPromise.then(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    pki.remove();
+  });
 
   await waitUntilReady(url, entry, Number(process.env.BENCH_START_TIMEOUT_MS ?? 120_000));
 
@@ -221,6 +234,8 @@ async function startGatehouse({ profile = false } = {}) {
       const { id, username } = expectStatus('POST /admin/users', response, 201).json;
       return { id, username, password: fields.password };
     },
+    /** client_credentials_mtls: the subject DN to register and the certificate header. */
+    mtls: { subjectDn: pki.subjectDn, clientCertificateHeader: pki.clientCertificateHeader },
     /** With BENCH_PROFILE=1: CPU profile of the server between start and stop. */
     profiling: profile,
     startProfile: () => ipcRequest(child, { type: 'profile-start' }),

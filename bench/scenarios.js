@@ -122,6 +122,39 @@ module.exports = [
     verifyBody: (body) => body.includes('"access_token":"ey'),
   },
   {
+    // RFC 8705: tls_client_auth with a certificate-bound token, the certificate forwarded by a
+    // trusted proxy in X-SSL-Client-Cert as nginx sends it; beside client_credentials, whose
+    // bcrypt is remembered, so the difference is the certificate's path check and DN match.
+    name: 'client_credentials_mtls',
+    server: 'gatehouse',
+    async setup({ gatehouse }) {
+      const client = await gatehouse.createClient({
+        client_name: 'bench mtls m2m',
+        client_type: 'm2m',
+        scope: 'bench.read',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: gatehouse.mtls.subjectDn,
+        tls_client_certificate_bound_access_tokens: true,
+      });
+      const headers = {
+        'content-type': FORM,
+        'x-ssl-client-cert': gatehouse.mtls.clientCertificateHeader,
+      };
+      const body = `grant_type=client_credentials&client_id=${encodeURIComponent(client.client_id)}`;
+      const first = gatehouse.expectStatus(
+        'mtls token',
+        await gatehouse.call('POST', '/token', { headers, body }),
+        200,
+      ).json;
+      const cnf = JSON.parse(Buffer.from(first.access_token.split('.')[1], 'base64url')).cnf;
+      if (first.scope !== 'bench.read' || typeof cnf?.['x5t#S256'] !== 'string') {
+        throw new Error(`unexpected mtls token response ${JSON.stringify(first)}`);
+      }
+      return { method: 'POST', path: '/token', headers, body };
+    },
+    verifyBody: (body) => body.includes('"access_token":"ey'),
+  },
+  {
     // Not a server: the most bcrypt compares per second a Node process gets on this machine at
     // the server's cost and thread pool size, measured in the same run as password_login.
     name: 'bcrypt_compare',

@@ -2,6 +2,7 @@ import fastifyCookie, { CookieSerializeOptions, ParseOptions } from '@fastify/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyHttpOptions } from 'fastify';
 import http, { Server } from 'node:http';
+import https from 'node:https';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GATEWAY_PREFIX } from './access/surfaces/gateway.route';
 import { AppModule } from './app.module';
@@ -107,7 +108,9 @@ function parseStrictly(
  * The HTTP server, as Fastify would make it, whose requests pass the edge checks and then reach
  * the hot routes (the access decisions) before Fastify. Slow senders are cut off: a request's
  * headers and the whole request have their own deadlines (then 408), an idle keep-alive
- * connection closes after `keepAlive`, a silent one after `idle`.
+ * connection closes after `keepAlive`, a silent one after `idle`. With TLS_CERT_FILE and
+ * TLS_KEY_FILE the server speaks HTTPS and asks every client for a certificate without requiring
+ * one (RFC 8705 §2: only the mutual-TLS clients need it; docs/mtls.md).
  */
 function createServer(
   hotRoutes: HotRoutes,
@@ -116,16 +119,30 @@ function createServer(
   config: AppConfig,
 ): Server {
   const { headers, request } = config.httpTimeouts;
-  const server = http.createServer(
-    {
-      ...options.http,
-      headersTimeout: headers * 1000,
-      requestTimeout: request * 1000,
-      // How often Node looks for requests past those deadlines (its default is 30 s).
-      connectionsCheckingInterval: Math.min(1000, headers * 250),
-    },
-    guardEdge(hotRoutes.listener(fastifyListener), EDGE),
-  );
+  const serverOptions: http.ServerOptions = {
+    ...options.http,
+    headersTimeout: headers * 1000,
+    requestTimeout: request * 1000,
+    // How often Node looks for requests past those deadlines (its default is 30 s).
+    connectionsCheckingInterval: Math.min(1000, headers * 250),
+  };
+  const listener = guardEdge(hotRoutes.listener(fastifyListener), EDGE);
+  const { certificate, key } = config.tls;
+  const server: Server =
+    certificate && key
+      ? https.createServer(
+          {
+            ...serverOptions,
+            cert: certificate,
+            key,
+            // Requested, never required: a certificate that does not verify against the CAs
+            // still reaches client authentication, which decides (RFC 8705 §2.1, §2.2).
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          listener,
+        )
+      : http.createServer(serverOptions, listener);
   // What Fastify sets on a server it makes itself (fastify/lib/server.js).
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;

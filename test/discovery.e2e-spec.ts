@@ -7,6 +7,8 @@ const AUTH_METHODS = [
   'client_secret_post',
   'private_key_jwt',
   'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'none',
 ];
 const ASSERTION_ALGORITHMS = [
@@ -61,6 +63,8 @@ describe('discovery, JWKS, health and API docs', () => {
         'client_secret_post',
         'private_key_jwt',
         'client_secret_jwt',
+        'tls_client_auth',
+        'self_signed_tls_client_auth',
       ],
       introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       revocation_endpoint: `${ISSUER}/revoke`,
@@ -69,6 +73,14 @@ describe('discovery, JWKS, health and API docs', () => {
       pushed_authorization_request_endpoint: `${ISSUER}/par`,
       require_pushed_authorization_requests: false,
       code_challenge_methods_supported: ['S256'],
+      tls_client_certificate_bound_access_tokens: true,
+      mtls_endpoint_aliases: {
+        token_endpoint: `${ISSUER}/token`,
+        introspection_endpoint: `${ISSUER}/introspect`,
+        revocation_endpoint: `${ISSUER}/revoke`,
+        userinfo_endpoint: `${ISSUER}/userinfo`,
+        pushed_authorization_request_endpoint: `${ISSUER}/par`,
+      },
       dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [

@@ -164,6 +164,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'RS256',
+        tls_client_certificate_bound_access_tokens: false,
       });
       expect(body.client_id_issued_at).toBeGreaterThanOrEqual(before - 5);
       expect(body.client_id_issued_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 5);
@@ -267,7 +268,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
       [
         'an unknown token_endpoint_auth_method',
         { ...M2M_METADATA, token_endpoint_auth_method: 'magic' },
-        'token_endpoint_auth_method: must be one of the following values: client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, none',
+        'token_endpoint_auth_method: must be one of the following values: client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth, none',
       ],
       [
         'an id_token_signed_response_alg Gatehouse does not sign with',
@@ -424,6 +425,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         scope: 'reports.read reports.write',
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'RS256',
+        tls_client_certificate_bound_access_tokens: false,
       });
     });
 
@@ -550,6 +552,7 @@ describe('dynamic registration, REGISTRATION_MODE=open (RFC 7591, RFC 7592)', ()
         scope: 'reports.read',
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'RS256',
+        tls_client_certificate_bound_access_tokens: false,
       });
 
       const read = await manage(

@@ -207,6 +207,67 @@ export class CreateClientDto {
   @IsOptional()
   @IsIn(CLIENT_STATUSES)
   status?: ClientStatus;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'CN=client-a,O=Example',
+    description:
+      'RFC 8705 §2.1.2, tls_client_auth: the certificate subject, an RFC 4514 string compared ' +
+      'as a distinguished name (docs/mtls.md); exactly one of the five tls_client_auth_* names',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  tls_client_auth_subject_dn?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'client.example.com',
+    description: 'RFC 8705 §2.1.2, tls_client_auth: a dNSName SAN of the certificate',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(253)
+  tls_client_auth_san_dns?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'spiffe://example.com/client-a',
+    description: 'RFC 8705 §2.1.2, tls_client_auth: a uniformResourceIdentifier SAN',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  tls_client_auth_san_uri?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '192.0.2.10',
+    description: 'RFC 8705 §2.1.2, tls_client_auth: an iPAddress SAN (IPv4 or IPv6)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(45)
+  tls_client_auth_san_ip?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'client-a@example.com',
+    description: 'RFC 8705 §2.1.2, tls_client_auth: an rfc822Name SAN',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  tls_client_auth_san_email?: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      'RFC 8705 §3.4: access tokens are bound to the client certificate presented at /token ' +
+      '(cnf.x5t#S256); a token request without a certificate is refused',
+  })
+  @IsOptional()
+  @IsBoolean()
+  tls_client_certificate_bound_access_tokens?: boolean;
 }
 
 /**
@@ -232,6 +293,12 @@ export class RegistrationMetadataDto extends PickType(ClientMetadataDto, [
   'post_logout_redirect_uris',
   'require_pushed_authorization_requests',
   'dpop_bound_access_tokens',
+  'tls_client_auth_subject_dn',
+  'tls_client_auth_san_dns',
+  'tls_client_auth_san_uri',
+  'tls_client_auth_san_ip',
+  'tls_client_auth_san_email',
+  'tls_client_certificate_bound_access_tokens',
 ] as const) {}
 
 export class RotateSecretDto {

@@ -39,6 +39,12 @@ const WEB: ClientMetadata = {
   accessTokenLifetime: null,
   refreshTokenLifetime: null,
   status: 'active',
+  tlsClientAuthSubjectDn: null,
+  tlsClientAuthSanDns: null,
+  tlsClientAuthSanUri: null,
+  tlsClientAuthSanIp: null,
+  tlsClientAuthSanEmail: null,
+  tlsClientCertificateBoundAccessTokens: false,
 };
 
 const SPA: ClientMetadata = {
@@ -521,5 +527,144 @@ describe('token_endpoint_auth_signing_alg', () => {
     expect(
       resolveClientMetadata({ client_name: 'renamed' }, stored).tokenEndpointAuthSigningAlg,
     ).toBe('HS256');
+  });
+
+  describe('mutual TLS (RFC 8705 §2.1.2)', () => {
+    const M2M: ClientMetadata = {
+      ...WEB,
+      clientType: 'm2m',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      responseTypes: [],
+      tokenEndpointAuthMethod: 'tls_client_auth',
+      tlsClientAuthSubjectDn: 'CN=client-a,O=Example',
+    };
+
+    it('accepts tls_client_auth with exactly one well-formed name', () => {
+      expect(clientMetadataProblems(M2M)).toEqual([]);
+      for (const [member, value] of [
+        ['tlsClientAuthSanDns', 'client.example.com'],
+        ['tlsClientAuthSanUri', 'spiffe://example.com/client-a'],
+        ['tlsClientAuthSanIp', '2001:db8::1'],
+        ['tlsClientAuthSanEmail', 'client-a@example.com'],
+      ] as const) {
+        const client = { ...M2M, tlsClientAuthSubjectDn: null, [member]: value };
+        expect(clientMetadataProblems(client)).toEqual([]);
+      }
+    });
+
+    it('needs one name, and no more than one', () => {
+      expect(clientMetadataProblems({ ...M2M, tlsClientAuthSubjectDn: null })).toEqual([
+        {
+          field: 'token_endpoint_auth_method',
+          problem:
+            'tls_client_auth needs one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email (RFC 8705 §2.1.2)',
+        },
+      ]);
+      expect(clientMetadataProblems({ ...M2M, tlsClientAuthSanDns: 'a.example.com' })).toEqual([
+        {
+          field: 'tls_client_auth_san_dns',
+          problem:
+            'only one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email may be set (RFC 8705 §2.1.2)',
+        },
+      ]);
+    });
+
+    it('names a malformed value', () => {
+      const cases: Array<[keyof ClientMetadata, string, string, string]> = [
+        [
+          'tlsClientAuthSubjectDn',
+          'not a dn',
+          'tls_client_auth_subject_dn',
+          'must be an RFC 4514 distinguished name such as CN=client-a,O=Example',
+        ],
+        [
+          'tlsClientAuthSanDns',
+          'bad_name!',
+          'tls_client_auth_san_dns',
+          'must be a DNS name such as client.example.com',
+        ],
+        [
+          'tlsClientAuthSanUri',
+          'no scheme here',
+          'tls_client_auth_san_uri',
+          'must be an absolute URI',
+        ],
+        [
+          'tlsClientAuthSanUri',
+          'urn:a\u0000b',
+          'tls_client_auth_san_uri',
+          'must be an absolute URI',
+        ],
+        [
+          'tlsClientAuthSanIp',
+          '300.1.1.1',
+          'tls_client_auth_san_ip',
+          'must be an IPv4 or IPv6 address',
+        ],
+        [
+          'tlsClientAuthSanEmail',
+          'nobody',
+          'tls_client_auth_san_email',
+          'must be an email address',
+        ],
+      ];
+      for (const [member, value, field, problem] of cases) {
+        const client = { ...M2M, tlsClientAuthSubjectDn: null, [member]: value };
+        expect(clientMetadataProblems(client)).toEqual([{ field, problem }]);
+      }
+    });
+
+    it('refuses the names for other methods', () => {
+      expect(
+        clientMetadataProblems({ ...M2M, tokenEndpointAuthMethod: 'client_secret_basic' }),
+      ).toEqual([
+        {
+          field: 'tls_client_auth_subject_dn',
+          problem: 'is for token_endpoint_auth_method tls_client_auth only',
+        },
+      ]);
+    });
+
+    it('drops the names when the client leaves tls_client_auth', () => {
+      const resolved = resolveClientMetadata(
+        { token_endpoint_auth_method: 'client_secret_basic' },
+        M2M,
+      );
+      expect(resolved.tlsClientAuthSubjectDn).toBeNull();
+      expect(resolveClientMetadata({ client_name: 'renamed' }, M2M).tlsClientAuthSubjectDn).toBe(
+        'CN=client-a,O=Example',
+      );
+    });
+
+    it('self_signed_tls_client_auth needs keys, inline ones with a certificate in x5c', () => {
+      const SELF: ClientMetadata = {
+        ...M2M,
+        tlsClientAuthSubjectDn: null,
+        tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
+      };
+      expect(clientMetadataProblems(SELF)).toEqual([
+        {
+          field: 'token_endpoint_auth_method',
+          problem: 'self_signed_tls_client_auth needs jwks or jwks_uri',
+        },
+      ]);
+      expect(clientMetadataProblems({ ...SELF, jwks: { keys: [PUBLIC_JWK] } })).toEqual([
+        {
+          field: 'jwks',
+          problem:
+            'self_signed_tls_client_auth needs a key with its certificate in x5c (RFC 8705 §2.2)',
+        },
+      ]);
+      expect(
+        clientMetadataProblems({ ...SELF, jwks: { keys: [{ ...PUBLIC_JWK, x5c: ['AAAA'] }] } }),
+      ).toEqual([
+        {
+          field: 'jwks',
+          problem:
+            'self_signed_tls_client_auth needs a key with its certificate in x5c (RFC 8705 §2.2)',
+        },
+      ]);
+    });
   });
 });

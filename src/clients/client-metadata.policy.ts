@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { FieldProblem } from '../common/api-error';
 import { parseScope } from '../common/auth/scope-syntax';
 import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
@@ -10,8 +12,11 @@ import {
   GrantType,
   PRIVATE_KEY_JWT_ALGORITHMS,
   SECRET_AUTH_METHODS,
+  TLS_CLIENT_AUTH_NAMES,
+  TlsClientAuthName,
   TokenEndpointAuthMethod,
 } from './client.types';
+import { hasControl, parseDistinguishedName } from './client-auth/distinguished-name';
 import {
   jwksUriProblem,
   originProblem,
@@ -42,7 +47,31 @@ export interface ClientMetadata {
   accessTokenLifetime: number | null;
   refreshTokenLifetime: number | null;
   status: ClientStatus;
+  /** RFC 8705 §2.1.2: what a tls_client_auth certificate must name (exactly one is set). */
+  tlsClientAuthSubjectDn: string | null;
+  tlsClientAuthSanDns: string | null;
+  tlsClientAuthSanUri: string | null;
+  tlsClientAuthSanIp: string | null;
+  tlsClientAuthSanEmail: string | null;
+  /** RFC 8705 §3.4. */
+  tlsClientCertificateBoundAccessTokens: boolean;
 }
+
+/** The ClientMetadata member of each RFC 8705 §2.1.2 name. */
+export const TLS_CLIENT_AUTH_MEMBERS: Record<
+  TlsClientAuthName,
+  | 'tlsClientAuthSubjectDn'
+  | 'tlsClientAuthSanDns'
+  | 'tlsClientAuthSanUri'
+  | 'tlsClientAuthSanIp'
+  | 'tlsClientAuthSanEmail'
+> = {
+  tls_client_auth_subject_dn: 'tlsClientAuthSubjectDn',
+  tls_client_auth_san_dns: 'tlsClientAuthSanDns',
+  tls_client_auth_san_uri: 'tlsClientAuthSanUri',
+  tls_client_auth_san_ip: 'tlsClientAuthSanIp',
+  tls_client_auth_san_email: 'tlsClientAuthSanEmail',
+};
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -94,6 +123,15 @@ export function resolveClientMetadata(
       : base?.tokenEndpointAuthMethod === tokenEndpointAuthMethod
         ? (base?.tokenEndpointAuthSigningAlg ?? null)
         : null;
+  // RFC 8705 §2.1.2 names belong to tls_client_auth: a client leaving it drops them, unless the
+  // input names them (and is then told they do not fit).
+  const tlsName = (name: TlsClientAuthName): string | null => {
+    const given = input[name];
+    if (given !== undefined) return given ?? null;
+    return tokenEndpointAuthMethod === 'tls_client_auth'
+      ? (base?.[TLS_CLIENT_AUTH_MEMBERS[name]] ?? null)
+      : null;
+  };
   const grantTypes = keep(input.grant_types, base?.grantTypes, defaultGrants(clientType));
   const usesCode = grantTypes.includes('authorization_code');
   return {
@@ -123,6 +161,15 @@ export function resolveClientMetadata(
     accessTokenLifetime: input.access_token_lifetime ?? base?.accessTokenLifetime ?? null,
     refreshTokenLifetime: input.refresh_token_lifetime ?? base?.refreshTokenLifetime ?? null,
     status: input.status ?? base?.status ?? 'active',
+    tlsClientAuthSubjectDn: tlsName('tls_client_auth_subject_dn'),
+    tlsClientAuthSanDns: tlsName('tls_client_auth_san_dns'),
+    tlsClientAuthSanUri: tlsName('tls_client_auth_san_uri'),
+    tlsClientAuthSanIp: tlsName('tls_client_auth_san_ip'),
+    tlsClientAuthSanEmail: tlsName('tls_client_auth_san_email'),
+    tlsClientCertificateBoundAccessTokens:
+      input.tls_client_certificate_bound_access_tokens ??
+      base?.tlsClientCertificateBoundAccessTokens ??
+      false,
   };
 }
 
@@ -229,6 +276,7 @@ export function clientMetadataProblems(
   if (method === 'private_key_jwt' && !client.jwks && !client.jwksUri) {
     add('token_endpoint_auth_method', 'private_key_jwt needs jwks or jwks_uri');
   }
+  problems.push(...mutualTlsProblems(client));
   const signingAlg = client.tokenEndpointAuthSigningAlg;
   if (signingAlg !== null) {
     const allowed = assertionAlgorithms(method);
@@ -239,6 +287,98 @@ export function clientMetadataProblems(
     }
   }
   return problems;
+}
+
+/** A DNS name (RFC 1035 §2.3.1 as relaxed by RFC 1123 §2.1): labels of letters, digits, hyphens. */
+const DNS_NAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** An RFC 5321 §4.1.2 mailbox, ASCII: a dot-atom local part and a DNS domain. */
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(.+)$/;
+
+/** Why an RFC 8705 §2.1.2 value is malformed for its type, or undefined. */
+function tlsNameProblem(name: TlsClientAuthName, value: string): string | undefined {
+  switch (name) {
+    case 'tls_client_auth_subject_dn':
+      return parseDistinguishedName(value)
+        ? undefined
+        : 'must be an RFC 4514 distinguished name such as CN=client-a,O=Example';
+    case 'tls_client_auth_san_dns':
+      return DNS_NAME.test(value) ? undefined : 'must be a DNS name such as client.example.com';
+    case 'tls_client_auth_san_uri':
+      return absoluteUri(value) ? undefined : 'must be an absolute URI';
+    case 'tls_client_auth_san_ip':
+      return isIP(value) ? undefined : 'must be an IPv4 or IPv6 address';
+    case 'tls_client_auth_san_email': {
+      const domain = EMAIL.exec(value)?.[2];
+      return domain && value.length <= 320 && DNS_NAME.test(domain)
+        ? undefined
+        : 'must be an email address';
+    }
+  }
+}
+
+function absoluteUri(value: string): boolean {
+  if (hasControl(value) || !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * RFC 8705 §2.1.2: a tls_client_auth client names exactly one subject its certificate must have;
+ * §2.2: a self_signed_tls_client_auth client registers its certificate's key in `jwks` (with the
+ * certificate in `x5c`) or at `jwks_uri`.
+ */
+function mutualTlsProblems(client: ClientMetadata): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const add = (field: string, problem: string) => problems.push({ field, problem });
+  const method = client.tokenEndpointAuthMethod;
+  const given = TLS_CLIENT_AUTH_NAMES.filter(
+    (name) => client[TLS_CLIENT_AUTH_MEMBERS[name]] !== null,
+  );
+  for (const name of given) {
+    const problem = tlsNameProblem(name, client[TLS_CLIENT_AUTH_MEMBERS[name]]!);
+    if (problem) add(name, problem);
+  }
+  if (method === 'tls_client_auth') {
+    if (given.length === 0) {
+      add(
+        'token_endpoint_auth_method',
+        `tls_client_auth needs one of ${TLS_CLIENT_AUTH_NAMES.join(', ')} (RFC 8705 §2.1.2)`,
+      );
+    }
+    for (const name of given.slice(1)) {
+      add(name, `only one of ${TLS_CLIENT_AUTH_NAMES.join(', ')} may be set (RFC 8705 §2.1.2)`);
+    }
+  } else {
+    for (const name of given) add(name, 'is for token_endpoint_auth_method tls_client_auth only');
+  }
+  if (method === 'self_signed_tls_client_auth') {
+    if (!client.jwks && !client.jwksUri) {
+      add('token_endpoint_auth_method', 'self_signed_tls_client_auth needs jwks or jwks_uri');
+    } else if (client.jwks && !client.jwks.keys?.some?.(hasCertificate)) {
+      add(
+        'jwks',
+        'self_signed_tls_client_auth needs a key with its certificate in x5c (RFC 8705 §2.2)',
+      );
+    }
+  }
+  return problems;
+}
+
+/** A JWK whose `x5c` begins with a certificate that parses (RFC 7517 §4.7). */
+function hasCertificate(key: Record<string, unknown>): boolean {
+  const chain = key?.x5c;
+  if (!Array.isArray(chain) || typeof chain[0] !== 'string') return false;
+  try {
+    new X509Certificate(Buffer.from(chain[0], 'base64'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -277,5 +417,11 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     accessTokenLifetime: entity.accessTokenLifetime,
     refreshTokenLifetime: entity.refreshTokenLifetime,
     status: entity.status,
+    tlsClientAuthSubjectDn: entity.tlsClientAuthSubjectDn,
+    tlsClientAuthSanDns: entity.tlsClientAuthSanDns,
+    tlsClientAuthSanUri: entity.tlsClientAuthSanUri,
+    tlsClientAuthSanIp: entity.tlsClientAuthSanIp,
+    tlsClientAuthSanEmail: entity.tlsClientAuthSanEmail,
+    tlsClientCertificateBoundAccessTokens: entity.tlsClientCertificateBoundAccessTokens,
   };
 }

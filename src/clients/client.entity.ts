@@ -79,6 +79,34 @@ export class ClientEntity implements RegisteredClient {
   @Column({ name: 'jwks', type: 'jsonb', nullable: true })
   jwks: { keys: Record<string, unknown>[] } | null;
 
+  /** RFC 8705 §2.1.2: the subject DN (RFC 4514) of a tls_client_auth client's certificate. */
+  @Column({ name: 'tls_client_auth_subject_dn', type: 'varchar', length: 1024, nullable: true })
+  tlsClientAuthSubjectDn: string | null;
+
+  /** RFC 8705 §2.1.2: a dNSName SAN the certificate must carry. */
+  @Column({ name: 'tls_client_auth_san_dns', type: 'varchar', length: 253, nullable: true })
+  tlsClientAuthSanDns: string | null;
+
+  /** RFC 8705 §2.1.2: a uniformResourceIdentifier SAN the certificate must carry. */
+  @Column({ name: 'tls_client_auth_san_uri', type: 'varchar', length: 2000, nullable: true })
+  tlsClientAuthSanUri: string | null;
+
+  /** RFC 8705 §2.1.2: an iPAddress SAN the certificate must carry. */
+  @Column({ name: 'tls_client_auth_san_ip', type: 'varchar', length: 45, nullable: true })
+  tlsClientAuthSanIp: string | null;
+
+  /** RFC 8705 §2.1.2: an rfc822Name SAN the certificate must carry. */
+  @Column({ name: 'tls_client_auth_san_email', type: 'varchar', length: 320, nullable: true })
+  tlsClientAuthSanEmail: string | null;
+
+  /** RFC 8705 §3.4: access tokens are bound to the certificate presented at /token. */
+  @Column({
+    name: 'tls_client_certificate_bound_access_tokens',
+    type: 'boolean',
+    default: false,
+  })
+  tlsClientCertificateBoundAccessTokens: boolean;
+
   /** OIDC Dynamic Client Registration §2: the JWS algorithm of this client's ID tokens. */
   @Column({
     name: 'id_token_signed_response_alg',

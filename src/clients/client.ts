@@ -32,6 +32,8 @@ export interface Client {
   readonly status: ClientStatus;
   /** Tokens issued before this instant are dead even if the client is active again. */
   readonly tokensValidAfter: Date | null;
+  /** RFC 8705 §3.4: access tokens are bound to the certificate presented at /token. */
+  readonly tlsClientCertificateBoundAccessTokens: boolean;
 }
 
 /**
@@ -50,6 +52,12 @@ export interface RegisteredClient extends Client {
   readonly tokenEndpointAuthSigningAlg: string | null;
   readonly jwksUri: string | null;
   readonly jwks: { keys: Record<string, unknown>[] } | null;
+  /** RFC 8705 §2.1.2: the certificate subject of a tls_client_auth client (one of the five). */
+  readonly tlsClientAuthSubjectDn: string | null;
+  readonly tlsClientAuthSanDns: string | null;
+  readonly tlsClientAuthSanUri: string | null;
+  readonly tlsClientAuthSanIp: string | null;
+  readonly tlsClientAuthSanEmail: string | null;
 }
 
 /** What the decision engine keeps of a client (docs/access.md). */
@@ -82,6 +90,7 @@ export function registeredClient(from: RegisteredClient): RegisteredClient {
     refreshTokenLifetime: from.refreshTokenLifetime,
     status: from.status,
     tokensValidAfter: from.tokensValidAfter,
+    tlsClientCertificateBoundAccessTokens: from.tlsClientCertificateBoundAccessTokens,
     secretHash: from.secretHash,
     previousSecretHash: from.previousSecretHash,
     previousSecretExpiresAt: from.previousSecretExpiresAt,
@@ -90,5 +99,10 @@ export function registeredClient(from: RegisteredClient): RegisteredClient {
     tokenEndpointAuthSigningAlg: from.tokenEndpointAuthSigningAlg,
     jwksUri: from.jwksUri,
     jwks: from.jwks,
+    tlsClientAuthSubjectDn: from.tlsClientAuthSubjectDn,
+    tlsClientAuthSanDns: from.tlsClientAuthSanDns,
+    tlsClientAuthSanUri: from.tlsClientAuthSanUri,
+    tlsClientAuthSanIp: from.tlsClientAuthSanIp,
+    tlsClientAuthSanEmail: from.tlsClientAuthSanEmail,
   };
 }

@@ -26,6 +26,18 @@ export class ClientView {
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds' }) refresh_token_lifetime:
     number | null;
   @ApiProperty({ enum: ['active', 'disabled'] }) status: string;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 8705 §2.1.2 (RFC 4514)' })
+  tls_client_auth_subject_dn: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 8705 §2.1.2' })
+  tls_client_auth_san_dns: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 8705 §2.1.2' })
+  tls_client_auth_san_uri: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 8705 §2.1.2' })
+  tls_client_auth_san_ip: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'RFC 8705 §2.1.2' })
+  tls_client_auth_san_email: string | null;
+  @ApiProperty({ description: 'RFC 8705 §3.4: access tokens bound to the client certificate' })
+  tls_client_certificate_bound_access_tokens: boolean;
   @ApiProperty({ description: 'ISO 8601' }) created_at: string;
   @ApiProperty({ description: 'ISO 8601' }) updated_at: string;
 }
@@ -66,6 +78,12 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     access_token_lifetime: client.accessTokenLifetime ?? defaultAccessTokenLifetime,
     refresh_token_lifetime: client.refreshTokenLifetime,
     status: client.status,
+    tls_client_auth_subject_dn: client.tlsClientAuthSubjectDn,
+    tls_client_auth_san_dns: client.tlsClientAuthSanDns,
+    tls_client_auth_san_uri: client.tlsClientAuthSanUri,
+    tls_client_auth_san_ip: client.tlsClientAuthSanIp,
+    tls_client_auth_san_email: client.tlsClientAuthSanEmail,
+    tls_client_certificate_bound_access_tokens: client.tlsClientCertificateBoundAccessTokens,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
   };

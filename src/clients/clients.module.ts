@@ -16,6 +16,12 @@ import {
 } from './client-auth/client-secret.strategies';
 import { JwksFetcher, JwksNetwork } from './client-auth/jwks-fetcher.service';
 import { PrivateKeyJwtStrategy } from './client-auth/private-key-jwt.strategy';
+import { CertificateAuthentication } from './client-auth/certificate-authentication';
+import { CertificateTrust } from './client-auth/certificate-trust.service';
+import {
+  SelfSignedTlsClientAuthStrategy,
+  TlsClientAuthStrategy,
+} from './client-auth/mutual-tls.strategies';
 import { ClientDirectory } from './client-directory.service';
 import { ClientEntity } from './client.entity';
 import { ClientsController } from './clients.controller';
@@ -37,6 +43,10 @@ import { RegistrationService } from './registration/registration.service';
     PublicClientStrategy,
     PrivateKeyJwtStrategy,
     ClientSecretJwtStrategy,
+    TlsClientAuthStrategy,
+    SelfSignedTlsClientAuthStrategy,
+    CertificateTrust,
+    CertificateAuthentication,
     ClientAssertionVerifier,
     JwksFetcher,
     JwksNetwork,

@@ -5,6 +5,7 @@ import {
   GatewayForm,
   RegistrationMode,
 } from './environment';
+import { TlsSettings } from './tls-files';
 
 /** The validated, typed configuration every module reads (injected as `AppConfig`). */
 export abstract class AppConfig {
@@ -105,4 +106,6 @@ export abstract class AppConfig {
   abstract readonly gatewayForms: readonly GatewayForm[];
   /** Processes to run on this machine (node:cluster); embedded mode allows only one. */
   abstract readonly workers: number;
+  /** The HTTPS listener and the trust of client certificates (RFC 8705, docs/mtls.md). */
+  abstract readonly tls: TlsSettings;
 }

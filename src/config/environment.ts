@@ -368,6 +368,26 @@ export class Environment {
   @Min(1)
   @Max(64)
   WORKERS: number = 1;
+
+  /** The listener's certificate chain (PEM); with TLS_KEY_FILE the listener speaks HTTPS. */
+  @IsOptional()
+  @IsString()
+  TLS_CERT_FILE?: string;
+
+  /** The listener's private key (PEM). */
+  @IsOptional()
+  @IsString()
+  TLS_KEY_FILE?: string;
+
+  /** The CAs of `tls_client_auth` clients (PEM bundle, RFC 8705 §2.1); docs/mtls.md. */
+  @IsOptional()
+  @IsString()
+  TLS_CLIENT_CA_FILE?: string;
+
+  /** Those CAs' certificate revocation lists (PEM, RFC 5280 §5). */
+  @IsOptional()
+  @IsString()
+  TLS_CLIENT_CRL_FILE?: string;
 }
 
 export type EnvironmentKey = keyof Environment;

@@ -69,6 +69,7 @@ describe(loadConfig.name, () => {
         dpopDecisionWindow: 60,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
+        tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
       });
     });
 
@@ -179,6 +180,7 @@ describe(loadConfig.name, () => {
         dpopDecisionWindow: 60,
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
+        tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
       });
     });
 

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
 import { Environment, GatewayForm } from './environment';
+import { readTlsFiles } from './tls-files';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.HTTP_HEADERS_TIMEOUT > parsed.HTTP_REQUEST_TIMEOUT) {
     problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT');
   }
+  const tls = readTlsFiles(parsed, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dpopDecisionWindow: parsed.DPOP_DECISION_WINDOW,
     gatewayForms: [...new Set(parsed.GATEWAY_FORMS.split(','))] as GatewayForm[],
     workers: parsed.WORKERS,
+    tls,
   };
 }
 

@@ -11,6 +11,8 @@ const AUTH_METHODS = [
   'client_secret_post',
   'private_key_jwt',
   'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'none',
 ];
 
@@ -65,6 +67,17 @@ export class DiscoveryService {
       pushed_authorization_request_endpoint: `${issuer}/par`,
       require_pushed_authorization_requests: this.config.requirePushedAuthorizationRequests,
       code_challenge_methods_supported: ['S256'],
+      // RFC 8705 §3.3: access tokens bound to the client certificate.
+      tls_client_certificate_bound_access_tokens: true,
+      // RFC 8705 §5: where a client presents its certificate. One listener asks every client
+      // for one (requested, never required), so the aliases are the endpoints themselves.
+      mtls_endpoint_aliases: {
+        token_endpoint: `${issuer}/token`,
+        introspection_endpoint: `${issuer}/introspect`,
+        revocation_endpoint: `${issuer}/revoke`,
+        userinfo_endpoint: `${issuer}/userinfo`,
+        pushed_authorization_request_endpoint: `${issuer}/par`,
+      },
       // RFC 9449 §5.1: the algorithms a DPoP proof may be signed with.
       dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
       prompt_values_supported: ['none', 'login', 'consent'],

@@ -7,6 +7,7 @@ import { JwtService } from '../crypto/jwt.service';
 import { RandomService } from '../crypto/random.service';
 import { CutsOffTokens, firstLiveSecond } from './token-cutoff';
 import { Clock } from '../common/clock';
+import { X5T_S256 } from './certificate-binding';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
@@ -20,6 +21,8 @@ export interface AccessTokenRequest {
   user?: CutsOffTokens;
   /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
   jkt?: string;
+  /** RFC 8705 §3.1: the thumbprint of the client certificate it is bound to (`cnf.x5t#S256`). */
+  x5t?: string;
 }
 
 /**
@@ -51,6 +54,7 @@ export class AccessTokenIssuer {
     audience,
     user,
     jkt,
+    x5t,
   }: AccessTokenRequest): Promise<IssuedAccessToken> {
     const expiresIn = client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime;
     const now = await this.liveSecond(client, user);
@@ -65,7 +69,9 @@ export class AccessTokenIssuer {
         iat: now,
         exp: now + expiresIn,
         jti,
-        ...(jkt ? { cnf: { jkt } } : {}),
+        ...(jkt || x5t
+          ? { cnf: { ...(jkt ? { jkt } : {}), ...(x5t ? { [X5T_S256]: x5t } : {}) } }
+          : {}),
       },
       ACCESS_TOKEN_TYPE,
       this.config.keys.accessTokenAlgorithm,

@@ -14,6 +14,7 @@ import { RefreshTokensService } from './refresh-tokens.service';
 import { asTokenHolder, tokenLiveness } from './token-liveness';
 import { param, TokenParams } from './token-params';
 import { boundJkt } from './dpop/dpop-proof';
+import { boundThumbprint, X5T_S256 } from './certificate-binding';
 
 /** RFC 7662 §2.2: what an inactive, unknown or foreign token answers, and nothing more. */
 export interface InactiveToken {
@@ -33,7 +34,8 @@ export interface ActiveToken {
   jti?: string;
   token_type: 'Bearer' | 'DPoP' | 'refresh_token';
   /** RFC 9449 §6.2: the key a DPoP-bound access token is bound to. */
-  cnf?: { jkt: string };
+  /** RFC 8705 §3.2: the certificate a certificate-bound access token is bound to. */
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
 }
 
 export type IntrospectionResponse = InactiveToken | ActiveToken;
@@ -89,6 +91,7 @@ export class IntrospectionService {
     const clientId = claims.client_id as string;
     const aud = claims.aud as string | string[] | undefined;
     const jkt = boundJkt(claims);
+    const x5t = boundThumbprint(claims);
     if (!mayIntrospect(caller, { clientId, aud }, this.config.issuer)) return INACTIVE;
     return {
       active: true,
@@ -100,7 +103,10 @@ export class IntrospectionService {
       exp: claims.exp as number,
       iat: claims.iat as number,
       jti: claims.jti as string,
-      ...(jkt ? { cnf: { jkt }, token_type: 'DPoP' as const } : { token_type: 'Bearer' as const }),
+      ...(jkt || x5t
+        ? { cnf: { ...(jkt ? { jkt } : {}), ...(x5t ? { [X5T_S256]: x5t } : {}) } }
+        : {}),
+      token_type: jkt ? ('DPoP' as const) : ('Bearer' as const),
     };
   }
 

@@ -20,6 +20,8 @@ export interface NewRefreshToken {
   codeHash?: string | null;
   /** RFC 9449 §5: the DPoP key thumbprint the token is bound to (public clients only). */
   dpopJkt?: string | null;
+  /** RFC 8705 §4: the client certificate thumbprint it is bound to (public clients only). */
+  x5tS256?: string | null;
   accessToken: RevokedToken;
 }
 
@@ -64,6 +66,7 @@ export class RefreshTokensService {
       authTime: input.authTime,
       codeHash: input.codeHash ?? null,
       dpopJkt: input.dpopJkt ?? null,
+      x5tS256: input.x5tS256 ?? null,
       accessTokenJti: input.accessToken.jti,
       accessTokenExpiresAt: new Date(input.accessToken.exp * 1000),
       expiresAt: input.expiresAt,

@@ -8,6 +8,8 @@ import { TokenResponse } from './grants/grant-handler';
 import { TokenParams } from './token-params';
 import { TokenService } from './token.service';
 import { ErrorShape } from '../common/error-response';
+import { ClientCertificateReader } from '../common/http/client-certificate';
+import { certificateBinding } from './certificate-binding';
 
 class TokenRequestSchema {
   @ApiProperty({ enum: ['authorization_code', 'refresh_token', 'client_credentials'] })
@@ -26,7 +28,11 @@ class TokenRequestSchema {
   scope?: string;
   @ApiPropertyOptional({ description: 'RFC 8707 resource indicator (repeatable)' })
   resource?: string;
-  @ApiPropertyOptional({ description: 'client_secret_post, or none for a public client' })
+  @ApiPropertyOptional({
+    description:
+      'client_secret_post; none for a public client; tls_client_auth and ' +
+      'self_signed_tls_client_auth, whose credential is the TLS client certificate (RFC 8705 §2)',
+  })
   client_id?: string;
   @ApiPropertyOptional({ description: 'client_secret_post only' }) client_secret?: string;
   @ApiPropertyOptional({
@@ -56,6 +62,7 @@ export class TokenController {
   constructor(
     private readonly tokens: TokenService,
     private readonly dpop: DpopRequestKeys,
+    private readonly certificates: ClientCertificateReader,
   ) {}
 
   @ClientAuthenticatedEndpoint({
@@ -84,11 +91,15 @@ export class TokenController {
     const client = request.client!;
     // RFC 9449 §5: a DPoP proof binds the tokens to its key.
     const proof = await this.dpop.proofOf(request, '/token');
+    // RFC 8705 §3: a client that asked for certificate-bound tokens gets them bound to the
+    // certificate it presents now, whatever its authentication method.
+    const x5t = certificateBinding(client, this.certificates.read(request.raw));
     return this.tokens.exchange(
       client,
       request.body as TokenParams,
       auditContext(request, { type: 'client', id: client.clientId }),
       proof,
+      x5t,
     );
   }
 }

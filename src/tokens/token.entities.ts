@@ -66,6 +66,10 @@ export class RefreshTokenEntity {
   @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
   dpopJkt: string | null;
 
+  /** RFC 8705 §4: the certificate (`x5t#S256`) a public client's family is bound to, or null. */
+  @Column({ name: 'x5t_s256', type: 'varchar', length: 64, nullable: true })
+  x5tS256: string | null;
+
   @Column({ name: 'access_token_jti', type: 'varchar', length: 64 })
   accessTokenJti: string;
 

@@ -33,6 +33,7 @@ export class TokenService {
     request: TokenParams,
     context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse> {
     const grantType = param(request, 'grant_type');
     if (!grantType) throw new InvalidRequestError('grant_type is required');
@@ -49,6 +50,6 @@ export class TokenService {
         'this client must send a DPoP proof with every token request (dpop_bound_access_tokens)',
       );
     }
-    return handler.handle(client, request, context, dpop);
+    return handler.handle(client, request, context, dpop, x5t);
   }
 }

@@ -34,6 +34,8 @@ import { auditContext } from '../events/audit-context';
 import { claimsForScopes } from './user-claims';
 import { presentedToken } from './userinfo-token';
 import { ErrorShape } from '../common/error-response';
+import { ClientCertificateReader } from '../common/http/client-certificate';
+import { boundThumbprint } from './certificate-binding';
 
 /** OIDC Core §5.3 UserInfo, with RFC 6750 §3 errors. */
 @ApiTags('oauth')
@@ -52,6 +54,7 @@ export class UserinfoController {
     private readonly dpop: DpopProofVerifier,
     private readonly nonces: DpopNonces,
     private readonly refusals: DpopRefusals,
+    private readonly certificates: ClientCertificateReader,
   ) {}
 
   @Get()
@@ -116,6 +119,12 @@ export class UserinfoController {
         );
       }
       throw error;
+    }
+    // RFC 8705 §3: a certificate-bound token is good only over a connection with that
+    // certificate (or from a trusted proxy that forwards it).
+    const x5t = boundThumbprint(decodeJwt(token));
+    if (x5t && this.certificates.read(request.raw).certificate?.thumbprint() !== x5t) {
+      throw new InvalidTokenError(undefined, 'a certificate-bound token without its certificate');
     }
     request.corsClientId = principal.clientId;
     if (!principal.scopes.includes('openid')) throw new InsufficientScopeError('openid');

@@ -10,7 +10,9 @@ import {
 } from '../../rate-limit/rate-limit.errors';
 import { RateLimiter } from '../../rate-limit/rate-limiter.service';
 import { Client } from '../client';
-import { presentedCredentials } from './presented-credentials';
+import { ClientDirectory } from '../client-directory.service';
+import { MTLS_AUTH_METHODS, TokenEndpointAuthMethod } from '../client.types';
+import { PresentedCredentials, presentedCredentials } from './presented-credentials';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,17 +33,31 @@ export class ClientAuthGuard implements CanActivate {
     private readonly backoff: ClientAuthBackoff,
     private readonly limiter: RateLimiter,
     private readonly passport: AppPassport,
+    private readonly directory: ClientDirectory,
   ) {}
+
+  /**
+   * The method a request presents. A request with a client_id alone presents `none`, unless the
+   * client is registered for mutual TLS (RFC 8705 §2: the certificate is the credential and
+   * `client_id` names the client): then it presents that method.
+   */
+  private async methodOf(presented: PresentedCredentials): Promise<TokenEndpointAuthMethod> {
+    if (presented.method !== 'none') return presented.method;
+    const registered = (await this.directory.findRegistered(presented.clientId))
+      ?.tokenEndpointAuthMethod;
+    return registered && MTLS_AUTH_METHODS.includes(registered) ? registered : 'none';
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const { method, clientId } = presentedCredentials(request);
+    const presented = presentedCredentials(request);
+    const clientId = presented.clientId;
     const failures = await this.backoff.admit(clientId, request.ip);
     let client: Client | null;
     try {
       client = await this.passport.authenticate<Client>(
-        method,
+        await this.methodOf(presented),
         request,
         http.getResponse<FastifyReply>(),
       );

@@ -5,6 +5,8 @@ import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
 import { RegisteredClient } from '../client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { AuditLog } from '../../events/audit-log.service';
+import { CertificateAuthentication } from './certificate-authentication';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
@@ -47,6 +49,8 @@ describe(ClientAuthenticator.name, () => {
       hasher as unknown as SecretHasher,
       assertions as unknown as ClientAssertionVerifier,
       new SystemClock(),
+      {} as CertificateAuthentication,
+      {} as AuditLog,
     );
   });
   afterEach(() => mock.restoreAll());

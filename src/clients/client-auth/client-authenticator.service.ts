@@ -7,6 +7,11 @@ import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { DecoyAssertionCheck } from './decoy-assertion-check';
 import { PresentedCredentials } from './presented-credentials';
 import { Clock } from '../../common/clock';
+import { PresentedCertificate } from '../../common/http/client-certificate';
+import { AuditContext } from '../../events/audit-context';
+import { AuditLog } from '../../events/audit-log.service';
+import { TokenEndpointAuthMethod } from '../client.types';
+import { CertificateAuthentication } from './certificate-authentication';
 
 /**
  * The checks every client authentication method shares. Every failure is the same 401
@@ -23,7 +28,61 @@ export class ClientAuthenticator {
     private readonly hasher: SecretHasher,
     private readonly assertions: ClientAssertionVerifier,
     private readonly clock: Clock,
+    private readonly certificates: CertificateAuthentication,
+    private readonly audit: AuditLog,
   ) {}
+
+  /**
+   * tls_client_auth and self_signed_tls_client_auth (RFC 8705 §2): the client named by
+   * `client_id` must be registered for `method`, and the certificate of the connection (or of
+   * a trusted proxy's X-SSL-Client-Cert) must be its own. Failures are audited with the reason
+   * and the certificate's thumbprint, never the certificate.
+   */
+  async withCertificate(
+    presented: PresentedCredentials,
+    method: TokenEndpointAuthMethod,
+    certificate: PresentedCertificate,
+    context: AuditContext,
+  ): Promise<RegisteredClient> {
+    const asPresented = { ...presented, method };
+    const refuse = (reason: string) => {
+      this.audit.recordQuietly({
+        ...context,
+        type: 'client.authentication_failed',
+        outcome: 'failure',
+        target: { type: 'client', id: presented.clientId },
+        details: {
+          method,
+          reason,
+          ...(certificate.certificate
+            ? {
+                certificate_thumbprint: certificate.certificate.thumbprint(),
+                certificate_source: certificate.certificate.source,
+              }
+            : {}),
+        },
+      });
+      return this.failure(asPresented, reason);
+    };
+    const client = await this.directory.findRegistered(presented.clientId);
+    if (!client) throw refuse('unknown client');
+    if (client.tokenEndpointAuthMethod !== method) {
+      throw refuse(`registered for ${client.tokenEndpointAuthMethod}`);
+    }
+    if (client.status !== 'active') throw refuse('client disabled');
+    if (!certificate.certificate) {
+      throw refuse(
+        certificate.problem === 'header_from_untrusted_address'
+          ? 'X-SSL-Client-Cert from an address TRUST_PROXY does not trust'
+          : certificate.problem === 'header_malformed'
+            ? 'X-SSL-Client-Cert is not a URL-encoded PEM certificate'
+            : 'no client certificate',
+      );
+    }
+    const problem = await this.certificates.problem(client, certificate.certificate);
+    if (problem) throw refuse(problem);
+    return client;
+  }
 
   /**
    * client_secret_basic and client_secret_post (RFC 6749 §2.3.1). Every failure costs one

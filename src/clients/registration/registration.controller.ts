@@ -26,6 +26,7 @@ import { AppConfig } from '../../config/app-config';
 import { auditContext } from '../../events/audit-context';
 import { RegistrationMetadataDto } from '../client-metadata.dto';
 import { toClientView } from '../client.view';
+import { TLS_CLIENT_AUTH_NAMES } from '../client.types';
 import { RegistrationResponse, RegistrationService } from './registration.service';
 import { ErrorShape } from '../../common/error-response';
 
@@ -145,6 +146,14 @@ export class RegistrationController {
         : {}),
       // RFC 9449 §5.2: the default (false) is left out, as for the PAR flag.
       ...(view.dpop_bound_access_tokens ? { dpop_bound_access_tokens: true } : {}),
+      // RFC 8705 §2.1.2: the one name a tls_client_auth certificate must carry.
+      ...Object.fromEntries(
+        TLS_CLIENT_AUTH_NAMES.filter((name) => view[name] !== null).map((name) => [
+          name,
+          view[name],
+        ]),
+      ),
+      tls_client_certificate_bound_access_tokens: view.tls_client_certificate_bound_access_tokens,
     };
   }
 }

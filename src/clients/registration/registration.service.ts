@@ -111,6 +111,13 @@ export class RegistrationService {
       require_pushed_authorization_requests:
         metadata.require_pushed_authorization_requests ?? false,
       dpop_bound_access_tokens: metadata.dpop_bound_access_tokens ?? false,
+      tls_client_auth_subject_dn: metadata.tls_client_auth_subject_dn ?? null,
+      tls_client_auth_san_dns: metadata.tls_client_auth_san_dns ?? null,
+      tls_client_auth_san_uri: metadata.tls_client_auth_san_uri ?? null,
+      tls_client_auth_san_ip: metadata.tls_client_auth_san_ip ?? null,
+      tls_client_auth_san_email: metadata.tls_client_auth_san_email ?? null,
+      tls_client_certificate_bound_access_tokens:
+        metadata.tls_client_certificate_bound_access_tokens ?? false,
     };
     const { client: updated, secret } = await this.withMetadataErrors(() =>
       this.clients.update(client.clientId, replacement, context),

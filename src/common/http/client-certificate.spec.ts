@@ -79,6 +79,9 @@ describe(ClientCertificateReader.name, () => {
     const reader = new ClientCertificateReader(true);
     for (const value of [
       [FORWARDED, FORWARDED],
+      // node:http joins a repeated header with ', '; two certificates in one value likewise.
+      `${FORWARDED}, ${FORWARDED}`,
+      FORWARDED + FORWARDED,
       'not a certificate',
       '%E0%A4%A',
       '%00' + FORWARDED.slice(0, 40),

@@ -12,7 +12,12 @@ export const CLIENT_CERT_HEADER = 'x-ssl-client-cert';
 /** The longest forwarded certificate read (URL-encoded PEM); a 4096-bit RSA leaf is about 3 kB. */
 const MAX_FORWARDED_CERT_CHARS = 16_384;
 
-const PEM_BODY = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
+/**
+ * Exactly one PEM certificate and nothing else: a repeated header (joined with `, `) or a value
+ * with a second certificate is refused, so a certificate a client prepends to what the proxy
+ * adds can never be the one read.
+ */
+const PEM_BODY = /^\s*-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----\s*$/;
 
 /**
  * The certificate a client presented (RFC 8705 §2), from its own TLS connection or forwarded by

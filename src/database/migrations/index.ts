@@ -8,6 +8,7 @@ import { PushedAuthorizationRequests1763900000150 } from './1763900000150-Pushed
 import { Dpop1763900000160 } from './1763900000160-Dpop';
 import { ClientSecretJwt1763900000300 } from './1763900000300-ClientSecretJwt';
 import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
+import { MutualTls1763900000400 } from './1763900000400-MutualTls';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Dpop1763900000160,
   ClientSecretJwt1763900000300,
   DpopBinding1763900000410,
+  MutualTls1763900000400,
 ];

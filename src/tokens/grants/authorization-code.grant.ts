@@ -26,6 +26,8 @@ interface CodeExchange {
   verifier?: string;
   audience: string[];
   dpopJkt?: string;
+  /** RFC 8705 §3: the client certificate's thumbprint the tokens are bound to. */
+  x5t?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     request: TokenParams,
     context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse> {
     const code = param(request, 'code');
     if (!code) throw new InvalidRequestError('code is required');
@@ -66,6 +69,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       verifier: param(request, 'code_verifier'),
       audience: grantAudience(params(request, 'resource'), client.audience, this.config.issuer),
       dpopJkt: dpop?.jkt,
+      x5t,
     };
 
     const outcome = await inGrantTransaction(this.dataSource, (manager) =>
@@ -78,7 +82,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
   private async exchange(
     manager: EntityManager,
     client: Client,
-    { code, redirectUri, verifier, audience, dpopJkt }: CodeExchange,
+    { code, redirectUri, verifier, audience, dpopJkt, x5t }: CodeExchange,
     context: AuditContext | undefined,
   ): Promise<GrantOutcome> {
     const redemption = await this.codes.redeem(manager, code, client.clientId);
@@ -152,6 +156,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       authTime: stored.authTime,
       nonce: stored.nonce,
       dpopJkt,
+      x5t,
       refresh: this.tokens.offersRefresh(client, stored.scopes)
         ? {
             scopes: stored.scopes,

@@ -29,6 +29,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     request: TokenParams,
     _context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse> {
     const scopes = grantableScopes(
       grantScopes(param(request, 'scope'), client.scopes),
@@ -47,6 +48,7 @@ export class ClientCredentialsGrant implements GrantHandler {
       scopes,
       audience,
       jkt: dpop?.jkt,
+      x5t,
     });
     return {
       access_token: token,

@@ -18,7 +18,8 @@ export interface TokenResponse {
 /**
  * One grant type's work (fosite's one handler per grant). `context` says where the request came
  * from, for the audit events a grant records (code or refresh token reuse). `dpop` is the
- * request's verified DPoP proof, when it carried one: the tokens are bound to its key.
+ * request's verified DPoP proof, when it carried one: the tokens are bound to its key. `x5t` is
+ * the client certificate's thumbprint when the tokens are bound to it (RFC 8705 §3).
  */
 export interface GrantHandler {
   readonly grantType: GrantType;
@@ -27,6 +28,7 @@ export interface GrantHandler {
     params: TokenParams,
     context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse>;
 }
 

@@ -46,6 +46,7 @@ export class RefreshTokenGrant implements GrantHandler {
     request: TokenParams,
     context?: AuditContext,
     dpop?: DpopProof,
+    x5t?: string,
   ): Promise<TokenResponse> {
     const token = param(request, 'refresh_token');
     if (!token) throw new InvalidRequestError('refresh_token is required');
@@ -57,7 +58,7 @@ export class RefreshTokenGrant implements GrantHandler {
     );
 
     const outcome = await inGrantTransaction(this.dataSource, (manager) =>
-      this.refresh(manager, client, { token, requestedScope, audience, dpop }, context),
+      this.refresh(manager, client, { token, requestedScope, audience, dpop, x5t }, context),
     );
     // Committed: the token is rotated, and a revoked family stays revoked.
     return answerOf(outcome, this.revocations);
@@ -66,7 +67,13 @@ export class RefreshTokenGrant implements GrantHandler {
   private async refresh(
     manager: EntityManager,
     client: Client,
-    asked: { token: string; requestedScope?: string; audience: string[]; dpop?: DpopProof },
+    asked: {
+      token: string;
+      requestedScope?: string;
+      audience: string[];
+      dpop?: DpopProof;
+      x5t?: string;
+    },
     context: AuditContext | undefined,
   ): Promise<GrantOutcome> {
     const rotation = await this.refreshTokens.rotate(manager, asked.token, client.clientId);
@@ -98,6 +105,12 @@ export class RefreshTokenGrant implements GrantHandler {
         'the refresh token is bound to a DPoP key; send a proof signed with it',
       );
     }
+    // RFC 8705 §4: a public client's family bound to a certificate is refreshed only with it.
+    if (previous.x5tS256 && previous.x5tS256 !== asked.x5t) {
+      throw new InvalidGrantError(
+        'the refresh token is bound to a client certificate; present that certificate',
+      );
+    }
     // Thrown, so the rotation rolls back: asking for too much does not burn the token.
     const scopes = grantScopes(asked.requestedScope, previous.scopes);
     const user = await this.users.findActive(previous.userId, manager);
@@ -117,6 +130,7 @@ export class RefreshTokenGrant implements GrantHandler {
       audience: asked.audience,
       authTime: previous.authTime,
       dpopJkt: asked.dpop?.jkt,
+      x5t: asked.x5t,
       refresh: {
         familyId: previous.familyId,
         scopes: previous.scopes,

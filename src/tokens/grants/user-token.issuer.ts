@@ -22,6 +22,8 @@ export interface UserGrant {
   nonce?: string | null;
   /** RFC 9449: the request's DPoP key; the access token is bound to it (`cnf.jkt`). */
   dpopJkt?: string;
+  /** RFC 8705 §3: the client certificate's thumbprint; the access token is bound to it. */
+  x5t?: string;
   /** A refresh token to issue alongside, or none. */
   refresh?: {
     familyId?: string;
@@ -90,6 +92,7 @@ export class UserTokenIssuer {
       audience: grant.audience,
       user: grant.user,
       jkt: grant.dpopJkt,
+      x5t: grant.x5t,
     });
     const access = { jti, exp: Math.floor(this.clock.now() / 1000) + expiresIn };
     const response: TokenResponse = {
@@ -109,6 +112,8 @@ export class UserTokenIssuer {
         familyId: grant.refresh.familyId,
         codeHash: grant.refresh.codeHash,
         dpopJkt: refreshBinding(grant.client, grant.dpopJkt),
+        // RFC 8705 §4: likewise to the certificate; a confidential client's are not bound.
+        x5tS256: refreshBinding(grant.client, grant.x5t),
         accessToken: access,
       });
     }
