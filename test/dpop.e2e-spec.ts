@@ -1,15 +1,7 @@
 import { expect } from 'expect';
 import { randomUUID } from 'node:crypto';
-import {
-  calculateJwkThumbprint,
-  decodeJwt,
-  exportJWK,
-  generateKeyPair,
-  JWK,
-  SignJWT,
-  base64url,
-} from 'jose';
-import { createHash, createHmac } from 'node:crypto';
+import { decodeJwt, exportJWK, base64url } from 'jose';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   authorizeAndGetCode,
@@ -22,53 +14,8 @@ import {
   TestUser,
   tokenRequest,
 } from './support/code-flow';
+import { DpopKey, dpopKey, ISSUER, proof } from './support/dpop-proofs';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
-
-const ISSUER = 'http://localhost:3000';
-
-interface DpopKey {
-  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-  jwk: JWK;
-  alg: string;
-  jkt: string;
-}
-
-async function dpopKey(alg: 'ES256' | 'EdDSA'): Promise<DpopKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(publicKey);
-  return { privateKey, jwk, alg, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
-}
-
-/** A DPoP proof (RFC 9449 §4.2) by `key`, for `htm` `htu`, with overrides. */
-function proof(
-  key: DpopKey,
-  {
-    htm = 'POST',
-    htu = `${ISSUER}/token`,
-    iat = Math.floor(Date.now() / 1000),
-    accessToken,
-    claims = {},
-    header = {},
-  }: {
-    htm?: string;
-    htu?: string;
-    iat?: number;
-    accessToken?: string;
-    claims?: Record<string, unknown>;
-    header?: Record<string, unknown>;
-  } = {},
-): Promise<string> {
-  return new SignJWT({
-    htm,
-    htu,
-    jti: randomUUID(),
-    ...(accessToken ? { ath: createHash('sha256').update(accessToken).digest('base64url') } : {}),
-    ...claims,
-  })
-    .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.jwk, ...header })
-    .setIssuedAt(iat)
-    .sign(key.privateKey);
-}
 
 const INVALID_PROOF = {
   error: 'invalid_dpop_proof',

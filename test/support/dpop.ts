@@ -22,6 +22,8 @@ export interface ProofOptions {
   /** The access token the proof goes with (`ath`). */
   accessToken?: string;
   jti?: string;
+  /** RFC 9449 §8: the server's nonce; left out when undefined. */
+  nonce?: unknown;
   claims?: Record<string, unknown>;
   header?: Record<string, unknown>;
 }
@@ -34,6 +36,7 @@ export function dpopProof(key: DpopKey, options: ProofOptions): Promise<string> 
     htu,
     jti: options.jti ?? randomUUID(),
     ...(accessToken ? { ath: createHash('sha256').update(accessToken).digest('base64url') } : {}),
+    ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
     ...options.claims,
   })
     .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.jwk, ...options.header })

@@ -7,8 +7,8 @@ import { IdTokenAlgorithm1763900000141 } from './1763900000141-IdTokenAlgorithm'
 import { PushedAuthorizationRequests1763900000150 } from './1763900000150-PushedAuthorizationRequests';
 import { Dpop1763900000160 } from './1763900000160-Dpop';
 import { ClientSecretJwt1763900000300 } from './1763900000300-ClientSecretJwt';
-import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { MutualTls1763900000400 } from './1763900000400-MutualTls';
+import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -21,6 +21,6 @@ export const MIGRATIONS = [
   PushedAuthorizationRequests1763900000150,
   Dpop1763900000160,
   ClientSecretJwt1763900000300,
-  DpopBinding1763900000410,
   MutualTls1763900000400,
+  DpopBinding1763900000410,
 ];

@@ -81,14 +81,15 @@ export interface CheckedDpopProof extends DpopProof {
 /**
  * The one DPoP proof check (RFC 9449 §4.3), pure: a `dpop+jwt` signed with an allowed asymmetric
  * algorithm by the public `jwk` in its header, for this method and URI, issued within the window
- * (`windowS` seconds either way) around `nowS`, with a `jti`, and, with an access token, its `ath`. It does not know whether the
- * `jti` was seen before: the caller remembers it (the token endpoint in a table across processes,
- * the access decisions in memory, docs/decisions/0302-dpop-replay-in-memory-for-decisions.md).
- * Every refusal is `InvalidDpopProofError` with the reason in the log detail only.
+ * (`windowS` seconds either way) around `nowS`, with a `jti`, and, with an access token, its
+ * `ath`. It does not know whether the `jti` was seen before: the caller remembers it (the token
+ * endpoint in a table across processes, the access decisions in memory,
+ * docs/decisions/0302-dpop-replay-in-memory-for-decisions.md). Every refusal is
+ * `InvalidDpopProofError` with the reason in the log detail only.
  *
- * Synchronous, on node:crypto: a decision about a DPoP-bound token is answered in the same tick,
- * at the cost of one signature verification (the key of a header already seen is not imported
- * again).
+ * Synchronous, on node:crypto (docs/decisions/0304-dpop-proofs-checked-on-node-crypto.md): a
+ * decision about a DPoP-bound token is answered in the same tick, at the cost of one signature
+ * verification (the key of a header already seen is not imported again).
  */
 export function checkDpopProof(
   proof: string,
