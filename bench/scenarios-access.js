@@ -40,6 +40,23 @@ async function inParallel(n, limit, task) {
   return results;
 }
 
+/** An m2m client that may read invoices (the role), its scope the permission. */
+async function createReader(gatehouse, name) {
+  await ensureInvoiceAccess(gatehouse);
+  const client = await gatehouse.createClient({
+    client_name: name,
+    client_type: 'm2m',
+    scope: PERMISSION,
+  });
+  const roles = await gatehouse.admin(
+    'PUT',
+    `/admin/clients/${encodeURIComponent(client.client_id)}/roles`,
+    { roles: [ROLE] },
+  );
+  gatehouse.expectStatus('PUT /admin/clients/{id}/roles', roles, 200);
+  return client;
+}
+
 /**
  * The role `reader` (invoices:read) and the rule GET /invoices/** needing it, once per server:
  * check_gateway, check_json and check_gateway_scale all rely on them.
@@ -77,18 +94,7 @@ function ensureReaderToken(gatehouse) {
     readerToken.set(
       gatehouse,
       (async () => {
-        await ensureInvoiceAccess(gatehouse);
-        const client = await gatehouse.createClient({
-          client_name: 'bench reader',
-          client_type: 'm2m',
-          scope: PERMISSION,
-        });
-        const roles = await gatehouse.admin(
-          'PUT',
-          `/admin/clients/${encodeURIComponent(client.client_id)}/roles`,
-          { roles: [ROLE] },
-        );
-        gatehouse.expectStatus('PUT /admin/clients/{id}/roles', roles, 200);
+        const client = await createReader(gatehouse, 'bench reader');
         const token = await gatehouse.clientCredentials(client.client_id, client.client_secret);
         if (token.scope !== PERMISSION) {
           throw new Error(
@@ -332,18 +338,7 @@ const checkGatewayDpop = {
   reference: 'check_gateway',
   targets: { minRatio: 0.25, maxP99Ms: 10 },
   async setup({ gatehouse }) {
-    await ensureInvoiceAccess(gatehouse);
-    const client = await gatehouse.createClient({
-      client_name: 'bench dpop reader',
-      client_type: 'm2m',
-      scope: PERMISSION,
-    });
-    const roles = await gatehouse.admin(
-      'PUT',
-      `/admin/clients/${encodeURIComponent(client.client_id)}/roles`,
-      { roles: [ROLE] },
-    );
-    gatehouse.expectStatus('PUT /admin/clients/{id}/roles', roles, 200);
+    const client = await createReader(gatehouse, 'bench dpop reader');
     const signer = dpopSigner();
     // A DPoP-bound token, as a client gets one (RFC 9449 §5): a proof for POST /token.
     const issued = await gatehouse.call('POST', '/token', {
