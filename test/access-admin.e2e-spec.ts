@@ -283,6 +283,7 @@ describe('admin API for roles, role assignments and access rules (docs/endpoints
         scopes: ['billing'],
         audience: 'https://api.example.com',
         anonymous: false,
+        condition: null,
         created_at: expect.stringMatching(ISO_DATE),
       });
 
@@ -296,6 +297,7 @@ describe('admin API for roles, role assignments and access rules (docs/endpoints
         scopes: [],
         audience: null,
         anonymous: false,
+        condition: null,
         created_at: expect.stringMatching(ISO_DATE),
       });
 

@@ -68,6 +68,7 @@ describe('POST /admin/access/explain', () => {
       },
       subject: null,
       binding: null,
+      condition: null,
     });
   });
 

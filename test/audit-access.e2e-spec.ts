@@ -274,6 +274,7 @@ describe('audit log: roles, role assignments and access rules', () => {
             scopes: ['invoices'],
             audience: 'https://api.example.com',
             anonymous: false,
+            condition: null,
           },
         }),
       ]);

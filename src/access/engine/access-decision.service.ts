@@ -20,8 +20,9 @@ import {
   tokenLiveness,
   TokenStatusSources,
 } from '../../tokens/token-liveness';
+import { ConditionActivation, evaluate } from '../conditions/condition';
 import { requestPath } from '../rules/request-path';
-import { AccessState, CompiledRule } from './access-state';
+import { AccessState, CompiledRule, RuleCondition } from './access-state';
 import {
   Decision,
   DecisionUnavailableError,
@@ -69,6 +70,17 @@ interface TokenFacts extends LivenessFacts {
   exp: number;
   /** Only for a sender-constrained token (`cnf`). */
   binding?: Binding;
+  /** Every claim, for conditions (`token.claims`). */
+  claims: JWTPayload;
+}
+
+/** The gateway request a rule's condition judges (`request`). */
+interface RequestFacts {
+  method: string;
+  /** As received: the query is read from it only when a condition asks. */
+  uri: string;
+  /** requestPath's decoded segments. */
+  segments: readonly string[];
 }
 
 /** A token that verified, presented without the proof its `cnf` asks for (binding_mismatch). */
@@ -149,7 +161,8 @@ export class AccessDecisionService {
     const rule = this.state.matcher.match(method, parsed.segments);
     if (!needsToken(rule)) return this.gateway(rule, undefined);
     const verdict = this.cachedVerdict(token, presented);
-    return verdict === undefined ? undefined : this.gateway(rule, verdict);
+    if (verdict === undefined) return undefined;
+    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments });
   }
 
   async decideGateway({ token, method, path, presented }: GatewayRequest): Promise<Decision> {
@@ -159,7 +172,7 @@ export class AccessDecisionService {
     const rule = this.state.matcher.match(method, parsed.segments);
     const verdict = needsToken(rule) ? await this.verdict(token, presented) : undefined;
     this.assertKnown();
-    return this.gateway(rule, verdict);
+    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments });
   }
 
   /** `POST /access/check`: may the caller's token exercise `resource:action`? */
@@ -195,15 +208,24 @@ export class AccessDecisionService {
   }
 
   /** The gateway decision once the rule is matched and, if it needs one, the token known. */
-  private gateway(rule: CompiledRule | undefined, verdict: TokenVerdict | undefined): Decision {
+  private gateway(
+    rule: CompiledRule | undefined,
+    verdict: TokenVerdict | undefined,
+    request?: RequestFacts,
+  ): Decision {
     if (!rule) return this.deny('no_matching_rule');
     if (rule.anonymous)
       return { allowed: true, reason: 'anonymous', decisionId: this.ids.uuid(), ruleId: rule.id };
-    return this.judge(verdict!, rule.permission ?? undefined, rule);
+    return this.judge(verdict!, rule.permission ?? undefined, rule, request);
   }
 
   /** The decision for a token, against the live state. */
-  private judge(verdict: TokenVerdict, permission?: string, rule?: CompiledRule): Decision {
+  private judge(
+    verdict: TokenVerdict,
+    permission?: string,
+    rule?: CompiledRule,
+    request?: RequestFacts,
+  ): Decision {
     if (typeof verdict === 'string') return this.deny(verdict, { permission, ruleId: rule?.id });
     if (verdict instanceof BindingMismatch) {
       return this.deny('binding_mismatch', {
@@ -228,7 +250,56 @@ export class AccessDecisionService {
       if (!this.state.permissionsOf(verdict.subject).has(permission))
         return this.deny('permission_denied', context);
     }
+    // Only a rule with a condition pays for it: the others never get here with one.
+    if (rule?.condition) {
+      const problem = this.conditionProblem(rule.condition, verdict, request);
+      if (problem) return this.deny('condition_failed', { ...context, conditionProblem: problem });
+    }
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), ...context };
+  }
+
+  /**
+   * Why the rule's condition does not hold (false, or it failed: fail closed), or undefined when
+   * it is exactly true. Synchronous: evaluated in the decision's own tick.
+   */
+  private conditionProblem(
+    condition: RuleCondition,
+    facts: TokenFacts,
+    request: RequestFacts | undefined,
+  ): string | undefined {
+    if (!condition.compiled) return condition.problem ?? 'not compiled';
+    const outcome = evaluate(condition.compiled, this.activation(condition, facts, request));
+    return outcome.ok ? undefined : outcome.reason;
+  }
+
+  /** What a gateway rule's condition sees (docs/access.md, "Conditions"). */
+  private activation(
+    condition: RuleCondition,
+    facts: TokenFacts,
+    request: RequestFacts | undefined,
+  ): ConditionActivation {
+    const subject = facts.subject;
+    const activation: ConditionActivation = {
+      subject: {
+        id: subject.id,
+        type: subject.type,
+        roles: this.state.subject(subject)?.roles ?? [],
+      },
+      context: { time: new Date(this.clock.now()) },
+      token: { claims: facts.claims },
+    };
+    if (request) {
+      // Null prototypes: a parameter named __proto__ is data like any other.
+      const params: Record<string, string> = Object.create(null) as Record<string, string>;
+      for (const [name, index] of condition.params) params[name] = request.segments[index];
+      activation.request = {
+        method: request.method.toUpperCase(),
+        path: `/${request.segments.join('/')}`,
+        params,
+        query: queryOf(request.uri),
+      };
+    }
+    return activation;
   }
 
   /** A deny for `reason`, with a decision id of its own (docs/reason-codes.md). */
@@ -409,7 +480,19 @@ function tokenFacts(payload: JWTPayload): TokenFacts | undefined {
     issuedMs: (iat ?? 0) * 1000,
     exp,
     ...(binding ? { binding } : {}),
+    claims: payload,
   };
+}
+
+/** The query's parameters (the first value of each), for `request.query`. */
+function queryOf(uri: string): Record<string, string> {
+  const mark = uri.indexOf('?');
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (mark < 0) return query;
+  for (const [name, value] of new URLSearchParams(uri.slice(mark + 1).split('#', 1)[0])) {
+    if (!Object.hasOwn(query, name)) query[name] = value;
+  }
+  return query;
 }
 
 /**

@@ -5,9 +5,10 @@ import { ClientDirectory } from '../../clients/client-directory.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { ResyncedLoad } from '../../events/resynced-load';
-import { AccessState, CompiledRule, SubjectState } from './access-state';
+import { AccessState, CompiledRule, RuleCondition, SubjectState } from './access-state';
 import { ReloadOrder } from './reload-order';
-import { RouteMatcher } from '../rules/route-matcher';
+import { compile } from '../conditions/condition';
+import { pathParameters, RouteMatcher } from '../rules/route-matcher';
 import { UserDirectory } from '../../users/user-directory.service';
 
 interface Standing {
@@ -187,9 +188,14 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
         scopes: string[];
         audience: string | null;
         anonymous: boolean;
+        condition: string | null;
       }>
-    >('SELECT id, methods, path, permission, scopes, audience, anonymous FROM access_rules');
-    const rules: CompiledRule[] = rows.map((row) => ({ ...row }));
+    >(
+      'SELECT id, methods, path, permission, scopes, audience, anonymous, condition FROM access_rules',
+    );
+    const rules: CompiledRule[] = rows.map(({ condition, ...row }) =>
+      condition === null ? row : { ...row, condition: ruleCondition(condition, row.path) },
+    );
     this.state.matcher = new RouteMatcher(rules);
     this.state.ruleCount = rules.length;
   }
@@ -260,4 +266,13 @@ function withRoles(
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
+}
+
+/** Compiles a rule's condition once, when the rules load, never per request. */
+function ruleCondition(source: string, path: string): RuleCondition {
+  const params = pathParameters(path);
+  const result = compile(source);
+  return result.ok
+    ? { source, compiled: result.condition, params }
+    : { source, problem: `does not compile: ${result.problem.message}`, params };
 }

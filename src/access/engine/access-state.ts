@@ -1,4 +1,5 @@
 import { Subject } from '../../common/auth/subject-permissions';
+import { CompiledCondition } from '../conditions/condition';
 import { RouteMatcher, RoutePattern } from '../rules/route-matcher';
 
 export interface SubjectState {
@@ -13,6 +14,20 @@ export interface CompiledRule extends RoutePattern {
   scopes: string[];
   audience: string | null;
   anonymous: boolean;
+  /** Only on a rule with a condition (docs/access.md, "Conditions"): compiled once, at load. */
+  condition?: RuleCondition;
+}
+
+/**
+ * A rule's condition as loaded: compiled, or (should the library refuse what it accepted at
+ * save) the problem, which denies every request the rule decides (fail closed).
+ */
+export interface RuleCondition {
+  source: string;
+  compiled?: CompiledCondition;
+  problem?: string;
+  /** `{name}` segments of the rule's path, with their index in the request's segments. */
+  params: ReadonlyArray<readonly [string, number]>;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

@@ -45,6 +45,7 @@ export class DecisionLog {
         rule_id: decision.ruleId,
         path_problem: decision.pathProblem,
         binding_problem: decision.bindingProblem,
+        condition_problem: decision.conditionProblem,
         surface: context.surface,
         method: context.method,
         path: context.path?.split('?', 1)[0],

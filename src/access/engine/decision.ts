@@ -13,7 +13,8 @@ export type DenyReason =
   | 'insufficient_scope'
   | 'permission_denied'
   | 'no_matching_rule'
-  | 'path_rejected';
+  | 'path_rejected'
+  | 'condition_failed';
 export type AllowReason = 'allowed' | 'anonymous';
 
 export interface Decision {
@@ -31,6 +32,8 @@ export interface Decision {
   pathProblem?: PathProblem;
   /** Why the token's proof of possession failed (binding_mismatch), for the log and explain. */
   bindingProblem?: string;
+  /** Why the rule's condition did not hold (condition_failed), for the log and explain. */
+  conditionProblem?: string;
   /** The token is DPoP-bound: a gateway challenges with the DPoP scheme (RFC 9449 §7.1). */
   dpopBound?: boolean;
 }

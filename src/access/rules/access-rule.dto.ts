@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import { PERMISSION_SYNTAX } from '../../common/auth/permissions';
 import { SCOPE_TOKEN } from '../../common/auth/scope-syntax';
+import { MAX_CONDITION_LENGTH } from '../conditions/condition';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -27,7 +28,11 @@ export class CreateAccessRuleDto {
   @IsIn(HTTP_METHODS, { each: true })
   methods?: string[];
 
-  @ApiProperty({ example: '/invoices/**', description: '`*` matches one segment, `**` any number' })
+  @ApiProperty({
+    example: '/invoices/**',
+    description:
+      '`*` matches one segment, `**` any number, `{name}` one segment named for conditions',
+  })
   @IsString()
   @MaxLength(1000)
   path: string;
@@ -58,6 +63,18 @@ export class CreateAccessRuleDto {
   @IsOptional()
   @IsBoolean()
   anonymous?: boolean;
+
+  @ApiPropertyOptional({
+    example: 'request.params.id == subject.id',
+    maxLength: MAX_CONDITION_LENGTH,
+    description:
+      'A CEL condition, type-checked when saved (400 naming the position of an error); the ' +
+      'request is allowed only when it is true (docs/access.md, "Conditions")',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CONDITION_LENGTH)
+  condition?: string;
 }
 
 export class AccessRuleView {
@@ -68,5 +85,6 @@ export class AccessRuleView {
   @ApiProperty({ type: [String] }) scopes: string[];
   @ApiProperty({ nullable: true, type: String }) audience: string | null;
   @ApiProperty() anonymous: boolean;
+  @ApiProperty({ nullable: true, type: String }) condition: string | null;
   @ApiProperty() created_at: string;
 }

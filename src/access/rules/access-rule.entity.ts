@@ -27,6 +27,10 @@ export class AccessRuleEntity {
   @Column({ name: 'anonymous', type: 'boolean', default: false })
   anonymous: boolean;
 
+  /** A CEL condition (docs/access.md, "Conditions"), type-checked when saved. */
+  @Column({ name: 'condition', type: 'varchar', length: 2048, nullable: true })
+  condition: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

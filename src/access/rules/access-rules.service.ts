@@ -6,6 +6,7 @@ import { Page } from '../../common/pagination.dto';
 import { AuditContext, SYSTEM_AUDIT } from '../../events/audit-context';
 import { AuditLog } from '../../events/audit-log.service';
 import { ChangeBus } from '../../events/change-bus.service';
+import { compile } from '../conditions/condition';
 import { AccessStateLoader } from '../engine/access-state.loader';
 import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
 import { AccessRuleEntity } from './access-rule.entity';
@@ -20,6 +21,7 @@ function definitionOf(rule: AccessRuleEntity) {
     scopes: rule.scopes,
     audience: rule.audience,
     anonymous: rule.anonymous,
+    condition: rule.condition,
   };
 }
 
@@ -58,6 +60,19 @@ export class AccessRulesService {
         },
       ]);
     }
+    if (input.condition !== undefined) {
+      if (input.anonymous) {
+        throw new ValidationFailedError([
+          { field: 'condition', problem: 'an anonymous rule has no subject to judge' },
+        ]);
+      }
+      const compiled = compile(input.condition);
+      if (!compiled.ok) {
+        throw new ValidationFailedError([
+          { field: 'condition', problem: compiled.problem.message },
+        ]);
+      }
+    }
     const saved = await this.dataSource.transaction(async (manager) => {
       const rule = await manager.save(
         this.rules.create({
@@ -67,6 +82,7 @@ export class AccessRulesService {
           scopes: input.scopes ?? [],
           audience: input.audience ?? null,
           anonymous: input.anonymous ?? false,
+          condition: input.condition ?? null,
         }),
       );
       // What the rule asks for: none of it is secret, and an id alone says nothing.

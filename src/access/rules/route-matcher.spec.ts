@@ -4,6 +4,7 @@ import { requestPath } from './request-path';
 import {
   MAX_PATTERN_DOUBLE_STARS,
   MAX_PATTERN_SEGMENTS,
+  pathParameters,
   pathPatternProblem,
   RouteMatcher,
   RoutePattern,
@@ -211,5 +212,36 @@ describe(pathPatternProblem.name, () => {
     expect(pathPatternProblem(repeated(MAX_PATTERN_DOUBLE_STARS + 1, '**/a'))).toBe(
       `must have at most ${MAX_PATTERN_DOUBLE_STARS} ** segments`,
     );
+  });
+});
+
+describe('named segments {name}', () => {
+  it('match one segment, like *, and say at which index each name is', () => {
+    const sut = new RouteMatcher([
+      rule('owned', '/invoices/{id}'),
+      rule('lines', '/invoices/{id}/lines/{line}'),
+      rule('export', '/invoices/export'),
+    ]);
+    const match = (path: string) => sut.match('GET', requestPath(path).segments!)?.id;
+    expect(match('/invoices/u1')).toBe('owned');
+    expect(match('/invoices/export')).toBe('export');
+    expect(match('/invoices/u1/lines/7')).toBe('lines');
+    expect(match('/invoices/u1/lines')).toBeUndefined();
+    expect(pathParameters('/invoices/{id}/lines/{line}')).toEqual([
+      ['id', 1],
+      ['line', 3],
+    ]);
+    expect(pathParameters('/invoices/*/**')).toEqual([]);
+  });
+
+  it('are whole segments with identifier names, unique, never after **', () => {
+    expect(pathPatternProblem('/invoices/{id}/lines/{line_no}')).toBeUndefined();
+    for (const path of ['/invoices/{id', '/invoices/a{id}', '/invoices/{1d}', '/invoices/{}']) {
+      expect(pathPatternProblem(path)).toBe(
+        'a named segment must be a whole segment {name}, the name an identifier',
+      );
+    }
+    expect(pathPatternProblem('/a/{id}/b/{id}')).toBe('must not name two segments alike');
+    expect(pathPatternProblem('/a/**/{id}')).toBe('a named segment {name} must not follow **');
   });
 });

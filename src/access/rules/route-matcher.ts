@@ -5,7 +5,10 @@ export interface RoutePattern {
   id: string;
   /** Upper-case methods; empty means any. */
   methods: string[];
-  /** `/invoices/*\/lines/**`: `*` matches one segment, `**` any number (zero or more). */
+  /**
+   * `/invoices/*\/lines/**`: `*` matches one segment, `**` any number (zero or more); `{name}`
+   * matches one segment, like `*`, and names it for conditions (`request.params.name`).
+   */
   path: string;
 }
 
@@ -29,6 +32,25 @@ function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment.length > 0);
 }
 
+/** A named segment, `{id}`: the name is an identifier (a CEL map key without quoting). */
+const NAMED_SEGMENT = /^\{([A-Za-z_][A-Za-z0-9_]{0,63})\}$/;
+
+/** Whether a pattern segment matches any one segment: `*` or `{name}`. */
+const isOne = (segment: string) => segment === '*' || NAMED_SEGMENT.test(segment);
+
+/**
+ * The named segments of a valid pattern, each with its index in the request's segments (fixed:
+ * a `{name}` never follows a `**`, pathPatternProblem). Empty for most rules.
+ */
+export function pathParameters(path: string): Array<readonly [name: string, index: number]> {
+  const named: Array<readonly [string, number]> = [];
+  segments(path).forEach((segment, index) => {
+    const name = NAMED_SEGMENT.exec(segment)?.[1];
+    if (name !== undefined) named.push([name, index]);
+  });
+  return named;
+}
+
 /** Bounds on a pattern, so that no rule makes matching costly (docs/security/paths.md). */
 export const MAX_PATTERN_SEGMENTS = 32;
 export const MAX_PATTERN_DOUBLE_STARS = 4;
@@ -49,6 +71,15 @@ export function pathPatternProblem(path: string): string | undefined {
     if (segment.includes('*') && segment !== '*' && segment !== '**') {
       return 'a wildcard must be a whole segment: * or **';
     }
+    if ((segment.includes('{') || segment.includes('}')) && !NAMED_SEGMENT.test(segment)) {
+      return 'a named segment must be a whole segment {name}, the name an identifier';
+    }
+  }
+  const names = parts.filter((segment) => NAMED_SEGMENT.test(segment));
+  if (new Set(names).size !== names.length) return 'must not name two segments alike';
+  const firstMany = parts.indexOf('**');
+  if (firstMany >= 0 && parts.slice(firstMany).some((segment) => NAMED_SEGMENT.test(segment))) {
+    return 'a named segment {name} must not follow **';
   }
   // What the gateway refuses in a request path (`\`, `;`, lookalikes…) would never match.
   for (const segment of parts) {
@@ -87,7 +118,7 @@ export class RouteMatcher<T extends RoutePattern> {
     let node = this.root;
     for (const segment of segments(rule.path)) {
       if (segment === '**') node = node.many ??= newNode();
-      else if (segment === '*') node = node.one ??= newNode();
+      else if (isOne(segment)) node = node.one ??= newNode();
       else {
         let next = node.literal.get(segment);
         if (!next) node.literal.set(segment, (next = newNode()));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { Subject } from '../../common/auth/subject-permissions';
 import { AccessDecisionService } from '../engine/access-decision.service';
-import { AccessState } from '../engine/access-state';
+import { AccessState, CompiledRule, RuleCondition } from '../engine/access-state';
 import { ClientCertificate, derOfForwarded } from '../../common/http/client-certificate';
 import { AppConfig } from '../../config/app-config';
 import { Decision, Presentation } from '../engine/decision';
@@ -35,6 +35,7 @@ export class DecisionExplainer {
           presented,
         });
     const claims = this.claims(body.token);
+    const rule = decision.ruleId ? this.matched(body.method ?? 'GET', body.path ?? '/') : undefined;
     const clientId = typeof claims?.client_id === 'string' ? claims.client_id : undefined;
     const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
     const subject: Subject | undefined =
@@ -47,7 +48,7 @@ export class DecisionExplainer {
       allowed: decision.allowed,
       reason: decision.reason,
       decision_id: decision.decisionId,
-      rule: decision.ruleId ? this.rule(body.method ?? 'GET', body.path ?? '/') : null,
+      rule: rule ? view(rule) : null,
       token: claims
         ? {
             sub,
@@ -62,6 +63,7 @@ export class DecisionExplainer {
       client: clientId ? this.describe({ type: 'client', id: clientId }) : null,
       subject: subject && subject.type === 'user' ? this.describe(subject) : null,
       binding: binding(claims, presented, decision),
+      condition: rule?.condition ? condition(rule.condition, decision) : null,
     };
   }
 
@@ -94,10 +96,9 @@ export class DecisionExplainer {
     }
   }
 
-  private rule(method: string, path: string): object | null {
+  private matched(method: string, path: string): CompiledRule | undefined {
     const { segments } = requestPath(path);
-    const rule = segments && this.state.matcher.match(method, segments);
-    return rule ? { ...rule } : null;
+    return segments && this.state.matcher.match(method, segments);
   }
 
   private describe(subject: Subject): object {
@@ -115,6 +116,25 @@ export class DecisionExplainer {
       permissions: [...this.state.permissionsOf(subject)].sort(),
     };
   }
+}
+
+/** The rule as the admin API names it: its condition by its source. */
+function view({ condition, ...rule }: CompiledRule): object {
+  return condition ? { ...rule, condition: condition.source } : rule;
+}
+
+/**
+ * The rule's condition as the decision judged it: held, not held (and why), or null when the
+ * decision stopped before it (conditions are judged last, after the token and the permission).
+ */
+function condition(ruleCondition: RuleCondition, decision: Decision): object {
+  const held =
+    decision.reason === 'allowed' ? true : decision.reason === 'condition_failed' ? false : null;
+  return {
+    source: ruleCondition.source,
+    held,
+    problem: decision.conditionProblem ?? null,
+  };
 }
 
 /** Reasons decided before the binding is looked at (docs/reason-codes.md, the order). */

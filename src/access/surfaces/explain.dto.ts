@@ -87,4 +87,14 @@ export class Explanation {
       'comes with the DPoP scheme: {cnf, scheme, held (null: not reached), problem}',
   })
   binding: object | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'The rule\'s condition (docs/access.md, "Conditions") when it has one: {source, held ' +
+      '(null: not reached), problem (why it is false or failed)}',
+  })
+  condition: object | null;
 }

@@ -1,0 +1,216 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import {
+  clientToken,
+  createRole,
+  createRule,
+  createService,
+  expectGatewayAllowed,
+  expectGatewayDenied,
+  gateway,
+  unique,
+  UUID,
+} from './support/access';
+import { InjectResult, startTestApp, TestApp } from './support/test-app';
+
+function expectRefused(response: InjectResult, problem: string): void {
+  expect({ status: response.statusCode, body: response.json() }).toEqual({
+    status: 400,
+    body: {
+      error: 'invalid_request',
+      message: `condition: ${problem}`,
+      details: [{ field: 'condition', problem }],
+    },
+  });
+}
+
+describe('conditions on gateway rules (docs/access.md, "Conditions")', () => {
+  let sut: TestApp;
+  let owner: { token: string; clientId: string };
+  const base = `/${unique('cond')}`;
+
+  before(async () => {
+    sut = await startTestApp();
+    const role = await createRole(sut, ['invoices:read']);
+    const client = await createService(sut, 'invoices:read', [role]);
+    owner = { token: await clientToken(sut, client), clientId: client.client_id };
+    await createRule(sut, {
+      path: `${base}/invoices/{id}`,
+      permission: 'invoices:read',
+      condition: 'request.params.id == subject.id',
+    });
+    await createRule(sut, {
+      path: `${base}/invoices/{id}/lines/{line}`,
+      methods: ['GET'],
+      permission: 'invoices:read',
+      condition:
+        'request.params.id == subject.id && request.params.line in ["1", "2"] && ' +
+        'request.method == "GET" && context.time > timestamp("2020-01-01T00:00:00Z")',
+    });
+    await createRule(sut, {
+      path: `${base}/tenants/{tenant}`,
+      permission: 'invoices:read',
+      condition: 'token.claims.tenant == request.params.tenant',
+    });
+    await createRule(sut, {
+      path: `${base}/search`,
+      permission: 'invoices:read',
+      condition: 'request.query.owner == subject.id',
+    });
+    await createRule(sut, { path: `${base}/invoices/export`, permission: 'invoices:read' });
+  });
+  after(() => sut.close());
+
+  const ask = (uri: string, method = 'GET') =>
+    gateway(sut, { token: owner.token, method, uri: `${base}${uri}` });
+  const allowed = (response: InjectResult) =>
+    expectGatewayAllowed(response, {
+      sub: owner.clientId,
+      clientId: owner.clientId,
+      scope: 'invoices:read',
+    });
+
+  it('allows the owner: {id} is the subject', async () => {
+    allowed(await ask(`/invoices/${owner.clientId}`));
+    allowed(await ask(`/invoices/${owner.clientId}/lines/2`));
+    allowed(await ask(`/search?owner=${owner.clientId}&owner=someone-else`));
+  });
+
+  it('denies anyone else with condition_failed, 403', async () => {
+    expectGatewayDenied(await ask('/invoices/someone-else'), 'condition_failed');
+    expectGatewayDenied(await ask(`/invoices/${owner.clientId}/lines/3`), 'condition_failed');
+    expectGatewayDenied(await ask('/search?owner=someone-else'), 'condition_failed');
+  });
+
+  it('denies a condition that reads a missing key or claim (fail closed)', async () => {
+    expectGatewayDenied(await ask('/tenants/acme'), 'condition_failed');
+    expectGatewayDenied(await ask('/search'), 'condition_failed');
+  });
+
+  it('judges the token before the condition: no token is still 401 token_missing', async () => {
+    expectGatewayDenied(
+      await gateway(sut, { method: 'GET', uri: `${base}/invoices/${owner.clientId}` }),
+      'token_missing',
+    );
+  });
+
+  it('leaves rules without a condition as they were: a literal segment beats {id}', async () => {
+    allowed(await ask('/invoices/export'));
+  });
+
+  it('explains which condition failed and why', async () => {
+    const explain = async (path: string) => {
+      const response = await sut.admin('POST', '/admin/access/explain', {
+        token: owner.token,
+        method: 'GET',
+        path: `${base}${path}`,
+      });
+      expect(response.statusCode).toBe(200);
+      const { allowed, reason, rule, condition } = response.json();
+      return { allowed, reason, rule, condition };
+    };
+    expect(await explain('/tenants/acme')).toEqual({
+      allowed: false,
+      reason: 'condition_failed',
+      rule: expect.objectContaining({
+        path: `${base}/tenants/{tenant}`,
+        condition: 'token.claims.tenant == request.params.tenant',
+      }),
+      condition: {
+        source: 'token.claims.tenant == request.params.tenant',
+        held: false,
+        problem: 'No such key: tenant',
+      },
+    });
+    expect(await explain('/invoices/someone-else')).toMatchObject({
+      allowed: false,
+      condition: { source: 'request.params.id == subject.id', held: false, problem: 'false' },
+    });
+    expect(await explain(`/invoices/${owner.clientId}`)).toMatchObject({
+      allowed: true,
+      reason: 'allowed',
+      condition: { source: 'request.params.id == subject.id', held: true, problem: null },
+    });
+    expect(await explain('/invoices/export')).toMatchObject({ allowed: true, condition: null });
+  });
+
+  describe('refused at save with 400 naming the field and the position', () => {
+    const save = (condition: unknown, extra: Record<string, unknown> = {}) =>
+      sut.admin('POST', '/admin/access-rules', {
+        path: `${base}/refused/{id}`,
+        permission: 'invoices:read',
+        condition,
+        ...extra,
+      });
+
+    it('an unknown variable', async () => {
+      expectRefused(
+        await save('request.params.id == owner'),
+        'Unknown variable: owner (line 1, column 22)',
+      );
+    });
+
+    it('an unknown member of a declared variable', async () => {
+      expectRefused(await save('subject.idd == "x"'), 'No such key: idd (line 1, column 9)');
+    });
+
+    it('a parse error, on its line', async () => {
+      const response = await save('subject.id ==\n  && true');
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details[0].problem).toMatch(/\(line 2, column 3\)$/);
+    });
+
+    it('a type error and a result that is not boolean', async () => {
+      expectRefused(
+        await save('subject.id == 1'),
+        'no such overload: string == int (line 1, column 1)',
+      );
+      expectRefused(
+        await save('subject.id'),
+        'must be a boolean expression, not string (line 1, column 1)',
+      );
+    });
+
+    it('a condition that nests comprehensions too deep', async () => {
+      expectRefused(
+        await save(
+          'subject.roles.exists(a, subject.roles.exists(b, subject.roles.exists(c, a == b)))',
+        ),
+        'must nest at most 2 comprehensions (exists, all, map…) (line 1, column 1)',
+      );
+    });
+
+    it('a condition on an anonymous rule', async () => {
+      expectRefused(
+        await save('true', { permission: undefined, anonymous: true }),
+        'an anonymous rule has no subject to judge',
+      );
+    });
+
+    it('a path whose named segment is not an identifier', async () => {
+      const response = await sut.admin('POST', '/admin/access-rules', {
+        path: `${base}/bad/{1d}`,
+        condition: 'true',
+      });
+      expect({ status: response.statusCode, details: response.json().details }).toEqual({
+        status: 400,
+        details: [
+          {
+            field: 'path',
+            problem: 'a named segment must be a whole segment {name}, the name an identifier',
+          },
+        ],
+      });
+    });
+
+    it('and a valid one is saved and shown with its condition', async () => {
+      const response = await save('request.params.id == subject.id');
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({
+        id: expect.stringMatching(UUID),
+        path: `${base}/refused/{id}`,
+        condition: 'request.params.id == subject.id',
+      });
+    });
+  });
+});
