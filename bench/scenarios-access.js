@@ -492,6 +492,49 @@ const scenarios = [
     verifyBody: (body) => body.includes('"allowed":true'),
   },
   checkGatewayDpop,
+  {
+    // check_gateway with an ownership condition on a path parameter (issue 12): the rule
+    // GET /owned/{id} with `request.params.id == subject.id`, asked for the token's own id.
+    name: 'check_gateway_condition',
+    server: 'gatehouse',
+    targets: { minRatio: 0.4 },
+    async setup({ gatehouse }) {
+      const token = await ensureReaderToken(gatehouse);
+      const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+      const rule = await gatehouse.admin('POST', '/admin/access-rules', {
+        methods: ['GET'],
+        path: '/owned/{id}',
+        permission: PERMISSION,
+        condition: 'request.params.id == subject.id',
+      });
+      gatehouse.expectStatus('POST /admin/access-rules', rule, 201);
+      const ask = (id) =>
+        gatehouse.call('GET', '/access/gateway', {
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-original-method': 'GET',
+            'x-original-uri': `/owned/${encodeURIComponent(id)}`,
+          },
+        });
+      expectGatewayAllowed('GET /access/gateway (own)', await ask(sub));
+      const other = await ask('someone-else');
+      if (other.status !== 403 || other.json?.reason !== 'condition_failed') {
+        throw new Error(
+          `another's: expected 403 condition_failed, got ${other.status} ${other.text}`,
+        );
+      }
+      return {
+        method: 'GET',
+        path: '/access/gateway',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-original-method': 'GET',
+          'x-original-uri': `/owned/${encodeURIComponent(sub)}`,
+        },
+        check: gatewayAllowed,
+      };
+    },
+  },
 ];
 
 if (process.env.BENCH_DATABASE_URL) {

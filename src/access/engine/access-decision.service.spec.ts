@@ -6,7 +6,8 @@ import { RandomIds } from '../../common/ids';
 import { AppConfig } from '../../config/app-config';
 import { JwtService, VerifyOptions } from '../../crypto/jwt.service';
 import { RevocationList } from '../../tokens/revocation-list.service';
-import { RouteMatcher } from '../rules/route-matcher';
+import { compile } from '../conditions/condition';
+import { pathParameters, RouteMatcher } from '../rules/route-matcher';
 import { AccessDecisionService } from './access-decision.service';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
 import { Decision, DecisionUnavailableError } from './decision';
@@ -307,6 +308,88 @@ describe(AccessDecisionService.name, () => {
 
     it('admits any good token on a rule without a permission', async () => {
       expect((await gateway(token('t', { scope: '' }), 'GET', '/whoami')).allowed).toBe(true);
+    });
+
+    describe('a rule with a condition', () => {
+      const conditioned = (source: string, path: string): CompiledRule => {
+        const compiled = compile(source);
+        if (!compiled.ok) throw new Error(compiled.problem.message);
+        return rule({
+          id: 'owned',
+          path,
+          permission: 'invoices:read',
+          condition: { source, compiled: compiled.condition, params: pathParameters(path) },
+        });
+      };
+
+      it('allows when the condition is true, judged in the same tick once the token is known', async () => {
+        state.matcher = new RouteMatcher<CompiledRule>([
+          conditioned(
+            'request.params.id == subject.id && token.claims.tenant == request.query.t && ' +
+              '"reader" in subject.roles && request.path == "/owned/svc"',
+            '/owned/{id}',
+          ),
+        ]);
+        const t = token('t', { tenant: 'acme' });
+        expect(await gateway(t, 'GET', '/owned/svc?t=acme')).toEqual({
+          allowed: true,
+          reason: 'allowed',
+          decisionId: expect.stringMatching(UUID),
+          permission: 'invoices:read',
+          ruleId: 'owned',
+          ...svc,
+        });
+        expect(
+          sut.decideGatewayNow({ token: t, method: 'GET', path: '/owned/svc?t=acme' }),
+        ).toMatchObject({
+          allowed: true,
+        });
+      });
+
+      it('denies condition_failed with the problem when false or failing', async () => {
+        state.matcher = new RouteMatcher<CompiledRule>([
+          conditioned(
+            'request.params.id == subject.id && token.claims.tenant == "acme"',
+            '/owned/{id}',
+          ),
+        ]);
+        const context = { permission: 'invoices:read', ruleId: 'owned', ...svc };
+        expect(await gateway(token('t', { tenant: 'acme' }), 'GET', '/owned/other')).toEqual(
+          denied('condition_failed', { ...context, conditionProblem: 'false' }),
+        );
+        expect(await gateway(token('u'), 'GET', '/owned/svc')).toEqual(
+          denied('condition_failed', { ...context, conditionProblem: 'No such key: tenant' }),
+        );
+      });
+
+      it('judges the token and the permission first: their reasons come before the condition', async () => {
+        state.matcher = new RouteMatcher<CompiledRule>([conditioned('false', '/owned/{id}')]);
+        expect((await gateway(undefined, 'GET', '/owned/svc')).reason).toBe('token_missing');
+        expect((await gateway(token('t', { scope: 'other' }), 'GET', '/owned/svc')).reason).toBe(
+          'insufficient_scope',
+        );
+      });
+
+      it('denies every request when the condition did not compile at load (fail closed)', async () => {
+        state.matcher = new RouteMatcher<CompiledRule>([
+          rule({
+            id: 'broken',
+            path: '/broken',
+            condition: {
+              source: 'nope',
+              problem: 'does not compile: Unknown variable: nope',
+              params: [],
+            },
+          }),
+        ]);
+        expect(await gateway(token('t'), 'GET', '/broken')).toEqual(
+          denied('condition_failed', {
+            ruleId: 'broken',
+            ...svc,
+            conditionProblem: 'does not compile: Unknown variable: nope',
+          }),
+        );
+      });
     });
   });
 
