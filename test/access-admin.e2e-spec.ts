@@ -54,6 +54,7 @@ describe('admin API for roles, role assignments and access rules (docs/endpoints
         name,
         description: 'Reads and writes invoices',
         permissions: ['invoices:read', 'invoices:write'],
+        conditions: {},
         created_at: expect.stringMatching(ISO_DATE),
         updated_at: expect.stringMatching(ISO_DATE),
       });

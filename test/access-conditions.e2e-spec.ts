@@ -1,13 +1,16 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import {
+  check,
   clientToken,
   createRole,
   createRule,
   createService,
   expectGatewayAllowed,
+  expectCheck,
   expectGatewayDenied,
   gateway,
+  holds,
   unique,
   UUID,
 } from './support/access';
@@ -210,6 +213,88 @@ describe('conditions on gateway rules (docs/access.md, "Conditions")', () => {
         id: expect.stringMatching(UUID),
         path: `${base}/refused/{id}`,
         condition: 'request.params.id == subject.id',
+      });
+    });
+  });
+  describe("on a role's permissions", () => {
+    let writer: { token: string; clientId: string };
+    const ownWrites = unique('own-writer');
+    before(async () => {
+      const created = await sut.admin('POST', '/admin/roles', {
+        name: ownWrites,
+        permissions: ['invoices:write', 'reports:view'],
+        conditions: {
+          'invoices:write': 'request.params.id == subject.id',
+          'reports:view': 'resource.type == "reports" && action.name == "view"',
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({
+        conditions: {
+          'invoices:write': 'request.params.id == subject.id',
+          'reports:view': 'resource.type == "reports" && action.name == "view"',
+        },
+      });
+      const client = await createService(sut, 'invoices:write reports:view', [ownWrites]);
+      writer = { token: await clientToken(sut, client), clientId: client.client_id };
+      await createRule(sut, { path: `${base}/written/{id}`, permission: 'invoices:write' });
+    });
+
+    it("grants the permission only where the role's condition holds", async () => {
+      const ask = (id: string) =>
+        gateway(sut, { token: writer.token, method: 'PUT', uri: `${base}/written/${id}` });
+      expectGatewayAllowed(await ask(writer.clientId), {
+        sub: writer.clientId,
+        clientId: writer.clientId,
+        scope: 'invoices:write reports:view',
+      });
+      expectGatewayDenied(await ask('someone-else'), 'condition_failed');
+    });
+
+    it('at /access/check: resource and action come from the permission; no request, so false', async () => {
+      const who = {
+        sub: writer.clientId,
+        client_id: writer.clientId,
+        scope: 'invoices:write reports:view',
+      };
+      expectCheck(await check(sut, writer.token, 'reports', 'view'), {
+        allowed: true,
+        reason: 'allowed',
+        ...who,
+      });
+      expectCheck(await check(sut, writer.token, 'invoices', 'write'), {
+        allowed: false,
+        reason: 'condition_failed',
+        ...who,
+      });
+    });
+
+    it("at AuthZEN too: the role's condition decides, and without a request it is false", async () => {
+      const subject = { type: 'client' as const, id: writer.clientId };
+      expect(await holds(sut, subject, 'reports:view')).toBe(true);
+      expect(await holds(sut, subject, 'invoices:write')).toBe(false);
+    });
+
+    it('refuses a bad condition, or one on a permission the role does not grant, with 400', async () => {
+      const response = await sut.admin('POST', '/admin/roles', {
+        name: unique('bad'),
+        permissions: ['invoices:write'],
+        conditions: { 'invoices:write': 'subject.id == owner', 'invoices:read': 'true' },
+      });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          message:
+            'conditions.invoices:write: Unknown variable: owner (line 1, column 15) (and 1 more)',
+          details: [
+            {
+              field: 'conditions.invoices:write',
+              problem: 'Unknown variable: owner (line 1, column 15)',
+            },
+            { field: 'conditions.invoices:read', problem: 'must be a permission the role grants' },
+          ],
+        },
       });
     });
   });

@@ -299,6 +299,7 @@ describe('path confusion at the gateway', () => {
         client: null,
         subject: null,
         binding: null,
+        condition: null,
       },
     });
   });

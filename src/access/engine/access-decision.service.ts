@@ -22,6 +22,7 @@ import {
 } from '../../tokens/token-liveness';
 import { ConditionActivation, evaluate } from '../conditions/condition';
 import { requestPath } from '../rules/request-path';
+import { pathParameters } from '../rules/route-matcher';
 import { AccessState, CompiledRule, RuleCondition } from './access-state';
 import {
   Decision,
@@ -72,6 +73,12 @@ interface TokenFacts extends LivenessFacts {
   binding?: Binding;
   /** Every claim, for conditions (`token.claims`). */
   claims: JWTPayload;
+}
+
+/** Whom a condition judges: the subject, and the token's claims when a token was presented. */
+interface Judged {
+  subject: Subject;
+  claims?: JWTPayload;
 }
 
 /** The gateway request a rule's condition judges (`request`). */
@@ -196,6 +203,11 @@ export class AccessDecisionService {
     if (!state?.active) return this.deny('subject_inactive', { permission });
     if (!this.state.permissionsOf(subject).has(permission))
       return this.deny('permission_denied', { permission });
+    // A role's condition on the permission (docs/access.md, "Conditions"): no token, no request.
+    if (this.state.conditionedPermissions.has(permission)) {
+      const problem = this.roleConditionProblem({ subject }, permission, undefined, undefined);
+      if (problem) return this.deny('condition_failed', { permission, conditionProblem: problem });
+    }
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
   }
 
@@ -250,9 +262,14 @@ export class AccessDecisionService {
       if (!this.state.permissionsOf(verdict.subject).has(permission))
         return this.deny('permission_denied', context);
     }
+    // Only a permission some role grants on a condition pays for it: one lookup for the others.
+    if (permission && this.state.conditionedPermissions.has(permission)) {
+      const problem = this.roleConditionProblem(verdict, permission, rule, request);
+      if (problem) return this.deny('condition_failed', { ...context, conditionProblem: problem });
+    }
     // Only a rule with a condition pays for it: the others never get here with one.
     if (rule?.condition) {
-      const problem = this.conditionProblem(rule.condition, verdict, request);
+      const problem = this.conditionProblem(rule.condition, verdict, rule, request, permission);
       if (problem) return this.deny('condition_failed', { ...context, conditionProblem: problem });
     }
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), ...context };
@@ -264,19 +281,45 @@ export class AccessDecisionService {
    */
   private conditionProblem(
     condition: RuleCondition,
-    facts: TokenFacts,
+    facts: Judged,
+    rule: CompiledRule | undefined,
     request: RequestFacts | undefined,
+    permission: string | undefined,
   ): string | undefined {
     if (!condition.compiled) return condition.problem ?? 'not compiled';
-    const outcome = evaluate(condition.compiled, this.activation(condition, facts, request));
+    const activation = this.activation(rule, facts, request, permission);
+    const outcome = evaluate(condition.compiled, activation);
     return outcome.ok ? undefined : outcome.reason;
+  }
+
+  /**
+   * Whether the subject holds `permission` through some role unconditionally, or through one
+   * whose condition for it is true; otherwise why not, role by role.
+   */
+  private roleConditionProblem(
+    facts: Judged,
+    permission: string,
+    rule: CompiledRule | undefined,
+    request: RequestFacts | undefined,
+  ): string | undefined {
+    const problems: string[] = [];
+    for (const role of this.state.subject(facts.subject)?.roles ?? []) {
+      if (!this.state.roles.get(role)?.has(permission)) continue;
+      const condition = this.state.roleConditions.get(role)?.get(permission);
+      if (!condition) return undefined;
+      const problem = this.conditionProblem(condition, facts, rule, request, permission);
+      if (!problem) return undefined;
+      problems.push(`role ${role}: ${problem}`);
+    }
+    return problems.length > 0 ? problems.join('; ') : 'no role grants it';
   }
 
   /** What a gateway rule's condition sees (docs/access.md, "Conditions"). */
   private activation(
-    condition: RuleCondition,
-    facts: TokenFacts,
+    rule: CompiledRule | undefined,
+    facts: Judged,
     request: RequestFacts | undefined,
+    permission: string | undefined,
   ): ConditionActivation {
     const subject = facts.subject;
     const activation: ConditionActivation = {
@@ -286,12 +329,19 @@ export class AccessDecisionService {
         roles: this.state.subject(subject)?.roles ?? [],
       },
       context: { time: new Date(this.clock.now()) },
-      token: { claims: facts.claims },
     };
+    if (facts.claims) activation.token = { claims: facts.claims };
+    if (permission) {
+      const colon = permission.indexOf(':');
+      activation.resource = { type: permission.slice(0, colon) };
+      activation.action = { name: permission.slice(colon + 1) };
+    }
     if (request) {
       // Null prototypes: a parameter named __proto__ is data like any other.
       const params: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const [name, index] of condition.params) params[name] = request.segments[index];
+      for (const [name, index] of rule?.condition?.params ?? pathParameters(rule?.path ?? '/')) {
+        params[name] = request.segments[index];
+      }
       activation.request = {
         method: request.method.toUpperCase(),
         path: `/${request.segments.join('/')}`,

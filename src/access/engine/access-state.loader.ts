@@ -150,9 +150,9 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
 
   private async loadRoles(): Promise<void> {
     const started = this.order.begin('roles');
-    const rows = await this.dataSource.query<Array<{ name: string; permissions: string[] }>>(
-      'SELECT name, permissions FROM roles',
-    );
+    const rows = await this.dataSource.query<
+      Array<{ name: string; permissions: string[]; conditions: Record<string, string> | null }>
+    >('SELECT name, permissions, conditions FROM roles');
     // An older read finishing after a newer one would bring back what the newer one removed.
     if (!this.order.finish('roles', started)) return;
     const live = new Set(
@@ -161,9 +161,21 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
         started,
       ),
     );
-    this.state.roles = new Map(
-      rows.filter((row) => live.has(row.name)).map((row) => [row.name, new Set(row.permissions)]),
-    );
+    const kept = rows.filter((row) => live.has(row.name));
+    this.state.roles = new Map(kept.map((row) => [row.name, new Set(row.permissions)]));
+    const roleConditions = new Map<string, ReadonlyMap<string, RuleCondition>>();
+    const conditioned = new Set<string>();
+    for (const row of kept) {
+      const entries = Object.entries(row.conditions ?? {});
+      if (entries.length === 0) continue;
+      roleConditions.set(
+        row.name,
+        new Map(entries.map(([permission, source]) => [permission, ruleCondition(source, '/')])),
+      );
+      for (const [permission] of entries) conditioned.add(permission);
+    }
+    this.state.roleConditions = roleConditions;
+    this.state.conditionedPermissions = conditioned;
     this.state.forgetPermissions();
   }
 

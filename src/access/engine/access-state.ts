@@ -43,6 +43,10 @@ export class AccessState {
   readonly clients = new Map<string, SubjectState>();
   readonly users = new Map<string, SubjectState>();
   roles = new Map<string, ReadonlySet<string>>();
+  /** Each role's conditions, by permission (docs/access.md, "Conditions"). */
+  roleConditions = new Map<string, ReadonlyMap<string, RuleCondition>>();
+  /** Permissions some role grants only on a condition: the others cost one lookup more. */
+  conditionedPermissions: ReadonlySet<string> = new Set();
   matcher = new RouteMatcher<CompiledRule>([]);
   ruleCount = 0;
   private readonly permissionCache = new Map<string, ReadonlySet<string>>();

@@ -90,6 +90,40 @@ describe(DecisionLog.name, () => {
     });
   });
 
+  it('says which rule’s condition failed, and why', () => {
+    const { sut, lines } = logWith(1);
+    sut.record(
+      {
+        allowed: false,
+        reason: 'condition_failed',
+        decisionId: 'd-4',
+        sub: 'svc',
+        clientId: 'svc',
+        ruleId: 'r-owned',
+        conditionProblem: 'No such key: tenant',
+      },
+      { surface: 'gateway', method: 'GET', path: '/tenants/acme' },
+    );
+    const { time, ...line } = lines[0];
+    expect(typeof time).toBe('number');
+    expect(line).toEqual({
+      level: 30,
+      service: 'gatehouse',
+      log: 'access-decision',
+      msg: 'access decision',
+      decision_id: 'd-4',
+      allowed: false,
+      reason: 'condition_failed',
+      sub: 'svc',
+      client_id: 'svc',
+      rule_id: 'r-owned',
+      condition_problem: 'No such key: tenant',
+      surface: 'gateway',
+      method: 'GET',
+      path: '/tenants/acme',
+    });
+  });
+
   it('writes nothing when LOG_LEVEL is above info', () => {
     const { sut, lines } = logWith(1, 'warn');
     sut.record(deny, { surface: 'check' });

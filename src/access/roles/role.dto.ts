@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -30,10 +31,23 @@ export class CreateRoleDto {
   @ArrayUnique()
   @Matches(PERMISSION_SYNTAX, { each: true, message: 'each must be resource:action' })
   permissions: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'invoices:write': 'request.params.id == subject.id' },
+    description:
+      'A CEL condition per permission of the role, type-checked when saved (400 naming the ' +
+      'position of an error); the role grants that permission only when it is true ' +
+      '(docs/access.md, "Conditions")',
+  })
+  @IsOptional()
+  @IsObject()
+  conditions?: Record<string, string>;
 }
 
 export class UpdateRoleDto extends PartialType(
-  PickType(CreateRoleDto, ['description', 'permissions'] as const),
+  PickType(CreateRoleDto, ['description', 'permissions', 'conditions'] as const),
 ) {}
 
 export class SubjectRolesDto {
@@ -49,6 +63,8 @@ export class RoleView {
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ type: [String] }) permissions: string[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  conditions: Record<string, string>;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

@@ -20,6 +20,10 @@ export class RoleEntity {
   @Column({ name: 'permissions', type: 'text', array: true, default: () => "'{}'" })
   permissions: string[];
 
+  /** A CEL condition per permission (docs/access.md, "Conditions"); absent: unconditioned. */
+  @Column({ name: 'conditions', type: 'jsonb', default: () => "'{}'" })
+  conditions: Record<string, string>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -12,6 +12,7 @@ import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { AccessStateLoader } from '../engine/access-state.loader';
 import { UsersService } from '../../users/users.service';
+import { compile } from '../conditions/condition';
 import { CreateRoleDto, RoleView, UpdateRoleDto } from './role.dto';
 import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './role.entities';
 
@@ -20,6 +21,7 @@ export function toRoleView(role: RoleEntity): RoleView {
     name: role.name,
     description: role.description,
     permissions: role.permissions,
+    conditions: role.conditions,
     created_at: role.createdAt.toISOString(),
     updated_at: role.updatedAt.toISOString(),
   };
@@ -48,19 +50,24 @@ export class RolesService {
   }
 
   async create(input: CreateRoleDto, context: AuditContext = SYSTEM_AUDIT): Promise<RoleEntity> {
+    const conditions = checkedConditions(input.conditions ?? {}, input.permissions);
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(RoleEntity, {
           name: input.name,
           description: input.description ?? null,
           permissions: input.permissions,
+          conditions,
         });
         await this.audit.record(
           {
             ...context,
             type: 'role.created',
             target: { type: 'role', id: input.name },
-            details: { permissions: input.permissions },
+            details: {
+              permissions: input.permissions,
+              ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
+            },
           },
           manager,
         );
@@ -103,6 +110,9 @@ export class RolesService {
       const before = definitionOf(role);
       if (input.description !== undefined) role.description = input.description;
       if (input.permissions !== undefined) role.permissions = input.permissions;
+      if (input.conditions !== undefined) role.conditions = input.conditions;
+      // Every condition must name a permission the role still grants, and compile.
+      role.conditions = checkedConditions(role.conditions, role.permissions);
       await manager.save(role);
       const fields = changedFields(before, definitionOf(role));
       if (fields.length > 0) {
@@ -220,6 +230,33 @@ export class RolesService {
 }
 
 /** The fields an update may change, to tell which ones it did. */
-function definitionOf(role: RoleEntity): Pick<RoleEntity, 'description' | 'permissions'> {
-  return { description: role.description, permissions: role.permissions };
+function definitionOf(
+  role: RoleEntity,
+): Pick<RoleEntity, 'description' | 'permissions' | 'conditions'> {
+  return {
+    description: role.description,
+    permissions: role.permissions,
+    conditions: role.conditions,
+  };
+}
+
+/**
+ * A role's conditions, each on a permission the role grants and each compiling (docs/access.md,
+ * "Conditions"); otherwise 400 naming the permission and the position of the problem.
+ */
+function checkedConditions(
+  conditions: Record<string, unknown>,
+  permissions: string[],
+): Record<string, string> {
+  const problems = Object.entries(conditions).flatMap(([permission, source]) => {
+    const field = `conditions.${permission}`;
+    if (!permissions.includes(permission)) {
+      return [{ field, problem: 'must be a permission the role grants' }];
+    }
+    if (typeof source !== 'string') return [{ field, problem: 'must be a string' }];
+    const compiled = compile(source);
+    return compiled.ok ? [] : [{ field, problem: compiled.problem.message }];
+  });
+  if (problems.length > 0) throw new ValidationFailedError(problems);
+  return conditions as Record<string, string>;
 }

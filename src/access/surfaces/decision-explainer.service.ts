@@ -63,7 +63,10 @@ export class DecisionExplainer {
       client: clientId ? this.describe({ type: 'client', id: clientId }) : null,
       subject: subject && subject.type === 'user' ? this.describe(subject) : null,
       binding: binding(claims, presented, decision),
-      condition: rule?.condition ? condition(rule.condition, decision) : null,
+      condition:
+        rule?.condition || decision.reason === 'condition_failed'
+          ? condition(rule?.condition, decision)
+          : null,
     };
   }
 
@@ -127,11 +130,12 @@ function view({ condition, ...rule }: CompiledRule): object {
  * The rule's condition as the decision judged it: held, not held (and why), or null when the
  * decision stopped before it (conditions are judged last, after the token and the permission).
  */
-function condition(ruleCondition: RuleCondition, decision: Decision): object {
+function condition(ruleCondition: RuleCondition | undefined, decision: Decision): object {
   const held =
     decision.reason === 'allowed' ? true : decision.reason === 'condition_failed' ? false : null;
   return {
-    source: ruleCondition.source,
+    // null: a role's condition on the permission failed; the problem names the role.
+    source: ruleCondition?.source ?? null,
     held,
     problem: decision.conditionProblem ?? null,
   };
