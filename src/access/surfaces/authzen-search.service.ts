@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/api-error';
+import { Subject } from '../../common/auth/subject-permissions';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { AccessState } from '../engine/access-state';
 import {
@@ -51,8 +52,8 @@ export class AuthzenSearch {
     await this.engine.whenSettled();
     const subjects = type === 'user' ? this.state.users : this.state.clients;
     const ids: string[] = [];
-    for (const [id, state] of subjects) {
-      if (state.active && this.state.permissionsOf({ type, id }).has(permission)) ids.push(id);
+    for (const id of subjects.keys()) {
+      if (this.grants({ type, id }, permission)) ids.push(id);
     }
     return paginate(ids, page, (id) => ({ type, id }));
   }
@@ -67,12 +68,23 @@ export class AuthzenSearch {
     const page = pageOf(request.page, ['action', type, id, request.resource.type]);
     await this.engine.whenSettled();
     const names: string[] = [];
-    if (this.state.subject({ type, id })?.active) {
-      for (const permission of this.state.permissionsOf({ type, id })) {
-        if (permission.startsWith(prefix)) names.push(permission.slice(prefix.length));
-      }
+    for (const permission of this.state.permissionsOf({ type, id })) {
+      if (permission.startsWith(prefix) && this.grants({ type, id }, permission))
+        names.push(permission.slice(prefix.length));
     }
     return paginate(names, page, (name) => ({ name }));
+  }
+
+  /**
+   * Whether an evaluation of this subject and permission would be `decision: true` (§8: every
+   * result must be): the subject active and holding the permission now, as
+   * AccessDecisionService.decideSubject judges it.
+   */
+  private grants(subject: Subject, permission: string): boolean {
+    return (
+      this.state.subject(subject)?.active === true &&
+      this.state.permissionsOf(subject).has(permission)
+    );
   }
 }
 
