@@ -8,9 +8,12 @@ import {
   setUserRoles,
   signWithServerKey,
   unique,
+  within,
 } from '../support/access';
 import { createUser } from '../support/code-flow';
 import { InjectResult, startTestApp, TestApp } from '../support/test-app';
+import { NEEDS_POSTGRES_SERVER } from '../support/test-database';
+import { twoProcessesOnOneDatabase } from '../support/two-processes';
 
 /** Code-point order, the order Gatehouse gives search results in. */
 const sorted = (ids: string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -397,6 +400,29 @@ describe('AuthZEN 1.0 search APIs (§8)', () => {
     });
   });
 
+  describe('API docs', () => {
+    it('documents both search routes with their request bodies', async () => {
+      const document = (await sut.request({ method: 'GET', url: '/docs-json' })).json();
+      for (const [path, body] of [
+        ['/access/v1/search/subject', 'SubjectSearchRequest'],
+        ['/access/v1/search/action', 'ActionSearchRequest'],
+      ]) {
+        const operation = document.paths[path].post;
+        expect(operation.requestBody.content['application/json'].schema).toEqual({
+          $ref: `#/components/schemas/${body}`,
+        });
+        expect(operation.security).toEqual([{ bearer: [] }]);
+      }
+      expect(document.components.schemas.SearchPage.properties.limit).toEqual({
+        type: 'number',
+        minimum: 1,
+        maximum: 100,
+        default: 50,
+      });
+      expect(document.paths).not.toHaveProperty('/access/v1/search/resource');
+    });
+  });
+
   describe('authentication and transport (§10, §11)', () => {
     it('answers 401 without a token, and to a sender-constrained one', async () => {
       const bare = await searchSubjects(whoMayAudit(), { token: null });
@@ -501,3 +527,38 @@ describe('AuthZEN 1.0 search APIs (§8)', () => {
     });
   });
 });
+
+// Two server processes on one PostgreSQL database (LISTEN/NOTIFY; PGlite is one process).
+describe(
+  'AuthZEN search across processes (on a PostgreSQL server)',
+  { skip: NEEDS_POSTGRES_SERVER },
+  () => {
+    const apps = twoProcessesOnOneDatabase();
+
+    it('a role given and taken away through one process shows in the other’s subject search within a second', async () => {
+      const ledgers = unique('ledgers');
+      const role = await createRole(apps.first, [`${ledgers}:audit`]);
+      const user = await createUser(apps.first);
+      const checker = await clientToken(apps.second, await createService(apps.first, 'iam:check'));
+      const ids = async () => {
+        const response = await apps.second.request({
+          method: 'POST',
+          url: '/access/v1/search/subject',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
+          payload: {
+            subject: { type: 'user' },
+            action: { name: 'audit' },
+            resource: { type: ledgers, id: 'l-1' },
+          },
+        });
+        expect(response.statusCode).toBe(200);
+        return response.json().results.map((result: { id: string }) => result.id);
+      };
+      expect(await ids()).toEqual([]);
+      await setUserRoles(apps.first, user.id, [role]);
+      expect(await within(1000, async () => (await ids()).includes(user.id))).toBe(true);
+      await setUserRoles(apps.first, user.id, []);
+      expect(await within(1000, async () => (await ids()).length === 0)).toBe(true);
+    });
+  },
+);
