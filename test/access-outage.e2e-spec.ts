@@ -199,6 +199,17 @@ describe('checkAccess outages (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_
           },
         });
         expect(authzen.statusCode).toBe(503);
+        const search = await sut.request({
+          method: 'POST',
+          url: '/access/v1/search/subject',
+          headers: { authorization: `Bearer ${checker}`, 'content-type': 'application/json' },
+          payload: {
+            subject: { type: 'client' },
+            action: { name: 'read' },
+            resource: { type: 'invoices', id: 'inv-1' },
+          },
+        });
+        expect(search.statusCode).toBe(503);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
 

@@ -17,6 +17,8 @@ import { AccessRuleEntity } from './rules/access-rule.entity';
 import { AccessRulesController } from './rules/access-rules.controller';
 import { AccessRulesService } from './rules/access-rules.service';
 import { AuthzenController } from './surfaces/authzen.controller';
+import { AuthzenSearchController } from './surfaces/authzen-search.controller';
+import { AuthzenSearch } from './surfaces/authzen-search.service';
 import { CheckRoute } from './surfaces/check.route';
 import { ExplainController } from './surfaces/explain.controller';
 import { GatewayRoute } from './surfaces/gateway.route';
@@ -37,7 +39,13 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     ClientsModule,
     UsersModule,
   ],
-  controllers: [RolesController, AccessRulesController, AuthzenController, ExplainController],
+  controllers: [
+    RolesController,
+    AccessRulesController,
+    AuthzenController,
+    AuthzenSearchController,
+    ExplainController,
+  ],
   providers: [
     // A factory, not a value: each application (two in one test process) has its own state.
     { provide: AccessState, useFactory: () => new AccessState() },
@@ -50,6 +58,7 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     CheckRoute,
     AccessPermissions,
     AuthzenEvaluator,
+    AuthzenSearch,
     DecisionExplainer,
   ],
   exports: [AccessPermissions, AccessDecisionService],

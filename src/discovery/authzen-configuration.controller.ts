@@ -5,8 +5,9 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * AuthZEN 1.0 §9 Policy Decision Point metadata. The PDP identifier is the issuer; only the
- * endpoints Gatehouse serves are listed (no search endpoints: their absence tells a PEP that
- * the PDP does not offer them). Public and cacheable, like the other discovery documents.
+ * endpoints Gatehouse serves are listed: subject and action search, not resource search (its
+ * absence tells a PEP that the PDP does not offer it; docs/authzen.md, "Search"). Public and
+ * cacheable, like the other discovery documents.
  */
 @ApiTags('discovery')
 @Controller()
@@ -18,6 +19,8 @@ export class AuthzenConfigurationController {
       policy_decision_point: config.issuer,
       access_evaluation_endpoint: `${config.issuer}/access/v1/evaluation`,
       access_evaluations_endpoint: `${config.issuer}/access/v1/evaluations`,
+      search_subject_endpoint: `${config.issuer}/access/v1/search/subject`,
+      search_action_endpoint: `${config.issuer}/access/v1/search/action`,
     };
   }
 

@@ -60,7 +60,7 @@ describe('AuthZEN 1.0 access evaluation API', () => {
   }
 
   describe('GET /.well-known/authzen-configuration (AuthZEN 1.0 §9)', () => {
-    it('publishes the PDP metadata as JSON, to anyone: the identifier and both evaluation endpoints, no search endpoints', async () => {
+    it('publishes the PDP metadata as JSON, to anyone: the identifier, both evaluation endpoints, subject and action search', async () => {
       const response = await sut.request({
         method: 'GET',
         url: '/.well-known/authzen-configuration',
@@ -73,6 +73,8 @@ describe('AuthZEN 1.0 access evaluation API', () => {
         policy_decision_point: 'http://localhost:3000',
         access_evaluation_endpoint: 'http://localhost:3000/access/v1/evaluation',
         access_evaluations_endpoint: 'http://localhost:3000/access/v1/evaluations',
+        search_subject_endpoint: 'http://localhost:3000/access/v1/search/subject',
+        search_action_endpoint: 'http://localhost:3000/access/v1/search/action',
       });
     });
 

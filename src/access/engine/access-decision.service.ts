@@ -479,7 +479,7 @@ export class AccessDecisionService {
    * briefly: past RELOAD_WAIT_MS the state is not trustworthy, and neither is an unknown one
    * (DecisionUnavailableError, 503, never a guess).
    */
-  private async whenSettled(): Promise<void> {
+  async whenSettled(): Promise<void> {
     const reloading = this.state.current();
     if (reloading && !(await settlesWithin(reloading, RELOAD_WAIT_MS))) {
       throw new DecisionUnavailableError(this.ids.uuid());
