@@ -199,16 +199,28 @@ export class AccessDecisionService {
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
   async decideSubject(subject: Subject, permission: string): Promise<Decision> {
     await this.whenSettled();
-    const state = this.state.subject(subject);
-    if (!state?.active) return this.deny('subject_inactive', { permission });
-    if (!this.state.permissionsOf(subject).has(permission))
-      return this.deny('permission_denied', { permission });
+    const denial = this.subjectDenial(subject, permission);
+    if (denial) return this.deny(denial.reason, { permission, ...denial.details });
+    return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
+  }
+
+  /**
+   * Why the subject does not hold the permission now (decideSubject's answer, without waiting for
+   * reloads or making a decision id), or undefined when it does. The AuthZEN searches list only
+   * what this allows, so that every result evaluates to true.
+   */
+  subjectDenial(
+    subject: Subject,
+    permission: string,
+  ): { reason: DenyReason; details?: { conditionProblem: string } } | undefined {
+    if (!this.state.subject(subject)?.active) return { reason: 'subject_inactive' };
+    if (!this.state.permissionsOf(subject).has(permission)) return { reason: 'permission_denied' };
     // A role's condition on the permission (docs/access.md, "Conditions"): no token, no request.
     if (this.state.conditionedPermissions.has(permission)) {
       const problem = this.roleConditionProblem({ subject }, permission, undefined, undefined);
-      if (problem) return this.deny('condition_failed', { permission, conditionProblem: problem });
+      if (problem) return { reason: 'condition_failed', details: { conditionProblem: problem } };
     }
-    return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
+    return undefined;
   }
 
   /**

@@ -77,14 +77,11 @@ export class AuthzenSearch {
 
   /**
    * Whether an evaluation of this subject and permission would be `decision: true` (§8: every
-   * result must be): the subject active and holding the permission now, as
-   * AccessDecisionService.decideSubject judges it.
+   * result must be): the subject active and holding the permission now, a role's condition
+   * included, as AccessDecisionService.decideSubject judges it.
    */
   private grants(subject: Subject, permission: string): boolean {
-    return (
-      this.state.subject(subject)?.active === true &&
-      this.state.permissionsOf(subject).has(permission)
-    );
+    return this.engine.subjectDenial(subject, permission) === undefined;
   }
 }
 
