@@ -1,3 +1,5 @@
+import { Attributes } from '../common/attributes';
+
 export type UserStatus = 'active' | 'disabled';
 
 /**
@@ -13,6 +15,8 @@ export interface User {
   readonly name: string | null;
   readonly givenName: string | null;
   readonly familyName: string | null;
+  /** Admin-set (docs/access.md, Attributes). */
+  readonly attributes: Attributes;
   readonly status: UserStatus;
   /** Tokens issued before this instant are dead even if the user is active again. */
   readonly tokensValidAfter: Date | null;
@@ -38,6 +42,7 @@ export function userSnapshot(from: User): User {
     name: from.name,
     givenName: from.givenName,
     familyName: from.familyName,
+    attributes: from.attributes,
     status: from.status,
     tokensValidAfter: from.tokensValidAfter,
     createdAt: from.createdAt,

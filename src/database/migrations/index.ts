@@ -9,6 +9,7 @@ import { Dpop1763900000160 } from './1763900000160-Dpop';
 import { ClientSecretJwt1763900000300 } from './1763900000300-ClientSecretJwt';
 import { MutualTls1763900000400 } from './1763900000400-MutualTls';
 import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
+import { Attributes1763900000510 } from './1763900000510-Attributes';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClientSecretJwt1763900000300,
   MutualTls1763900000400,
   DpopBinding1763900000410,
+  Attributes1763900000510,
 ];
