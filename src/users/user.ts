@@ -30,6 +30,11 @@ export interface UserStanding {
   readonly active: boolean;
   /** Epoch ms; tokens issued before it are dead. */
   readonly tokensValidAfter: number | null;
+  /** The username as compared (lower case), to name the user by (docs/access.md). */
+  readonly usernameNormalized: string;
+  readonly email: string | null;
+  /** Frozen; the one shared empty object when `{}`. */
+  readonly attributes: Attributes;
 }
 
 /** A snapshot of a stored user (or of another snapshot), taken once when it is read. */

@@ -179,9 +179,17 @@ export class AccessDecisionService {
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
   async decideSubject(subject: Subject, permission: string): Promise<Decision> {
     await this.whenSettled();
-    const state = this.state.subject(subject);
+    let named = subject;
+    if (subject.type === 'user') {
+      // docs/access.md, Subjects by name: an id, a username or an email, from memory.
+      const resolved = this.state.resolveUser(subject.id);
+      if (resolved === 'ambiguous') return this.deny('permission_denied', { permission });
+      if (resolved === 'unknown') return this.deny('subject_inactive', { permission });
+      named = { type: 'user', id: resolved.id };
+    }
+    const state = this.state.subject(named);
     if (!state?.active) return this.deny('subject_inactive', { permission });
-    if (!this.state.permissionsOf(subject).has(permission))
+    if (!this.state.permissionsOf(named).has(permission))
       return this.deny('permission_denied', { permission });
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
   }
