@@ -71,6 +71,21 @@ describe('AuthZEN: a user subject named by id, username or email (docs/authzen.m
     });
   }
 
+  it("/access/check decides for the caller's own token only: a subject member is a 400", async () => {
+    const response = await sut.request({
+      method: 'POST',
+      url: '/access/check',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
+      payload: { resource: 'invoices', action: 'read', subject: { type: 'user', id: reader } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'subject: should not exist',
+      details: [{ field: 'subject', problem: 'should not exist' }],
+    });
+  });
+
   it('follows a rename at once: the old username names nobody, the new one the user', async () => {
     const renamed = await createUser({ username: 'old-name' });
     const role = await createRole(sut, ['invoices:read']);
