@@ -98,6 +98,11 @@ describe('attributes of users and clients (docs/access.md, Attributes)', () => {
       expect(patched.json().attributes).toEqual({ tenant: 'globex', at_limit: nested(3) });
       const untouched = await sut.admin('PATCH', `/admin/users/${id}`, { name: 'Alice' });
       expect(untouched.json().attributes).toEqual({ tenant: 'globex', at_limit: nested(3) });
+      // The same object with its keys in another order changes nothing (jsonb keeps its own order).
+      const reordered = await sut.admin('PATCH', `/admin/users/${id}`, {
+        attributes: { at_limit: nested(3), tenant: 'globex' },
+      });
+      expect(reordered.statusCode).toBe(200);
       expect(await fieldsOf(id)).toEqual([['name'], ['attributes']]);
     });
 
@@ -149,6 +154,10 @@ describe('attributes of users and clients (docs/access.md, Attributes)', () => {
       expect(patched.json().attributes).toEqual({ tenant: 'globex', partner: true });
       const read = await sut.admin('GET', `/admin/clients/${clientId}`);
       expect(read.json().attributes).toEqual({ tenant: 'globex', partner: true });
+      const reordered = await sut.admin('PATCH', `/admin/clients/${clientId}`, {
+        attributes: { partner: true, tenant: 'globex' },
+      });
+      expect(reordered.statusCode).toBe(200);
       expect(await fieldsOf(clientId)).toEqual([['attributes'], ['client_name']]);
     });
 

@@ -88,3 +88,15 @@ export const ATTRIBUTES_SCHEMA = {
   description:
     'Admin-set JSON object: identifier keys, any JSON values; at most 64 keys, depth 4, 4096 bytes (docs/access.md, Attributes)',
 } as const;
+
+/**
+ * The attributes as JSON with every object's keys sorted: PostgreSQL's jsonb keeps its own key
+ * order, so two equal objects compare equal only this way (audit: was the field changed?).
+ */
+export function canonicalAttributes(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) =>
+    typeof member === 'object' && member !== null && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : member,
+  );
+}

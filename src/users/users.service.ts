@@ -4,7 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
-import { attributesProblems } from '../common/attributes';
+import { attributesProblems, canonicalAttributes } from '../common/attributes';
 import { AppConfig } from '../config/app-config';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { changedFields, updateEvents } from '../events/audit-changes';
@@ -243,7 +243,7 @@ function profileOf(user: UserEntity): Record<string, unknown> {
     name: user.name,
     givenName: user.givenName,
     familyName: user.familyName,
-    attributes: user.attributes,
+    attributes: canonicalAttributes(user.attributes),
     status: user.status,
   };
 }
