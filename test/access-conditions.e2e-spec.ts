@@ -13,6 +13,7 @@ import {
   holds,
   unique,
   UUID,
+  within,
 } from './support/access';
 import { InjectResult, startTestApp, TestApp } from './support/test-app';
 
@@ -83,6 +84,28 @@ describe('conditions on gateway rules (docs/access.md, "Conditions")', () => {
     expectGatewayDenied(await ask('/invoices/someone-else'), 'condition_failed');
     expectGatewayDenied(await ask(`/invoices/${owner.clientId}/lines/3`), 'condition_failed');
     expectGatewayDenied(await ask('/search?owner=someone-else'), 'condition_failed');
+  });
+
+  it("reads the subject's admin-set attributes (docs/access.md, Attributes)", async () => {
+    await createRule(sut, {
+      path: `${base}/departments/{department}/**`,
+      permission: 'invoices:read',
+      condition: 'subject.attributes.department == request.params.department',
+    });
+    // No attributes yet: the key is missing, so the condition fails closed.
+    expectGatewayDenied(await ask('/departments/audit/reports'), 'condition_failed');
+    const patched = await sut.admin(
+      'PATCH',
+      `/admin/clients/${encodeURIComponent(owner.clientId)}`,
+      { attributes: { department: 'audit' } },
+    );
+    expect(patched.statusCode).toBe(200);
+    // The change reaches the decisions through the change bus (docs/access.md).
+    expect(
+      await within(1000, async () => (await ask('/departments/audit/reports')).statusCode === 200),
+    ).toBe(true);
+    allowed(await ask('/departments/audit/reports'));
+    expectGatewayDenied(await ask('/departments/sales/reports'), 'condition_failed');
   });
 
   it('denies a condition that reads a missing key or claim (fail closed)', async () => {

@@ -65,11 +65,53 @@ describe('POST /admin/access/explain', () => {
         tokens_valid_after: null,
         roles: ['reader'],
         permissions: ['invoices:read'],
+        attributes: {},
       },
       subject: null,
       binding: null,
       condition: null,
     });
+  });
+
+  it("shows the client's and the user's attributes as changed through the admin API", async () => {
+    const patched = await sut.admin('PATCH', `/admin/clients/${clientId}`, {
+      attributes: { tenant: 'acme', tiers: ['gold'] },
+    });
+    expect(patched.statusCode).toBe(200);
+    const user = await sut.admin('POST', '/admin/users', {
+      username: 'explained',
+      password: 'correct horse battery',
+      attributes: { tenant: 'acme', department: 'sales' },
+    });
+    expect(user.statusCode).toBe(201);
+    const userId = user.json().id;
+    const userToken = await signWithServerKey(
+      sut,
+      accessTokenClaims(sut, clientId, { sub: userId }),
+    );
+    const explain = async () =>
+      (
+        await sut.admin('POST', '/admin/access/explain', {
+          token: userToken,
+          resource: 'invoices',
+          action: 'read',
+        })
+      ).json();
+    const body = await explain();
+    expect(body.client.attributes).toEqual({ tenant: 'acme', tiers: ['gold'] });
+    expect(body.subject).toEqual({
+      type: 'user',
+      id: userId,
+      known: true,
+      active: true,
+      tokens_valid_after: null,
+      roles: [],
+      permissions: [],
+      attributes: { tenant: 'acme', department: 'sales' },
+    });
+    await sut.admin('PATCH', `/admin/users/${userId}`, { attributes: {} });
+    expect((await explain()).subject.attributes).toEqual({});
+    await sut.admin('PATCH', `/admin/clients/${clientId}`, { attributes: {} });
   });
 
   it('shows the binding check of a DPoP-bound token, without spending the proof', async () => {

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { frozenAttributes } from '../common/attributes';
 import { Clock } from '../common/clock';
 import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
@@ -11,6 +12,7 @@ interface StandingRow {
   client_id: string;
   status: string;
   tokens_valid_after: Date | null;
+  attributes: Record<string, unknown> | null;
 }
 
 const MAX_CACHED = 10_000;
@@ -83,7 +85,7 @@ export class ClientDirectory implements OnModuleDestroy {
    */
   async standings(clientId?: string): Promise<ClientStanding[]> {
     const rows = await this.clients.query<StandingRow[]>(
-      `SELECT client_id, status, tokens_valid_after FROM clients${
+      `SELECT client_id, status, tokens_valid_after, attributes FROM clients${
         clientId === undefined ? '' : ' WHERE client_id = $1'
       }`,
       clientId === undefined ? [] : [clientId],
@@ -92,6 +94,7 @@ export class ClientDirectory implements OnModuleDestroy {
       clientId: row.client_id,
       active: row.status === 'active',
       tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
+      attributes: frozenAttributes(row.attributes),
     }));
   }
 

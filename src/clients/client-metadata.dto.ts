@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { ATTRIBUTES_SCHEMA } from '../common/attributes';
 import { SCOPE_LIST } from '../common/auth/scope-syntax';
 import {
   ASSERTION_SIGNING_ALGORITHMS,
@@ -268,6 +269,11 @@ export class CreateClientDto {
   @IsOptional()
   @IsBoolean()
   tls_client_certificate_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional(ATTRIBUTES_SCHEMA)
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
 }
 
 /**

@@ -19,6 +19,7 @@ const PUBLIC_JWK = {
 
 /** A valid confidential web client, resolved. */
 const WEB: ClientMetadata = {
+  attributes: {},
   clientName: 'web',
   clientType: 'confidential',
   redirectUris: ['https://app.example.com/cb'],

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { FieldProblem } from '../common/api-error';
+import { attributesProblems } from '../common/attributes';
 import { parseScope } from '../common/auth/scope-syntax';
 import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientMetadataDto } from './client-metadata.dto';
@@ -55,6 +56,8 @@ export interface ClientMetadata {
   tlsClientAuthSanEmail: string | null;
   /** RFC 8705 §3.4. */
   tlsClientCertificateBoundAccessTokens: boolean;
+  /** Admin-set (docs/access.md, Attributes). */
+  attributes: Record<string, unknown>;
 }
 
 /** The ClientMetadata member of each RFC 8705 §2.1.2 name. */
@@ -170,6 +173,7 @@ export function resolveClientMetadata(
       input.tls_client_certificate_bound_access_tokens ??
       base?.tlsClientCertificateBoundAccessTokens ??
       false,
+    attributes: input.attributes ?? base?.attributes ?? {},
   };
 }
 
@@ -219,6 +223,7 @@ export function clientMetadataProblems(
     const problem = resourceUriProblem(aud);
     if (problem) add(`audience[${i}]`, problem);
   });
+  problems.push(...attributesProblems(client.attributes));
   client.allowedCorsOrigins.forEach((origin, i) => {
     const problem = originProblem(origin);
     if (problem) add(`allowed_cors_origins[${i}]`, problem);
@@ -423,5 +428,6 @@ export function metadataOf(entity: ClientEntity): ClientMetadata {
     tlsClientAuthSanIp: entity.tlsClientAuthSanIp,
     tlsClientAuthSanEmail: entity.tlsClientAuthSanEmail,
     tlsClientCertificateBoundAccessTokens: entity.tlsClientCertificateBoundAccessTokens,
+    attributes: entity.attributes,
   };
 }

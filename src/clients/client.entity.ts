@@ -148,6 +148,10 @@ export class ClientEntity implements RegisteredClient {
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
   tokensValidAfter: Date | null;
 
+  /** Admin-set (docs/access.md, Attributes); never through RFC 7591 registration. */
+  @Column({ name: 'attributes', type: 'jsonb', default: () => "'{}'" })
+  attributes: Record<string, unknown>;
+
   /** How the client came to be: `admin` (REST) or `dynamic` (RFC 7591). */
   @Column({ name: 'registered_by', type: 'varchar', length: 20, default: 'admin' })
   registeredBy: 'admin' | 'dynamic';

@@ -1,3 +1,4 @@
+import { Attributes } from '../common/attributes';
 import { IdTokenAlgorithm } from '../crypto/signing-algorithms';
 import { ClientStatus, ClientType, GrantType, TokenEndpointAuthMethod } from './client.types';
 
@@ -66,6 +67,8 @@ export interface ClientStanding {
   readonly active: boolean;
   /** Epoch ms; tokens issued before it are dead. */
   readonly tokensValidAfter: number | null;
+  /** Frozen; the one shared empty object when `{}`. */
+  readonly attributes: Attributes;
 }
 
 /** A snapshot of a stored client (or of another snapshot), taken once when it is read. */

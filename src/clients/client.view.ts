@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ATTRIBUTES_SCHEMA } from '../common/attributes';
 import { ClientEntity } from './client.entity';
 
 /** A client as the admin API shows it: RFC 7591 names, never a secret or its hash. */
@@ -38,6 +39,7 @@ export class ClientView {
   tls_client_auth_san_email: string | null;
   @ApiProperty({ description: 'RFC 8705 §3.4: access tokens bound to the client certificate' })
   tls_client_certificate_bound_access_tokens: boolean;
+  @ApiProperty(ATTRIBUTES_SCHEMA) attributes: Record<string, unknown>;
   @ApiProperty({ description: 'ISO 8601' }) created_at: string;
   @ApiProperty({ description: 'ISO 8601' }) updated_at: string;
 }
@@ -84,6 +86,7 @@ export function toClientView(client: ClientEntity, defaultAccessTokenLifetime: n
     tls_client_auth_san_ip: client.tlsClientAuthSanIp,
     tls_client_auth_san_email: client.tlsClientAuthSanEmail,
     tls_client_certificate_bound_access_tokens: client.tlsClientCertificateBoundAccessTokens,
+    attributes: client.attributes,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
   };

@@ -1,3 +1,4 @@
+import { canonicalAttributes } from '../common/attributes';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -178,7 +179,11 @@ export class ClientsService {
         client.tokensValidAfter = this.clock.date();
       Object.assign(client, metadata);
       const saved = await manager.save(client);
-      const changed = changedFields(before, metadata, { scopes: 'scope' });
+      const changed = changedFields(
+        { ...before, attributes: canonicalAttributes(before.attributes) },
+        { ...metadata, attributes: canonicalAttributes(metadata.attributes) },
+        { scopes: 'scope' },
+      );
       if (hadSecret !== (saved.secretHash !== null) || given !== undefined) {
         changed.push('client_secret');
       }

@@ -14,6 +14,7 @@ function user(overrides: Partial<User> = {}): User {
     name: 'Alice Liddell',
     givenName: 'Alice',
     familyName: 'Liddell',
+    attributes: {},
     status: 'active',
     tokensValidAfter: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { frozenAttributes } from '../common/attributes';
 import { Clock } from '../common/clock';
 import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
@@ -11,6 +12,9 @@ interface StandingRow {
   id: string;
   status: string;
   tokens_valid_after: Date | null;
+  username_normalized: string;
+  email: string | null;
+  attributes: Record<string, unknown> | null;
 }
 
 const MAX_CACHED = 100_000;
@@ -63,13 +67,16 @@ export class UserDirectory implements OnModuleDestroy {
    */
   async standings(id?: string): Promise<UserStanding[]> {
     const rows = await this.users.query<StandingRow[]>(
-      `SELECT id, status, tokens_valid_after FROM users${id === undefined ? '' : ' WHERE id = $1'}`,
+      `SELECT id, status, tokens_valid_after, username_normalized, email, attributes FROM users${id === undefined ? '' : ' WHERE id = $1'}`,
       id === undefined ? [] : [id],
     );
     return rows.map((row) => ({
       id: row.id,
       active: row.status === 'active',
       tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
+      usernameNormalized: row.username_normalized,
+      email: row.email,
+      attributes: frozenAttributes(row.attributes),
     }));
   }
 

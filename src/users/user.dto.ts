@@ -3,12 +3,14 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
   MaxLength,
 } from 'class-validator';
+import { ATTRIBUTES_SCHEMA } from '../common/attributes';
 import { USERNAME_SYNTAX } from './password.policy';
 
 export class CreateUserDto {
@@ -52,6 +54,11 @@ export class CreateUserDto {
   @IsString()
   @Length(1, 100)
   family_name?: string;
+
+  @ApiPropertyOptional(ATTRIBUTES_SCHEMA)
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
 }
 
 export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['username'] as const)) {

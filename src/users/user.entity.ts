@@ -43,6 +43,10 @@ export class UserEntity implements User {
   @Column({ name: 'family_name', type: 'varchar', length: 100, nullable: true })
   familyName: string | null;
 
+  /** Admin-set (docs/access.md, Attributes). */
+  @Column({ name: 'attributes', type: 'jsonb', default: () => "'{}'" })
+  attributes: Record<string, unknown>;
+
   @Column({ name: 'status', type: 'varchar', length: 20, default: 'active' })
   status: UserStatus;
 

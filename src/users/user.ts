@@ -1,3 +1,5 @@
+import { Attributes } from '../common/attributes';
+
 export type UserStatus = 'active' | 'disabled';
 
 /**
@@ -13,6 +15,8 @@ export interface User {
   readonly name: string | null;
   readonly givenName: string | null;
   readonly familyName: string | null;
+  /** Admin-set (docs/access.md, Attributes). */
+  readonly attributes: Attributes;
   readonly status: UserStatus;
   /** Tokens issued before this instant are dead even if the user is active again. */
   readonly tokensValidAfter: Date | null;
@@ -26,6 +30,11 @@ export interface UserStanding {
   readonly active: boolean;
   /** Epoch ms; tokens issued before it are dead. */
   readonly tokensValidAfter: number | null;
+  /** The username as compared (lower case), to name the user by (docs/access.md). */
+  readonly usernameNormalized: string;
+  readonly email: string | null;
+  /** Frozen; the one shared empty object when `{}`. */
+  readonly attributes: Attributes;
 }
 
 /** A snapshot of a stored user (or of another snapshot), taken once when it is read. */
@@ -38,6 +47,7 @@ export function userSnapshot(from: User): User {
     name: from.name,
     givenName: from.givenName,
     familyName: from.familyName,
+    attributes: from.attributes,
     status: from.status,
     tokensValidAfter: from.tokensValidAfter,
     createdAt: from.createdAt,

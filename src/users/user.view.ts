@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ATTRIBUTES_SCHEMA } from '../common/attributes';
 import { User } from './user';
 
 /** A user as the admin API shows it: never the password or its hash. */
@@ -10,6 +11,7 @@ export class UserView {
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ nullable: true, type: String }) given_name: string | null;
   @ApiProperty({ nullable: true, type: String }) family_name: string | null;
+  @ApiProperty(ATTRIBUTES_SCHEMA) attributes: Record<string, unknown>;
   @ApiProperty({ enum: ['active', 'disabled'] }) status: string;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
@@ -24,6 +26,7 @@ export function toUserView(user: User): UserView {
     name: user.name,
     given_name: user.givenName,
     family_name: user.familyName,
+    attributes: { ...user.attributes },
     status: user.status,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),

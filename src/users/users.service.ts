@@ -4,6 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Page, paginate } from '../common/pagination.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
+import { attributesProblems, canonicalAttributes } from '../common/attributes';
 import { AppConfig } from '../config/app-config';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { changedFields, updateEvents } from '../events/audit-changes';
@@ -44,6 +45,7 @@ export class UsersService {
     context: AuditContext = SYSTEM_AUDIT,
     source?: string,
   ): Promise<User> {
+    checkAttributes(input.attributes);
     this.checkPassword(input.password, input);
     const passwordHash = await this.hasher.hash(input.password, source);
     const user = this.users.create({
@@ -55,6 +57,7 @@ export class UsersService {
       name: input.name ?? null,
       givenName: input.given_name ?? null,
       familyName: input.family_name ?? null,
+      attributes: input.attributes ?? {},
       status: 'active',
     });
     const saved = await this.dataSource.transaction(async (manager) => {
@@ -116,6 +119,7 @@ export class UsersService {
     input: UpdateUserDto,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<UserEntity> {
+    checkAttributes(input.attributes);
     let passwordHash: string | undefined;
     if (input.password !== undefined) {
       // An unknown user is a 404 before a bad password is a 400; bcrypt runs before the
@@ -137,6 +141,7 @@ export class UsersService {
       if (input.name !== undefined) user.name = input.name;
       if (input.given_name !== undefined) user.givenName = input.given_name;
       if (input.family_name !== undefined) user.familyName = input.family_name;
+      if (input.attributes !== undefined) user.attributes = input.attributes;
       // A new password (set by an administrator, or by the person through any future change or
       // reset flow that calls this) or a disable ends everything issued before it, even once the
       // user is enabled again: see endSignIns.
@@ -238,6 +243,14 @@ function profileOf(user: UserEntity): Record<string, unknown> {
     name: user.name,
     givenName: user.givenName,
     familyName: user.familyName,
+    attributes: canonicalAttributes(user.attributes),
     status: user.status,
   };
+}
+
+/** 400 naming `attributes` or `attributes.<key>` (docs/access.md, Attributes). */
+function checkAttributes(attributes: unknown): void {
+  if (attributes === undefined) return;
+  const problems = attributesProblems(attributes);
+  if (problems.length > 0) throw new ValidationFailedError(problems);
 }

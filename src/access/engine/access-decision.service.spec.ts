@@ -1,3 +1,4 @@
+import { NO_ATTRIBUTES } from '../../common/attributes';
 import { expect } from 'expect';
 import { errors, JWTPayload } from 'jose';
 import { beforeEach, describe, it } from 'node:test';
@@ -33,6 +34,7 @@ const active = (roles: string[] = [], tokensValidAfter: number | null = null): S
   active: true,
   tokensValidAfter,
   roles,
+  attributes: NO_ATTRIBUTES,
 });
 
 const rule = (overrides: Partial<CompiledRule> & Pick<CompiledRule, 'id' | 'path'>) => ({
@@ -414,6 +416,23 @@ describe(AccessDecisionService.name, () => {
       expect((await sut.decideSubject({ type: 'user', id: 'alice' }, 'invoices:read')).reason).toBe(
         'subject_inactive',
       );
+    });
+
+    it('finds a user by username or email; an ambiguous name is permission_denied', async () => {
+      state.putUser('u-1', { ...active(['writer']), names: ['carol', 'carol@example.com'] });
+      state.putUser('u-2', { ...active(['writer']), names: ['dave', 'shared@example.com'] });
+      state.putUser('u-3', { ...active(['writer']), names: ['erin', 'shared@example.com'] });
+      const decide = (id: string) => sut.decideSubject({ type: 'user', id }, 'invoices:write');
+      expect((await decide('CAROL')).reason).toBe('allowed');
+      expect((await decide('Carol@Example.com')).reason).toBe('allowed');
+      expect(await decide('shared@example.com')).toEqual(
+        denied('permission_denied', { permission: 'invoices:write' }),
+      );
+      expect((await decide('nobody')).reason).toBe('subject_inactive');
+      // A client is named by its client_id only.
+      expect(
+        (await sut.decideSubject({ type: 'client', id: 'carol' }, 'invoices:write')).reason,
+      ).toBe('subject_inactive');
     });
   });
 

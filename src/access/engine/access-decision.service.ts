@@ -199,7 +199,15 @@ export class AccessDecisionService {
   /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
   async decideSubject(subject: Subject, permission: string): Promise<Decision> {
     await this.whenSettled();
-    const denial = this.subjectDenial(subject, permission);
+    let named = subject;
+    if (subject.type === 'user') {
+      // docs/access.md, Subjects by name: an id, a username or an email, from memory.
+      const resolved = this.state.resolveUser(subject.id);
+      if (resolved === 'ambiguous') return this.deny('permission_denied', { permission });
+      if (resolved === 'unknown') return this.deny('subject_inactive', { permission });
+      named = { type: 'user', id: resolved.id };
+    }
+    const denial = this.subjectDenial(named, permission);
     if (denial) return this.deny(denial.reason, { permission, ...denial.details });
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
   }
@@ -334,11 +342,14 @@ export class AccessDecisionService {
     permission: string | undefined,
   ): ConditionActivation {
     const subject = facts.subject;
+    const held = this.state.subject(subject);
     const activation: ConditionActivation = {
       subject: {
         id: subject.id,
         type: subject.type,
-        roles: this.state.subject(subject)?.roles ?? [],
+        roles: held?.roles ?? [],
+        // Admin-set (docs/access.md, Attributes): frozen, shared, never copied per decision.
+        attributes: held?.attributes ?? {},
       },
       context: { time: new Date(this.clock.now()) },
     };

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClientDirectory } from '../../clients/client-directory.service';
+import { Attributes } from '../../common/attributes';
 import { ChangeBus } from '../../events/change-bus.service';
 import { ChangeEvent } from '../../events/change-events';
 import { ResyncedLoad } from '../../events/resynced-load';
@@ -14,6 +15,7 @@ import { UserDirectory } from '../../users/user-directory.service';
 interface Standing {
   active: boolean;
   tokensValidAfter: number | null;
+  attributes: Attributes;
 }
 
 interface HeldRolesRow {
@@ -94,7 +96,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
         return this.reloadUser(event.userId);
       case 'user.deleted':
         this.order.deleted(`user:${event.userId}`);
-        this.state.users.delete(event.userId);
+        this.state.putUser(event.userId, undefined);
         this.state.forgetPermissions({ type: 'user', id: event.userId });
         return undefined;
       case 'role.deleted':
@@ -125,7 +127,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
     this.order.finish('everything', started);
     if (!current()) return;
     this.replace(this.state.clients, this.live(clients, started));
-    this.replace(this.state.users, this.live(users, started));
+    this.state.replaceUsers(this.live(users, started));
     this.state.forgetPermissions();
   }
 
@@ -144,7 +146,7 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
     const started = this.order.begin(key);
     const [row] = await this.userStates(userId);
     if (!this.order.finish(key, started)) return;
-    this.put(this.state.users, userId, this.live(row ? [row] : [], started)[0]);
+    this.state.putUser(userId, this.live(row ? [row] : [], started)[0]?.[1]);
     this.state.forgetPermissions({ type: 'user', id: userId });
   }
 
@@ -231,7 +233,15 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
       this.heldRoles('user_roles', 'user_id', userId),
     ]);
     return withRoles(
-      standings.map((standing) => [standing.id, standing]),
+      standings.map((standing) => [
+        standing.id,
+        {
+          ...standing,
+          names: standing.email
+            ? [standing.usernameNormalized, standing.email.toLowerCase()]
+            : [standing.usernameNormalized],
+        },
+      ]),
       held,
     );
   }
@@ -267,12 +277,18 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
 }
 
 function withRoles(
-  standings: Array<[string, Standing]>,
+  standings: Array<[string, Standing & { names?: readonly string[] }]>,
   held: Map<string, string[]>,
 ): Array<[string, SubjectState]> {
-  return standings.map(([id, { active, tokensValidAfter }]) => [
+  return standings.map(([id, { active, tokensValidAfter, attributes, names }]) => [
     id,
-    { active, tokensValidAfter, roles: held.get(id) ?? [] },
+    {
+      active,
+      tokensValidAfter,
+      roles: held.get(id) ?? [],
+      attributes,
+      ...(names ? { names } : {}),
+    },
   ]);
 }
 

@@ -1,3 +1,4 @@
+import { Attributes } from '../../common/attributes';
 import { Subject } from '../../common/auth/subject-permissions';
 import { CompiledCondition } from '../conditions/condition';
 import { RouteMatcher, RoutePattern } from '../rules/route-matcher';
@@ -7,7 +8,14 @@ export interface SubjectState {
   /** Epoch ms; tokens issued before it are dead. */
   tokensValidAfter: number | null;
   roles: string[];
+  /** Admin-set (docs/access.md, Attributes): frozen, the one shared empty object when `{}`. */
+  attributes: Attributes;
+  /** A user's names besides its id, lower-cased: its username, and its email if any. */
+  names?: readonly string[];
 }
+
+/** What a name given for a user resolves to: its id, or why there is none. */
+export type UserResolution = { id: string } | 'unknown' | 'ambiguous';
 
 export interface CompiledRule extends RoutePattern {
   permission: string | null;
@@ -41,7 +49,10 @@ export class AccessState {
   /** False until loaded, and again while change notifications may have been missed. */
   known = false;
   readonly clients = new Map<string, SubjectState>();
+  /** Read here; changed only through putUser and replaceUsers, which keep `userNames` in step. */
   readonly users = new Map<string, SubjectState>();
+  /** Lower-cased username or email to the user (or users: emails need not be unique) it names. */
+  private readonly userNames = new Map<string, string | string[]>();
   roles = new Map<string, ReadonlySet<string>>();
   /** Each role's conditions, by permission (docs/access.md, "Conditions"). */
   roleConditions = new Map<string, ReadonlyMap<string, RuleCondition>>();
@@ -70,6 +81,52 @@ export class AccessState {
   /** Resolves once every reload, including those started meanwhile, has finished. */
   async settled(): Promise<void> {
     while (this.reloads.size > 0) await Promise.allSettled([...this.reloads]);
+  }
+
+  /** A user, or its removal (`undefined`), with its names. */
+  putUser(id: string, state: SubjectState | undefined): void {
+    const before = this.users.get(id);
+    if (before?.names) for (const name of before.names) this.unname(name, id);
+    if (!state) {
+      this.users.delete(id);
+      return;
+    }
+    this.users.set(id, state);
+    if (state.names) for (const name of state.names) this.name(name, id);
+  }
+
+  replaceUsers(rows: Iterable<[string, SubjectState]>): void {
+    this.users.clear();
+    this.userNames.clear();
+    for (const [id, state] of rows) this.putUser(id, state);
+  }
+
+  /**
+   * The user a name given by a caller means (docs/access.md, Subjects by name): its id when a
+   * user has that id; else the one user whose username (compared in lower case, as the users
+   * module stores it) or email (case-insensitively) it is. Two or more: ambiguous, never a guess.
+   */
+  resolveUser(name: string): UserResolution {
+    if (this.users.has(name)) return { id: name };
+    const found = this.userNames.get(name.toLowerCase());
+    if (found === undefined) return 'unknown';
+    return typeof found === 'string' ? { id: found } : 'ambiguous';
+  }
+
+  private name(name: string, id: string): void {
+    const held = this.userNames.get(name);
+    if (held === undefined) this.userNames.set(name, id);
+    else if (held === id || (Array.isArray(held) && held.includes(id))) return;
+    else this.userNames.set(name, Array.isArray(held) ? [...held, id] : [held, id]);
+  }
+
+  private unname(name: string, id: string): void {
+    const held = this.userNames.get(name);
+    if (held === id) this.userNames.delete(name);
+    else if (Array.isArray(held)) {
+      const rest = held.filter((other) => other !== id);
+      this.userNames.set(name, rest.length === 1 ? rest[0] : rest);
+    }
   }
 
   subject({ type, id }: Subject): SubjectState | undefined {

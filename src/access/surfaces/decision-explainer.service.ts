@@ -117,6 +117,7 @@ export class DecisionExplainer {
         : null,
       roles: state.roles,
       permissions: [...this.state.permissionsOf(subject)].sort(),
+      attributes: state.attributes,
     };
   }
 }

@@ -74,10 +74,22 @@ export class Explanation {
   @ApiProperty() decision_id: string;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) rule: object | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) token: object | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) client:
-    object | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) subject:
-    object | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      '{type, id, known, active, tokens_valid_after, roles, permissions, attributes} of the client',
+  })
+  client: object | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      '{type, id, known, active, tokens_valid_after, roles, permissions, attributes} of the user',
+  })
+  subject: object | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,

@@ -10,6 +10,7 @@ import { ClientSecretJwt1763900000300 } from './1763900000300-ClientSecretJwt';
 import { MutualTls1763900000400 } from './1763900000400-MutualTls';
 import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
+import { Attributes1763900000510 } from './1763900000510-Attributes';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MutualTls1763900000400,
   DpopBinding1763900000410,
   AccessConditions1763900000500,
+  Attributes1763900000510,
 ];

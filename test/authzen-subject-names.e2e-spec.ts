@@ -1,0 +1,103 @@
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { clientToken, createRole, createService, setUserRoles, UUID } from './support/access';
+import { startTestApp, TestApp } from './support/test-app';
+
+const PASSWORD = 'correct horse battery';
+const allow = {
+  decision: true,
+  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
+};
+const deny = (reason: string) => ({
+  decision: false,
+  context: { reason, decision_id: expect.stringMatching(UUID) },
+});
+
+describe('AuthZEN: a user subject named by id, username or email (docs/authzen.md)', () => {
+  let sut: TestApp;
+  let checker: string;
+  let reader: string;
+  let lookalike: string;
+
+  const createUser = async (body: object): Promise<string> => {
+    const response = await sut.admin('POST', '/admin/users', { password: PASSWORD, ...body });
+    expect(response.statusCode).toBe(201);
+    return response.json().id;
+  };
+
+  before(async () => {
+    sut = await startTestApp();
+    const role = await createRole(sut, ['invoices:read']);
+    reader = await createUser({ username: 'Rita.Reader', email: 'Rita@Example.com' });
+    await setUserRoles(sut, reader, [role]);
+    // Its username is the reader's id; it holds nothing.
+    lookalike = await createUser({ username: reader, email: 'look@example.com' });
+    await createUser({ username: 'twin-a', email: 'twins@example.com' });
+    const twinB = await createUser({ username: 'twin-b', email: 'Twins@example.com' });
+    await setUserRoles(sut, twinB, [role]);
+    checker = await clientToken(sut, await createService(sut, 'iam:check'));
+  });
+  after(() => sut.close());
+
+  const evaluate = (id: string) =>
+    sut.request({
+      method: 'POST',
+      url: '/access/v1/evaluation',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
+      payload: {
+        subject: { type: 'user', id },
+        action: { name: 'read' },
+        resource: { type: 'invoices', id: 'inv-1' },
+      },
+    });
+
+  const cases: Array<[string, () => string, object]> = [
+    ['its id', () => reader, allow],
+    ['its username, in any case', () => 'rita.reader', allow],
+    ['its username as stored', () => 'Rita.Reader', allow],
+    ['its email, case-insensitively', () => 'RITA@example.COM', allow],
+    ['an id that is another user’s username: the id wins', () => reader, allow],
+    ['that other user’s own id', () => lookalike, deny('permission_denied')],
+    ['that other user’s email', () => 'look@example.com', deny('permission_denied')],
+    ['an email two users share: ambiguous', () => 'twins@example.com', deny('permission_denied')],
+    ['an unknown name', () => 'nobody@example.com', deny('subject_inactive')],
+    ['an empty-looking name', () => ' ', deny('subject_inactive')],
+  ];
+  for (const [what, name, body] of cases) {
+    it(`decides for ${what}`, async () => {
+      const response = await evaluate(name());
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual(body);
+    });
+  }
+
+  it("/access/check decides for the caller's own token only: a subject member is a 400", async () => {
+    const response = await sut.request({
+      method: 'POST',
+      url: '/access/check',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
+      payload: { resource: 'invoices', action: 'read', subject: { type: 'user', id: reader } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'subject: should not exist',
+      details: [{ field: 'subject', problem: 'should not exist' }],
+    });
+  });
+
+  it('follows a rename at once: the old username names nobody, the new one the user', async () => {
+    const renamed = await createUser({ username: 'old-name' });
+    const role = await createRole(sut, ['invoices:read']);
+    await setUserRoles(sut, renamed, [role]);
+    expect((await evaluate('old-name')).json()).toEqual(allow);
+    const patched = await sut.admin('PATCH', `/admin/users/${renamed}`, {
+      email: 'new-mail@example.com',
+    });
+    expect(patched.statusCode).toBe(200);
+    expect((await evaluate('NEW-MAIL@example.com')).json()).toEqual(allow);
+    await sut.admin('DELETE', `/admin/users/${renamed}`);
+    expect((await evaluate('old-name')).json()).toEqual(deny('subject_inactive'));
+    expect((await evaluate('new-mail@example.com')).json()).toEqual(deny('subject_inactive'));
+  });
+});
