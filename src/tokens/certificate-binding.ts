@@ -14,9 +14,11 @@ export const X5T_S256 = 'x5t#S256';
  */
 export function certificateBinding(
   client: Client,
-  presented: PresentedCertificate,
+  read: () => PresentedCertificate,
 ): string | undefined {
   if (!client.tlsClientCertificateBoundAccessTokens) return undefined;
+  // Read only for such a client: every other token request skips the header.
+  const presented = read();
   if (!presented.certificate) {
     throw new InvalidRequestError(
       'this client’s access tokens are bound to its TLS client certificate; present one (RFC 8705 §3)',

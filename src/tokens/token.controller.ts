@@ -93,7 +93,7 @@ export class TokenController {
     const proof = await this.dpop.proofOf(request, '/token');
     // RFC 8705 §3: a client that asked for certificate-bound tokens gets them bound to the
     // certificate it presents now, whatever its authentication method.
-    const x5t = certificateBinding(client, this.certificates.read(request.raw));
+    const x5t = certificateBinding(client, () => this.certificates.read(request.raw));
     return this.tokens.exchange(
       client,
       request.body as TokenParams,

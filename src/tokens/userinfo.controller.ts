@@ -96,7 +96,8 @@ export class UserinfoController {
     }
     const principal = await this.verifier.verify(token);
     // Verified above, so its claims can be read as they are.
-    const jkt = boundJkt(decodeJwt(token));
+    const claims = decodeJwt(token);
+    const jkt = boundJkt(claims);
     // RFC 9449 §9: while nonces are required, answers to the DPoP scheme carry the current one.
     if (dpopScheme) void reply.headers(this.nonces.header());
     try {
@@ -122,7 +123,7 @@ export class UserinfoController {
     }
     // RFC 8705 §3: a certificate-bound token is good only over a connection with that
     // certificate (or from a trusted proxy that forwards it).
-    const x5t = boundThumbprint(decodeJwt(token));
+    const x5t = boundThumbprint(claims);
     if (x5t && this.certificates.read(request.raw).certificate?.thumbprint() !== x5t) {
       throw new InvalidTokenError(undefined, 'a certificate-bound token without its certificate');
     }

@@ -35,8 +35,8 @@ export const GATEWAY_ROUTE = {
       '(docs/security/paths.md). A sender-constrained token needs its proof: the client’s DPoP ' +
       'header (Authorization: DPoP), checked against the original method and the URL rebuilt ' +
       'from X-Forwarded-Proto, X-Forwarded-Host (else Host) and the original URI, or its ' +
-      'certificate in X-SSL-Client-Cert from an address TRUST_PROXY trusts ' +
-      '(docs/security/paths.md). Method-override headers are never read. Every answer carries ' +
+      'certificate in X-SSL-Client-Cert from an address TRUST_PROXY trusts (docs/access.md). ' +
+      'Method-override headers are never read. Every answer carries ' +
       'X-Decision-Id.',
     security: [{ bearer: [] }],
     responses: {

@@ -84,9 +84,7 @@ export class ClientCertificateReader {
     }
     const forwarded = request.headers[CLIENT_CERT_HEADER];
     if (forwarded === undefined || forwarded === '') return {};
-    if (!this.trusted(socket.remoteAddress ?? '')) {
-      return { problem: 'header_from_untrusted_address' };
-    }
+    if (!this.fromTrustedProxy(request)) return { problem: 'header_from_untrusted_address' };
     const der = typeof forwarded === 'string' ? derOfForwarded(forwarded) : undefined;
     if (!der) return { problem: 'header_malformed' };
     return { certificate: new ClientCertificate(der, 'proxy') };
