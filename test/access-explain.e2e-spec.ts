@@ -8,6 +8,7 @@ describe('POST /admin/access/explain', () => {
   let sut: TestApp;
   let clientId: string;
   let token: string;
+  let ruleId: string;
   before(async () => {
     sut = await startTestApp();
     await sut.admin('POST', '/admin/roles', { name: 'reader', permissions: ['invoices:read'] });
@@ -20,11 +21,13 @@ describe('POST /admin/access/explain', () => {
     ).json();
     clientId = client.client_id;
     await sut.admin('PUT', `/admin/clients/${clientId}/roles`, { roles: ['reader'] });
-    await sut.admin('POST', '/admin/access-rules', {
-      methods: ['GET'],
-      path: '/invoices/**',
-      permission: 'invoices:read',
-    });
+    ruleId = (
+      await sut.admin('POST', '/admin/access-rules', {
+        methods: ['GET'],
+        path: '/invoices/**',
+        permission: 'invoices:read',
+      })
+    ).json().id;
     token = (
       await sut.postForm(
         '/token',
@@ -43,15 +46,28 @@ describe('POST /admin/access/explain', () => {
     });
     expect(response.statusCode).toBe(200);
     const body = response.json();
+    const invoicesRule = {
+      id: ruleId,
+      methods: ['GET'],
+      path: '/invoices/**',
+      permission: 'invoices:read',
+      scopes: [],
+      audience: null,
+      anonymous: false,
+      condition: null,
+    };
     expect(body).toEqual({
       allowed: true,
       reason: 'allowed',
       decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      rule: expect.objectContaining({
-        path: '/invoices/**',
-        methods: ['GET'],
-        permission: 'invoices:read',
-      }),
+      rule: invoicesRule,
+      rules: [{ ...invoicesRule, decided: true }],
+      permission: {
+        name: 'invoices:read',
+        in_scope: true,
+        held: true,
+        roles: [{ role: 'reader', grants: true, condition: null }],
+      },
       token: expect.objectContaining({
         sub: clientId,
         client_id: clientId,

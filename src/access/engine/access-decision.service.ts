@@ -519,6 +519,61 @@ export class AccessDecisionService {
     if (!this.state.known || !this.revocations.known)
       throw new DecisionUnavailableError(this.ids.uuid());
   }
+
+  /**
+   * The conditions a decision about `subject` would judge, each on its own (the explain
+   * endpoint, docs/access.md): every role of the subject that grants `permission`, with its
+   * condition, and the gateway rule's condition. Judged as a decision judges them: with the
+   * token's claims when given (none: `token.*` is missing, so a condition reading it fails), and
+   * at a gateway with the request and the rule's `{name}` segments. Never on a decision's path.
+   */
+  conditionTrace(
+    subject: Subject,
+    permission: string | undefined,
+    claims?: JWTPayload,
+    gateway?: { rule: CompiledRule; method: string; path: string },
+  ): ConditionTrace {
+    const facts: Judged = claims ? { subject, claims } : { subject };
+    const segments = gateway && requestPath(gateway.path).segments;
+    const rule = gateway?.rule;
+    const request = segments && { method: gateway.method, uri: gateway.path, segments };
+    const judged = (condition: RuleCondition): ConditionOutcome => {
+      const problem = this.conditionProblem(condition, facts, rule, request, permission);
+      return { source: condition.source, held: problem === undefined, problem: problem ?? null };
+    };
+    const roles: RoleGrant[] = [];
+    if (permission) {
+      for (const role of this.state.subject(subject)?.roles ?? []) {
+        if (!this.state.roles.get(role)?.has(permission)) continue;
+        const condition = this.state.roleConditions.get(role)?.get(permission);
+        const outcome = condition ? judged(condition) : null;
+        roles.push({ role, grants: outcome?.held ?? true, condition: outcome });
+      }
+    }
+    return { roles, rule: rule?.condition ? judged(rule.condition) : null };
+  }
+}
+
+/** A condition as judged on its own: held (exactly true) or why not. */
+export interface ConditionOutcome {
+  source: string;
+  held: boolean;
+  problem: string | null;
+}
+
+/** One role's part in a subject's holding of a permission. */
+export interface RoleGrant {
+  role: string;
+  /** Whether this role grants the permission now: without a condition, or its condition held. */
+  grants: boolean;
+  condition: ConditionOutcome | null;
+}
+
+/** AccessDecisionService.conditionTrace's answer. */
+export interface ConditionTrace {
+  roles: RoleGrant[];
+  /** The gateway rule's condition, when it has one. */
+  rule: ConditionOutcome | null;
 }
 
 /** Whether the rule judges a token: one matched, and not anonymous. */

@@ -114,6 +114,19 @@ export class RouteMatcher<T extends RoutePattern> {
     return this.walk(this.root, path, 0, method.toUpperCase(), { failedFrom: undefined });
   }
 
+  /**
+   * Every rule that matches, most specific first: the order in which `match` tries them, so the
+   * first is the one `match` answers. For explanations (docs/access.md), never for decisions:
+   * it walks every branch that fits the path. Each (node, segment) pair is visited once, so a
+   * rule reached through several ways for `**` to share the segments is listed once, and the
+   * cost is bounded like `match`'s.
+   */
+  matchAll(method: string, path: readonly string[]): T[] {
+    const found: T[] = [];
+    this.collect(this.root, path, 0, method.toUpperCase(), found, new Map());
+    return found;
+  }
+
   private add(rule: T): void {
     let node = this.root;
     for (const segment of segments(rule.path)) {
@@ -168,5 +181,33 @@ export class RouteMatcher<T extends RoutePattern> {
 
   private pick(node: Node<T>, method: string): T | undefined {
     return node.rules.find((rule) => rule.methods.length === 0 || rule.methods.includes(method));
+  }
+
+  /** matchAll's walk: `walk`'s order, every rule instead of the first. */
+  private collect(
+    node: Node<T>,
+    path: readonly string[],
+    index: number,
+    method: string,
+    found: T[],
+    visited: Map<Node<T>, Set<number>>,
+  ): void {
+    let seen = visited.get(node);
+    if (!seen) visited.set(node, (seen = new Set()));
+    if (seen.has(index)) return;
+    seen.add(index);
+    if (index === path.length) {
+      for (const rule of node.rules) {
+        if (rule.methods.length === 0 || rule.methods.includes(method)) found.push(rule);
+      }
+    } else {
+      const literal = node.literal.get(path[index]);
+      if (literal) this.collect(literal, path, index + 1, method, found, visited);
+      if (node.one) this.collect(node.one, path, index + 1, method, found, visited);
+    }
+    if (!node.many) return;
+    for (let end = index; end <= path.length; end++) {
+      this.collect(node.many, path, end, method, found, visited);
+    }
   }
 }

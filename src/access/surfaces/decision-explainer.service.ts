@@ -1,13 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { decodeJwt } from 'jose';
+import { decodeJwt, JWTPayload } from 'jose';
+import { parseScope } from '../../common/auth/scope-syntax';
 import { Subject } from '../../common/auth/subject-permissions';
-import { AccessDecisionService } from '../engine/access-decision.service';
-import { AccessState, CompiledRule, RuleCondition } from '../engine/access-state';
+import { AccessDecisionService, ConditionTrace } from '../engine/access-decision.service';
+import { AccessState, CompiledRule } from '../engine/access-state';
 import { ClientCertificate, derOfForwarded } from '../../common/http/client-certificate';
 import { AppConfig } from '../../config/app-config';
 import { Decision, Presentation } from '../engine/decision';
 import { requestPath } from '../rules/request-path';
-import { Explanation, ExplainRequest } from './explain.dto';
+import { assertExplainShape } from './explain-shape';
+import {
+  ConditionView,
+  ConsideredRuleView,
+  Explanation,
+  ExplainRequest,
+  ExplainSubject,
+  PermissionView,
+  RuleView,
+} from './explain.dto';
 
 /**
  * The decision the engine makes for a token and a request, with what it rested on (the rule,
@@ -22,20 +32,27 @@ export class DecisionExplainer {
     private readonly config: AppConfig,
   ) {}
 
-  /** `{token, method, path}` is a gateway request, `{token, resource, action}` a permission. */
+  /**
+   * `{token, method, path}` is a gateway request, `{token, resource, action}` a permission; with
+   * `subject` in place of `token`, what holds for that subject now (docs/access.md, "Explain a
+   * decision").
+   */
   async explain(body: ExplainRequest): Promise<Explanation> {
-    const permission = body.resource && body.action ? `${body.resource}:${body.action}` : undefined;
+    assertExplainShape(body);
+    return body.subject ? this.explainSubject(body, body.subject) : this.explainToken(body);
+  }
+
+  private async explainToken(body: ExplainRequest): Promise<Explanation> {
+    const permission = permissionOf(body);
     const presented = this.presentation(body, permission !== undefined);
+    const { method, path } = gatewayRequest(body);
     const decision: Decision = permission
       ? await this.engine.decidePermission({ token: body.token, permission, presented })
-      : await this.engine.decideGateway({
-          token: body.token,
-          method: body.method ?? 'GET',
-          path: body.path ?? '/',
-          presented,
-        });
+      : await this.engine.decideGateway({ token: body.token, method, path, presented });
     const claims = this.claims(body.token);
-    const rule = decision.ruleId ? this.matched(body.method ?? 'GET', body.path ?? '/') : undefined;
+    const considered = permission ? [] : this.considered(method, path);
+    const decided = considered.find((candidate) => candidate.id === decision.ruleId);
+    const rule = decisive(decided);
     const clientId = typeof claims?.client_id === 'string' ? claims.client_id : undefined;
     const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
     const subject: Subject | undefined =
@@ -44,11 +61,24 @@ export class DecisionExplainer {
           ? { type: 'client', id: clientId }
           : { type: 'user', id: sub }
         : undefined;
+    // Conditions read the claims of a token that verified, as the decision did.
+    const trace = this.trace(subject, permission ?? rule?.permission ?? undefined, {
+      claims: decision.sub !== undefined ? claims : undefined,
+      gateway: rule && { rule, method, path },
+    });
+    const permissionView = this.permissionView(
+      permission ?? rule?.permission ?? undefined,
+      subject,
+      trace,
+      claims ? (scopesOf(claims) ?? []) : undefined,
+    );
     return {
       allowed: decision.allowed,
       reason: decision.reason,
       decision_id: decision.decisionId,
-      rule: rule ? view(rule) : null,
+      rule: decided ? view(decided) : null,
+      rules: considered.map((candidate) => consideredView(candidate, decision)),
+      permission: permissionView,
       token: claims
         ? {
             sub,
@@ -63,10 +93,96 @@ export class DecisionExplainer {
       client: clientId ? this.describe({ type: 'client', id: clientId }) : null,
       subject: subject && subject.type === 'user' ? this.describe(subject) : null,
       binding: binding(claims, presented, decision),
-      condition:
-        rule?.condition || decision.reason === 'condition_failed'
-          ? condition(rule?.condition, decision)
-          : null,
+      condition: rule?.condition
+        ? condition(rule.condition.source, decision, permissionView)
+        : null,
+    };
+  }
+
+  /**
+   * What holds for a subject now, with no token (docs/decisions/0307-explain-by-subject.md):
+   * for a permission, the AuthZEN decision about it; for a gateway request, the gateway's answer
+   * without a token, and beside it the rules, the permission with each role and its condition,
+   * and the rule's condition, all judged for the subject, with no token to read.
+   */
+  private async explainSubject(body: ExplainRequest, named: ExplainSubject): Promise<Explanation> {
+    const permission = permissionOf(body);
+    const { method, path } = gatewayRequest(body);
+    const decision: Decision = permission
+      ? await this.engine.decideSubject({ type: named.type, id: named.id }, permission)
+      : await this.engine.decideGateway({ token: undefined, method, path });
+    const resolution = named.type === 'user' ? this.state.resolveUser(named.id) : { id: named.id };
+    const subject: Subject | undefined =
+      typeof resolution === 'object' ? { type: named.type, id: resolution.id } : undefined;
+    const considered = permission ? [] : this.considered(method, path);
+    const decided = considered.find((candidate) => candidate.id === decision.ruleId);
+    const rule = decisive(decided);
+    const trace = this.trace(subject, permission ?? rule?.permission ?? undefined, {
+      gateway: rule && { rule, method, path },
+    });
+    return {
+      allowed: decision.allowed,
+      reason: decision.reason,
+      decision_id: decision.decisionId,
+      rule: decided ? view(decided) : null,
+      rules: considered.map((candidate) => consideredView(candidate, decision)),
+      permission: this.permissionView(
+        permission ?? rule?.permission ?? undefined,
+        subject,
+        trace,
+        undefined,
+      ),
+      token: null,
+      client: null,
+      subject:
+        resolution === 'ambiguous'
+          ? { type: named.type, id: named.id, known: false, ambiguous: true }
+          : this.describe(subject ?? { type: named.type, id: named.id }),
+      binding: null,
+      condition: rule?.condition
+        ? (trace?.rule ?? { source: rule.condition.source, held: null, problem: null })
+        : null,
+    };
+  }
+
+  /** Every rule for the method and path, most specific first; none for a refused path. */
+  private considered(method: string, path: string): CompiledRule[] {
+    const { segments } = requestPath(path);
+    return segments ? this.state.matcher.matchAll(method, segments) : [];
+  }
+
+  /** The subject's roles and conditions, when the subject is known; undefined otherwise. */
+  private trace(
+    subject: Subject | undefined,
+    permission: string | undefined,
+    {
+      claims,
+      gateway,
+    }: {
+      claims?: JWTPayload;
+      gateway?: { rule: CompiledRule; method: string; path: string };
+    },
+  ): ConditionTrace | undefined {
+    if (!subject || !this.state.subject(subject)) return undefined;
+    return this.engine.conditionTrace(subject, permission, claims, gateway);
+  }
+
+  /**
+   * The permission involved, with every role of the subject that grants it; `held` null when no
+   * subject is known, `in_scope` null without a token.
+   */
+  private permissionView(
+    name: string | undefined,
+    subject: Subject | undefined,
+    trace: ConditionTrace | undefined,
+    scopes: string[] | undefined,
+  ): PermissionView | null {
+    if (!name) return null;
+    return {
+      name,
+      in_scope: scopes ? scopes.includes(name) : null,
+      held: trace ? trace.roles.some((role) => role.grants) : null,
+      roles: trace?.roles ?? [],
     };
   }
 
@@ -99,11 +215,6 @@ export class DecisionExplainer {
     }
   }
 
-  private matched(method: string, path: string): CompiledRule | undefined {
-    const { segments } = requestPath(path);
-    return segments && this.state.matcher.match(method, segments);
-  }
-
   private describe(subject: Subject): object {
     const state = this.state.subject(subject);
     if (!state) return { type: subject.type, id: subject.id, known: false };
@@ -122,24 +233,57 @@ export class DecisionExplainer {
   }
 }
 
-/** The rule as the admin API names it: its condition by its source. */
-function view({ condition, ...rule }: CompiledRule): object {
-  return condition ? { ...rule, condition: condition.source } : rule;
+/** The rule as the admin API shows it, its condition by its source (without created_at). */
+function view(rule: CompiledRule): RuleView {
+  return {
+    id: rule.id,
+    methods: rule.methods,
+    path: rule.path,
+    permission: rule.permission,
+    scopes: rule.scopes,
+    audience: rule.audience,
+    anonymous: rule.anonymous,
+    condition: rule.condition?.source ?? null,
+  };
+}
+
+function consideredView(rule: CompiledRule, decision: Decision): ConsideredRuleView {
+  return { ...view(rule), decided: rule.id === decision.ruleId };
+}
+
+/** The rule when it judges a subject: matched, and not anonymous. */
+function decisive(rule: CompiledRule | undefined): CompiledRule | undefined {
+  return rule && !rule.anonymous ? rule : undefined;
+}
+
+function permissionOf(body: ExplainRequest): string | undefined {
+  return body.resource && body.action ? `${body.resource}:${body.action}` : undefined;
+}
+
+function gatewayRequest(body: ExplainRequest): { method: string; path: string } {
+  return { method: body.method ?? 'GET', path: body.path ?? '/' };
+}
+
+function scopesOf(claims: JWTPayload): string[] | undefined {
+  return typeof claims.scope === 'string' ? parseScope(claims.scope) : undefined;
 }
 
 /**
  * The rule's condition as the decision judged it: held, not held (and why), or null when the
- * decision stopped before it (conditions are judged last, after the token and the permission).
+ * decision stopped before it. Conditions are judged last, after the token and the permission, a
+ * role's condition on the permission before the rule's: a condition_failed with the permission
+ * not held is the role's.
  */
-function condition(ruleCondition: RuleCondition | undefined, decision: Decision): object {
-  const held =
-    decision.reason === 'allowed' ? true : decision.reason === 'condition_failed' ? false : null;
-  return {
-    // null: a role's condition on the permission failed; the problem names the role.
-    source: ruleCondition?.source ?? null,
-    held,
-    problem: decision.conditionProblem ?? null,
-  };
+function condition(
+  source: string,
+  decision: Decision,
+  permission: PermissionView | null,
+): ConditionView {
+  if (decision.reason === 'allowed') return { source, held: true, problem: null };
+  if (decision.reason === 'condition_failed' && permission?.held !== false) {
+    return { source, held: false, problem: decision.conditionProblem ?? null };
+  }
+  return { source, held: null, problem: null };
 }
 
 /** Reasons decided before the binding is looked at (docs/reason-codes.md, the order). */

@@ -1,8 +1,34 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { HTTP_METHODS } from '../rules/access-rule.dto';
 
 const PART = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A subject named as AuthZEN names one (docs/access.md, "Subjects by name"). */
+export class ExplainSubject {
+  @ApiProperty({ enum: ['user', 'client'] })
+  @IsIn(['user', 'client'])
+  type: 'user' | 'client';
+
+  @ApiProperty({
+    example: 'alice',
+    description: "A user's id, username or email; a client's client_id",
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(254)
+  id: string;
+}
 
 export class ExplainRequest {
   @ApiPropertyOptional({ description: 'The access token to judge (never logged)' })
@@ -10,6 +36,18 @@ export class ExplainRequest {
   @IsString()
   @MaxLength(8192)
   token?: string;
+
+  @ApiPropertyOptional({
+    type: ExplainSubject,
+    description:
+      'Instead of a token: what holds for this subject now, with no token ' +
+      '(docs/access.md, "Explain a decision"; docs/decisions/0307-explain-by-subject.md)',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ExplainSubject)
+  subject?: ExplainSubject;
 
   @ApiPropertyOptional({ enum: HTTP_METHODS, description: 'With path: a gateway request' })
   @IsOptional()
@@ -68,11 +106,84 @@ export class ExplainRequest {
   client_certificate?: string;
 }
 
+/** A condition as judged: `held` null when the decision stopped before it. */
+export class ConditionView {
+  @ApiProperty() source: string;
+  @ApiProperty({ nullable: true, type: Boolean }) held: boolean | null;
+  @ApiProperty({ nullable: true, type: String, example: 'false' }) problem: string | null;
+}
+
+export class RoleGrantView {
+  @ApiProperty({ example: 'invoice-clerk' }) role: string;
+  @ApiProperty({ description: 'Whether this role grants the permission now' }) grants: boolean;
+  @ApiProperty({
+    type: ConditionView,
+    nullable: true,
+    description: "The role's condition on the permission, judged on its own; null: none",
+  })
+  condition: ConditionView | null;
+}
+
+export class PermissionView {
+  @ApiProperty({ example: 'invoices:read' }) name: string;
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: "In the token's scope; null without a token",
+  })
+  in_scope: boolean | null;
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'Held by the subject now (some role grants it); null: no subject is known',
+  })
+  held: boolean | null;
+  @ApiProperty({
+    type: [RoleGrantView],
+    description: 'Every role of the subject that grants the permission',
+  })
+  roles: RoleGrantView[];
+}
+
+export class RuleView {
+  @ApiProperty() id: string;
+  @ApiProperty({ type: [String] }) methods: string[];
+  @ApiProperty() path: string;
+  @ApiProperty({ nullable: true, type: String }) permission: string | null;
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ nullable: true, type: String }) audience: string | null;
+  @ApiProperty() anonymous: boolean;
+  @ApiProperty({ nullable: true, type: String }) condition: string | null;
+}
+
+export class ConsideredRuleView extends RuleView {
+  @ApiProperty({ description: 'The most specific rule: the one that decides' }) decided: boolean;
+}
+
 export class Explanation {
-  @ApiProperty() allowed: boolean;
+  @ApiProperty({
+    description:
+      'With a subject instead of a token: for a permission, the AuthZEN decision; for a ' +
+      "gateway request, the gateway's answer to it without a token (token_missing unless the " +
+      'path is refused, no rule matches or the rule is anonymous)',
+  })
+  allowed: boolean;
   @ApiProperty() reason: string;
   @ApiProperty() decision_id: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) rule: object | null;
+  @ApiProperty({ type: RuleView, nullable: true, description: 'The rule that decides' })
+  rule: RuleView | null;
+  @ApiProperty({
+    type: [ConsideredRuleView],
+    description:
+      'Every rule matching the method and path, most specific first; empty for a permission',
+  })
+  rules: ConsideredRuleView[];
+  @ApiProperty({
+    type: PermissionView,
+    nullable: true,
+    description: "The permission asked for, or the deciding rule's; null when none is involved",
+  })
+  permission: PermissionView | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) token: object | null;
   @ApiProperty({
     type: 'object',
@@ -87,7 +198,8 @@ export class Explanation {
     additionalProperties: true,
     nullable: true,
     description:
-      '{type, id, known, active, tokens_valid_after, roles, permissions, attributes} of the user',
+      '{type, id, known, active, tokens_valid_after, roles, permissions, attributes} of the ' +
+      "token's user, or of the subject named instead of a token",
   })
   subject: object | null;
   @ApiProperty({
@@ -101,12 +213,11 @@ export class Explanation {
   binding: object | null;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: ConditionView,
     nullable: true,
     description:
-      'The rule\'s condition (docs/access.md, "Conditions") when it has one: {source, held ' +
-      '(null: not reached), problem (why it is false or failed)}',
+      'The deciding rule\'s condition (docs/access.md, "Conditions") when it has one: {source, ' +
+      'held (null: not reached), problem (why it is false or failed)}',
   })
-  condition: object | null;
+  condition: ConditionView | null;
 }
