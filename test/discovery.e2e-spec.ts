@@ -120,6 +120,36 @@ describe('discovery, JWKS, health and API docs', () => {
       });
     }
 
+    it('every endpoint the document names is served: none answers 404 to both GET and POST', async () => {
+      const urls = Object.entries(EXPECTED).flatMap(([name, value]) =>
+        typeof value === 'string' && value.startsWith(`${ISSUER}/`) && name !== 'issuer'
+          ? [[name, new URL(value).pathname] as const]
+          : [],
+      );
+      const aliases = Object.values(EXPECTED.mtls_endpoint_aliases).map(
+        (url) => ['mtls_endpoint_aliases', new URL(url).pathname] as const,
+      );
+      expect(urls.map(([name]) => name)).toEqual([
+        'authorization_endpoint',
+        'token_endpoint',
+        'userinfo_endpoint',
+        'jwks_uri',
+        'end_session_endpoint',
+        'introspection_endpoint',
+        'revocation_endpoint',
+        'pushed_authorization_request_endpoint',
+        'service_documentation',
+      ]);
+      const missing: string[] = [];
+      for (const [name, path] of [...urls, ...aliases]) {
+        const answers = await Promise.all(
+          ['GET', 'POST'].map((method) => sut.request({ method, url: path })),
+        );
+        if (answers.every((answer) => answer.statusCode === 404)) missing.push(`${name} ${path}`);
+      }
+      expect(missing).toEqual([]);
+    });
+
     it('both well-known paths answer byte-identical documents', async () => {
       const oidc = await get('/.well-known/openid-configuration');
       const rfc8414 = await get('/.well-known/oauth-authorization-server');

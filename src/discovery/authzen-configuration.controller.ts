@@ -5,8 +5,10 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * AuthZEN 1.0 §9 Policy Decision Point metadata. The PDP identifier is the issuer; only the
- * endpoints Gatehouse serves are listed: subject and action search, not resource search (its
- * absence tells a PEP that the PDP does not offer it; docs/authzen.md, "Search"). Public and
+ * endpoints Gatehouse serves are listed (§9.1.1): subject and action search, not resource search
+ * (its absence tells a PEP that the PDP does not offer it; docs/authzen.md, "Search"). No
+ * `capabilities` (§9.1.2: registered IANA URNs only, and the registry holds none that applies;
+ * §9.2.2: a parameter without values is omitted) and no `signed_metadata` (§9.1.3). Public and
  * cacheable, like the other discovery documents.
  */
 @ApiTags('discovery')

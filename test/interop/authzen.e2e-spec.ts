@@ -78,6 +78,19 @@ describe('AuthZEN 1.0 access evaluation API', () => {
       });
     });
 
+    it('publishes no capabilities and no signed metadata: no registered capability URN applies, and parameters without values are omitted (§9.1.2, §9.1.3, §9.2.2)', async () => {
+      const metadata = (
+        await sut.request({ method: 'GET', url: '/.well-known/authzen-configuration' })
+      ).json();
+      expect(Object.keys(metadata).sort()).toEqual([
+        'access_evaluation_endpoint',
+        'access_evaluations_endpoint',
+        'policy_decision_point',
+        'search_action_endpoint',
+        'search_subject_endpoint',
+      ]);
+    });
+
     it('advertises endpoints that answer at the advertised paths', async () => {
       const metadata = (
         await sut.request({ method: 'GET', url: '/.well-known/authzen-configuration' })
