@@ -302,6 +302,54 @@ describe('POST /admin/access/explain: every rule, permission and condition consi
     ]);
   });
 
+  it('explains a name two users share: ambiguous, permission_denied as in AuthZEN, never a guess', async () => {
+    for (const username of ['twin-a', 'twin-b']) {
+      const created = await sut.admin('POST', '/admin/users', {
+        username,
+        email: 'twins@example.com',
+        password: 'correct horse battery',
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const body = await explain({
+      subject: { type: 'user', id: 'twins@example.com' },
+      resource: 'docs',
+      action: 'read',
+    });
+    expect(body).toEqual({
+      allowed: false,
+      reason: 'permission_denied',
+      decision_id: expect.stringMatching(UUID),
+      rule: null,
+      rules: [],
+      permission: { name: 'docs:read', in_scope: null, held: null, roles: [] },
+      token: null,
+      client: null,
+      subject: { type: 'user', id: 'twins@example.com', known: false, ambiguous: true },
+      binding: null,
+      condition: null,
+    });
+  });
+
+  it('refuses a subject with a __proto__ member before reading it', async () => {
+    const response = await sut.request({
+      method: 'POST',
+      url: '/admin/access/explain',
+      headers: {
+        authorization: `Bearer ${await sut.adminToken()}`,
+        'content-type': 'application/json',
+      },
+      payload:
+        '{"subject":{"type":"user","id":"erin","__proto__":{"type":"client"}},' +
+        '"resource":"docs","action":"write"}',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'the body is not valid JSON',
+    });
+  });
+
   describe('refuses a body that names no one, or names a subject badly, with 400 naming the field', () => {
     const cases: Array<
       [string, Record<string, unknown>, Array<{ field: string; problem: string }>]

@@ -488,4 +488,96 @@ describe(AccessDecisionService.name, () => {
       await expect(permission(token('t'))).rejects.toBeInstanceOf(DecisionUnavailableError);
     });
   });
+
+  describe('conditionTrace (the explain endpoint)', () => {
+    const condition = (source: string, path = '/') => {
+      const compiled = compile(source);
+      if (!compiled.ok) throw new Error(compiled.problem.message);
+      return { source, compiled: compiled.condition, params: pathParameters(path) };
+    };
+
+    beforeEach(() => {
+      state.roles = new Map([
+        ['reader', new Set(['invoices:read'])],
+        ['owner', new Set(['invoices:write'])],
+        ['mfa', new Set(['invoices:write'])],
+        ['writer', new Set(['invoices:write'])],
+      ]);
+      state.roleConditions = new Map([
+        ['owner', new Map([['invoices:write', condition('request.params.id == subject.id')]])],
+        ['mfa', new Map([['invoices:write', condition('token.claims.acr == "mfa"')]])],
+      ]);
+      state.conditionedPermissions = new Set(['invoices:write']);
+      state.users.set('alice', active(['reader', 'owner', 'mfa', 'writer']));
+    });
+
+    it('judges each role granting the permission on its own, with the claims and the gateway request', () => {
+      const owned = rule({
+        id: 'owned',
+        path: '/invoices/{id}',
+        permission: 'invoices:write',
+        condition: condition('request.params.id != "locked"', '/invoices/{id}'),
+      });
+      const trace = sut.conditionTrace(
+        { type: 'user', id: 'alice' },
+        'invoices:write',
+        { acr: 'mfa' },
+        { rule: owned, method: 'PUT', path: '/invoices/alice' },
+      );
+      expect(trace).toEqual({
+        roles: [
+          {
+            role: 'owner',
+            grants: true,
+            condition: { source: 'request.params.id == subject.id', held: true, problem: null },
+          },
+          {
+            role: 'mfa',
+            grants: true,
+            condition: { source: 'token.claims.acr == "mfa"', held: true, problem: null },
+          },
+          { role: 'writer', grants: true, condition: null },
+        ],
+        rule: { source: 'request.params.id != "locked"', held: true, problem: null },
+      });
+    });
+
+    it('fails closed without a token or a request: each condition says why', () => {
+      expect(sut.conditionTrace({ type: 'user', id: 'alice' }, 'invoices:write')).toEqual({
+        roles: [
+          {
+            role: 'owner',
+            grants: false,
+            condition: {
+              source: 'request.params.id == subject.id',
+              held: false,
+              problem: 'Unknown variable: request',
+            },
+          },
+          {
+            role: 'mfa',
+            grants: false,
+            condition: {
+              source: 'token.claims.acr == "mfa"',
+              held: false,
+              problem: 'Unknown variable: token',
+            },
+          },
+          { role: 'writer', grants: true, condition: null },
+        ],
+        rule: null,
+      });
+    });
+
+    it("lists no role for a permission none of the subject's roles grants, or none asked", () => {
+      expect(sut.conditionTrace({ type: 'client', id: 'svc' }, 'invoices:write')).toEqual({
+        roles: [],
+        rule: null,
+      });
+      expect(sut.conditionTrace({ type: 'user', id: 'alice' }, undefined)).toEqual({
+        roles: [],
+        rule: null,
+      });
+    });
+  });
 });

@@ -61,14 +61,14 @@ export class DecisionExplainer {
           ? { type: 'client', id: clientId }
           : { type: 'user', id: sub }
         : undefined;
+    const involved = permission ?? rule?.permission ?? undefined;
     // Conditions read the claims of a token that verified, as the decision did.
-    const trace = this.trace(subject, permission ?? rule?.permission ?? undefined, {
+    const trace = this.trace(subject, involved, {
       claims: decision.sub !== undefined ? claims : undefined,
       gateway: rule && { rule, method, path },
     });
     const permissionView = this.permissionView(
-      permission ?? rule?.permission ?? undefined,
-      subject,
+      involved,
       trace,
       claims ? (scopesOf(claims) ?? []) : undefined,
     );
@@ -117,21 +117,15 @@ export class DecisionExplainer {
     const considered = permission ? [] : this.considered(method, path);
     const decided = considered.find((candidate) => candidate.id === decision.ruleId);
     const rule = decisive(decided);
-    const trace = this.trace(subject, permission ?? rule?.permission ?? undefined, {
-      gateway: rule && { rule, method, path },
-    });
+    const involved = permission ?? rule?.permission ?? undefined;
+    const trace = this.trace(subject, involved, { gateway: rule && { rule, method, path } });
     return {
       allowed: decision.allowed,
       reason: decision.reason,
       decision_id: decision.decisionId,
       rule: decided ? view(decided) : null,
       rules: considered.map((candidate) => consideredView(candidate, decision)),
-      permission: this.permissionView(
-        permission ?? rule?.permission ?? undefined,
-        subject,
-        trace,
-        undefined,
-      ),
+      permission: this.permissionView(involved, trace, undefined),
       token: null,
       client: null,
       subject:
@@ -173,7 +167,6 @@ export class DecisionExplainer {
    */
   private permissionView(
     name: string | undefined,
-    subject: Subject | undefined,
     trace: ConditionTrace | undefined,
     scopes: string[] | undefined,
   ): PermissionView | null {
