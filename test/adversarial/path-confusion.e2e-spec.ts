@@ -283,25 +283,30 @@ describe('path confusion at the gateway', () => {
     });
   });
 
-  it('explain refuses the same paths, with no rule', async () => {
-    const response = await sut.admin('POST', '/admin/access/explain', {
-      method: 'GET',
-      path: '/public/..;/admin/x',
-    });
-    expect({ status: response.statusCode, body: response.json() }).toEqual({
-      status: 200,
-      body: {
-        allowed: false,
-        reason: 'path_rejected',
-        decision_id: expect.stringMatching(UUID),
-        rule: null,
-        token: null,
-        client: null,
-        subject: null,
-        binding: null,
-        condition: null,
-      },
-    });
+  it('explain refuses the same paths, with no rule, for a token or a subject', async () => {
+    for (const who of [{ token: 'not-a-token' }, { subject: { type: 'client', id: 'nobody' } }]) {
+      const response = await sut.admin('POST', '/admin/access/explain', {
+        ...who,
+        method: 'GET',
+        path: '/public/..;/admin/x',
+      });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 200,
+        body: {
+          allowed: false,
+          reason: 'path_rejected',
+          decision_id: expect.stringMatching(UUID),
+          rule: null,
+          rules: [],
+          permission: null,
+          token: null,
+          client: null,
+          subject: 'token' in who ? null : { type: 'client', id: 'nobody', known: false },
+          binding: null,
+          condition: null,
+        },
+      });
+    }
   });
 
   describe('a rule with several ** answers fast over HTTP', () => {
