@@ -242,16 +242,16 @@ describe('RouteMatcher.matchAll', () => {
     }
   });
 
-  it('stays bounded with several ** in a rule: 2,000 segments in well under 500 ms', () => {
+  it('stays linear with several ** in a rule: 5,000 segments in well under 200 ms', () => {
     const sut = new RouteMatcher([
       rule('greedy', '/**/a/**/a/**/a/**/zz'),
       rule('other', '/**/a/*/a/**/b/**/zz'),
       rule('all', '/**'),
     ]);
-    const path = [...Array<string>(2000).fill('a'), 'zz'];
+    const path = [...Array<string>(5000).fill('a'), 'zz'];
     const started = process.hrtime.bigint();
     expect(sut.matchAll('GET', path).map((r) => r.id)).toEqual(['greedy', 'all']);
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(200);
   });
 });
 

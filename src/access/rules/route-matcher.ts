@@ -28,6 +28,12 @@ interface Memo<T> {
   failedFrom?: Map<Node<T>, number>;
 }
 
+/** What matchAll has walked: each (node, segment) once, each `**` from its lowest entry on. */
+interface CollectMemo<T> {
+  visited: Map<Node<T>, Set<number>>;
+  enteredFrom: Map<Node<T>, number>;
+}
+
 function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment.length > 0);
 }
@@ -123,7 +129,10 @@ export class RouteMatcher<T extends RoutePattern> {
    */
   matchAll(method: string, path: readonly string[]): T[] {
     const found: T[] = [];
-    this.collect(this.root, path, 0, method.toUpperCase(), found, new Map());
+    this.collect(this.root, path, 0, method.toUpperCase(), found, {
+      visited: new Map(),
+      enteredFrom: new Map(),
+    });
     return found;
   }
 
@@ -190,10 +199,10 @@ export class RouteMatcher<T extends RoutePattern> {
     index: number,
     method: string,
     found: T[],
-    visited: Map<Node<T>, Set<number>>,
+    memo: CollectMemo<T>,
   ): void {
-    let seen = visited.get(node);
-    if (!seen) visited.set(node, (seen = new Set()));
+    let seen = memo.visited.get(node);
+    if (!seen) memo.visited.set(node, (seen = new Set()));
     if (seen.has(index)) return;
     seen.add(index);
     if (index === path.length) {
@@ -202,12 +211,14 @@ export class RouteMatcher<T extends RoutePattern> {
       }
     } else {
       const literal = node.literal.get(path[index]);
-      if (literal) this.collect(literal, path, index + 1, method, found, visited);
-      if (node.one) this.collect(node.one, path, index + 1, method, found, visited);
+      if (literal) this.collect(literal, path, index + 1, method, found, memo);
+      if (node.one) this.collect(node.one, path, index + 1, method, found, memo);
     }
-    if (!node.many) return;
-    for (let end = index; end <= path.length; end++) {
-      this.collect(node.many, path, end, method, found, visited);
-    }
+    const many = node.many;
+    if (!many) return;
+    // Entered before from an earlier segment, `**` has already tried every end from there on.
+    const until = memo.enteredFrom.get(many) ?? path.length + 1;
+    for (let end = index; end < until; end++) this.collect(many, path, end, method, found, memo);
+    memo.enteredFrom.set(many, Math.min(index, until));
   }
 }
