@@ -350,6 +350,26 @@ describe('POST /admin/access/explain: every rule, permission and condition consi
     });
   });
 
+  it('is documented in the OpenAPI description: the subject, the rules and the permission', async () => {
+    const response = await sut.request({ method: 'GET', url: '/docs-json' });
+    expect(response.statusCode).toBe(200);
+    const schemas = response.json().components.schemas;
+    expect(Object.keys(schemas.ExplainSubject.properties)).toEqual(['type', 'id']);
+    expect(schemas.ExplainRequest.properties.subject.allOf).toEqual([
+      { $ref: '#/components/schemas/ExplainSubject' },
+    ]);
+    expect(schemas.Explanation.properties.rules.items).toEqual({
+      $ref: '#/components/schemas/ConsideredRuleView',
+    });
+    expect(Object.keys(schemas.PermissionView.properties)).toEqual([
+      'name',
+      'in_scope',
+      'held',
+      'roles',
+    ]);
+    expect(Object.keys(schemas.RoleGrantView.properties)).toEqual(['role', 'grants', 'condition']);
+  });
+
   describe('refuses a body that names no one, or names a subject badly, with 400 naming the field', () => {
     const cases: Array<
       [string, Record<string, unknown>, Array<{ field: string; problem: string }>]
