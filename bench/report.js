@@ -71,7 +71,7 @@ function compareWithReferences(rows, scenarios) {
   }
 }
 
-function checkTargets({ minRatio, maxP99Ms, minReferenceRatio }, row) {
+function checkTargets({ minRatio, maxP99Ms, minReferenceRatio, minReferenceCpuRatio }, row) {
   const checks = {};
   if (minRatio !== undefined) {
     checks.minRatio = {
@@ -91,6 +91,14 @@ function checkTargets({ minRatio, maxP99Ms, minReferenceRatio }, row) {
       met: row.ratioToReference !== null && row.ratioToReference >= minReferenceRatio,
     };
   }
+  if (minReferenceCpuRatio !== undefined) {
+    checks.minReferenceCpuRatio = {
+      want: minReferenceCpuRatio,
+      of: row.reference,
+      got: row.cpuRatioToReference,
+      met: row.cpuRatioToReference != null && row.cpuRatioToReference >= minReferenceCpuRatio,
+    };
+  }
   return checks;
 }
 
@@ -102,13 +110,17 @@ function round(value, digits) {
 function targetText(row) {
   if (!row.targets) return '';
   const parts = [];
-  const { minRatio, maxP99Ms, minReferenceRatio } = row.targets;
+  const { minRatio, maxP99Ms, minReferenceRatio, minReferenceCpuRatio } = row.targets;
   if (minRatio) parts.push(`ratio >= ${minRatio.want} ${minRatio.met ? 'met' : 'MISSED'}`);
   if (maxP99Ms) parts.push(`p99 < ${maxP99Ms.want} ms ${maxP99Ms.met ? 'met' : 'MISSED'}`);
   if (minReferenceRatio) {
     parts.push(
       `ref ratio >= ${minReferenceRatio.want} ${minReferenceRatio.met ? 'met' : 'MISSED'}`,
     );
+  }
+  if (minReferenceCpuRatio) {
+    const { want, met } = minReferenceCpuRatio;
+    parts.push(`ref cpu ratio >= ${want} ${met ? 'met' : 'MISSED'}`);
   }
   return parts.join(', ');
 }

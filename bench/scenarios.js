@@ -21,7 +21,8 @@
 //   reference   optional name of another row: the table shows req/s over that row's
 //   includes    optional names run along with this one when BENCH_SCENARIOS picks it
 //   unit        optional: what the req/s column counts for this row (e.g. 'flows')
-//   targets     optional { minRatio, maxP99Ms, minReferenceRatio }; shown, never fatal
+//   targets     optional { minRatio, maxP99Ms, minReferenceRatio, minReferenceCpuRatio };
+//               shown, never fatal
 //
 // ctx = { baseline: { url }, gatehouse, settings } where gatehouse offers url, basicAuth(id,
 // secret), postForm(path, form, headers), call(method, path, {headers, body}), admin(method,
@@ -301,3 +302,4 @@ module.exports = [
   },
 ];
 module.exports.push(...require('./scenarios-access'));
+module.exports.push(...require('./scenarios-authzen'));

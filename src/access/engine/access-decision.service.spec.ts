@@ -135,6 +135,25 @@ describe(AccessDecisionService.name, () => {
       expect(ids.size).toBe(5);
     });
 
+    it('checks a new token once for requests that bring it together, and again once cached no more', async () => {
+      const t = token('t');
+      const together = await Promise.all([permission(t), permission(t), permission(t)]);
+      expect(together.map((decision) => decision.reason)).toEqual([
+        'allowed',
+        'allowed',
+        'allowed',
+      ]);
+      expect(jwt.calls.length).toBe(1);
+      expect((await permission(t)).reason).toBe('allowed');
+      expect(jwt.calls.length).toBe(1);
+      const forged = await Promise.all([permission('forged'), permission('forged')]);
+      expect(forged.map((decision) => decision.reason)).toEqual(['token_invalid', 'token_invalid']);
+      expect(jwt.calls.length).toBe(2);
+      // A failure is not remembered: the next request with it is checked again.
+      expect((await permission('forged')).reason).toBe('token_invalid');
+      expect(jwt.calls.length).toBe(3);
+    });
+
     it('denies token_missing without a token', async () => {
       expect(await permission(undefined)).toEqual(
         denied('token_missing', { permission: 'invoices:read' }),

@@ -75,6 +75,9 @@ interface TokenFacts extends LivenessFacts {
   claims: JWTPayload;
 }
 
+/** What a signature check of a token says. */
+type VerifyOutcome = TokenFacts | 'token_invalid' | 'token_expired';
+
 /** Whom a condition judges: the subject, and the token's claims when a token was presented. */
 interface Judged {
   subject: Subject;
@@ -136,6 +139,8 @@ const RELOAD_WAIT_MS = 1000;
 @Injectable()
 export class AccessDecisionService {
   private readonly verified = new VerifiedTokenCache<TokenFacts>(10_000, () => this.jwt.trustEpoch);
+  /** Signature checks under way, by token (verify): at most one per token at a time. */
+  private readonly verifying = new Map<string, Promise<VerifyOutcome>>();
   /** DPoP proofs accepted by this process (docs/decisions/0302-dpop-replay-in-memory-for-decisions.md). */
   private readonly proofs = new DpopReplayMemory();
   /** Token liveness reads client and user status from the access state. */
@@ -473,8 +478,22 @@ export class AccessDecisionService {
     }
   }
 
-  /** Verifies a token not seen before (or past its cached `exp`) and caches what it says. */
-  private async verify(token: string): Promise<TokenFacts | 'token_invalid' | 'token_expired'> {
+  /**
+   * Verifies a token not seen before (or past its cached `exp`): requests that bring the same new
+   * token while its signature is being checked wait for that one check instead of each making
+   * their own (a client's burst of calls with a fresh token, at 50 connections, made 50).
+   */
+  private verify(token: string): Promise<VerifyOutcome> {
+    let pending = this.verifying.get(token);
+    if (pending === undefined) {
+      pending = this.verifyOnce(token).finally(() => this.verifying.delete(token));
+      this.verifying.set(token, pending);
+    }
+    return pending;
+  }
+
+  /** One signature check of `token`, and what it says cached. */
+  private async verifyOnce(token: string): Promise<VerifyOutcome> {
     let payload: JWTPayload;
     const trustEpoch = this.jwt.trustEpoch;
     try {

@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { NO_ATTRIBUTES } from '../../common/attributes';
-import { AccessState, SubjectState } from './access-state';
+import { AccessState, SubjectMap, SubjectState } from './access-state';
 
 const holding = (...roles: string[]): SubjectState => ({
   active: true,
@@ -11,6 +11,29 @@ const holding = (...roles: string[]): SubjectState => ({
 });
 
 const named = (...names: string[]): SubjectState => ({ ...holding(), names });
+
+/** Who holds each role, worked out afresh from the subjects themselves. */
+function holdersFromScratch(subjects: SubjectMap): Map<string, Set<string>> {
+  const expected = new Map<string, Set<string>>();
+  for (const [id, state] of subjects) {
+    for (const role of state.roles) {
+      if (!expected.has(role)) expected.set(role, new Set());
+      expected.get(role)!.add(id);
+    }
+  }
+  return expected;
+}
+
+/** The role index equals what the subjects say, for these roles and every role they hold. */
+function expectInStep(subjects: SubjectMap, roles: string[]): void {
+  const expected = holdersFromScratch(subjects);
+  for (const role of new Set([...roles, ...expected.keys()])) {
+    expect({ role, holders: [...subjects.holders(role)].sort() }).toEqual({
+      role,
+      holders: [...(expected.get(role) ?? [])].sort(),
+    });
+  }
+}
 
 describe(AccessState.name, () => {
   describe('forgetRole', () => {
@@ -32,6 +55,112 @@ describe(AccessState.name, () => {
       expect(sut.clients.get('svc')?.roles).toEqual(['readers']);
       expect(sut.permissionsOf({ type: 'user', id: 'alice' })).toEqual(new Set());
       expect(sut.permissionsOf({ type: 'client', id: 'svc' })).toEqual(new Set(['invoices:read']));
+    });
+  });
+
+  describe('role holders (the subject search index)', () => {
+    const ROLES = ['admins', 'readers', 'writers'];
+
+    it('follows putUser: a new user, a role change, a rename, a deletion', () => {
+      const state = new AccessState();
+      state.putUser('alice', { ...named('alice'), roles: ['readers'] });
+      state.putUser('bob', { ...named('bob'), roles: ['readers', 'writers'] });
+      expect([...state.users.holders('readers')].sort()).toEqual(['alice', 'bob']);
+      state.putUser('alice', { ...named('alice'), roles: ['writers'] });
+      expect([...state.users.holders('readers')]).toEqual(['bob']);
+      expect([...state.users.holders('writers')].sort()).toEqual(['alice', 'bob']);
+      state.putUser('bob', {
+        ...named('robert', 'bob@example.com'),
+        roles: ['readers', 'writers'],
+      });
+      expectInStep(state.users, ROLES);
+      state.putUser('bob', undefined);
+      expect([...state.users.holders('readers')]).toEqual([]);
+      expect([...state.users.holders('writers')]).toEqual(['alice']);
+      expectInStep(state.users, ROLES);
+    });
+
+    it('follows replaceUsers and the clients map (set, delete, clear: the loader changes them so)', () => {
+      const state = new AccessState();
+      state.putUser('alice', holding('readers'));
+      state.putUser('bob', holding('readers'));
+      state.replaceUsers([
+        ['bob', holding('writers')],
+        ['carol', holding('readers', 'admins')],
+      ]);
+      expect([...state.users.holders('readers')]).toEqual(['carol']);
+      expect([...state.users.holders('writers')]).toEqual(['bob']);
+      expectInStep(state.users, ROLES);
+
+      state.clients.set('svc', holding('readers'));
+      state.clients.set('web', holding('readers', 'writers'));
+      state.clients.set('svc', holding());
+      state.clients.delete('web');
+      state.clients.delete('unknown');
+      expect([...state.clients.holders('readers')]).toEqual([]);
+      state.clients.set('api', holding('admins'));
+      expectInStep(state.clients, ROLES);
+      state.clients.clear();
+      state.clients.set('svc', holding('writers'));
+      expect([...state.clients.holders('admins')]).toEqual([]);
+      expectInStep(state.clients, ROLES);
+    });
+
+    it('follows forgetRole, and a role re-created by its name starts with no holders', () => {
+      const state = new AccessState();
+      state.roles = new Map([
+        ['admins', new Set(['iam:admin'])],
+        ['readers', new Set(['invoices:read'])],
+      ]);
+      state.putUser('alice', { ...named('alice'), roles: ['admins', 'readers'] });
+      state.clients.set('svc', holding('admins'));
+      state.forgetRole('admins');
+      expect([...state.users.holders('admins')]).toEqual([]);
+      expect([...state.clients.holders('admins')]).toEqual([]);
+      expect([...state.users.holders('readers')]).toEqual(['alice']);
+      // The names stay: forgetRole changes roles only.
+      expect(state.resolveUser('alice')).toEqual({ id: 'alice' });
+      expectInStep(state.users, ROLES);
+      expectInStep(state.clients, ROLES);
+    });
+
+    it('stays in step through a long run of random changes', () => {
+      const state = new AccessState();
+      let seed = 12345;
+      const random = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const someRoles = () => ROLES.filter(() => random(2) === 0);
+      for (let step = 0; step < 2000; step++) {
+        const id = `u${random(40)}`;
+        const move = random(10);
+        if (move < 5) state.putUser(id, { ...named(`name-${random(60)}`), roles: someRoles() });
+        else if (move < 7) state.putUser(id, undefined);
+        else if (move < 8) state.clients.set(id, holding(...someRoles()));
+        else if (move < 9) state.clients.delete(id);
+        else state.forgetRole(ROLES[random(ROLES.length)]);
+      }
+      expectInStep(state.users, ROLES);
+      expectInStep(state.clients, ROLES);
+    });
+
+    it('names the holders of every role granting a permission, each once (holdersOf)', () => {
+      const state = new AccessState();
+      state.roles = new Map([
+        ['readers', new Set(['invoices:read'])],
+        ['auditors', new Set(['invoices:read', 'ledgers:audit'])],
+        ['writers', new Set(['invoices:write'])],
+      ]);
+      state.putUser('alice', holding('readers', 'auditors'));
+      state.putUser('bob', holding('auditors'));
+      state.putUser('carol', holding('writers'));
+      state.clients.set('svc', holding('readers'));
+      expect([...state.holdersOf('user', 'invoices:read')].sort()).toEqual(['alice', 'bob']);
+      expect([...state.holdersOf('user', 'ledgers:audit')].sort()).toEqual(['alice', 'bob']);
+      expect([...state.holdersOf('client', 'invoices:read')]).toEqual(['svc']);
+      expect([...state.holdersOf('client', 'invoices:write')]).toEqual([]);
+      expect([...state.holdersOf('user', 'nobody:holds')]).toEqual([]);
     });
   });
 

@@ -41,6 +41,51 @@ export interface RuleCondition {
 const EMPTY: ReadonlySet<string> = new Set();
 
 /**
+ * Subjects of one type by id, and who holds each role, kept in step by every change (`set`,
+ * `delete`, `clear`: a state is replaced, never changed in place), so that the AuthZEN subject
+ * search visits only the holders of the roles that grant a permission, not every subject.
+ */
+export class SubjectMap extends Map<string, SubjectState> {
+  private readonly byRole = new Map<string, Set<string>>();
+
+  override set(id: string, state: SubjectState): this {
+    const before = super.get(id);
+    if (before) this.unindex(id, before.roles);
+    super.set(id, state);
+    for (const role of state.roles) {
+      let holders = this.byRole.get(role);
+      if (!holders) this.byRole.set(role, (holders = new Set()));
+      holders.add(id);
+    }
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const before = super.get(id);
+    if (before) this.unindex(id, before.roles);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byRole.clear();
+    super.clear();
+  }
+
+  /** The ids of the subjects holding `role` now (a live view: read it, never keep it). */
+  holders(role: string): ReadonlySet<string> {
+    return this.byRole.get(role) ?? EMPTY;
+  }
+
+  private unindex(id: string, roles: readonly string[]): void {
+    for (const role of roles) {
+      const holders = this.byRole.get(role);
+      holders?.delete(id);
+      if (holders?.size === 0) this.byRole.delete(role);
+    }
+  }
+}
+
+/**
  * Everything a decision needs, in memory: client and user status, who holds which roles, what
  * each role grants, and the gateway rules. Fed by AccessStateLoader; read by the engine, which
  * never touches the database.
@@ -48,9 +93,9 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class AccessState {
   /** False until loaded, and again while change notifications may have been missed. */
   known = false;
-  readonly clients = new Map<string, SubjectState>();
+  readonly clients = new SubjectMap();
   /** Read here; changed only through putUser and replaceUsers, which keep `userNames` in step. */
-  readonly users = new Map<string, SubjectState>();
+  readonly users = new SubjectMap();
   /** Lower-cased username or email to the user (or users: emails need not be unique) it names. */
   private readonly userNames = new Map<string, string | string[]>();
   roles = new Map<string, ReadonlySet<string>>();
@@ -133,6 +178,24 @@ export class AccessState {
     return (type === 'user' ? this.users : this.clients).get(id);
   }
 
+  /**
+   * The ids of the subjects of `type` holding a role that grants `permission`: whom a subject
+   * search has to look at (each still judged by the engine: active, a role's condition).
+   */
+  holdersOf(type: Subject['type'], permission: string): Iterable<string> {
+    const subjects = type === 'user' ? this.users : this.clients;
+    const granting: Array<ReadonlySet<string>> = [];
+    for (const [role, permissions] of this.roles) {
+      if (!permissions.has(permission)) continue;
+      const holders = subjects.holders(role);
+      if (holders.size > 0) granting.push(holders);
+    }
+    if (granting.length <= 1) return granting[0] ?? EMPTY;
+    const union = new Set<string>();
+    for (const holders of granting) for (const id of holders) union.add(id);
+    return union;
+  }
+
   /** The union of the subject's roles' permissions, cached until roles or assignments change. */
   permissionsOf(subject: Subject): ReadonlySet<string> {
     const key = `${subject.type}:${subject.id}`;
@@ -152,9 +215,10 @@ export class AccessState {
    */
   forgetRole(name: string): void {
     for (const subjects of [this.clients, this.users]) {
-      for (const [id, state] of subjects) {
-        if (state.roles.includes(name))
-          subjects.set(id, { ...state, roles: state.roles.filter((role) => role !== name) });
+      // A copy: each set takes the id out of the role's holders.
+      for (const id of [...subjects.holders(name)]) {
+        const state = subjects.get(id)!;
+        subjects.set(id, { ...state, roles: state.roles.filter((role) => role !== name) });
       }
     }
     const roles = new Map(this.roles);

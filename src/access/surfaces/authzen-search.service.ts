@@ -50,9 +50,9 @@ export class AuthzenSearch {
     const permission = `${request.resource.type}:${request.action.name}`;
     const page = pageOf(request.page, ['subject', type, permission]);
     await this.engine.whenSettled();
-    const subjects = type === 'user' ? this.state.users : this.state.clients;
     const ids: string[] = [];
-    for (const id of subjects.keys()) {
+    // Only the holders of a role that grants the permission can be results, not every subject.
+    for (const id of this.state.holdersOf(type, permission)) {
       if (this.grants({ type, id }, permission)) ids.push(id);
     }
     return paginate(ids, page, (id) => ({ type, id }));
@@ -120,26 +120,41 @@ function cursorOf(token: string, query: string): string {
 }
 
 /**
- * One page of `all`, sorted, after the cursor: a result added or removed between pages neither
- * repeats nor hides another. `total` is the count at the time of this request.
+ * One page of `all` (distinct keys) in code-point order, after the cursor: a result added or
+ * removed between pages neither repeats nor hides another. `total` is the count at the time of
+ * this request. Only the page is sorted: the keys after the cursor are read once, keeping the
+ * `limit` smallest, so a page of 100,000 results costs one pass, not a sort of them all.
  */
 function paginate<T>(all: string[], page: PageRequest, shape: (key: string) => T): SearchAnswer<T> {
-  const sorted = all.sort(byCodePoint);
-  const start = page.after === undefined ? 0 : sorted.findIndex((key) => key > page.after!);
-  const from = start === -1 ? sorted.length : start;
-  const keys = sorted.slice(from, from + page.limit);
-  const more = from + keys.length < sorted.length;
+  const keys: string[] = [];
+  let after = 0;
+  for (const key of all) {
+    if (page.after !== undefined && key <= page.after) continue;
+    after += 1;
+    if (keys.length === page.limit && key >= keys[keys.length - 1]) continue;
+    keys.splice(sortedIndex(keys, key), 0, key);
+    if (keys.length > page.limit) keys.pop();
+  }
+  const more = keys.length < after;
   const next: Cursor = { q: page.query, a: keys[keys.length - 1] };
   return {
     results: keys.map(shape),
     page: {
       next_token: more ? Buffer.from(JSON.stringify(next)).toString('base64url') : '',
       count: keys.length,
-      total: sorted.length,
+      total: all.length,
     },
   };
 }
 
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Where `key` goes in the ascending `sorted` (string comparison: code-point order). */
+function sortedIndex(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
