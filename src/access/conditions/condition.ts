@@ -30,10 +30,23 @@ export interface ConditionProblem {
   column: number;
 }
 
+/** The variables a condition may read (docs/access.md, "Conditions"). */
+export type ConditionVariable = 'subject' | 'resource' | 'action' | 'context' | 'request' | 'token';
+const VARIABLES: ReadonlySet<string> = new Set<ConditionVariable>([
+  'subject',
+  'resource',
+  'action',
+  'context',
+  'request',
+  'token',
+]);
+
 export interface CompiledCondition {
   readonly source: string;
   /** The library's program; throws on run-time errors (evaluate catches them). */
   readonly program: (activation: ConditionActivation) => unknown;
+  /** The variables it names: a decision builds only these for it. */
+  readonly reads: ReadonlySet<ConditionVariable>;
 }
 
 export type CompileResult =
@@ -41,20 +54,42 @@ export type CompileResult =
 
 export type ConditionOutcome = { ok: true } | { ok: false; reason: string };
 
+/** A map a condition reads: an object, or a Map (what the asker sent, see fromJson). */
+export type ConditionMap = Record<string, unknown> | ReadonlyMap<string, unknown>;
+
+/**
+ * JSON an asker sent (AuthZEN `properties` and `context`), as a condition reads it: every object
+ * becomes a Map, at every depth. The library types an object by its `constructor`, so an object
+ * with its own `constructor` member could not be read; in a Map, `constructor` and `__proto__`
+ * are keys like any other. A copy: the asker's value is never changed. JSON request bodies nest
+ * at most MAX_JSON_DEPTH (common/http/strict-json.ts), which bounds the recursion.
+ */
+export function fromJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(fromJson);
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(value))
+    map.set(key, fromJson((value as Record<string, unknown>)[key]));
+  return map;
+}
+
 /** What a condition sees. A member left out makes a condition that reads it fail (deny). */
 export interface ConditionActivation {
-  subject: {
+  subject?: {
     id: string;
     type: string;
     username?: string;
     email?: string;
     roles: readonly string[];
+    /** Admin-set (docs/access.md, Attributes). */
     attributes?: Record<string, unknown>;
+    /** What the asker says of the subject (AuthZEN `subject.properties`). */
+    properties?: ConditionMap;
   };
-  resource?: { type?: string; id?: string; properties?: Record<string, unknown> };
-  action?: { name?: string; properties?: Record<string, unknown> };
+  resource?: { type?: string; id?: string; properties?: ConditionMap };
+  action?: { name?: string; properties?: ConditionMap };
   /** The caller's context, plus `time` (a Date: a CEL timestamp) and `address`. */
-  context: Record<string, unknown>;
+  context?: ConditionMap;
   request?: {
     method: string;
     path: string;
@@ -83,6 +118,7 @@ const environment = new Environment({
       email: 'string',
       roles: 'list<string>',
       attributes: 'map<string, dyn>',
+      properties: 'map<string, dyn>',
     },
   })
   .registerVariable({
@@ -128,6 +164,7 @@ export function compile(expression: string): CompileResult {
       condition: {
         source: expression,
         program: parsed,
+        reads: variablesRead(parsed.ast),
       },
     };
   } catch (error) {
@@ -229,6 +266,28 @@ function costProblem(root: unknown): string | undefined {
     return `its estimated cost ${cost} exceeds ${MAX_CONDITION_COST}`;
   }
   return undefined;
+}
+
+/**
+ * The declared variables an expression names (identifier nodes): what a decision must build
+ * for it. A comprehension's own variable that shadows one only makes the set larger.
+ */
+function variablesRead(root: unknown): ReadonlySet<ConditionVariable> {
+  const reads = new Set<ConditionVariable>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (isNode(value)) {
+      if (value.op === 'id' && typeof value.args === 'string' && VARIABLES.has(value.args)) {
+        reads.add(value.args as ConditionVariable);
+      } else {
+        stack.push(value.args);
+      }
+    }
+  }
+  return reads;
 }
 
 function libraryProblem(error: unknown, expression: string): CompileResult {

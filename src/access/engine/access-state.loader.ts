@@ -240,6 +240,9 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
           names: standing.email
             ? [standing.usernameNormalized, standing.email.toLowerCase()]
             : [standing.usernameNormalized],
+          identity: standing.email
+            ? { username: standing.username, email: standing.email }
+            : { username: standing.username },
         },
       ]),
       held,
@@ -276,20 +279,31 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** What only users have (their names) or only clients (their registered iam:* scopes). */
+interface UserNames {
+  names?: readonly string[];
+  identity?: { username: string; email?: string };
+  gatehouseScopes?: readonly string[];
+}
+
 function withRoles(
-  standings: Array<[string, Standing & { names?: readonly string[] }]>,
+  standings: Array<[string, Standing & UserNames]>,
   held: Map<string, string[]>,
 ): Array<[string, SubjectState]> {
-  return standings.map(([id, { active, tokensValidAfter, attributes, names }]) => [
-    id,
-    {
-      active,
-      tokensValidAfter,
-      roles: held.get(id) ?? [],
-      attributes,
-      ...(names ? { names } : {}),
-    },
-  ]);
+  return standings.map(
+    ([id, { active, tokensValidAfter, attributes, names, identity, gatehouseScopes }]) => [
+      id,
+      {
+        active,
+        tokensValidAfter,
+        roles: held.get(id) ?? [],
+        attributes,
+        ...(names ? { names } : {}),
+        ...identity,
+        ...(gatehouseScopes ? { gatehouseScopes } : {}),
+      },
+    ],
+  );
 }
 
 function describe(error: unknown): string {
