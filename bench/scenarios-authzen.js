@@ -8,14 +8,15 @@ const ROLE = 'bench-authzen-documents';
 const PLAIN = { type: 'documents', action: 'read' };
 /** Held through the role only while its condition is true (docs/access.md, "Conditions"). */
 const CONDITIONED = { type: 'documents', action: 'approve' };
-const CONDITION = 'subject.attributes.department == "finance"';
+/** Ownership (the interop Todo scenario's rule): the PEP names the owner in resource.properties. */
+const CONDITION = 'resource.properties.ownerID == subject.id';
 
-/** An AuthZEN 1.0 §6 evaluation body for a user named by id. */
-function evaluation(userId, { type, action }) {
+/** An AuthZEN 1.0 §6 evaluation body for a user named by id, about a document `owner` owns. */
+function evaluation(userId, { type, action }, owner = userId) {
   return JSON.stringify({
     subject: { type: 'user', id: userId },
     action: { name: action },
-    resource: { type, id: 'doc-42' },
+    resource: { type, id: 'doc-42', properties: { ownerID: owner } },
   });
 }
 
@@ -36,7 +37,7 @@ const evaluationAllowed = (status, body) =>
 const authzenEvaluation = {
   // AuthZEN 1.0 §6 through Fastify and Nest (not a hot route): a PEP with iam:check asks about a
   // user named by id, alternately for a permission its role grants outright and for one the
-  // role grants on a condition reading subject.attributes.
+  // role grants on a condition reading resource.properties (ownership).
   name: 'authzen_evaluation',
   server: 'gatehouse',
   includes: ['check_gateway'],
@@ -73,20 +74,20 @@ const authzenEvaluation = {
       throw new Error(`PEP token: expected scope iam:check, got ${JSON.stringify(token)}`);
     }
     const headers = { authorization: `Bearer ${token.access_token}`, 'content-type': JSON_TYPE };
-    const ask = (userId, permission) =>
+    const ask = (userId, permission, owner) =>
       gatehouse.call('POST', '/access/v1/evaluation', {
         headers,
-        body: evaluation(userId, permission),
+        body: evaluation(userId, permission, owner),
       });
     // The answers the measured requests must get, and the denial that shows the condition is read.
     const expected = [
-      [finance, PLAIN, 'true allowed'],
-      [finance, CONDITIONED, 'true allowed'],
-      [sales, PLAIN, 'true allowed'],
-      [sales, CONDITIONED, 'false condition_failed'],
+      [finance, PLAIN, finance, 'true allowed'],
+      [finance, CONDITIONED, finance, 'true allowed'],
+      [sales, PLAIN, finance, 'true allowed'],
+      [sales, CONDITIONED, finance, 'false condition_failed'],
     ];
-    for (const [userId, permission, want] of expected) {
-      const response = await ask(userId, permission);
+    for (const [userId, permission, owner, want] of expected) {
+      const response = await ask(userId, permission, owner);
       const got = decisionOf(response);
       const checked = want === 'true allowed' ? evaluationAllowed(200, response.text) : true;
       if (got !== want || !checked) {
