@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,7 +185,17 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
     expect(client.json()).toMatchObject({ client_name: 'AuthZEN Todo PEP', scope: 'iam:check' });
   });
 
-  it('decisions.json holds the interop table: 40 evaluations of five people', () => {
+  it('decisions.json holds the interop table unaltered: 40 evaluations of five people', () => {
+    // The published file's size and digest (examples/authzen-todo/README.md names its commit):
+    // an edit or a reformatting of the copy fails here.
+    const text = readFileSync(join(EXAMPLE, 'decisions.json'));
+    expect({
+      bytes: text.length,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    }).toEqual({
+      bytes: 16_456,
+      sha256: '60b03ef6b2a28818c4cbda6ee9a67e8c308ce620109dc4f9d43d001d33861fcb',
+    });
     expect(table).toHaveLength(40);
     expect(new Set(table.map((entry) => entry.request.subject.id))).toEqual(
       new Set(people.map((one) => one.username)),
@@ -208,7 +219,7 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
   });
 
   it('run-decisions.mjs passes all 40, line by line, and exits 0, as the PEP client or the admin', async () => {
-    for (const credentials of [
+    for (const credentials of <Array<Record<string, string>>>[
       { PEP_CLIENT_ID: pep.client_id, PEP_CLIENT_SECRET: pep.client_secret },
       { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET },
     ]) {
