@@ -12,6 +12,7 @@ interface StandingRow {
   id: string;
   status: string;
   tokens_valid_after: Date | null;
+  username: string;
   username_normalized: string;
   email: string | null;
   attributes: Record<string, unknown> | null;
@@ -67,7 +68,7 @@ export class UserDirectory implements OnModuleDestroy {
    */
   async standings(id?: string): Promise<UserStanding[]> {
     const rows = await this.users.query<StandingRow[]>(
-      `SELECT id, status, tokens_valid_after, username_normalized, email, attributes FROM users${id === undefined ? '' : ' WHERE id = $1'}`,
+      `SELECT id, status, tokens_valid_after, username, username_normalized, email, attributes FROM users${id === undefined ? '' : ' WHERE id = $1'}`,
       id === undefined ? [] : [id],
     );
     return rows.map((row) => ({
@@ -75,6 +76,7 @@ export class UserDirectory implements OnModuleDestroy {
       active: row.status === 'active',
       tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
       usernameNormalized: row.username_normalized,
+      username: row.username,
       email: row.email,
       attributes: frozenAttributes(row.attributes),
     }));

@@ -32,6 +32,8 @@ export interface UserStanding {
   readonly tokensValidAfter: number | null;
   /** The username as compared (lower case), to name the user by (docs/access.md). */
   readonly usernameNormalized: string;
+  /** As the user chose it, for conditions (`subject.username`). */
+  readonly username: string;
   readonly email: string | null;
   /** Frozen; the one shared empty object when `{}`. */
   readonly attributes: Attributes;

@@ -41,6 +41,25 @@ export type CompileResult =
 
 export type ConditionOutcome = { ok: true } | { ok: false; reason: string };
 
+/** A map a condition reads: an object, or a Map (what the asker sent, see fromJson). */
+export type ConditionMap = Record<string, unknown> | ReadonlyMap<string, unknown>;
+
+/**
+ * JSON an asker sent (AuthZEN `properties` and `context`), as a condition reads it: every object
+ * becomes a Map, at every depth. The library types an object by its `constructor`, so an object
+ * with its own `constructor` member could not be read; in a Map, `constructor` and `__proto__`
+ * are keys like any other. A copy: the asker's value is never changed. JSON request bodies nest
+ * at most MAX_JSON_DEPTH (common/http/strict-json.ts), which bounds the recursion.
+ */
+export function fromJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(fromJson);
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(value))
+    map.set(key, fromJson((value as Record<string, unknown>)[key]));
+  return map;
+}
+
 /** What a condition sees. A member left out makes a condition that reads it fail (deny). */
 export interface ConditionActivation {
   subject: {
@@ -49,12 +68,15 @@ export interface ConditionActivation {
     username?: string;
     email?: string;
     roles: readonly string[];
+    /** Admin-set (docs/access.md, Attributes). */
     attributes?: Record<string, unknown>;
+    /** What the asker says of the subject (AuthZEN `subject.properties`). */
+    properties?: ConditionMap;
   };
-  resource?: { type?: string; id?: string; properties?: Record<string, unknown> };
-  action?: { name?: string; properties?: Record<string, unknown> };
+  resource?: { type?: string; id?: string; properties?: ConditionMap };
+  action?: { name?: string; properties?: ConditionMap };
   /** The caller's context, plus `time` (a Date: a CEL timestamp) and `address`. */
-  context: Record<string, unknown>;
+  context: ConditionMap;
   request?: {
     method: string;
     path: string;
@@ -83,6 +105,7 @@ const environment = new Environment({
       email: 'string',
       roles: 'list<string>',
       attributes: 'map<string, dyn>',
+      properties: 'map<string, dyn>',
     },
   })
   .registerVariable({

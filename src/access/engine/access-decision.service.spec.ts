@@ -11,7 +11,7 @@ import { compile } from '../conditions/condition';
 import { pathParameters, RouteMatcher } from '../rules/route-matcher';
 import { AccessDecisionService } from './access-decision.service';
 import { AccessState, CompiledRule, SubjectState } from './access-state';
-import { Decision, DecisionUnavailableError } from './decision';
+import { AskedFacts, Decision, DecisionUnavailableError } from './decision';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NOW = Math.floor(Date.now() / 1000);
@@ -433,6 +433,131 @@ describe(AccessDecisionService.name, () => {
       expect(
         (await sut.decideSubject({ type: 'client', id: 'carol' }, 'invoices:write')).reason,
       ).toBe('subject_inactive');
+    });
+  });
+
+  describe('role conditions with what the asker says (AuthZEN properties and context)', () => {
+    /** Role `owner` grants `todos:update` when `source` holds. */
+    const grantOn = (source: string) => {
+      const compiled = compile(source);
+      if (!compiled.ok) throw new Error(compiled.problem.message);
+      state.roles = new Map([['owner', new Set(['todos:update'])]]);
+      state.roleConditions = new Map([
+        [
+          'owner',
+          new Map([['todos:update', { source, compiled: compiled.condition, params: [] }]]),
+        ],
+      ]);
+      state.conditionedPermissions = new Set(['todos:update']);
+      state.putUser('u-1', {
+        ...active(['owner']),
+        names: ['rick', 'rick@the-citadel.com'],
+        username: 'Rick',
+        email: 'Rick@The-Citadel.com',
+      });
+      state.clients.set('svc', active(['owner']));
+    };
+    const decide = (asked?: AskedFacts, id = 'u-1', type: 'user' | 'client' = 'user') =>
+      sut.decideSubject({ type, id }, 'todos:update', asked);
+
+    it("reads resource, action and subject properties, the context and the user's names", async () => {
+      grantOn(
+        'resource.properties.ownerID == subject.email && subject.username == "Rick" && ' +
+          'action.properties.method == "PUT" && subject.properties.department == "r&d" && ' +
+          'context.tenant == "c-137" && resource.type == "todos" && action.name == "update" && ' +
+          'resource.id == "todo-1" && subject.id == "u-1"',
+      );
+      const asked: AskedFacts = {
+        resource: { id: 'todo-1', properties: { ownerID: 'Rick@The-Citadel.com' } },
+        action: { properties: { method: 'PUT' } },
+        subject: { properties: { department: 'r&d' } },
+        context: { tenant: 'c-137' },
+      };
+      expect(await decide(asked)).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'todos:update',
+      });
+      // The same user named by email: the condition sees the user as stored.
+      expect((await decide(asked, 'RICK@the-citadel.com')).reason).toBe('allowed');
+      expect(
+        await decide({
+          ...asked,
+          resource: { id: 'todo-1', properties: { ownerID: 'morty@the-citadel.com' } },
+        }),
+      ).toEqual(
+        denied('condition_failed', {
+          permission: 'todos:update',
+          conditionProblem: 'role owner: false',
+        }),
+      );
+    });
+
+    it('denies condition_failed, never an error, when a property or the context is missing', async () => {
+      grantOn('resource.properties.ownerID == subject.email');
+      expect(await decide()).toEqual(
+        denied('condition_failed', {
+          permission: 'todos:update',
+          conditionProblem: 'role owner: No such key: properties',
+        }),
+      );
+      expect((await decide({ resource: { properties: {} } })).conditionProblem).toBe(
+        'role owner: No such key: ownerID',
+      );
+      // A client has no email: reading it fails closed.
+      expect(
+        (await decide({ resource: { properties: { ownerID: 'x' } } }, 'svc', 'client'))
+          .conditionProblem,
+      ).toBe('role owner: No such key: email');
+      grantOn('context.tenant == "c-137"');
+      expect((await decide({ context: {} })).conditionProblem).toBe(
+        'role owner: No such key: tenant',
+      );
+    });
+
+    it("keeps the server's time and address over the caller's, and never leaves a caller's address standing", async () => {
+      grantOn('context.time < timestamp("2000-01-01T00:00:00Z")');
+      const forgedTime = { context: { time: new Date('1999-01-01T00:00:00Z') } };
+      expect((await decide(forgedTime)).reason).toBe('condition_failed');
+      grantOn('context.address == "203.0.113.9"');
+      expect(
+        (await decide({ context: { address: '203.0.113.9' }, address: '198.51.100.1' })).reason,
+      ).toBe('condition_failed');
+      expect((await decide({ context: { address: '203.0.113.9' } })).conditionProblem).toBe(
+        'role owner: No such key: address',
+      );
+      expect((await decide({ context: { address: 'x' }, address: '203.0.113.9' })).reason).toBe(
+        'allowed',
+      );
+      const presented = { address: () => '203.0.113.9' } as unknown as AskedFacts['presented'];
+      expect((await decide({ presented })).reason).toBe('allowed');
+    });
+
+    it('reads __proto__ and constructor keys as plain data, and changes nothing the caller sent', async () => {
+      grantOn('context["__proto__"] == "p" && resource.properties["constructor"] == "c"');
+      const context = JSON.parse('{"__proto__": "p", "address": "forged"}') as Record<
+        string,
+        unknown
+      >;
+      const properties = JSON.parse('{"constructor": "c"}') as Record<string, unknown>;
+      expect((await decide({ context, resource: { properties } })).reason).toBe('allowed');
+      expect(context).toEqual(JSON.parse('{"__proto__": "p", "address": "forged"}'));
+      expect(Object.keys(context)).toEqual(['__proto__', 'address']);
+      grantOn('context["constructor"] == context["constructor"]');
+      expect((await decide({ context: {} })).conditionProblem).toBe(
+        'role owner: No such key: constructor',
+      );
+    });
+
+    it('asks the same of the searches: subjectDenial sees the facts', () => {
+      grantOn('resource.properties.ownerID == subject.email');
+      const asked = { resource: { properties: { ownerID: 'Rick@The-Citadel.com' } } };
+      expect(sut.subjectDenial({ type: 'user', id: 'u-1' }, 'todos:update', asked)).toBeUndefined();
+      expect(sut.subjectDenial({ type: 'user', id: 'u-1' }, 'todos:update')).toEqual({
+        reason: 'condition_failed',
+        details: { conditionProblem: 'role owner: No such key: properties' },
+      });
     });
   });
 

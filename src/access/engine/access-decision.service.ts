@@ -20,11 +20,12 @@ import {
   tokenLiveness,
   TokenStatusSources,
 } from '../../tokens/token-liveness';
-import { ConditionActivation, evaluate } from '../conditions/condition';
+import { ConditionActivation, ConditionMap, evaluate, fromJson } from '../conditions/condition';
 import { requestPath } from '../rules/request-path';
 import { pathParameters } from '../rules/route-matcher';
 import { AccessState, CompiledRule, RuleCondition } from './access-state';
 import {
+  AskedFacts,
   Decision,
   DecisionUnavailableError,
   DenyReason,
@@ -45,6 +46,8 @@ export interface PermissionRequest {
   token?: string;
   permission: string;
   presented?: Presentation;
+  /** The caller's context, for conditions. */
+  context?: Record<string, unknown>;
 }
 
 /** RFC 9449 §6, RFC 8705 §3.1: what a sender-constrained token's `cnf` binds it to. */
@@ -161,7 +164,8 @@ export class AccessDecisionService {
    * different things to us and to the upstream (request-path.ts) is refused before any rule,
    * anonymous ones included, sees it; that needs no state, so it is answered even without one.
    */
-  decideGatewayNow({ token, method, path, presented }: GatewayRequest): Decision | undefined {
+  decideGatewayNow(asked: GatewayRequest): Decision | undefined {
+    const { token, method, path, presented } = asked;
     const parsed = requestPath(path);
     if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     if (!this.settled()) return undefined;
@@ -169,36 +173,51 @@ export class AccessDecisionService {
     if (!needsToken(rule)) return this.gateway(rule, undefined);
     const verdict = this.cachedVerdict(token, presented);
     if (verdict === undefined) return undefined;
-    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments });
+    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments }, asked);
   }
 
-  async decideGateway({ token, method, path, presented }: GatewayRequest): Promise<Decision> {
+  async decideGateway(asked: GatewayRequest): Promise<Decision> {
+    const { token, method, path, presented } = asked;
     const parsed = requestPath(path);
     if (parsed.problem) return pathRejected(parsed.problem, this.ids.uuid());
     await this.whenSettled();
     const rule = this.state.matcher.match(method, parsed.segments);
     const verdict = needsToken(rule) ? await this.verdict(token, presented) : undefined;
     this.assertKnown();
-    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments });
+    return this.gateway(rule, verdict, { method, uri: path, segments: parsed.segments }, asked);
   }
 
-  /** `POST /access/check`: may the caller's token exercise `resource:action`? */
-  decidePermissionNow({ token, permission, presented }: PermissionRequest): Decision | undefined {
+  /**
+   * `POST /access/check`: may the caller's token exercise `resource:action`? Conditions see the
+   * caller's `context` and the address the check came from (`asked.presented`).
+   */
+  decidePermissionNow(asked: PermissionRequest): Decision | undefined {
     if (!this.settled()) return undefined;
-    const verdict = this.cachedVerdict(token, presented);
-    return verdict === undefined ? undefined : this.judge(verdict, permission);
+    const verdict = this.cachedVerdict(asked.token, asked.presented);
+    return verdict === undefined
+      ? undefined
+      : this.judge(verdict, asked.permission, undefined, undefined, asked);
   }
 
-  async decidePermission({ token, permission, presented }: PermissionRequest): Promise<Decision> {
+  async decidePermission(asked: PermissionRequest): Promise<Decision> {
     await this.whenSettled();
-    const verdict = await this.verdict(token, presented);
+    const verdict = await this.verdict(asked.token, asked.presented);
     this.assertKnown();
-    return this.judge(verdict, permission);
+    return this.judge(verdict, asked.permission, undefined, undefined, asked);
   }
 
-  /** AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) */
-  async decideSubject(subject: Subject, permission: string): Promise<Decision> {
+  /**
+   * AuthZEN: does the subject hold the permission now? (The caller is authenticated apart.) A
+   * role's condition on the permission sees what the request says (`asked`: properties, context,
+   * the caller's address).
+   */
+  async decideSubject(subject: Subject, permission: string, asked?: AskedFacts): Promise<Decision> {
     await this.whenSettled();
+    return this.subjectDecision(subject, permission, asked);
+  }
+
+  /** decideSubject's answer once the state is settled: synchronous, from memory. */
+  private subjectDecision(subject: Subject, permission: string, asked?: AskedFacts): Decision {
     let named = subject;
     if (subject.type === 'user') {
       // docs/access.md, Subjects by name: an id, a username or an email, from memory.
@@ -207,7 +226,7 @@ export class AccessDecisionService {
       if (resolved === 'unknown') return this.deny('subject_inactive', { permission });
       named = { type: 'user', id: resolved.id };
     }
-    const denial = this.subjectDenial(named, permission);
+    const denial = this.subjectDenial(named, permission, asked);
     if (denial) return this.deny(denial.reason, { permission, ...denial.details });
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), permission };
   }
@@ -220,12 +239,19 @@ export class AccessDecisionService {
   subjectDenial(
     subject: Subject,
     permission: string,
+    asked?: AskedFacts,
   ): { reason: DenyReason; details?: { conditionProblem: string } } | undefined {
     if (!this.state.subject(subject)?.active) return { reason: 'subject_inactive' };
     if (!this.state.permissionsOf(subject).has(permission)) return { reason: 'permission_denied' };
     // A role's condition on the permission (docs/access.md, "Conditions"): no token, no request.
     if (this.state.conditionedPermissions.has(permission)) {
-      const problem = this.roleConditionProblem({ subject }, permission, undefined, undefined);
+      const problem = this.roleConditionProblem(
+        { subject },
+        permission,
+        undefined,
+        undefined,
+        asked,
+      );
       if (problem) return { reason: 'condition_failed', details: { conditionProblem: problem } };
     }
     return undefined;
@@ -244,11 +270,12 @@ export class AccessDecisionService {
     rule: CompiledRule | undefined,
     verdict: TokenVerdict | undefined,
     request?: RequestFacts,
+    asked?: AskedFacts,
   ): Decision {
     if (!rule) return this.deny('no_matching_rule');
     if (rule.anonymous)
       return { allowed: true, reason: 'anonymous', decisionId: this.ids.uuid(), ruleId: rule.id };
-    return this.judge(verdict!, rule.permission ?? undefined, rule, request);
+    return this.judge(verdict!, rule.permission ?? undefined, rule, request, asked);
   }
 
   /** The decision for a token, against the live state. */
@@ -257,6 +284,7 @@ export class AccessDecisionService {
     permission?: string,
     rule?: CompiledRule,
     request?: RequestFacts,
+    asked?: AskedFacts,
   ): Decision {
     if (typeof verdict === 'string') return this.deny(verdict, { permission, ruleId: rule?.id });
     if (verdict instanceof BindingMismatch) {
@@ -284,12 +312,19 @@ export class AccessDecisionService {
     }
     // Only a permission some role grants on a condition pays for it: one lookup for the others.
     if (permission && this.state.conditionedPermissions.has(permission)) {
-      const problem = this.roleConditionProblem(verdict, permission, rule, request);
+      const problem = this.roleConditionProblem(verdict, permission, rule, request, asked);
       if (problem) return this.deny('condition_failed', { ...context, conditionProblem: problem });
     }
     // Only a rule with a condition pays for it: the others never get here with one.
     if (rule?.condition) {
-      const problem = this.conditionProblem(rule.condition, verdict, rule, request, permission);
+      const problem = this.conditionProblem(
+        rule.condition,
+        verdict,
+        rule,
+        request,
+        permission,
+        asked,
+      );
       if (problem) return this.deny('condition_failed', { ...context, conditionProblem: problem });
     }
     return { allowed: true, reason: 'allowed', decisionId: this.ids.uuid(), ...context };
@@ -305,9 +340,10 @@ export class AccessDecisionService {
     rule: CompiledRule | undefined,
     request: RequestFacts | undefined,
     permission: string | undefined,
+    asked: AskedFacts | undefined,
   ): string | undefined {
     if (!condition.compiled) return condition.problem ?? 'not compiled';
-    const activation = this.activation(rule, facts, request, permission);
+    const activation = this.activation(rule, facts, request, permission, asked);
     const outcome = evaluate(condition.compiled, activation);
     return outcome.ok ? undefined : outcome.reason;
   }
@@ -321,43 +357,64 @@ export class AccessDecisionService {
     permission: string,
     rule: CompiledRule | undefined,
     request: RequestFacts | undefined,
+    asked: AskedFacts | undefined,
   ): string | undefined {
     const problems: string[] = [];
     for (const role of this.state.subject(facts.subject)?.roles ?? []) {
       if (!this.state.roles.get(role)?.has(permission)) continue;
       const condition = this.state.roleConditions.get(role)?.get(permission);
       if (!condition) return undefined;
-      const problem = this.conditionProblem(condition, facts, rule, request, permission);
+      const problem = this.conditionProblem(condition, facts, rule, request, permission, asked);
       if (!problem) return undefined;
       problems.push(`role ${role}: ${problem}`);
     }
     return problems.length > 0 ? problems.join('; ') : 'no role grants it';
   }
 
-  /** What a gateway rule's condition sees (docs/access.md, "Conditions"). */
+  /**
+   * What a condition sees (docs/access.md, "Conditions"), built only when one is evaluated. What
+   * the asker sent is copied as a condition reads it (fromJson): a `__proto__` or `constructor`
+   * key is data like any other, and the asker's own objects are never changed.
+   */
   private activation(
     rule: CompiledRule | undefined,
     facts: Judged,
     request: RequestFacts | undefined,
     permission: string | undefined,
+    asked: AskedFacts | undefined,
   ): ConditionActivation {
     const subject = facts.subject;
     const held = this.state.subject(subject);
-    const activation: ConditionActivation = {
-      subject: {
-        id: subject.id,
-        type: subject.type,
-        roles: held?.roles ?? [],
-        // Admin-set (docs/access.md, Attributes): frozen, shared, never copied per decision.
-        attributes: held?.attributes ?? {},
-      },
-      context: { time: new Date(this.clock.now()) },
+    const judged: ConditionActivation['subject'] = {
+      id: subject.id,
+      type: subject.type,
+      roles: held?.roles ?? [],
+      // Admin-set (docs/access.md, Attributes): frozen, shared, never copied per decision.
+      attributes: held?.attributes ?? {},
     };
+    // A user's; a client has neither, and a condition reading them fails (deny).
+    if (held?.username !== undefined) judged.username = held.username;
+    if (held?.email !== undefined) judged.email = held.email;
+    // What the asker says of the subject: kept apart from the attributes an administrator set.
+    if (asked?.subject?.properties)
+      judged.properties = fromJson(asked.subject.properties) as ConditionMap;
+    const activation: ConditionActivation = { subject: judged, context: this.contextOf(asked) };
     if (facts.claims) activation.token = { claims: facts.claims };
     if (permission) {
       const colon = permission.indexOf(':');
-      activation.resource = { type: permission.slice(0, colon) };
-      activation.action = { name: permission.slice(colon + 1) };
+      const resource: NonNullable<ConditionActivation['resource']> = {
+        type: permission.slice(0, colon),
+      };
+      if (asked?.resource?.id !== undefined) resource.id = asked.resource.id;
+      if (asked?.resource?.properties)
+        resource.properties = fromJson(asked.resource.properties) as ConditionMap;
+      const action: NonNullable<ConditionActivation['action']> = {
+        name: permission.slice(colon + 1),
+      };
+      if (asked?.action?.properties)
+        action.properties = fromJson(asked.action.properties) as ConditionMap;
+      activation.resource = resource;
+      activation.action = action;
     }
     if (request) {
       // Null prototypes: a parameter named __proto__ is data like any other.
@@ -373,6 +430,22 @@ export class AccessDecisionService {
       };
     }
     return activation;
+  }
+
+  /**
+   * `context`: the caller's, with the server's facts over it (docs/decisions/0306-server-facts-
+   * override-caller-context.md): `time` always, `address` where the request's address is known.
+   * A caller's `address` never stands in for an unknown one: it is dropped.
+   */
+  private contextOf(asked: AskedFacts | undefined): ConditionMap {
+    const context = asked?.context
+      ? (fromJson(asked.context) as Map<string, unknown>)
+      : new Map<string, unknown>();
+    context.set('time', new Date(this.clock.now()));
+    const address = asked?.address ?? asked?.presented?.address?.();
+    if (address === undefined) context.delete('address');
+    else context.set('address', address);
+    return context;
   }
 
   /** A deny for `reason`, with a decision id of its own (docs/reason-codes.md). */

@@ -240,6 +240,9 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
           names: standing.email
             ? [standing.usernameNormalized, standing.email.toLowerCase()]
             : [standing.usernameNormalized],
+          identity: standing.email
+            ? { username: standing.username, email: standing.email }
+            : { username: standing.username },
         },
       ]),
       held,
@@ -276,11 +279,17 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** A user's names, as kept for resolving them and, in original case, for conditions. */
+interface UserNames {
+  names?: readonly string[];
+  identity?: { username: string; email?: string };
+}
+
 function withRoles(
-  standings: Array<[string, Standing & { names?: readonly string[] }]>,
+  standings: Array<[string, Standing & UserNames]>,
   held: Map<string, string[]>,
 ): Array<[string, SubjectState]> {
-  return standings.map(([id, { active, tokensValidAfter, attributes, names }]) => [
+  return standings.map(([id, { active, tokensValidAfter, attributes, names, identity }]) => [
     id,
     {
       active,
@@ -288,6 +297,7 @@ function withRoles(
       roles: held.get(id) ?? [],
       attributes,
       ...(names ? { names } : {}),
+      ...identity,
     },
   ]);
 }

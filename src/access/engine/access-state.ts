@@ -12,6 +12,9 @@ export interface SubjectState {
   attributes: Attributes;
   /** A user's names besides its id, lower-cased: its username, and its email if any. */
   names?: readonly string[];
+  /** A user's username and email as stored, original case (conditions: `subject.username`). */
+  username?: string;
+  email?: string;
 }
 
 /** What a name given for a user resolves to: its id, or why there is none. */

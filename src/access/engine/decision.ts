@@ -55,6 +55,29 @@ export interface Presentation {
   certificateThumbprint(): string | undefined;
   /** False to check a proof without spending its `jti` (explain). */
   spendsProof?: boolean;
+  /**
+   * The address of the request being decided, where it can be told (conditions'
+   * `context.address`): read only when a condition is evaluated.
+   */
+  address?(): string | undefined;
+}
+
+/**
+ * What the asker says about a decision besides the subject and the permission (AuthZEN 1.0 §5
+ * `properties` and `context`; the `/access/check` body's `context`), and where the request being
+ * decided came from. Conditions read it (docs/access.md, "Conditions"); nothing is copied or
+ * computed from it unless a condition is evaluated.
+ */
+export interface AskedFacts {
+  subject?: { properties?: Record<string, unknown> };
+  resource?: { id?: string; properties?: Record<string, unknown> };
+  action?: { properties?: Record<string, unknown> };
+  /** The caller's context; the server's `time` and `address` override keys of the same name. */
+  context?: Record<string, unknown>;
+  /** The request's address, when the surface knows it already (AuthZEN: the caller's). */
+  address?: string;
+  /** The request being decided, its address read from it only when a condition asks. */
+  presented?: Presentation;
 }
 
 /** Reasons that are about the token itself: gateways answer them with 401, the rest 403. */

@@ -33,11 +33,22 @@ export class AuthzenEvaluator {
     private readonly log: DecisionLog,
   ) {}
 
-  /** AuthZEN 1.0 §6: one evaluation, one decision. */
-  async evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+  /**
+   * AuthZEN 1.0 §6: one evaluation, one decision. A role's condition on the permission sees the
+   * request's subject, resource and action properties, its `context`, and `address`, the caller's
+   * (docs/authzen.md).
+   */
+  async evaluate(request: EvaluationRequest, address?: string): Promise<EvaluationResult> {
     const decision: Decision = await this.engine.decideSubject(
       { type: request.subject.type, id: request.subject.id },
       `${request.resource.type}:${request.action.name}`,
+      {
+        subject: request.subject,
+        resource: request.resource,
+        action: request.action,
+        context: request.context,
+        address,
+      },
     );
     this.log.record({ ...decision, sub: request.subject.id }, { surface: 'authzen' });
     return {
@@ -53,13 +64,15 @@ export class AuthzenEvaluator {
    */
   async evaluateAll(
     body: EvaluationsRequest,
+    address?: string,
   ): Promise<{ evaluations: EvaluationResult[] } | EvaluationResult> {
     if (!body.evaluations || body.evaluations.length === 0)
-      return this.evaluate(complete(body, {}));
+      return this.evaluate(complete(body, {}), address);
     const semantic = body.options?.evaluations_semantic ?? 'execute_all';
     const results: EvaluationResult[] = [];
     for (const item of body.evaluations) {
-      const result = await this.evaluate(complete(body, item));
+      // §7.1.1: each evaluation its own context, the item's or else the default, never shared.
+      const result = await this.evaluate(complete(body, item), address);
       results.push(result);
       if (semantic === 'deny_on_first_deny' && !result.decision) break;
       if (semantic === 'permit_on_first_permit' && result.decision) break;

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { CHECK_SCOPE } from '../../common/auth/permissions';
@@ -27,10 +27,11 @@ export class AuthzenSearchController {
   })
   subjects(
     @Body() body: SubjectSearchRequest,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SearchAnswer<{ type: string; id: string }>> {
     void reply.header('cache-control', 'no-store');
-    return this.search.subjects(body);
+    return this.search.subjects(body, address);
   }
 
   @Post('access/v1/search/action')
@@ -42,9 +43,10 @@ export class AuthzenSearchController {
   })
   actions(
     @Body() body: ActionSearchRequest,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SearchAnswer<{ name: string }>> {
     void reply.header('cache-control', 'no-store');
-    return this.search.actions(body);
+    return this.search.actions(body, address);
   }
 }

@@ -4,6 +4,7 @@ import { ValidationFailedError } from '../../common/api-error';
 import { Subject } from '../../common/auth/subject-permissions';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { AccessState } from '../engine/access-state';
+import { AskedFacts } from '../engine/decision';
 import {
   ActionSearchRequest,
   SEARCH_DEFAULT_LIMIT,
@@ -45,15 +46,17 @@ export class AuthzenSearch {
   /** §8 subject search: active subjects of `subject.type` holding the permission now. */
   async subjects(
     request: SubjectSearchRequest,
+    address?: string,
   ): Promise<SearchAnswer<{ type: 'user' | 'client'; id: string }>> {
     const type = request.subject.type;
     const permission = `${request.resource.type}:${request.action.name}`;
     const page = pageOf(request.page, ['subject', type, permission]);
     await this.engine.whenSettled();
     const subjects = type === 'user' ? this.state.users : this.state.clients;
+    const asked = askedBy(request, address);
     const ids: string[] = [];
     for (const id of subjects.keys()) {
-      if (this.grants({ type, id }, permission)) ids.push(id);
+      if (this.grants({ type, id }, permission, asked)) ids.push(id);
     }
     return paginate(ids, page, (id) => ({ type, id }));
   }
@@ -62,14 +65,18 @@ export class AuthzenSearch {
    * §8 action search: the actions the subject holds on `resource.type` now; none for an unknown
    * or inactive subject (its evaluations are all denied).
    */
-  async actions(request: ActionSearchRequest): Promise<SearchAnswer<{ name: string }>> {
+  async actions(
+    request: ActionSearchRequest,
+    address?: string,
+  ): Promise<SearchAnswer<{ name: string }>> {
     const { type, id } = request.subject;
     const prefix = `${request.resource.type}:`;
     const page = pageOf(request.page, ['action', type, id, request.resource.type]);
     await this.engine.whenSettled();
+    const asked = askedBy(request, address);
     const names: string[] = [];
     for (const permission of this.state.permissionsOf({ type, id })) {
-      if (permission.startsWith(prefix) && this.grants({ type, id }, permission))
+      if (permission.startsWith(prefix) && this.grants({ type, id }, permission, asked))
         names.push(permission.slice(prefix.length));
     }
     return paginate(names, page, (name) => ({ name }));
@@ -80,9 +87,22 @@ export class AuthzenSearch {
    * result must be): the subject active and holding the permission now, a role's condition
    * included, as AccessDecisionService.decideSubject judges it.
    */
-  private grants(subject: Subject, permission: string): boolean {
-    return this.engine.subjectDenial(subject, permission) === undefined;
+  private grants(subject: Subject, permission: string, asked: AskedFacts): boolean {
+    return this.engine.subjectDenial(subject, permission, asked) === undefined;
   }
+}
+
+/**
+ * What a role's condition sees in a search: the request's own subject, action and resource
+ * properties, context and the caller's address, as in an evaluation of the same inputs, so that
+ * a result fed back into one is still `decision: true` (§8).
+ */
+function askedBy(
+  request: Partial<Pick<SubjectSearchRequest, 'subject' | 'action' | 'resource' | 'context'>>,
+  address: string | undefined,
+): AskedFacts {
+  const { subject, action, resource, context } = request;
+  return { subject, action, resource, context, address };
 }
 
 interface PageRequest {

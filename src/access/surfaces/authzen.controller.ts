@@ -1,4 +1,13 @@
-import { applyDecorators, Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  HttpCode,
+  Ip,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { CHECK_SCOPE } from '../../common/auth/permissions';
@@ -32,9 +41,10 @@ export class AuthzenController {
   @ApiOperation({ summary: 'AuthZEN access evaluation' })
   async evaluation(
     @Body() body: EvaluationRequest,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EvaluationResult> {
-    const result = await this.authzen.evaluate(body);
+    const result = await this.authzen.evaluate(body, address);
     void reply.headers({
       'x-decision-id': result.context.decision_id,
       'cache-control': 'no-store',
@@ -49,9 +59,10 @@ export class AuthzenController {
   })
   evaluations(
     @Body() body: EvaluationsRequest,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ evaluations: EvaluationResult[] } | EvaluationResult> {
     void reply.headers({ 'x-decision-id': this.ids.uuid(), 'cache-control': 'no-store' });
-    return this.authzen.evaluateAll(body);
+    return this.authzen.evaluateAll(body, address);
   }
 }
