@@ -166,6 +166,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`setup failed: ${error.message}`);
+  // fetch names what went wrong with the connection (ECONNREFUSED…) in its cause.
+  const cause = error.cause ? ` (${error.cause.code ?? error.cause.message})` : '';
+  console.error(`setup failed: ${error.message}${cause}; GATEHOUSE_URL is ${gatehouseUrl()}`);
   process.exit(1);
 });

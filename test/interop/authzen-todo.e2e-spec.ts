@@ -185,6 +185,33 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
     expect(client.json()).toMatchObject({ client_name: 'AuthZEN Todo PEP', scope: 'iam:check' });
   });
 
+  it('setup.mjs stops with a message, changing nothing, without admin credentials or with wrong ones', async () => {
+    const since = new Date().toISOString();
+    expect(await runExample('setup.mjs', { GATEHOUSE_URL: issuer })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ADMIN_CLIENT_ID is not set (see examples/authzen-todo/README.md)\n',
+    });
+    const wrong = await runExample('setup.mjs', {
+      ...adminEnv,
+      ADMIN_CLIENT_SECRET: `${ADMIN_CLIENT_SECRET}x`,
+    });
+    expect(wrong).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `setup failed: token for ${ADMIN_CLIENT_ID}: HTTP 401 {"error":"invalid_client",` +
+        `"error_description":"client authentication failed; check that the client uses its ` +
+        `registered token_endpoint_auth_method"}; GATEHOUSE_URL is ${issuer}\n`,
+    });
+    // Nothing was created or changed.
+    const events = await sut.admin('GET', `/admin/audit-events?since=${encodeURIComponent(since)}`);
+    expect({ total: events.headers['x-total-count'], events: events.json() }).toEqual({
+      total: '0',
+      events: [],
+    });
+  });
+
   it('decisions.json holds the interop table unaltered: 40 evaluations of five people', () => {
     // The published file's size and digest (examples/authzen-todo/README.md names its commit):
     // an edit or a reformatting of the copy fails here.
