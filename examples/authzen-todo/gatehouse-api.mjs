@@ -1,6 +1,7 @@
 // What setup.mjs and run-decisions.mjs share: reading the environment, getting a token with the
 // client_credentials grant (RFC 6749 §4.4, HTTP Basic client authentication, §2.3.1) and calling
 // Gatehouse's JSON API. Node 20's fetch only, no dependencies.
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** GATEHOUSE_URL without a trailing slash; http://localhost:3000 when unset. */
 export function gatehouseUrl() {
@@ -15,6 +16,29 @@ export function requiredEnv(name) {
     process.exit(2);
   }
   return value;
+}
+
+/**
+ * Waits until Gatehouse answers GET /health/ready with 200 (docs/operations.md): a server just
+ * started with `npm start` builds first. Gives up after `seconds`.
+ */
+export async function untilReady(baseUrl, seconds = 180) {
+  const deadline = Date.now() + seconds * 1000;
+  let told = false;
+  for (;;) {
+    const status = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${baseUrl} was not ready within ${seconds} s (last answer: ${status || 'none'})`,
+      );
+    if (!told) console.log(`waiting for Gatehouse at ${baseUrl} to be ready…`);
+    told = true;
+    await sleep(1000);
+  }
 }
 
 /** An error that carries the HTTP answer it is about. */

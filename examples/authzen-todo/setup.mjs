@@ -12,6 +12,7 @@ import {
   GatehouseError,
   gatehouseUrl,
   requiredEnv,
+  untilReady,
 } from './gatehouse-api.mjs';
 
 const PEP_CLIENT_NAME = 'AuthZEN Todo PEP';
@@ -147,12 +148,10 @@ async function ensurePepClient(api) {
 
 async function main() {
   const baseUrl = gatehouseUrl();
-  const token = await clientCredentialsToken(
-    baseUrl,
-    requiredEnv('ADMIN_CLIENT_ID'),
-    requiredEnv('ADMIN_CLIENT_SECRET'),
-    'iam:admin iam:check',
-  );
+  const adminId = requiredEnv('ADMIN_CLIENT_ID');
+  const adminSecret = requiredEnv('ADMIN_CLIENT_SECRET');
+  await untilReady(baseUrl);
+  const token = await clientCredentialsToken(baseUrl, adminId, adminSecret, 'iam:admin iam:check');
   const api = adminApi(baseUrl, token);
   for (const role of readJson('policy.json').roles) await ensureRole(api, role);
   const usersByName = new Map(
