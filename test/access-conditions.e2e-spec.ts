@@ -322,3 +322,182 @@ describe('conditions on gateway rules (docs/access.md, "Conditions")', () => {
     });
   });
 });
+
+describe('context at the gateway and /access/check: the server’s time and address (docs/access.md)', () => {
+  let sut: TestApp;
+  let caller: { token: string; clientId: string };
+  let tenantCaller: { token: string; clientId: string };
+  const base = `/${unique('addr')}`;
+  const PROXY = '10.0.0.1';
+
+  before(async () => {
+    // Only this proxy's forwarded headers are believed (docs/configuration.md, TRUST_PROXY).
+    sut = await startTestApp({ TRUST_PROXY: PROXY });
+    const role = await createRole(sut, ['invoices:read', 'reports:view']);
+    const client = await createService(sut, 'invoices:read reports:view', [role]);
+    caller = { token: await clientToken(sut, client), clientId: client.client_id };
+    await createRule(sut, {
+      path: `${base}/partner/**`,
+      permission: 'invoices:read',
+      condition: 'context.address == "198.51.100.4"',
+    });
+    await createRule(sut, {
+      path: `${base}/recent/**`,
+      permission: 'invoices:read',
+      condition: 'context.time > timestamp("2020-01-01T00:00:00Z")',
+    });
+    const conditioned = unique('tenant-reports');
+    const created = await sut.admin('POST', '/admin/roles', {
+      name: conditioned,
+      permissions: ['tenant:view'],
+      conditions: {
+        'tenant:view':
+          'context.tenant == "acme" && context.address == "198.51.100.4" && ' +
+          'context.time > timestamp("2020-01-01T00:00:00Z") && context["constructor"] == "data"',
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const tenant = await createService(sut, 'tenant:view', [conditioned]);
+    tenantCaller = { token: await clientToken(sut, tenant), clientId: tenant.client_id };
+  });
+  after(() => sut.close());
+
+  const through = (remoteAddress: string, headers: Record<string, string>, path = '/partner/x') =>
+    sut.request({
+      method: 'GET',
+      url: '/access/gateway',
+      remoteAddress,
+      headers: {
+        authorization: `Bearer ${caller.token}`,
+        'x-original-method': 'GET',
+        'x-original-uri': `${base}${path}`,
+        ...headers,
+      },
+    });
+  const allowed = (response: InjectResult) =>
+    expectGatewayAllowed(response, {
+      sub: caller.clientId,
+      clientId: caller.clientId,
+      scope: 'invoices:read reports:view',
+    });
+
+  it("reads the original client's address from a trusted proxy's X-Forwarded-For or X-Real-IP", async () => {
+    allowed(await through(PROXY, { 'x-forwarded-for': '198.51.100.4' }));
+    // Walked from the right past trusted hops only: the client's own claim further left is not it.
+    allowed(await through(PROXY, { 'x-forwarded-for': '203.0.113.66, 198.51.100.4' }));
+    allowed(await through(PROXY, { 'x-real-ip': '198.51.100.4' }));
+    expectGatewayDenied(
+      await through(PROXY, { 'x-forwarded-for': '198.51.100.5' }),
+      'condition_failed',
+    );
+    // The proxy itself, when it forwards nothing.
+    expectGatewayDenied(await through(PROXY, {}), 'condition_failed');
+    // Not an address: no address at all, and the condition fails closed.
+    expectGatewayDenied(
+      await through(PROXY, { 'x-forwarded-for': 'not-an-address' }),
+      'condition_failed',
+    );
+  });
+
+  it('never believes X-Forwarded-For or X-Real-IP from an address TRUST_PROXY does not trust', async () => {
+    const untrusted = '203.0.113.9';
+    expectGatewayDenied(
+      await through(untrusted, { 'x-forwarded-for': '198.51.100.4' }),
+      'condition_failed',
+    );
+    expectGatewayDenied(
+      await through(untrusted, { 'x-real-ip': '198.51.100.4' }),
+      'condition_failed',
+    );
+    // The peer itself is the address when nobody is trusted to say otherwise.
+    allowed(await through('198.51.100.4', { 'x-forwarded-for': '203.0.113.1' }));
+  });
+
+  it('sets context.time on every gateway decision that evaluates a condition', async () => {
+    allowed(await through(PROXY, {}, '/recent/1'));
+  });
+
+  const checkWith = (body: Record<string, unknown>, remoteAddress: string, headers = {}) =>
+    sut.request({
+      method: 'POST',
+      url: '/access/check',
+      remoteAddress,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tenantCaller.token}`,
+        ...headers,
+      },
+      payload: { resource: 'tenant', action: 'view', ...body },
+    });
+  const tenantWho = { sub: '', client_id: '', scope: 'tenant:view' };
+
+  it("at /access/check: the caller's context reaches conditions, the server's address and time win", async () => {
+    const who = { ...tenantWho, sub: tenantCaller.clientId, client_id: tenantCaller.clientId };
+    const context = { tenant: 'acme', constructor: 'data' };
+    expectCheck(await checkWith({ context }, '198.51.100.4'), {
+      allowed: true,
+      reason: 'allowed',
+      ...who,
+    });
+    // The caller's address through a trusted proxy.
+    expectCheck(await checkWith({ context }, PROXY, { 'x-forwarded-for': '198.51.100.4' }), {
+      allowed: true,
+      reason: 'allowed',
+      ...who,
+    });
+    const failed = { allowed: false, reason: 'condition_failed', ...who };
+    // A caller cannot fake the address, nor the time.
+    expectCheck(
+      await checkWith({ context: { ...context, address: '198.51.100.4' } }, '203.0.113.9'),
+      failed,
+    );
+    expectCheck(
+      await checkWith({ context: { ...context, address: '198.51.100.4' } }, '203.0.113.9', {
+        'x-forwarded-for': '198.51.100.4',
+      }),
+      failed,
+    );
+    expectCheck(
+      await checkWith({ context: { ...context, time: '2030-01-01T00:00:00Z' } }, '198.51.100.4'),
+      { allowed: true, reason: 'allowed', ...who },
+    );
+    expectCheck(await checkWith({ context: { tenant: 'other' } }, '198.51.100.4'), failed);
+    expectCheck(await checkWith({}, '198.51.100.4'), failed);
+  });
+
+  it('at /access/check: context keys are data, deep or huge, and __proto__ is refused', async () => {
+    const who = { ...tenantWho, sub: tenantCaller.clientId, client_id: tenantCaller.clientId };
+    let deep: object = { leaf: 1 };
+    for (let i = 0; i < 28; i++) deep = { n: deep };
+    const big = { tenant: 'acme', constructor: 'data', deep, note: 'x'.repeat(16_000) };
+    expectCheck(await checkWith({ context: big }, '198.51.100.4'), {
+      allowed: true,
+      reason: 'allowed',
+      ...who,
+    });
+    const proto = await sut.request({
+      method: 'POST',
+      url: '/access/check',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tenantCaller.token}`,
+      },
+      payload: '{"resource":"tenant","action":"view","context":{"__proto__":{"tenant":"acme"}}}',
+    });
+    expect({ status: proto.statusCode, body: proto.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'the body is not valid JSON' },
+    });
+    let tooDeep: object = {};
+    for (let i = 0; i < 40; i++) tooDeep = { n: tooDeep };
+    const refused = await checkWith({ context: { tenant: 'acme', tooDeep } }, '198.51.100.4');
+    expect({ status: refused.statusCode, body: refused.json() }).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_request',
+        message: 'body: nests deeper than 32 levels',
+        details: [{ field: 'body', problem: 'nests deeper than 32 levels' }],
+      },
+    });
+  });
+});

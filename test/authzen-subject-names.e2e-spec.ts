@@ -71,18 +71,36 @@ describe('AuthZEN: a user subject named by id, username or email (docs/authzen.m
     });
   }
 
-  it("/access/check decides for the caller's own token only: a subject member is a 400", async () => {
-    const response = await sut.request({
-      method: 'POST',
-      url: '/access/check',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
-      payload: { resource: 'invoices', action: 'read', subject: { type: 'user', id: reader } },
+  it('/access/check resolves a named subject by the same rules, for a caller with iam:check', async () => {
+    const check = (id: string) =>
+      sut.request({
+        method: 'POST',
+        url: '/access/check',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${checker}` },
+        payload: { resource: 'invoices', action: 'read', subject: { type: 'user', id } },
+      });
+    const answer = async (id: string) => {
+      const response = await check(id);
+      expect(response.statusCode).toBe(200);
+      const { allowed, reason, sub } = response.json();
+      return { allowed, reason, sub };
+    };
+    // The reader's id is also the lookalike's username: the id wins.
+    expect(await answer(reader)).toEqual({ allowed: true, reason: 'allowed', sub: reader });
+    expect(await answer('RITA@example.COM')).toEqual({
+      allowed: true,
+      reason: 'allowed',
+      sub: reader,
     });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({
-      error: 'invalid_request',
-      message: 'subject: should not exist',
-      details: [{ field: 'subject', problem: 'should not exist' }],
+    expect(await answer(lookalike)).toEqual({
+      allowed: false,
+      reason: 'permission_denied',
+      sub: lookalike,
+    });
+    expect(await answer('twins@example.com')).toEqual({
+      allowed: false,
+      reason: 'permission_denied',
+      sub: null,
     });
   });
 

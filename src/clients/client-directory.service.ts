@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { frozenAttributes } from '../common/attributes';
+import { isGatehouseScope } from '../common/auth/permissions';
 import { Clock } from '../common/clock';
 import { ReadThroughCache } from '../common/read-through-cache';
 import { ChangeBus } from '../events/change-bus.service';
@@ -13,6 +14,7 @@ interface StandingRow {
   status: string;
   tokens_valid_after: Date | null;
   attributes: Record<string, unknown> | null;
+  scopes: string[];
 }
 
 const MAX_CACHED = 10_000;
@@ -85,7 +87,7 @@ export class ClientDirectory implements OnModuleDestroy {
    */
   async standings(clientId?: string): Promise<ClientStanding[]> {
     const rows = await this.clients.query<StandingRow[]>(
-      `SELECT client_id, status, tokens_valid_after, attributes FROM clients${
+      `SELECT client_id, status, tokens_valid_after, attributes, scopes FROM clients${
         clientId === undefined ? '' : ' WHERE client_id = $1'
       }`,
       clientId === undefined ? [] : [clientId],
@@ -95,6 +97,7 @@ export class ClientDirectory implements OnModuleDestroy {
       active: row.status === 'active',
       tokensValidAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : null,
       attributes: frozenAttributes(row.attributes),
+      gatehouseScopes: row.scopes.filter(isGatehouseScope),
     }));
   }
 

@@ -69,6 +69,8 @@ export interface ClientStanding {
   readonly tokensValidAfter: number | null;
   /** Frozen; the one shared empty object when `{}`. */
   readonly attributes: Attributes;
+  /** The `iam:*` scopes it is registered for (docs/security/privilege.md). */
+  readonly gatehouseScopes: readonly string[];
 }
 
 /** A snapshot of a stored client (or of another snapshot), taken once when it is read. */

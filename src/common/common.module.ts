@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
 import { Ids, RandomIds } from './ids';
+import { ClientAddressReader } from './http/client-address';
 import { ClientCertificateReader, TrustProxySetting } from './http/client-certificate';
 
 export interface CommonOptions {
@@ -16,8 +17,8 @@ export interface CommonSettings {
 }
 
 /**
- * The ground floor's side effects (time, identifiers) and the one reader of client certificates,
- * provided once for every module.
+ * The ground floor's side effects (time, identifiers) and the one reader of client certificates
+ * and of client addresses on the hot routes, provided once for every module.
  */
 @Global()
 @Module({})
@@ -32,8 +33,9 @@ export class CommonModule {
           provide: ClientCertificateReader,
           useValue: new ClientCertificateReader(settings.trustProxy),
         },
+        { provide: ClientAddressReader, useValue: new ClientAddressReader(settings.trustProxy) },
       ],
-      exports: [Clock, Ids, ClientCertificateReader],
+      exports: [Clock, Ids, ClientCertificateReader, ClientAddressReader],
     };
   }
 }

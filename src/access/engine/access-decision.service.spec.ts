@@ -436,6 +436,81 @@ describe(AccessDecisionService.name, () => {
     });
   });
 
+  describe('decideNamed (/access/check naming a subject)', () => {
+    beforeEach(() => {
+      state.clients.set('checker', { ...active(), gatehouseScopes: ['iam:check'] });
+    });
+    const checkerToken = (claims: JWTPayload = {}) =>
+      token('c', { sub: 'checker', client_id: 'checker', scope: 'iam:check', ...claims });
+    const named = (t: string | undefined, about: { type: 'user' | 'client'; id: string }) => {
+      const asked = { token: t, permission: 'invoices:write', about };
+      return sut.decideNamedNow(asked) ?? sut.decideNamed(asked);
+    };
+    const caller = { sub: 'checker', clientId: 'checker' };
+
+    it('decides about the named subject for a caller with iam:check, naming both', async () => {
+      expect(await named(checkerToken(), { type: 'user', id: 'alice' })).toEqual({
+        allowed: true,
+        reason: 'allowed',
+        decisionId: expect.stringMatching(UUID),
+        permission: 'invoices:write',
+        sub: 'alice',
+        caller,
+      });
+      expect(await named(checkerToken(), { type: 'client', id: 'svc' })).toEqual(
+        denied('permission_denied', {
+          permission: 'invoices:write',
+          sub: 'svc',
+          clientId: 'svc',
+          caller,
+        }),
+      );
+      // Once verified, in the same tick.
+      expect(
+        sut.decideNamedNow({
+          token: checkerToken(),
+          permission: 'invoices:write',
+          about: { type: 'user', id: 'alice' },
+        }),
+      ).toMatchObject({ allowed: true, sub: 'alice' });
+    });
+
+    it('denies a caller whose iam:check does not count now insufficient_scope, about nobody', async () => {
+      const refused = denied('insufficient_scope', { permission: 'invoices:write', caller });
+      expect(
+        await named(checkerToken({ scope: 'invoices:read' }), { type: 'user', id: 'alice' }),
+      ).toEqual(refused);
+      state.clients.set('checker', active());
+      expect(await named(checkerToken(), { type: 'user', id: 'alice' })).toEqual(refused);
+      // A user's token: the user must hold iam:check through a role too.
+      state.clients.set('checker', { ...active(), gatehouseScopes: ['iam:check'] });
+      const userToken = token('ut', { sub: 'alice', client_id: 'checker', scope: 'iam:check' });
+      expect(await named(userToken, { type: 'client', id: 'svc' })).toEqual(
+        denied('insufficient_scope', {
+          permission: 'invoices:write',
+          caller: { sub: 'alice', clientId: 'checker' },
+        }),
+      );
+      state.roles = new Map([...state.roles, ['checking', new Set(['iam:check'])]]);
+      state.users.set('alice', active(['reader', 'writer', 'checking']));
+      state.forgetPermissions();
+      expect((await named(userToken, { type: 'user', id: 'alice' })).reason).toBe('allowed');
+    });
+
+    it("denies with the caller's own token problem, naming nobody", async () => {
+      expect(await named(undefined, { type: 'user', id: 'alice' })).toEqual(
+        denied('token_missing', { permission: 'invoices:write' }),
+      );
+      expect(await named('forged', { type: 'user', id: 'alice' })).toEqual(
+        denied('token_invalid', { permission: 'invoices:write' }),
+      );
+      state.clients.set('checker', { ...active(), active: false, gatehouseScopes: ['iam:check'] });
+      expect(await named(checkerToken(), { type: 'user', id: 'alice' })).toEqual(
+        denied('client_inactive', { permission: 'invoices:write', caller }),
+      );
+    });
+  });
+
   describe('role conditions with what the asker says (AuthZEN properties and context)', () => {
     /** Role `owner` grants `todos:update` when `source` holds. */
     const grantOn = (source: string) => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload } from 'jose';
+import { CHECK_SCOPE } from '../../common/auth/permissions';
 import { parseScope } from '../../common/auth/scope-syntax';
 import { Subject } from '../../common/auth/subject-permissions';
 import { Clock } from '../../common/clock';
@@ -48,6 +49,12 @@ export interface PermissionRequest {
   presented?: Presentation;
   /** The caller's context, for conditions. */
   context?: Record<string, unknown>;
+}
+
+/** `/access/check` naming the subject to decide about; the token is the caller's own. */
+export interface NamedSubjectRequest extends PermissionRequest {
+  /** The subject decided about (a user by id, username or email; a client by `client_id`). */
+  about: Subject;
 }
 
 /** RFC 9449 §6, RFC 8705 §3.1: what a sender-constrained token's `cnf` binds it to. */
@@ -204,6 +211,66 @@ export class AccessDecisionService {
     const verdict = await this.verdict(asked.token, asked.presented);
     this.assertKnown();
     return this.judge(verdict, asked.permission, undefined, undefined, asked);
+  }
+
+  /**
+   * `POST /access/check` naming a subject: the caller's own token must pass every check a token
+   * passes at `/access/check` (it verifies, is live, and is presented as its binding asks) and
+   * carry `iam:check` backed now; then the decision is about the named subject, exactly as
+   * decideSubject makes it (docs/access.md, "Three surfaces"). A caller that fails is denied
+   * with its own token's reason, or `insufficient_scope`: nothing is decided about the subject.
+   */
+  decideNamedNow(asked: NamedSubjectRequest): Decision | undefined {
+    if (!this.settled()) return undefined;
+    const verdict = this.cachedVerdict(asked.token, asked.presented);
+    return verdict === undefined ? undefined : this.named(verdict, asked);
+  }
+
+  async decideNamed(asked: NamedSubjectRequest): Promise<Decision> {
+    await this.whenSettled();
+    const verdict = await this.verdict(asked.token, asked.presented);
+    this.assertKnown();
+    return this.named(verdict, asked);
+  }
+
+  /** decideNamed once the caller's token is known. */
+  private named(verdict: TokenVerdict, asked: NamedSubjectRequest): Decision {
+    const permission = asked.permission;
+    // The caller's token as /access/check judges it: verified, presented as bound, live.
+    if (typeof verdict === 'string' || verdict instanceof BindingMismatch) {
+      return { ...this.judge(verdict), permission };
+    }
+    const caller = { sub: verdict.sub, clientId: verdict.clientId };
+    const liveness = tokenLiveness(verdict, this.status);
+    // About nobody: the answer names neither the caller nor the subject.
+    if (liveness !== 'live') return this.deny(liveness, { permission, caller });
+    if (!this.checksNow(verdict)) return this.deny('insufficient_scope', { permission, caller });
+    const decision = this.subjectDecision(asked.about, permission, asked);
+    return { ...decision, ...this.decidedAbout(asked.about), caller };
+  }
+
+  /**
+   * Whether the token's `iam:check` counts now (docs/security/privilege.md): in its scope, its
+   * client still registered for it, and a user's token's user still holding it through a role.
+   */
+  private checksNow(facts: TokenFacts): boolean {
+    if (!facts.scopes.includes(CHECK_SCOPE)) return false;
+    if (!this.state.clients.get(facts.clientId)?.gatehouseScopes?.includes(CHECK_SCOPE))
+      return false;
+    return (
+      facts.subject.type === 'client' || this.state.permissionsOf(facts.subject).has(CHECK_SCOPE)
+    );
+  }
+
+  /**
+   * Whom an `/access/check` answer names for a decision about `subject`: a user by its id (as
+   * resolved from a username or email; none when the name fits no user or several), a client by
+   * its `client_id`, as both `sub` and `client_id`.
+   */
+  private decidedAbout(subject: Subject): Pick<Decision, 'sub' | 'clientId'> {
+    if (subject.type === 'client') return { sub: subject.id, clientId: subject.id };
+    const resolved = this.state.resolveUser(subject.id);
+    return typeof resolved === 'object' ? { sub: resolved.id } : {};
   }
 
   /**

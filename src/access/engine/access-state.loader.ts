@@ -279,27 +279,31 @@ export class AccessStateLoader implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** A user's names, as kept for resolving them and, in original case, for conditions. */
+/** What only users have (their names) or only clients (their registered iam:* scopes). */
 interface UserNames {
   names?: readonly string[];
   identity?: { username: string; email?: string };
+  gatehouseScopes?: readonly string[];
 }
 
 function withRoles(
   standings: Array<[string, Standing & UserNames]>,
   held: Map<string, string[]>,
 ): Array<[string, SubjectState]> {
-  return standings.map(([id, { active, tokensValidAfter, attributes, names, identity }]) => [
-    id,
-    {
-      active,
-      tokensValidAfter,
-      roles: held.get(id) ?? [],
-      attributes,
-      ...(names ? { names } : {}),
-      ...identity,
-    },
-  ]);
+  return standings.map(
+    ([id, { active, tokensValidAfter, attributes, names, identity, gatehouseScopes }]) => [
+      id,
+      {
+        active,
+        tokensValidAfter,
+        roles: held.get(id) ?? [],
+        attributes,
+        ...(names ? { names } : {}),
+        ...identity,
+        ...(gatehouseScopes ? { gatehouseScopes } : {}),
+      },
+    ],
+  );
 }
 
 function describe(error: unknown): string {

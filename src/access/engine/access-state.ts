@@ -15,6 +15,8 @@ export interface SubjectState {
   /** A user's username and email as stored, original case (conditions: `subject.username`). */
   username?: string;
   email?: string;
+  /** A client's registered `iam:*` scopes: a token's own count only while registered. */
+  gatehouseScopes?: readonly string[];
 }
 
 /** What a name given for a user resolves to: its id, or why there is none. */

@@ -48,6 +48,21 @@ describe(DecisionLog.name, () => {
     });
   });
 
+  it('names the caller beside the subject decided about (/access/check naming a subject)', () => {
+    const { sut, lines } = logWith(1);
+    sut.record(
+      { ...allow, ruleId: undefined, scope: undefined, caller: { sub: 'svc', clientId: 'svc' } },
+      { surface: 'check' },
+    );
+    expect(lines[0]).toMatchObject({
+      sub: 'alice',
+      client_id: 'web',
+      caller_sub: 'svc',
+      caller_client_id: 'svc',
+      surface: 'check',
+    });
+  });
+
   it('writes every deny, and allows at DECISION_LOG_SAMPLE_RATE', () => {
     const none = logWith(0);
     for (let i = 0; i < 200; i++) none.sut.record(allow, { surface: 'check' });

@@ -46,6 +46,8 @@ export class DecisionLog {
         path_problem: decision.pathProblem,
         binding_problem: decision.bindingProblem,
         condition_problem: decision.conditionProblem,
+        caller_sub: decision.caller?.sub,
+        caller_client_id: decision.caller?.clientId,
         surface: context.surface,
         method: context.method,
         path: context.path?.split('?', 1)[0],

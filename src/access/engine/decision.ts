@@ -36,6 +36,11 @@ export interface Decision {
   conditionProblem?: string;
   /** The token is DPoP-bound: a gateway challenges with the DPoP scheme (RFC 9449 §7.1). */
   dpopBound?: boolean;
+  /**
+   * Who asked, when the decision is about another subject (`/access/check` naming one): the
+   * caller's token's `sub` and `client_id`, for the decision log.
+   */
+  caller?: { sub: string; clientId: string };
 }
 
 /**

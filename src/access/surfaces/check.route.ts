@@ -7,8 +7,10 @@ import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { Decision, DECISION_UNAVAILABLE } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
+import { ClientAddressReader } from '../../common/http/client-address';
 import { ClientCertificateReader } from '../../common/http/client-certificate';
-import { presentedToken } from './presentation';
+import { CHECK_SUBJECT, checkedSubject } from './check-subject';
+import { presentedToken, RequestReaders } from './presentation';
 
 const PART = {
   type: 'string',
@@ -24,11 +26,20 @@ export const CHECK_ROUTE = {
     resource: { ...PART, example: 'invoices' },
     action: { ...PART, example: 'read' },
     context: { type: 'object' },
+    subject: CHECK_SUBJECT,
   }),
   operation: {
     tags: ['access'],
-    summary: 'Decide for the Bearer token in the request: allowed or one reason',
+    summary:
+      'Decide for the Bearer token in the request, or a subject it names: allowed or one reason',
     description:
+      'Without subject, the decision is about the caller’s own token; context reaches ' +
+      'conditions, beside the server’s time and address, which override the same keys. With ' +
+      'subject {type, id}, the caller’s token must pass the same checks and carry iam:check ' +
+      '(else the caller’s reason, or insufficient_scope, about nobody: sub, client_id and ' +
+      'scope null); the decision is then about that subject as an AuthZEN evaluation makes ' +
+      'it: sub its user id or client_id, client_id the client_id of a client subject (else ' +
+      'null), scope null (docs/access.md). ' +
       'A sender-constrained token comes with its proof for this very request: a DPoP-bound ' +
       'one as Authorization: DPoP with a DPoP proof for POST and this URL (X-Forwarded-Proto ' +
       'and X-Forwarded-Host believed from an address TRUST_PROXY trusts, else the connection ' +
@@ -58,7 +69,7 @@ export const CHECK_ROUTE = {
           },
         },
       },
-      '400': { description: 'The body is not {resource, action, context?}' },
+      '400': { description: 'The body is not {resource, action, context?, subject?}' },
       '413': { description: 'The body is larger than BODY_LIMIT' },
       '415': { description: 'The body is not application/json' },
       '503': DECISION_UNAVAILABLE,
@@ -67,7 +78,8 @@ export const CHECK_ROUTE = {
 } satisfies HotRouteDefinition;
 
 /**
- * `POST /access/check` (docs/access.md): may the caller's token do `resource:action`? 200
+ * `POST /access/check` (docs/access.md): may the caller's token do `resource:action`, or, for a
+ * caller with `iam:check` naming a `subject`, may that subject? 200
  * `{allowed, reason, sub, client_id, scope, decision_id}`; 400, 413 or 415 for a bad body; 503
  * when the server cannot tell.
  *
@@ -77,13 +89,18 @@ export const CHECK_ROUTE = {
  */
 @Injectable()
 export class CheckRoute implements OnModuleInit {
+  private readonly readers: RequestReaders;
+
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
     private readonly config: AppConfig,
-    private readonly certificates: ClientCertificateReader,
-  ) {}
+    certificates: ClientCertificateReader,
+    addresses: ClientAddressReader,
+  ) {
+    this.readers = { certificates, addresses };
+  }
 
   onModuleInit(): void {
     this.hotRoutes.add(CHECK_ROUTE, (request, response) => this.answer(request, response));
@@ -91,12 +108,20 @@ export class CheckRoute implements OnModuleInit {
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     return readJsonBody(request, this.config.bodyLimit).then((body) => {
-      const { resource, action } = CHECK_ROUTE.body.parse(body);
+      const { resource, action, context, subject } = CHECK_ROUTE.body.parse(body);
       // The check request is the one a proof of possession is for (docs/access.md): its own
       // method and URL, its own DPoP header and client certificate.
       const own = { method: request.method ?? 'POST', uri: request.url ?? CHECK_ROUTE.path };
-      const { token, presented } = presentedToken(request, own, this.certificates, 'trusted-proxy');
-      const asked = { token, presented, permission: `${resource}:${action}` };
+      const { token, presented } = presentedToken(request, own, this.readers, 'trusted-proxy');
+      const permission = `${resource}:${action}`;
+      const about = checkedSubject(subject);
+      const asked = { token, presented, permission, context: context as CheckContext };
+      if (about) {
+        const named = { ...asked, about };
+        const now = this.engine.decideNamedNow(named);
+        if (now) return this.answered(response, now);
+        return this.engine.decideNamed(named).then((decision) => this.answered(response, decision));
+      }
       const now = this.engine.decidePermissionNow(asked);
       if (now) return this.answered(response, now);
       return this.engine
@@ -110,6 +135,9 @@ export class CheckRoute implements OnModuleInit {
     send(response, decision);
   }
 }
+
+/** The body's `context`: an object when present (CHECK_ROUTE.body). */
+type CheckContext = Record<string, unknown> | undefined;
 
 function send(response: ServerResponse, decision: Decision): void {
   const body = JSON.stringify({

@@ -8,10 +8,11 @@ import { GatewayForm } from '../../config/environment';
 import { Decision, DECISION_UNAVAILABLE, pathRejected, TOKEN_PROBLEMS } from '../engine/decision';
 import { DecisionLog } from '../engine/decision-log.service';
 import { PathProblem } from '../rules/request-path';
+import { ClientAddressReader } from '../../common/http/client-address';
 import { ClientCertificateReader } from '../../common/http/client-certificate';
 import { Ids } from '../../common/ids';
 import { dpopChallenge } from '../../tokens/dpop/dpop-proof';
-import { presentedToken } from './presentation';
+import { presentedToken, RequestReaders } from './presentation';
 
 export const GATEWAY_PREFIX = '/access/gateway';
 
@@ -112,16 +113,19 @@ export function originalRequest(
 @Injectable()
 export class GatewayRoute implements OnModuleInit {
   private readonly forms: ReadonlySet<GatewayForm>;
+  private readonly readers: RequestReaders;
 
   constructor(
     private readonly engine: AccessDecisionService,
     private readonly log: DecisionLog,
     private readonly hotRoutes: HotRoutes,
     private readonly ids: Ids,
-    private readonly certificates: ClientCertificateReader,
+    certificates: ClientCertificateReader,
+    addresses: ClientAddressReader,
     config: AppConfig,
   ) {
     this.forms = new Set(config.gatewayForms);
+    this.readers = { certificates, addresses };
   }
 
   onModuleInit(): void {
@@ -137,7 +141,7 @@ export class GatewayRoute implements OnModuleInit {
       return undefined;
     }
     const { method, uri } = original;
-    const { token, presented } = presentedToken(request, original, this.certificates, 'gateway');
+    const { token, presented } = presentedToken(request, original, this.readers, 'gateway');
     const asked = { token, method, path: uri, presented };
     const dpop = presented.scheme === 'DPoP';
     const now = this.engine.decideGatewayNow(asked);

@@ -1,6 +1,7 @@
 import { expect } from 'expect';
 import { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
+import { ClientAddressReader } from '../../common/http/client-address';
 import { ClientCertificateReader } from '../../common/http/client-certificate';
 import { presentedToken } from './presentation';
 
@@ -8,7 +9,10 @@ function request(headers: Record<string, string>, remoteAddress = '10.0.0.1'): I
   return { headers, socket: { remoteAddress, encrypted: false } } as unknown as IncomingMessage;
 }
 
-const TRUSTING = new ClientCertificateReader(['10.0.0.1']);
+const TRUSTING = {
+  certificates: new ClientCertificateReader(['10.0.0.1']),
+  addresses: new ClientAddressReader(['10.0.0.1']),
+};
 const original = { method: 'GET', uri: '/api/x?q=1#f' };
 
 describe(presentedToken.name, () => {
@@ -49,6 +53,16 @@ describe(presentedToken.name, () => {
     // At /access/check, forwarded headers count only from a trusted proxy.
     expect(url(forwarded, 'trusted-proxy')).toBe('https://api.example.com/api/x');
     expect(url(forwarded, 'trusted-proxy', '203.0.113.7')).toBe('http://gatehouse:3000/api/x');
+  });
+
+  it('reads the address only when asked: the peer, or what a trusted proxy forwards', () => {
+    const address = (headers: Record<string, string>, from?: string) =>
+      presentedToken(request(headers, from), original, TRUSTING, 'gateway').presented.address?.();
+    expect(address({})).toBe('10.0.0.1');
+    expect(address({ 'x-forwarded-for': '198.51.100.4' })).toBe('198.51.100.4');
+    expect(address({ 'x-real-ip': '198.51.100.5' })).toBe('198.51.100.5');
+    expect(address({ 'x-forwarded-for': '198.51.100.4' }, '203.0.113.7')).toBe('203.0.113.7');
+    expect(address({ 'x-real-ip': '198.51.100.5' }, '203.0.113.7')).toBe('203.0.113.7');
   });
 
   it('cannot tell the URL from a host or scheme that is not one', () => {

@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { bearerToken } from '../../common/auth/bearer-token';
+import { ClientAddressReader } from '../../common/http/client-address';
 import { ClientCertificateReader } from '../../common/http/client-certificate';
 import { dpopToken } from '../../tokens/dpop/dpop-proof';
 import { Presentation } from '../engine/decision';
@@ -12,16 +13,23 @@ const SCHEME = /^https?$/i;
 /** Whose `X-Forwarded-Proto` and `X-Forwarded-Host` are believed when rebuilding the URL. */
 export type ForwardedTrust = 'gateway' | 'trusted-proxy';
 
+/** How a hot route reads what a request presents beyond its headers. */
+export interface RequestReaders {
+  certificates: ClientCertificateReader;
+  addresses: ClientAddressReader;
+}
+
 /**
  * The token of `Authorization` (`Bearer`, RFC 6750 §2.1, or `DPoP`, RFC 9449 §7.1) and how it was
  * presented, for a request about `method` and `uri` (the original request at a gateway, the
  * request itself at `/access/check`). Nothing but the scheme is read until the engine asks: a
- * Bearer token without `cnf` costs no header more.
+ * Bearer token without `cnf` costs no header more, and the client's address is read only for a
+ * condition.
  */
 export function presentedToken(
   request: IncomingMessage,
   original: { method: string; uri: string },
-  certificates: ClientCertificateReader,
+  readers: RequestReaders,
   forwarded: ForwardedTrust,
 ): { token?: string; presented: Presentation } {
   const authorization = request.headers.authorization;
@@ -29,7 +37,7 @@ export function presentedToken(
   if (bearer !== undefined) {
     return {
       token: bearer,
-      presented: new RequestPresentation(request, 'Bearer', original, certificates, forwarded),
+      presented: new RequestPresentation(request, 'Bearer', original, readers, forwarded),
     };
   }
   const dpop = dpopToken(authorization);
@@ -39,7 +47,7 @@ export function presentedToken(
       request,
       dpop === undefined ? 'Bearer' : 'DPoP',
       original,
-      certificates,
+      readers,
       forwarded,
     ),
   };
@@ -52,7 +60,7 @@ class RequestPresentation implements Presentation {
     private readonly request: IncomingMessage,
     readonly scheme: 'Bearer' | 'DPoP',
     private readonly original: { method: string; uri: string },
-    private readonly certificates: ClientCertificateReader,
+    private readonly readers: RequestReaders,
     private readonly forwarded: ForwardedTrust,
   ) {
     this.method = original.method;
@@ -72,7 +80,7 @@ class RequestPresentation implements Presentation {
    */
   url(): string | undefined {
     const believed =
-      this.forwarded === 'gateway' || this.certificates.fromTrustedProxy(this.request);
+      this.forwarded === 'gateway' || this.readers.certificates.fromTrustedProxy(this.request);
     const proto =
       (believed ? first(this.request.headers['x-forwarded-proto']) : undefined) ??
       ((this.request.socket as TLSSocket).encrypted ? 'https' : 'http');
@@ -88,7 +96,16 @@ class RequestPresentation implements Presentation {
   }
 
   certificateThumbprint(): string | undefined {
-    return this.certificates.read(this.request).certificate?.thumbprint();
+    return this.readers.certificates.read(this.request).certificate?.thumbprint();
+  }
+
+  /**
+   * The client's address (conditions' `context.address`): at a gateway the original client, at
+   * `/access/check` the caller; X-Forwarded-For and X-Real-IP believed only from an address
+   * TRUST_PROXY trusts (ClientAddressReader).
+   */
+  address(): string | undefined {
+    return this.readers.addresses.read(this.request);
   }
 }
 

@@ -107,7 +107,7 @@ export function derOfForwarded(value: string): Buffer | undefined {
 }
 
 /** Whether the nearest peer (hop 0) is a proxy TRUST_PROXY trusts. */
-function trustOfNearestPeer(setting: TrustProxySetting): (address: string) => boolean {
+export function trustOfNearestPeer(setting: TrustProxySetting): (address: string) => boolean {
   if (setting === true) return () => true;
   if (setting === false) return () => false;
   if (typeof setting === 'number') return () => setting > 0;

@@ -28,9 +28,14 @@ interface StringMember {
   example?: string;
 }
 
-/** A member that may be absent, else must be a JSON object (of anything). */
+/**
+ * A member that may be absent, else must be a JSON object: of anything, or as `problems` says
+ * (each problem naming its field in full, `member.field`), described by `schema`.
+ */
 interface ObjectMember {
   type: 'object';
+  problems?: (value: Record<string, unknown>) => FieldProblem[];
+  schema?: SchemaObject;
 }
 
 export type BodyMember = StringMember | ObjectMember;
@@ -61,11 +66,12 @@ export class JsonObjectBody<M extends Record<string, BodyMember> = Record<string
       if (member.type === 'string') {
         if (typeof value !== 'string' || !member.pattern.test(value))
           problems.push({ field, problem: member.problem });
-      } else if (
-        value !== undefined &&
-        (typeof value !== 'object' || value === null || Array.isArray(value))
-      ) {
+      } else if (value === undefined) {
+        continue;
+      } else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         problems.push({ field, problem: 'must be an object' });
+      } else if (member.problems) {
+        problems.push(...member.problems(value as Record<string, unknown>));
       }
     }
     for (const field of Object.keys(fields)) {
@@ -88,7 +94,7 @@ export class JsonObjectBody<M extends Record<string, BodyMember> = Record<string
           ...(member.example !== undefined ? { example: member.example } : {}),
         };
       } else {
-        properties[name] = { type: 'object', additionalProperties: true };
+        properties[name] = member.schema ?? { type: 'object', additionalProperties: true };
       }
     }
     return { type: 'object', required, additionalProperties: false, properties };
