@@ -377,11 +377,11 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
   });
 
   describe('subject search over the scenario (§8)', () => {
-    const search = async (action: string) => {
+    const search = async (action: string, properties?: object) => {
       const response = await post('/access/v1/search/subject', {
         subject: { type: 'user' },
         action: { name: action },
-        resource: { type: 'todo', id: 'todo-1' },
+        resource: { type: 'todo', id: 'todo-1', ...(properties ? { properties } : {}) },
       });
       expect(response.status).toBe(200);
       return (await bodyOf(response)).results;
@@ -398,6 +398,15 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
 
     it('lists rick, morty and summer for can_create_todo', async () => {
       expect(await search('can_create_todo')).toEqual(asSubjects([rick, morty, summer]));
+    });
+
+    it('lists who may update and delete a todo by its owner: rick, and the owner if an editor', async () => {
+      for (const action of ['can_update_todo', 'can_delete_todo']) {
+        expect(await search(action, { ownerID: morty.email })).toEqual(asSubjects([rick, morty]));
+        expect(await search(action, { ownerID: rick.email })).toEqual(asSubjects([rick]));
+        expect(await search(action, { ownerID: beth.email })).toEqual(asSubjects([rick]));
+        expect(await search(action)).toEqual(asSubjects([rick]));
+      }
     });
   });
 
