@@ -23,6 +23,7 @@ describe('AuthZEN: role conditions read properties and context (docs/authzen.md)
   let checker: string;
   let rick: string;
   let morty: string;
+  let role: string;
   const type = unique('todos').replace(/[^A-Za-z0-9_.-]/g, '_');
 
   const createUser = async (body: object): Promise<string> => {
@@ -43,7 +44,7 @@ describe('AuthZEN: role conditions read properties and context (docs/authzen.md)
 
   before(async () => {
     sut = await startTestApp();
-    const role = await createConditionedRole({
+    role = await createConditionedRole({
       [`${type}:update`]: 'resource.properties.ownerID == subject.email',
       [`${type}:read`]: 'subject.username == "Rick.Sanchez"',
       [`${type}:delete`]: 'context.tenant == "c-137" && action.properties.force == true',
@@ -113,6 +114,20 @@ describe('AuthZEN: role conditions read properties and context (docs/authzen.md)
     expect(await ask(rick, 'update', ownedBy(['Rick@The-Citadel.com']))).toEqual(
       deny('condition_failed'),
     );
+  });
+
+  it("sees a user's new email at once, after a change through the admin API", async () => {
+    const user = await createUser({ username: unique('summer'), email: 'Summer@Example.com' });
+    await setUserRoles(sut, user, [role]);
+    expect(await ask(user, 'update', ownedBy('Summer@Example.com'))).toEqual(allow);
+    const patched = await sut.admin('PATCH', `/admin/users/${user}`, {
+      email: 'Summer.Smith@Example.com',
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(await ask(user, 'update', ownedBy('Summer@Example.com'))).toEqual(
+      deny('condition_failed'),
+    );
+    expect(await ask(user, 'update', ownedBy('Summer.Smith@Example.com'))).toEqual(allow);
   });
 
   it('reads subject.username in its original case', async () => {

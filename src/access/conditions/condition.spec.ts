@@ -5,6 +5,7 @@ import {
   CompiledCondition,
   ConditionActivation,
   evaluate,
+  fromJson,
   MAX_CONDITION_LENGTH,
 } from './condition';
 
@@ -183,6 +184,39 @@ describe('conditions', () => {
           ok: false,
         });
       }
+    });
+  });
+
+  describe(fromJson.name, () => {
+    const parsed = () =>
+      JSON.parse(
+        '{"constructor": {"b": [1, {"__proto__": "p"}]}, "__proto__": {"x": 1}, "n": null}',
+      ) as Record<string, unknown>;
+
+    it('makes every object a Map, so constructor and __proto__ are keys like any other', () => {
+      const context = fromJson(parsed()) as Map<string, unknown>;
+      const withProperties = activation();
+      withProperties.context = context;
+      withProperties.resource!.properties = fromJson(parsed()) as Map<string, unknown>;
+      expect(
+        evaluate(
+          compiled(
+            'context["constructor"].b[1]["__proto__"] == "p" && context["__proto__"].x == 1 && ' +
+              'context.n == null && resource.properties.size() == 3',
+          ),
+          withProperties,
+        ),
+      ).toEqual({ ok: true });
+    });
+
+    it('copies: the value it was given is not changed, nor shared', () => {
+      const value = parsed();
+      const copy = fromJson(value) as Map<string, unknown>;
+      copy.set('time', 'changed');
+      expect(value).toEqual(parsed());
+      expect(Object.keys(value)).toEqual(['constructor', '__proto__', 'n']);
+      expect(fromJson('text')).toBe('text');
+      expect(fromJson([1, [2]])).toEqual([1, [2]]);
     });
   });
 });

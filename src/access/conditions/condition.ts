@@ -30,10 +30,23 @@ export interface ConditionProblem {
   column: number;
 }
 
+/** The variables a condition may read (docs/access.md, "Conditions"). */
+export type ConditionVariable = 'subject' | 'resource' | 'action' | 'context' | 'request' | 'token';
+const VARIABLES: ReadonlySet<string> = new Set<ConditionVariable>([
+  'subject',
+  'resource',
+  'action',
+  'context',
+  'request',
+  'token',
+]);
+
 export interface CompiledCondition {
   readonly source: string;
   /** The library's program; throws on run-time errors (evaluate catches them). */
   readonly program: (activation: ConditionActivation) => unknown;
+  /** The variables it names: a decision builds only these for it. */
+  readonly reads: ReadonlySet<ConditionVariable>;
 }
 
 export type CompileResult =
@@ -62,7 +75,7 @@ export function fromJson(value: unknown): unknown {
 
 /** What a condition sees. A member left out makes a condition that reads it fail (deny). */
 export interface ConditionActivation {
-  subject: {
+  subject?: {
     id: string;
     type: string;
     username?: string;
@@ -76,7 +89,7 @@ export interface ConditionActivation {
   resource?: { type?: string; id?: string; properties?: ConditionMap };
   action?: { name?: string; properties?: ConditionMap };
   /** The caller's context, plus `time` (a Date: a CEL timestamp) and `address`. */
-  context: ConditionMap;
+  context?: ConditionMap;
   request?: {
     method: string;
     path: string;
@@ -151,6 +164,7 @@ export function compile(expression: string): CompileResult {
       condition: {
         source: expression,
         program: parsed,
+        reads: variablesRead(parsed.ast),
       },
     };
   } catch (error) {
@@ -252,6 +266,28 @@ function costProblem(root: unknown): string | undefined {
     return `its estimated cost ${cost} exceeds ${MAX_CONDITION_COST}`;
   }
   return undefined;
+}
+
+/**
+ * The declared variables an expression names (identifier nodes): what a decision must build
+ * for it. A comprehension's own variable that shadows one only makes the set larger.
+ */
+function variablesRead(root: unknown): ReadonlySet<ConditionVariable> {
+  const reads = new Set<ConditionVariable>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (isNode(value)) {
+      if (value.op === 'id' && typeof value.args === 'string' && VARIABLES.has(value.args)) {
+        reads.add(value.args as ConditionVariable);
+      } else {
+        stack.push(value.args);
+      }
+    }
+  }
+  return reads;
 }
 
 function libraryProblem(error: unknown, expression: string): CompileResult {

@@ -21,7 +21,13 @@ import {
   tokenLiveness,
   TokenStatusSources,
 } from '../../tokens/token-liveness';
-import { ConditionActivation, ConditionMap, evaluate, fromJson } from '../conditions/condition';
+import {
+  CompiledCondition,
+  ConditionActivation,
+  ConditionMap,
+  evaluate,
+  fromJson,
+} from '../conditions/condition';
 import { requestPath } from '../rules/request-path';
 import { pathParameters } from '../rules/route-matcher';
 import { AccessState, CompiledRule, RuleCondition } from './access-state';
@@ -410,7 +416,7 @@ export class AccessDecisionService {
     asked: AskedFacts | undefined,
   ): string | undefined {
     if (!condition.compiled) return condition.problem ?? 'not compiled';
-    const activation = this.activation(rule, facts, request, permission, asked);
+    const activation = this.activation(condition.compiled, rule, facts, request, permission, asked);
     const outcome = evaluate(condition.compiled, activation);
     return outcome.ok ? undefined : outcome.reason;
   }
@@ -444,46 +450,37 @@ export class AccessDecisionService {
    * key is data like any other, and the asker's own objects are never changed.
    */
   private activation(
+    condition: CompiledCondition,
     rule: CompiledRule | undefined,
     facts: Judged,
     request: RequestFacts | undefined,
     permission: string | undefined,
     asked: AskedFacts | undefined,
   ): ConditionActivation {
-    const subject = facts.subject;
-    const held = this.state.subject(subject);
-    const judged: ConditionActivation['subject'] = {
-      id: subject.id,
-      type: subject.type,
-      roles: held?.roles ?? [],
-      // Admin-set (docs/access.md, Attributes): frozen, shared, never copied per decision.
-      attributes: held?.attributes ?? {},
-    };
-    // A user's; a client has neither, and a condition reading them fails (deny).
-    if (held?.username !== undefined) judged.username = held.username;
-    if (held?.email !== undefined) judged.email = held.email;
-    // What the asker says of the subject: kept apart from the attributes an administrator set.
-    if (asked?.subject?.properties)
-      judged.properties = fromJson(asked.subject.properties) as ConditionMap;
-    const activation: ConditionActivation = { subject: judged, context: this.contextOf(asked) };
-    if (facts.claims) activation.token = { claims: facts.claims };
-    if (permission) {
+    const reads = condition.reads;
+    const activation: ConditionActivation = {};
+    if (reads.has('subject')) activation.subject = this.subjectOf(facts.subject, asked);
+    if (reads.has('context')) activation.context = this.contextOf(asked);
+    if (facts.claims && reads.has('token')) activation.token = { claims: facts.claims };
+    if (permission && (reads.has('resource') || reads.has('action'))) {
       const colon = permission.indexOf(':');
       const resource: NonNullable<ConditionActivation['resource']> = {
         type: permission.slice(0, colon),
       };
       if (asked?.resource?.id !== undefined) resource.id = asked.resource.id;
-      if (asked?.resource?.properties)
+      if (asked?.resource?.properties) {
         resource.properties = fromJson(asked.resource.properties) as ConditionMap;
+      }
       const action: NonNullable<ConditionActivation['action']> = {
         name: permission.slice(colon + 1),
       };
-      if (asked?.action?.properties)
+      if (asked?.action?.properties) {
         action.properties = fromJson(asked.action.properties) as ConditionMap;
+      }
       activation.resource = resource;
       activation.action = action;
     }
-    if (request) {
+    if (request && reads.has('request')) {
       // Null prototypes: a parameter named __proto__ is data like any other.
       const params: Record<string, string> = Object.create(null) as Record<string, string>;
       for (const [name, index] of rule?.condition?.params ?? pathParameters(rule?.path ?? '/')) {
@@ -497,6 +494,28 @@ export class AccessDecisionService {
       };
     }
     return activation;
+  }
+
+  /** `subject`: who is judged, with what the asker says of it kept apart from its attributes. */
+  private subjectOf(
+    subject: Subject,
+    asked: AskedFacts | undefined,
+  ): NonNullable<ConditionActivation['subject']> {
+    const held = this.state.subject(subject);
+    const judged: NonNullable<ConditionActivation['subject']> = {
+      id: subject.id,
+      type: subject.type,
+      roles: held?.roles ?? [],
+      // Admin-set (docs/access.md, Attributes): frozen, shared, never copied per decision.
+      attributes: held?.attributes ?? {},
+    };
+    // A user's; a client has neither, and a condition reading them fails (deny).
+    if (held?.username !== undefined) judged.username = held.username;
+    if (held?.email !== undefined) judged.email = held.email;
+    if (asked?.subject?.properties) {
+      judged.properties = fromJson(asked.subject.properties) as ConditionMap;
+    }
+    return judged;
   }
 
   /**

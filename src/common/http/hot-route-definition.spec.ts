@@ -63,6 +63,44 @@ describe(JsonObjectBody.name, () => {
   });
 });
 
+describe(`${JsonObjectBody.name} with an object member of its own rules`, () => {
+  const shaped = new JsonObjectBody({
+    name: NAME,
+    who: {
+      type: 'object',
+      problems: (value) =>
+        typeof value.id === 'string' ? [] : [{ field: 'who.id', problem: 'must be a string' }],
+      schema: { type: 'object', properties: { id: { type: 'string' } } },
+    },
+  });
+
+  it('adds its problems to the others, in member order, and leaves an absent one alone', () => {
+    expect(shaped.parse({ name: 'abc' })).toEqual({ name: 'abc' });
+    expect(shaped.parse({ name: 'abc', who: { id: 'x' } })).toEqual({
+      name: 'abc',
+      who: { id: 'x' },
+    });
+    let details: unknown;
+    try {
+      shaped.parse({ name: 'TOO LONG', who: { id: 1 }, other: true });
+    } catch (error) {
+      details = (error as ValidationFailedError).details;
+    }
+    expect(details).toEqual([
+      { field: 'name', problem: 'must be 1 to 5 letters' },
+      { field: 'who.id', problem: 'must be a string' },
+      { field: 'other', problem: 'should not exist' },
+    ]);
+  });
+
+  it('describes it with its own schema', () => {
+    expect(shaped.schema().properties?.who).toEqual({
+      type: 'object',
+      properties: { id: { type: 'string' } },
+    });
+  });
+});
+
 describe(describeHotRoutes.name, () => {
   const document = () => ({ paths: {} }) as OpenAPIObject;
   const operation = { summary: 's', responses: { '200': { description: 'ok' } } };
