@@ -29,6 +29,24 @@ export default tseslint.config(
     },
   },
   {
+    // The examples are plain Node.js scripts without dependencies (examples/*/README.md), outside
+    // every tsconfig: linted as JavaScript, without type information.
+    files: ['examples/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: {
+        Buffer: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        process: 'readonly',
+      },
+    },
+  },
+  {
     // Floors (docs/architecture.md): only the ground floor (config, common, database) offers
     // global providers. dependency-cruiser checks imports but cannot see decorators.
     files: ['src/**/*.ts'],
