@@ -7,10 +7,9 @@ import {
   expectCheck,
   setUserRoles,
   unique,
+  createUserWith,
 } from './support/access';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
-
-const PASSWORD = 'correct horse battery';
 
 type FieldProblems = Array<{ field: string; problem: string }>;
 
@@ -29,11 +28,7 @@ describe('/access/check with a subject (docs/access.md)', () => {
   let bystander: string;
   let service: string;
 
-  const createUser = async (body: object): Promise<string> => {
-    const response = await sut.admin('POST', '/admin/users', { password: PASSWORD, ...body });
-    expect(response.statusCode).toBe(201);
-    return response.json().id;
-  };
+  const createUser = (body: object): Promise<string> => createUserWith(sut, body);
 
   before(async () => {
     sut = await startTestApp();

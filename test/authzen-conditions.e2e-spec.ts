@@ -1,17 +1,18 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { clientToken, createService, setUserRoles, unique, UUID } from './support/access';
+import {
+  clientToken,
+  createService,
+  setUserRoles,
+  unique,
+  AUTHZEN_ALLOW,
+  authzenDeny,
+  createUserWith,
+} from './support/access';
 import { InjectResult, startTestApp, TestApp } from './support/test-app';
 
-const PASSWORD = 'correct horse battery';
-const allow = {
-  decision: true,
-  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
-};
-const deny = (reason: string) => ({
-  decision: false,
-  context: { reason, decision_id: expect.stringMatching(UUID) },
-});
+const allow = AUTHZEN_ALLOW;
+const deny = authzenDeny;
 
 /**
  * AuthZEN evaluations and searches decided by a role's condition on what the request says:
@@ -26,11 +27,7 @@ describe('AuthZEN: role conditions read properties and context (docs/authzen.md)
   let role: string;
   const type = unique('todos').replace(/[^A-Za-z0-9_.-]/g, '_');
 
-  const createUser = async (body: object): Promise<string> => {
-    const response = await sut.admin('POST', '/admin/users', { password: PASSWORD, ...body });
-    expect(response.statusCode).toBe(201);
-    return response.json().id;
-  };
+  const createUser = (body: object): Promise<string> => createUserWith(sut, body);
   const createConditionedRole = async (conditions: Record<string, string>): Promise<string> => {
     const name = unique('role');
     const response = await sut.admin('POST', '/admin/roles', {

@@ -1,17 +1,18 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { clientToken, createRole, createService, setUserRoles, UUID } from './support/access';
+import {
+  clientToken,
+  createRole,
+  createService,
+  setUserRoles,
+  AUTHZEN_ALLOW,
+  authzenDeny,
+  createUserWith,
+} from './support/access';
 import { startTestApp, TestApp } from './support/test-app';
 
-const PASSWORD = 'correct horse battery';
-const allow = {
-  decision: true,
-  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
-};
-const deny = (reason: string) => ({
-  decision: false,
-  context: { reason, decision_id: expect.stringMatching(UUID) },
-});
+const allow = AUTHZEN_ALLOW;
+const deny = authzenDeny;
 
 describe('AuthZEN: a user subject named by id, username or email (docs/authzen.md)', () => {
   let sut: TestApp;
@@ -19,11 +20,7 @@ describe('AuthZEN: a user subject named by id, username or email (docs/authzen.m
   let reader: string;
   let lookalike: string;
 
-  const createUser = async (body: object): Promise<string> => {
-    const response = await sut.admin('POST', '/admin/users', { password: PASSWORD, ...body });
-    expect(response.statusCode).toBe(201);
-    return response.json().id;
-  };
+  const createUser = (body: object): Promise<string> => createUserWith(sut, body);
 
   before(async () => {
     sut = await startTestApp();

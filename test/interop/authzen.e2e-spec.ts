@@ -1,17 +1,19 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { clientToken, createRole, createService, setUserRoles, UUID } from '../support/access';
+import {
+  clientToken,
+  createRole,
+  createService,
+  setUserRoles,
+  UUID,
+  AUTHZEN_ALLOW,
+  authzenDeny,
+} from '../support/access';
 import { createUser, TestUser } from '../support/code-flow';
 import { InjectResult, startTestApp, TestApp } from '../support/test-app';
 
-const allow = {
-  decision: true,
-  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
-};
-const deny = (reason: string) => ({
-  decision: false,
-  context: { reason, decision_id: expect.stringMatching(UUID) },
-});
+const allow = AUTHZEN_ALLOW;
+const deny = authzenDeny;
 
 describe('AuthZEN 1.0 access evaluation API', () => {
   let sut: TestApp;

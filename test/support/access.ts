@@ -291,3 +291,23 @@ export async function holds(
   expect(response.statusCode).toBe(200);
   return response.json<{ decision: boolean }>().decision;
 }
+
+/** AuthZEN 1.0 §6.2 answers as Gatehouse gives them: the decision, its reason and id. */
+export const AUTHZEN_ALLOW = {
+  decision: true,
+  context: { reason: 'allowed', decision_id: expect.stringMatching(UUID) },
+};
+export const authzenDeny = (reason: string) => ({
+  decision: false,
+  context: { reason, decision_id: expect.stringMatching(UUID) },
+});
+
+/** A user created through the admin API with a password that passes the policy; its id. */
+export async function createUserWith(sut: TestApp, body: object): Promise<string> {
+  const response = await sut.admin('POST', '/admin/users', {
+    password: 'correct horse battery',
+    ...body,
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: string }>().id;
+}
