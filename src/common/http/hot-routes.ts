@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { renderError } from '../all-exceptions.filter';
 import { requestIdOf } from './request-id';
 
@@ -9,6 +10,17 @@ export type HotHandler = (
 ) => void | Promise<void>;
 
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * Told of every answered hot-route request (the metrics, docs/metrics.md): the route's path as
+ * declared (never the request's), its method, status and milliseconds from arrival to answer.
+ */
+export type HotRouteObserver = (
+  route: string,
+  method: string,
+  status: number,
+  milliseconds: number,
+) => void;
 
 export interface HotRoute {
   /** Upper-case methods this route answers; others go on to Fastify (and its 404). */
@@ -42,6 +54,7 @@ const CLOSING_BODY =
 export class HotRoutes {
   private readonly routes: Entry[] = [];
   private closing = false;
+  private observer?: HotRouteObserver;
 
   add(route: HotRoute, handler: HotHandler): void {
     this.routes.push({ ...route, handler });
@@ -56,11 +69,17 @@ export class HotRoutes {
     this.closing = true;
   }
 
+  /** Set once at start when metrics are on; without one, a request costs nothing more. */
+  observe(observer: HotRouteObserver): void {
+    this.observer = observer;
+  }
+
   /** The server's request listener: a hot route when one matches, else `next` (Fastify). */
   listener(next: RequestListener): RequestListener {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
       if (!route) return next(request, response);
+      if (this.observer) observeAnswer(this.observer, route.path, request, response);
       if (this.closing) return refuseWhileClosing(request, response);
       let answered: void | Promise<void>;
       try {
@@ -83,6 +102,18 @@ export class HotRoutes {
     }
     return undefined;
   }
+}
+
+function observeAnswer(
+  observer: HotRouteObserver,
+  route: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const started = performance.now();
+  response.once('finish', () =>
+    observer(route, request.method ?? 'GET', response.statusCode, performance.now() - started),
+  );
 }
 
 function refuseWhileClosing(request: IncomingMessage, response: ServerResponse): void {
