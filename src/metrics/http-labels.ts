@@ -10,7 +10,7 @@ export function methodLabel(method: string | undefined): string {
 
 /** A status code as a label: a number outside 100-599 (none should reach here) is `other`. */
 export function statusLabel(status: number): string {
-  return status >= 100 && status <= 599 ? STATUS_TEXT[status - 100] : 'other';
+  return (status >= 100 && status <= 599 && STATUS_TEXT[status - 100]) || 'other';
 }
 
 const STATUS_TEXT = Array.from({ length: 500 }, (_, index) => String(index + 100));
