@@ -79,16 +79,42 @@ export class HotRoutes {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
       if (!route) return next(request, response);
-      if (this.observer) observeAnswer(this.observer, route.path, request, response);
-      if (this.closing) return refuseWhileClosing(request, response);
-      let answered: void | Promise<void>;
-      try {
-        answered = route.handler(request, response);
-      } catch (error) {
-        return fail(request, response, error);
-      }
-      if (answered) answered.catch((error: unknown) => fail(request, response, error));
+      if (this.observer) return this.serveObserved(this.observer, route, request, response);
+      this.serve(route, request, response);
     };
+  }
+
+  private serve(route: Entry, request: IncomingMessage, response: ServerResponse): void {
+    if (this.closing) return refuseWhileClosing(request, response);
+    let answered: void | Promise<void>;
+    try {
+      answered = route.handler(request, response);
+    } catch (error) {
+      return fail(request, response, error);
+    }
+    if (answered) answered.catch((error: unknown) => fail(request, response, error));
+  }
+
+  /**
+   * Serves and tells the observer: at once when the route answered in the same tick (the
+   * gateway deciding from memory), else when the answer is sent.
+   */
+  private serveObserved(
+    observer: HotRouteObserver,
+    route: Entry,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const started = performance.now();
+    this.serve(route, request, response);
+    const method = request.method ?? 'GET';
+    if (response.writableEnded) {
+      observer(route.path, method, response.statusCode, performance.now() - started);
+      return;
+    }
+    response.once('finish', () =>
+      observer(route.path, method, response.statusCode, performance.now() - started),
+    );
   }
 
   private match(method: string, url: string): Entry | undefined {
@@ -102,18 +128,6 @@ export class HotRoutes {
     }
     return undefined;
   }
-}
-
-function observeAnswer(
-  observer: HotRouteObserver,
-  route: string,
-  request: IncomingMessage,
-  response: ServerResponse,
-): void {
-  const started = performance.now();
-  response.once('finish', () =>
-    observer(route, request.method ?? 'GET', response.statusCode, performance.now() - started),
-  );
 }
 
 function refuseWhileClosing(request: IncomingMessage, response: ServerResponse): void {
