@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/load-config';
 import { MetricsEndpoint } from '../src/metrics/metrics.module';
 import {
+  check,
   clientToken,
   createRole,
   createRule,
@@ -117,6 +118,33 @@ describe('Prometheus metrics (docs/metrics.md)', () => {
       expect(lookups(afterFirst, 'miss')).toBe(lookups(before, 'miss') + 1);
       expect(lookups(afterFirst, 'hit')).toBe(lookups(before, 'hit'));
       expect(lookups(after, 'hit')).toBe(lookups(afterFirst, 'hit') + 1);
+    });
+
+    it('counts /access/check and explain decisions under their own surfaces', async () => {
+      const before = await scrape();
+      const checked = await check(sut, token, 'api', 'use');
+      expect(checked.statusCode).toBe(200);
+      const explained = await sut.admin('POST', '/admin/access/explain', {
+        token,
+        method: 'GET',
+        path: '/elsewhere',
+      });
+      expect(explained.statusCode).toBe(200);
+      expect(explained.json().reason).toBe('no_matching_rule');
+      const after = await scrape();
+      const decisions = (text: string, surface: string, reason: string) =>
+        sample(text, 'gatehouse_access_decisions_total', { surface, reason });
+      expect(decisions(after, 'check', 'allowed')).toBe(decisions(before, 'check', 'allowed') + 1);
+      expect(decisions(after, 'explain', 'no_matching_rule')).toBe(
+        decisions(before, 'explain', 'no_matching_rule') + 1,
+      );
+      const requests = (text: string) =>
+        sample(text, 'gatehouse_http_requests_total', {
+          route: '/access/check',
+          method: 'POST',
+          status: '200',
+        });
+      expect(requests(after)).toBe(requests(before) + 1);
     });
 
     it('reports readiness, the signing key age and Node process metrics', async () => {
