@@ -20,6 +20,8 @@ const ADMIN_CLIENT_SECRET = `bench-admin-${randomBytes(24).toString('base64url')
 const GATEHOUSE_SETTINGS = [
   'PORT',
   'HOST',
+  'METRICS_PORT',
+  'METRICS_HOST',
   'ISSUER',
   'DATABASE_URL',
   'DATA_DIR',
@@ -112,6 +114,8 @@ function serverSettings() {
     RATE_LIMIT_PER_IP: '100000000',
     // check_gateway_scale checks 1,000 new client secrets from one address in its setup.
     RATE_LIMIT_BCRYPT_PER_IP: '1000000',
+    // BENCH_METRICS=1: Prometheus metrics on (docs/metrics.md), on a free port nobody scrapes.
+    ...(process.env.BENCH_METRICS === '1' ? { METRICS_PORT: '0' } : {}),
     ...parseExtraEnv(process.env.BENCH_SERVER_ENV),
   };
   return {

@@ -2,7 +2,7 @@
 // lower floors. Read by .dependency-cruiser.cjs (the check) and scripts/module-graph.js (the
 // picture). The files at the root of src/ are the composition root, above every floor.
 module.exports = [
-  ['config', 'common'],
+  ['config', 'common', 'metrics'],
   ['database'],
   ['events'],
   ['crypto', 'rate-limit'],

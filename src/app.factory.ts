@@ -1,6 +1,7 @@
 import fastifyCookie, { CookieSerializeOptions, ParseOptions } from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
-import { FastifyHttpOptions } from 'fastify';
+import { FastifyHttpOptions, FastifyInstance } from 'fastify';
+import cluster from 'node:cluster';
 import http, { Server } from 'node:http';
 import https from 'node:https';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +18,10 @@ import { PinoLogger } from './common/pino-logger';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { htmlErrorPage } from './error-page';
+import { UNMATCHED_ROUTE } from './metrics/http-labels';
+import { Metrics } from './metrics/metrics';
+import { MetricsAddress } from './metrics/metrics-listener';
+import { shareWithPrimary } from './metrics/cluster-metrics';
 import { setUpSwagger } from './swagger';
 
 /**
@@ -40,6 +45,8 @@ export async function createApp(
   common: CommonOptions = {},
 ): Promise<NestFastifyApplication> {
   const hotRoutes = new HotRoutes();
+  const metrics = config.metrics ? Metrics.on() : Metrics.off();
+  if (metrics.enabled && cluster.isWorker) shareWithPrimary(metrics);
   const ids = common.ids ?? new RandomIds();
   const timeouts = config.httpTimeouts;
   const adapter = new FastifyAdapter({
@@ -55,13 +62,14 @@ export async function createApp(
     return503OnClosing: true,
     ...requestIdOptions(ids),
   });
+  if (metrics.enabled) recordRequests(metrics, hotRoutes, adapter.getInstance());
   // Fastify sets its own closing flag just before the preClose hooks: the hot routes follow it.
   adapter.getInstance().addHook('preClose', (done) => {
     hotRoutes.close();
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, hotRoutes, { ...common, ids }),
+    AppModule.forRoot(config, hotRoutes, { ...common, ids }, metrics, metricsAddress(config)),
     adapter,
     {
       logger: new PinoLogger(config.logLevel),
@@ -88,6 +96,35 @@ export async function createApp(
   setUpSwagger(app, config);
   await app.init();
   return app;
+}
+
+/**
+ * Every answered request is counted by its route's pattern (docs/metrics.md): Fastify's routes in
+ * an onResponse hook (`unmatched` when no route matched, so a stranger's paths make no new series),
+ * the hot routes by their declared path.
+ */
+function recordRequests(metrics: Metrics, hotRoutes: HotRoutes, fastify: FastifyInstance): void {
+  hotRoutes.observe((route, method, status, milliseconds) =>
+    metrics.httpRequest(route, method, status, milliseconds / 1000),
+  );
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.httpRequest(
+      request.routeOptions.url ?? UNMATCHED_ROUTE,
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+}
+
+/**
+ * Where this process serves its metrics: nowhere when they are off, and nowhere in a worker of
+ * WORKERS > 1, whose metrics the primary gathers and serves (src/cluster.ts).
+ */
+function metricsAddress(config: AppConfig): MetricsAddress | undefined {
+  if (!config.metrics || cluster.isWorker) return undefined;
+  return config.metrics;
 }
 
 function parseStrictly(

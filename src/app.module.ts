@@ -24,6 +24,9 @@ import { DatabaseModule } from './database/database.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { htmlErrorPage } from './error-page';
 import { ENTITIES } from './entities';
+import { Metrics } from './metrics/metrics';
+import { MetricsAddress } from './metrics/metrics-listener';
+import { MetricsModule } from './metrics/metrics.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -36,11 +39,14 @@ export class AppModule {
     config: AppConfig,
     hotRoutes: HotRoutes,
     common: CommonOptions = {},
+    metrics: Metrics = Metrics.off(),
+    metricsAddress?: MetricsAddress,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule.forRoot(metrics, metricsAddress),
         CommonModule.forRoot({ trustProxy: config.trustProxy }, common),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,

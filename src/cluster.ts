@@ -5,6 +5,8 @@ import { dataSourceOptions } from './database/data-source-options';
 import { ENTITIES } from './entities';
 import { DatabaseServer } from './database/database-server';
 import { runMigrationsLocked } from './database/run-migrations';
+import { gatherFromWorkers } from './metrics/cluster-metrics';
+import { MetricsListener } from './metrics/metrics-listener';
 
 /**
  * WORKERS=N on one machine (node:cluster): the primary applies migrations once, then forks N
@@ -17,16 +19,27 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   /** Workers that got as far as listening: one that dies before that is failing to start. */
   const listened = new Set<number>();
   const fork = () => cluster.fork({ MIGRATIONS_RUN: 'false' });
+  // The workers' metrics, summed, on the primary's own metrics listener (docs/metrics.md).
+  const metrics = config.metrics
+    ? await MetricsListener.start(config.metrics, gatherFromWorkers())
+    : undefined;
   cluster.on('listening', (worker) => listened.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
     const started = listened.delete(worker.id);
-    if (stopping) return;
+    if (stopping) {
+      const alive = Object.values(cluster.workers ?? {}).filter(
+        (other) => other && !other.isDead(),
+      );
+      if (alive.length === 0) void metrics?.close();
+      return;
+    }
     process.stderr.write(`Gatehouse worker ${worker.process.pid} exited (${signal ?? code}); `);
     if (!started) {
       process.stderr.write('it failed right after starting, so the primary stops\n');
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill();
       process.exitCode = 1;
+      void metrics?.close();
       return;
     }
     process.stderr.write('starting a replacement\n');

@@ -104,6 +104,11 @@ export abstract class AppConfig {
   abstract readonly dpopDecisionWindow: number;
   /** The ways /access/gateway learns the original request it judges (docs/gateways.md). */
   abstract readonly gatewayForms: readonly GatewayForm[];
+  /**
+   * The Prometheus metrics listener (docs/metrics.md), apart from the public one; undefined when
+   * METRICS_PORT is unset (no metrics recorded).
+   */
+  abstract readonly metrics?: { readonly host: string; readonly port: number };
   /** Processes to run on this machine (node:cluster); embedded mode allows only one. */
   abstract readonly workers: number;
   /** The HTTPS listener and the trust of client certificates (RFC 8705, docs/mtls.md). */

@@ -55,6 +55,19 @@ export class Environment {
   @MinLength(1)
   HOST: string = '0.0.0.0';
 
+  /** The metrics listener's port (docs/metrics.md); unset: no metrics at all. 0: any free port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  METRICS_HOST: string = '127.0.0.1';
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   // RFC 8414 §2: the issuer identifier has no query or fragment component.

@@ -80,6 +80,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'WORKERS: more than one process needs DATABASE_URL (embedded PGlite serves one process)',
     );
   }
+  if (parsed.METRICS_PORT !== undefined && parsed.METRICS_PORT !== 0) {
+    if (parsed.METRICS_PORT === parsed.PORT) {
+      problems.push(
+        'METRICS_PORT: must differ from PORT (metrics are never on the public listener)',
+      );
+    }
+  }
   if (parsed.HTTP_HEADERS_TIMEOUT > parsed.HTTP_REQUEST_TIMEOUT) {
     problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT');
   }
@@ -152,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dpopDecisionWindow: parsed.DPOP_DECISION_WINDOW,
     gatewayForms: [...new Set(parsed.GATEWAY_FORMS.split(','))] as GatewayForm[],
     workers: parsed.WORKERS,
+    metrics:
+      parsed.METRICS_PORT === undefined
+        ? undefined
+        : { host: parsed.METRICS_HOST, port: parsed.METRICS_PORT },
     tls,
   };
 }

@@ -1,4 +1,5 @@
 import * as bcrypt from 'bcrypt';
+import { performance } from 'node:perf_hooks';
 
 /**
  * bcrypt runs on libuv's thread pool, which also signs tokens (node:crypto) and reads files.
@@ -10,7 +11,16 @@ export class BcryptPool {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(readonly limit = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1)) {}
+  /** `waited` hears the seconds each queued job waited for a thread (the metrics). */
+  constructor(
+    readonly limit = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1),
+    private readonly waited?: (seconds: number) => void,
+  ) {}
+
+  /** Jobs waiting for a thread now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
 
   hash(secret: string, cost: number): Promise<string> {
     return this.run(() => bcrypt.hash(secret, cost));
@@ -21,8 +31,11 @@ export class BcryptPool {
   }
 
   private async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit)
+    if (this.running >= this.limit) {
+      const queuedAt = performance.now();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.waited?.((performance.now() - queuedAt) / 1000);
+    }
     this.running += 1;
     try {
       return await job();

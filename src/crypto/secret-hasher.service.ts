@@ -1,7 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
+import { CacheLookups, Metrics } from '../metrics/metrics';
 import { BcryptPool } from './bcrypt-pool';
 
 interface VerifiedSecret {
@@ -35,12 +36,21 @@ export class SecretHasher implements OnModuleInit {
   private readonly macKey = randomBytes(32);
   private readonly verified = new Map<string, VerifiedSecret[]>();
   private dummyHash?: Promise<string>;
-  private readonly bcrypt = new BcryptPool();
+  private readonly bcrypt: BcryptPool;
+  private readonly lookups: CacheLookups;
 
   constructor(
     private readonly config: AppConfig,
     private readonly budget: BcryptBudget,
-  ) {}
+    @Optional() metrics: Metrics = Metrics.off(),
+  ) {
+    this.bcrypt = new BcryptPool(
+      undefined,
+      metrics.enabled ? (s) => metrics.bcryptWaited(s) : undefined,
+    );
+    metrics.watchBcryptQueue(() => this.bcrypt.queued);
+    this.lookups = metrics.cacheLookups('client_secret');
+  }
 
   /** The dummy hash is ready before the first unknown owner, which must not cost two bcrypts. */
   onModuleInit(): void {
@@ -71,7 +81,11 @@ export class SecretHasher implements OnModuleInit {
   ): Promise<boolean> {
     const candidates = typeof hashes === 'string' ? [hashes] : hashes;
     const mac = this.mac(presented);
-    if (this.remembered(owner, candidates, mac)) return true;
+    if (this.remembered(owner, candidates, mac)) {
+      this.lookups.hit();
+      return true;
+    }
+    this.lookups.miss();
     await this.charge(source);
     const results = await Promise.all(
       candidates.map((hash) => this.bcrypt.compare(presented, hash)),

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   calculateJwkThumbprint,
@@ -21,6 +21,7 @@ import { KeyEncryption } from './key-encryption.service';
 import { SIGNING_ALGORITHMS, SigningAlgorithm } from './signing-algorithms';
 import { SigningKeyEntity } from './signing-key.entity';
 import { Clock } from '../common/clock';
+import { Metrics, SigningKeyAge } from '../metrics/metrics';
 
 export type { SigningAlgorithm } from './signing-algorithms';
 
@@ -94,7 +95,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     private readonly bus: ChangeBus,
     housekeeping: Housekeeping,
     private readonly clock: Clock,
+    @Optional() metrics: Metrics = Metrics.off(),
   ) {
+    metrics.watchSigningKey(() => this.currentAccessTokenKey());
     housekeeping.register(
       'signing_keys',
       `DELETE FROM "signing_keys" WHERE "status" = 'retired'
@@ -137,6 +140,15 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     for (const entry of schedule) if (entry.from <= now) return entry.signer;
     return schedule[schedule.length - 1].signer;
+  }
+
+  /** The key access tokens are signed with now, and since when (the signing key age metric). */
+  private currentAccessTokenKey(): SigningKeyAge | undefined {
+    const schedule = this.signers.get(this.config.keys.accessTokenAlgorithm);
+    if (!schedule || schedule.length === 0) return undefined;
+    const now = this.clock.now();
+    const entry = schedule.find((candidate) => candidate.from <= now) ?? schedule.at(-1);
+    return entry && { kid: entry.signer.kid, createdAt: entry.from };
   }
 
   /**

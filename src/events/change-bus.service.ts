@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import { ChangeEvent } from './change-events';
 import { ChangeTransport } from './change-transport';
 
@@ -15,10 +16,21 @@ export class ChangeBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangeBus.name);
   private readonly listeners = new Set<Listener>();
 
-  constructor(@Optional() private readonly transport?: ChangeTransport) {}
+  constructor(
+    @Optional() private readonly transport?: ChangeTransport,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.transport?.start((event) => this.deliver(event));
+    await this.transport?.start((event, sentAt) => {
+      this.deliver(event);
+      // From another process: counted by type, with the lag since it was sent (docs/metrics.md;
+      // across machines the lag includes their clock difference).
+      this.metrics.changeApplied(
+        event.type,
+        sentAt === undefined ? undefined : (Date.now() - sentAt) / 1000,
+      );
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

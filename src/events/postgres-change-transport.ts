@@ -8,6 +8,8 @@ const RECONNECT_DELAY_MS = 500;
 
 interface Envelope {
   origin: string;
+  /** When it was sent (ms since the epoch): the change-bus lag metric. */
+  sentAt?: number;
   event: ChangeEvent;
 }
 
@@ -21,7 +23,7 @@ export class PostgresChangeTransport extends ChangeTransport {
   private listener?: Client;
   private sender?: Client;
   private stopped = false;
-  private deliver: (event: ChangeEvent) => void = () => undefined;
+  private deliver: (event: ChangeEvent, sentAt?: number) => void = () => undefined;
 
   /** `origin` names this process, so that it skips its own notifications. */
   constructor(
@@ -35,14 +37,18 @@ export class PostgresChangeTransport extends ChangeTransport {
     return this.listener !== undefined && !this.stopped;
   }
 
-  async start(deliver: (event: ChangeEvent) => void): Promise<void> {
+  async start(deliver: (event: ChangeEvent, sentAt?: number) => void): Promise<void> {
     this.deliver = deliver;
     await this.listen();
   }
 
   /** Sends once, and once more on a fresh connection if the first attempt failed. */
   send(event: ChangeEvent): void {
-    const payload = JSON.stringify({ origin: this.origin, event } satisfies Envelope);
+    const payload = JSON.stringify({
+      origin: this.origin,
+      sentAt: Date.now(),
+      event,
+    } satisfies Envelope);
     const attempt = () =>
       this.connectedSender().then((client) =>
         client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]),
@@ -93,8 +99,9 @@ export class PostgresChangeTransport extends ChangeTransport {
   private receive(message: Notification): void {
     if (message.channel !== CHANNEL || !message.payload) return;
     try {
-      const { origin, event } = JSON.parse(message.payload) as Envelope;
-      if (origin !== this.origin) this.deliver(event);
+      const { origin, event, sentAt } = JSON.parse(message.payload) as Envelope;
+      if (origin !== this.origin)
+        this.deliver(event, typeof sentAt === 'number' ? sentAt : undefined);
     } catch {
       this.logger.warn('ignored a malformed change notification');
     }

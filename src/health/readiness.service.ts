@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { Pool } from 'pg';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessDecisionService } from '../access/engine/access-decision.service';
 import { ChangeBus } from '../events/change-bus.service';
+import { DatabasePoolCounts, Metrics } from '../metrics/metrics';
 
 /** How long the database may take to answer `SELECT 1` before it counts as down. */
 const DATABASE_TIMEOUT_MS = 2000;
@@ -27,7 +29,17 @@ export class Readiness {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly engine: AccessDecisionService,
     private readonly bus: ChangeBus,
-  ) {}
+    @Optional() metrics: Metrics = Metrics.off(),
+  ) {
+    // Read at each scrape (docs/metrics.md): the checks of /health/ready, and the pg pool.
+    metrics.watchReadiness(async () => {
+      const { checks } = await this.report();
+      return Object.fromEntries(
+        Object.entries(checks).map(([name, state]) => [name, state === 'up']),
+      );
+    });
+    metrics.watchDatabasePool(() => poolCounts(this.dataSource));
+  }
 
   async report(): Promise<ReadinessReport> {
     const database = await this.databaseAnswers();
@@ -56,6 +68,13 @@ export class Readiness {
       clearTimeout(timer);
     }
   }
+}
+
+/** The `pg` pool under TypeORM's PostgreSQL driver (embedded PGlite is reached the same way). */
+function poolCounts(dataSource: DataSource): DatabasePoolCounts | undefined {
+  const pool = (dataSource.driver as { master?: Partial<Pool> }).master;
+  if (typeof pool?.totalCount !== 'number') return undefined;
+  return { total: pool.totalCount, idle: pool.idleCount ?? 0, waiting: pool.waitingCount ?? 0 };
 }
 
 function status(up: boolean): CheckStatus {

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import { BcryptBudget } from '../common/bcrypt-budget';
 import { AppConfig } from '../config/app-config';
 import { orUnavailable, TOO_MANY_REQUESTS, TooManyRequestsError } from './rate-limit.errors';
@@ -22,6 +23,7 @@ export class SourceBcryptBudget extends BcryptBudget {
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly clock: Clock,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
   ) {
     super();
     this.windowMs = config.rateLimits.window * 1000;
@@ -33,6 +35,9 @@ export class SourceBcryptBudget extends BcryptBudget {
       this.store.increment(`bcrypt:${addressKey(source)}`, this.windowMs),
     );
     const wait = secondsToWait(counter, this.perSource, this.clock.now());
-    if (wait > 0) throw new TooManyRequestsError(wait, TOO_MANY_REQUESTS);
+    if (wait > 0) {
+      this.metrics.rateLimitRejected('bcrypt_per_ip');
+      throw new TooManyRequestsError(wait, TOO_MANY_REQUESTS);
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import { AppConfig } from '../config/app-config';
 import { orUnavailable, TooManyRequestsError } from './rate-limit.errors';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
@@ -48,6 +49,7 @@ export class ClientAuthBackoff {
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly clock: Clock,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
   ) {
     this.windowMs = config.rateLimits.window * 1000;
     this.maxPerPair = config.rateLimits.clientAuthMaxFailures;
@@ -77,6 +79,7 @@ export class ClientAuthBackoff {
       byPair === undefined ? 0 : this.lockedFor(byClient, this.maxPerClient),
     );
     if (lockedFor > 0) {
+      this.metrics.rateLimitRejected('client_auth_backoff');
       throw new TooManyRequestsError(
         Math.ceil(lockedFor / 1000),
         'too many failed client authentications; retry after the time in Retry-After',

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import { AppConfig } from '../config/app-config';
 import { Counter, RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
 import { addressKey } from './source-address';
@@ -27,6 +28,7 @@ export class RateLimiter {
     config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly clock: Clock,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
   ) {
     this.windowMs = config.rateLimits.window * 1000;
     this.perIp = config.rateLimits.perIp;
@@ -38,11 +40,13 @@ export class RateLimiter {
    * seconds to wait (0: go ahead). Rejects with RateLimitStoreUnavailableError.
    */
   async consume(ip: string): Promise<number> {
-    return secondsToWait(
+    const wait = secondsToWait(
       await this.store.increment(`ip:${addressKey(ip)}`, this.windowMs),
       this.perIp,
       this.clock.now(),
     );
+    if (wait > 0) this.metrics.rateLimitRejected('per_ip');
+    return wait;
   }
 
   /**
@@ -55,6 +59,8 @@ export class RateLimiter {
       `client:${clientId.slice(0, MAX_CLIENT_ID_LENGTH)}`,
       this.windowMs,
     );
-    return secondsToWait(counter, this.perClient, this.clock.now());
+    const wait = secondsToWait(counter, this.perClient, this.clock.now());
+    if (wait > 0) this.metrics.rateLimitRejected('per_client');
+    return wait;
   }
 }

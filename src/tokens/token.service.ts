@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Client } from '../clients/client';
 import { GRANT_TYPES, GrantType } from '../clients/client.types';
 import {
@@ -7,6 +7,7 @@ import {
   UnsupportedGrantTypeError,
 } from '../common/oauth-error';
 import { AuditContext } from '../events/audit-context';
+import { Metrics } from '../metrics/metrics';
 import { DpopProof } from './dpop/dpop-proof';
 import { GRANT_HANDLERS, GrantHandler, TokenResponse } from './grants/grant-handler';
 import { param, TokenParams } from './token-params';
@@ -20,7 +21,10 @@ import { param, TokenParams } from './token-params';
 export class TokenService {
   private readonly handlers: Map<GrantType, GrantHandler>;
 
-  constructor(@Inject(GRANT_HANDLERS) handlers: GrantHandler[]) {
+  constructor(
+    @Inject(GRANT_HANDLERS) handlers: GrantHandler[],
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
+  ) {
     this.handlers = new Map(handlers.map((handler) => [handler.grantType, handler]));
   }
 
@@ -50,6 +54,9 @@ export class TokenService {
         'this client must send a DPoP proof with every token request (dpop_bound_access_tokens)',
       );
     }
-    return handler.handle(client, request, context, dpop, x5t);
+    const response = await handler.handle(client, request, context, dpop, x5t);
+    // Both labels are bounded: the handler's own grant type and the registered client type.
+    this.metrics.tokenIssued(handler.grantType, client.clientType);
+    return response;
   }
 }

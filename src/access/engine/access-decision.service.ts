@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '../../metrics/metrics';
 import { errors, JWTPayload } from 'jose';
 import { CHECK_SCOPE } from '../../common/auth/permissions';
 import { parseScope } from '../../common/auth/scope-syntax';
@@ -154,7 +155,7 @@ const RELOAD_WAIT_MS = 1000;
  */
 @Injectable()
 export class AccessDecisionService {
-  private readonly verified = new VerifiedTokenCache<TokenFacts>(10_000, () => this.jwt.trustEpoch);
+  private readonly verified: VerifiedTokenCache<TokenFacts>;
   /** Signature checks under way, by token (verify): at most one per token at a time. */
   private readonly verifying = new Map<string, Promise<VerifyOutcome>>();
   /** DPoP proofs accepted by this process (docs/decisions/0302-dpop-replay-in-memory-for-decisions.md). */
@@ -169,7 +170,13 @@ export class AccessDecisionService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly ids: Ids,
+    @Optional() metrics: Metrics = Metrics.off(),
   ) {
+    this.verified = new VerifiedTokenCache<TokenFacts>(
+      10_000,
+      () => this.jwt.trustEpoch,
+      metrics.cacheLookups('verified_token'),
+    );
     this.status = {
       isRevoked: (jti) => revocations.isRevoked(jti),
       client: (clientId) => state.clients.get(clientId),
@@ -562,7 +569,8 @@ export class AccessDecisionService {
     presented: Presentation = BEARER_ONLY,
   ): Promise<TokenVerdict> {
     if (!token) return 'token_missing';
-    const verdict = this.verified.get(token, this.clock.now()) ?? (await this.verify(token));
+    // The synchronous path (cachedVerdict) has counted this lookup already.
+    const verdict = this.verified.again(token, this.clock.now()) ?? (await this.verify(token));
     if (typeof verdict === 'string') return verdict;
     return this.held(verdict, token, presented);
   }

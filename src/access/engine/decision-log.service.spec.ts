@@ -2,6 +2,7 @@ import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { AppConfig } from '../../config/app-config';
 import { Decision } from './decision';
+import { Metrics } from '../../metrics/metrics';
 import { DecisionLog } from './decision-log.service';
 
 const allow: Decision = {
@@ -20,7 +21,7 @@ function logWith(sampleRate: number, logLevel = 'info') {
   const lines: Record<string, unknown>[] = [];
   const destination = { write: (line: string) => lines.push(JSON.parse(line)) };
   const config = { logLevel, decisionLogSampleRate: sampleRate } as AppConfig;
-  return { sut: new DecisionLog(config, destination), lines };
+  return { sut: new DecisionLog(config, Metrics.off(), destination), lines };
 }
 
 describe(DecisionLog.name, () => {

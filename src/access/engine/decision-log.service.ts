@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../../config/app-config';
+import { Metrics } from '../../metrics/metrics';
 import { Decision } from './decision';
 
 /** Where the lines go when not to standard output (tests). */
@@ -11,6 +12,8 @@ export interface DecisionLogContext {
   method?: string;
   /** The request's path; a query string is left out of the log. */
   path?: string;
+  /** What `start()` read when the decision began (the decision duration metric). */
+  started?: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export class DecisionLog {
 
   constructor(
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
     @Optional() @Inject(DECISION_LOG_DESTINATION) destination?: DestinationStream,
   ) {
     const options = {
@@ -32,7 +36,14 @@ export class DecisionLog {
     this.log = destination ? pino(options, destination) : pino(options);
   }
 
+  /** A clock reading for `context.started` (nothing read while metrics are off). */
+  start(): number {
+    return this.metrics.now();
+  }
+
+  /** Logs the decision and counts it (docs/metrics.md: by surface and reason code). */
   record(decision: Decision, context: DecisionLogContext): void {
+    this.metrics.decision(context.surface, decision.reason, context.started);
     if (decision.allowed && Math.random() >= this.config.decisionLogSampleRate) return;
     this.log.info(
       {

@@ -1,3 +1,5 @@
+import { CacheLookups } from '../../metrics/metrics';
+
 /**
  * Tokens whose signature already verified, so a gateway's repeated token costs a Map lookup
  * instead of a signature check. Holds what the engine read from each token once; bounded, and an
@@ -11,9 +13,19 @@ export class VerifiedTokenCache<T extends { exp: number }> {
   constructor(
     private readonly capacity = 10_000,
     private readonly trustEpoch: () => number | undefined = () => undefined,
+    private readonly lookups: CacheLookups = { hit: () => undefined, miss: () => undefined },
   ) {}
 
+  /** A lookup, counted as a hit or miss (docs/metrics.md, cache_requests_total). */
   get(token: string, nowMs: number): T | undefined {
+    const entry = this.again(token, nowMs);
+    if (entry === undefined) this.lookups.miss();
+    else this.lookups.hit();
+    return entry;
+  }
+
+  /** A lookup not counted: the same token looked up again within one decision. */
+  again(token: string, nowMs: number): T | undefined {
     this.sync();
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;

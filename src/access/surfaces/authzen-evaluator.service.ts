@@ -39,6 +39,7 @@ export class AuthzenEvaluator {
    * (docs/authzen.md).
    */
   async evaluate(request: EvaluationRequest, address?: string): Promise<EvaluationResult> {
+    const started = this.log.start();
     const decision: Decision = await this.engine.decideSubject(
       { type: request.subject.type, id: request.subject.id },
       `${request.resource.type}:${request.action.name}`,
@@ -50,7 +51,7 @@ export class AuthzenEvaluator {
         address,
       },
     );
-    this.log.record({ ...decision, sub: request.subject.id }, { surface: 'authzen' });
+    this.log.record({ ...decision, sub: request.subject.id }, { surface: 'authzen', started });
     return {
       decision: decision.allowed,
       context: { reason: decision.reason, decision_id: decision.decisionId },

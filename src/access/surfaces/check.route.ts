@@ -108,6 +108,7 @@ export class CheckRoute implements OnModuleInit {
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     return readJsonBody(request, this.config.bodyLimit).then((body) => {
+      const started = this.log.start();
       const { resource, action, context, subject } = CHECK_ROUTE.body.parse(body);
       // The check request is the one a proof of possession is for (docs/access.md): its own
       // method and URL, its own DPoP header and client certificate.
@@ -119,19 +120,21 @@ export class CheckRoute implements OnModuleInit {
       if (about) {
         const named = { ...asked, about };
         const now = this.engine.decideNamedNow(named);
-        if (now) return this.answered(response, now);
-        return this.engine.decideNamed(named).then((decision) => this.answered(response, decision));
+        if (now) return this.answered(response, now, started);
+        return this.engine
+          .decideNamed(named)
+          .then((decision) => this.answered(response, decision, started));
       }
       const now = this.engine.decidePermissionNow(asked);
-      if (now) return this.answered(response, now);
+      if (now) return this.answered(response, now, started);
       return this.engine
         .decidePermission(asked)
-        .then((decision) => this.answered(response, decision));
+        .then((decision) => this.answered(response, decision, started));
     });
   }
 
-  private answered(response: ServerResponse, decision: Decision): void {
-    this.log.record(decision, { surface: 'check' });
+  private answered(response: ServerResponse, decision: Decision, started: number): void {
+    this.log.record(decision, { surface: 'check', started });
     send(response, decision);
   }
 }

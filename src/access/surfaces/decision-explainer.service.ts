@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '../../metrics/metrics';
 import { decodeJwt, JWTPayload } from 'jose';
 import { parseScope } from '../../common/auth/scope-syntax';
 import { Subject } from '../../common/auth/subject-permissions';
@@ -30,6 +31,7 @@ export class DecisionExplainer {
     private readonly engine: AccessDecisionService,
     private readonly state: AccessState,
     private readonly config: AppConfig,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
   ) {}
 
   /**
@@ -39,7 +41,12 @@ export class DecisionExplainer {
    */
   async explain(body: ExplainRequest): Promise<Explanation> {
     assertExplainShape(body);
-    return body.subject ? this.explainSubject(body, body.subject) : this.explainToken(body);
+    const started = this.metrics.now();
+    const explanation = body.subject
+      ? await this.explainSubject(body, body.subject)
+      : await this.explainToken(body);
+    this.metrics.decision('explain', explanation.reason, started);
+    return explanation;
   }
 
   private async explainToken(body: ExplainRequest): Promise<Explanation> {

@@ -133,10 +133,12 @@ export class GatewayRoute implements OnModuleInit {
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
+    const started = this.log.start();
     const original = originalRequest(request, this.forms);
     if (original.problem) {
       const decision = pathRejected(original.problem, this.ids.uuid());
-      this.log.record(decision, { surface: 'gateway', method: request.method, path: request.url });
+      const { method, url: path } = request;
+      this.log.record(decision, { surface: 'gateway', method, path, started });
       send(response, decision);
       return undefined;
     }
@@ -146,12 +148,12 @@ export class GatewayRoute implements OnModuleInit {
     const dpop = presented.scheme === 'DPoP';
     const now = this.engine.decideGatewayNow(asked);
     if (now) {
-      this.answered(response, now, method, uri, dpop);
+      this.answered(response, now, method, uri, dpop, started);
       return undefined;
     }
     return this.engine
       .decideGateway(asked)
-      .then((decision) => this.answered(response, decision, method, uri, dpop));
+      .then((decision) => this.answered(response, decision, method, uri, dpop, started));
   }
 
   private answered(
@@ -160,8 +162,9 @@ export class GatewayRoute implements OnModuleInit {
     method: string,
     path: string,
     dpop: boolean,
+    started: number,
   ): void {
-    this.log.record(decision, { surface: 'gateway', method, path });
+    this.log.record(decision, { surface: 'gateway', method, path, started });
     send(response, decision, dpop);
   }
 }

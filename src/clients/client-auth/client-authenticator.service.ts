@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InvalidClientError } from '../../common/oauth-error';
 import { SecretHasher } from '../../crypto/secret-hasher.service';
 import { ClientDirectory } from '../client-directory.service';
@@ -10,6 +10,7 @@ import { Clock } from '../../common/clock';
 import { PresentedCertificate } from '../../common/http/client-certificate';
 import { AuditContext } from '../../events/audit-context';
 import { AuditLog } from '../../events/audit-log.service';
+import { Metrics } from '../../metrics/metrics';
 import { TokenEndpointAuthMethod } from '../client.types';
 import { CertificateAuthentication } from './certificate-authentication';
 
@@ -30,6 +31,7 @@ export class ClientAuthenticator {
     private readonly clock: Clock,
     private readonly certificates: CertificateAuthentication,
     private readonly audit: AuditLog,
+    @Optional() private readonly metrics: Metrics = Metrics.off(),
   ) {}
 
   /**
@@ -149,6 +151,7 @@ export class ClientAuthenticator {
   }
 
   private failure(presented: PresentedCredentials, reason: string): InvalidClientError {
+    this.metrics.clientAuthFailure(presented.method);
     this.logger.debug(
       `client authentication failed for ${presented.clientId} (${presented.method}): ${reason}`,
     );

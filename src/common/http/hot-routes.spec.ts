@@ -45,6 +45,26 @@ describe(HotRoutes.name, () => {
     expect((await send('PUT', '/gate/x')).body).toBe('fastify /gate/x');
   });
 
+  it('tells the observer of each answer by the route as declared, never the request path', async () => {
+    const seen: Array<[string, string, number]> = [];
+    sut.observe((route, method, status, milliseconds) => {
+      expect(milliseconds).toBeGreaterThanOrEqual(0);
+      seen.push([route, method, status]);
+    });
+    sut.add({ methods: ['GET'], path: '/gate', prefix: true }, answer('now'));
+    sut.add({ methods: ['POST'], path: '/later' }, async (_request, response) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      response.writeHead(403).end();
+    });
+    await send('GET', '/gate/secret-path?token=x');
+    await send('POST', '/later');
+    await send('GET', '/not-hot');
+    expect(seen).toEqual([
+      ['/gate', 'GET', 200],
+      ['/later', 'POST', 403],
+    ]);
+  });
+
   it('renders a thrown error as the exception filter does: its status, the contract shape, no-store', async () => {
     sut.add({ methods: ['GET'], path: '/sync' }, () => {
       throw new InvalidRequestError('resource: is wrong', undefined, { headers: { 'x-a': '1' } });

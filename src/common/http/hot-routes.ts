@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { renderError } from '../all-exceptions.filter';
 import { requestIdOf } from './request-id';
 
@@ -9,6 +10,17 @@ export type HotHandler = (
 ) => void | Promise<void>;
 
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * Told of every answered hot-route request (the metrics, docs/metrics.md): the route's path as
+ * declared (never the request's), its method, status and milliseconds from arrival to answer.
+ */
+export type HotRouteObserver = (
+  route: string,
+  method: string,
+  status: number,
+  milliseconds: number,
+) => void;
 
 export interface HotRoute {
   /** Upper-case methods this route answers; others go on to Fastify (and its 404). */
@@ -42,6 +54,7 @@ const CLOSING_BODY =
 export class HotRoutes {
   private readonly routes: Entry[] = [];
   private closing = false;
+  private observer?: HotRouteObserver;
 
   add(route: HotRoute, handler: HotHandler): void {
     this.routes.push({ ...route, handler });
@@ -56,20 +69,52 @@ export class HotRoutes {
     this.closing = true;
   }
 
+  /** Set once at start when metrics are on; without one, a request costs nothing more. */
+  observe(observer: HotRouteObserver): void {
+    this.observer = observer;
+  }
+
   /** The server's request listener: a hot route when one matches, else `next` (Fastify). */
   listener(next: RequestListener): RequestListener {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
       if (!route) return next(request, response);
-      if (this.closing) return refuseWhileClosing(request, response);
-      let answered: void | Promise<void>;
-      try {
-        answered = route.handler(request, response);
-      } catch (error) {
-        return fail(request, response, error);
-      }
-      if (answered) answered.catch((error: unknown) => fail(request, response, error));
+      if (this.observer) return this.serveObserved(this.observer, route, request, response);
+      this.serve(route, request, response);
     };
+  }
+
+  private serve(route: Entry, request: IncomingMessage, response: ServerResponse): void {
+    if (this.closing) return refuseWhileClosing(request, response);
+    let answered: void | Promise<void>;
+    try {
+      answered = route.handler(request, response);
+    } catch (error) {
+      return fail(request, response, error);
+    }
+    if (answered) answered.catch((error: unknown) => fail(request, response, error));
+  }
+
+  /**
+   * Serves and tells the observer: at once when the route answered in the same tick (the
+   * gateway deciding from memory), else when the answer is sent.
+   */
+  private serveObserved(
+    observer: HotRouteObserver,
+    route: Entry,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const started = performance.now();
+    this.serve(route, request, response);
+    const method = request.method ?? 'GET';
+    if (response.writableEnded) {
+      observer(route.path, method, response.statusCode, performance.now() - started);
+      return;
+    }
+    response.once('finish', () =>
+      observer(route.path, method, response.statusCode, performance.now() - started),
+    );
   }
 
   private match(method: string, url: string): Entry | undefined {
