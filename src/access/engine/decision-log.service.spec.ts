@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
+import { Logs } from '../../common/logging/logs';
 import { AppConfig } from '../../config/app-config';
 import { Decision } from './decision';
 import { DecisionLog } from './decision-log.service';
@@ -20,7 +21,7 @@ function logWith(sampleRate: number, logLevel = 'info') {
   const lines: Record<string, unknown>[] = [];
   const destination = { write: (line: string) => lines.push(JSON.parse(line)) };
   const config = { logLevel, decisionLogSampleRate: sampleRate } as AppConfig;
-  return { sut: new DecisionLog(config, destination), lines };
+  return { sut: new DecisionLog(config, new Logs({ level: logLevel }, destination)), lines };
 }
 
 describe(DecisionLog.name, () => {

@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { renderError } from '../all-exceptions.filter';
-import { requestIdOf } from './request-id';
+import { servedRequestId } from './request-id';
 
 /** A route served straight from node:http. It may answer later; a throw or rejection is a 4xx/5xx. */
 export type HotHandler = (
@@ -103,7 +103,7 @@ function fail(request: IncomingMessage, response: ServerResponse, error: unknown
     method: request.method ?? 'GET',
     url: request.url ?? '/',
     shape: 'api',
-    id: requestIdOf(request),
+    id: servedRequestId(request),
   });
   response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);

@@ -1,6 +1,6 @@
-import { FastifyInstance } from 'fastify';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Ids, RANDOM_IDS } from '../ids';
+import { currentRequestId, runWithRequestId } from '../logging/request-context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -23,20 +23,31 @@ export function requestIdOf(
   return typeof sent === 'string' && ECHOABLE.test(sent) ? sent : ids.uuid();
 }
 
+/** The id `withRequestIds` gave the request being served (else one for `request`). */
+export function servedRequestId(request: Pick<IncomingMessage, 'headers'>): string {
+  return currentRequestId() ?? requestIdOf(request);
+}
+
 /**
- * Fastify takes the request id from `requestIdOf` (never the raw header), new ones from `ids`,
- * and every answer, errors included, carries it in `X-Request-ID`.
+ * The outermost request listener: every request, hot routes and Fastify's alike, gets its id
+ * once, every answer (errors included) carries it in `X-Request-ID`, and every log line written
+ * while serving it carries it as `request_id` (docs/observability.md).
  */
+export function withRequestIds(
+  next: (request: IncomingMessage, response: ServerResponse) => void,
+  ids: Ids,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const id = requestIdOf(request, ids);
+    response.setHeader(REQUEST_ID_HEADER, id);
+    runWithRequestId(id, next, request, response);
+  };
+}
+
+/** Fastify's `request.id` is the id `withRequestIds` gave (never the raw header). */
 export function requestIdOptions(ids: Ids) {
   return {
     requestIdHeader: false,
-    genReqId: (request: IncomingMessage) => requestIdOf(request, ids),
+    genReqId: (request: IncomingMessage) => currentRequestId() ?? requestIdOf(request, ids),
   } as const;
-}
-
-export function echoRequestIds(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
 }
