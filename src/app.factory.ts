@@ -123,9 +123,9 @@ function withEdge(
 }
 
 /**
- * The HTTP server, as Fastify would make it, serving `listener`. Slow senders are cut off: a request's
- * headers and the whole request have their own deadlines (then 408), an idle keep-alive
- * connection closes after `keepAlive`, a silent one after `idle`. With TLS_CERT_FILE and
+ * The HTTP server, as Fastify would make it, serving `listener`. Slow senders are cut off: a
+ * request's headers and the whole request have their own deadlines (then 408), an idle
+ * keep-alive connection closes after `keepAlive`, a silent one after `idle`. With TLS_CERT_FILE and
  * TLS_KEY_FILE the server speaks HTTPS and asks every client for a certificate without requiring
  * one (RFC 8705 §2: only the mutual-TLS clients need it; docs/mtls.md).
  */

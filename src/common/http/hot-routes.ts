@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { renderError } from '../all-exceptions.filter';
-import { servedRequestId } from './request-id';
+import { echoedRequestId, echoRequestIds, REQUEST_ID_HEADER, servedRequestId } from './request-id';
 
 /** A route served straight from node:http. It may answer later; a throw or rejection is a 4xx/5xx. */
 export type HotHandler = (
@@ -60,7 +60,10 @@ export class HotRoutes {
   listener(next: RequestListener): RequestListener {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
-      if (!route) return next(request, response);
+      if (!route) {
+        echoRequestIds(response);
+        return next(request, response);
+      }
       if (this.closing) return refuseWhileClosing(request, response);
       let answered: void | Promise<void>;
       try {
@@ -88,6 +91,7 @@ export class HotRoutes {
 function refuseWhileClosing(request: IncomingMessage, response: ServerResponse): void {
   if (request.httpVersionMajor !== 2) response.setHeader('Connection', 'close');
   response.writeHead(503, {
+    [REQUEST_ID_HEADER]: echoedRequestId(),
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(CLOSING_BODY),
   });
@@ -105,6 +109,10 @@ function fail(request: IncomingMessage, response: ServerResponse, error: unknown
     shape: 'api',
     id: servedRequestId(request),
   });
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    ...headers,
+    [REQUEST_ID_HEADER]: echoedRequestId(),
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
