@@ -10,8 +10,10 @@ import { AppModule } from './app.module';
 import { CommonOptions } from './common/common.module';
 import { cookieValue, EdgeGuardOptions, guardEdge, repeatsFor } from './common/http/edge-guard';
 import { HotRoutes, RequestListener } from './common/http/hot-routes';
-import { echoRequestIds, requestIdOptions } from './common/http/request-id';
-import { RandomIds } from './common/ids';
+import { requestIdOptions, withRequestIds } from './common/http/request-id';
+import { Logs } from './common/logging/logs';
+import { Ids, RandomIds } from './common/ids';
+import { logRequests } from './common/http/request-log';
 import { parseForm } from './common/http/strict-form';
 import { parseJson } from './common/http/strict-json';
 import { PinoLogger } from './common/pino-logger';
@@ -51,7 +53,7 @@ export async function createApp(
   const timeouts = config.httpTimeouts;
   const adapter = new FastifyAdapter({
     serverFactory: (fastifyListener: RequestListener, options: FastifyHttpOptions<Server>) =>
-      createServer(hotRoutes, fastifyListener, options, config),
+      createServer(withEdge(hotRoutes, fastifyListener, ids), options, config),
     bodyLimit: config.bodyLimit,
     connectionTimeout: timeouts.idle * 1000,
     keepAliveTimeout: timeouts.keepAlive * 1000,
@@ -68,11 +70,15 @@ export async function createApp(
     hotRoutes.close();
     done();
   });
+  const logs = new Logs(
+    { level: config.logLevel, format: config.logFormat },
+    common.logDestination,
+  );
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, hotRoutes, { ...common, ids }, metrics, metricsAddress(config)),
+    AppModule.forRoot(config, hotRoutes, logs, { ...common, ids }, metrics, metricsAddress(config)),
     adapter,
     {
-      logger: new PinoLogger(config.logLevel),
+      logger: new PinoLogger(logs),
       abortOnError: false,
     },
   );
@@ -90,7 +96,7 @@ export async function createApp(
   // @fastify/cookie hands parseOptions to the `cookie` package's parser, decode included.
   const cookieParsing: ParseOptions = { decode: cookieValue };
   await app.register(fastifyCookie, { parseOptions: cookieParsing as CookieSerializeOptions });
-  echoRequestIds(app.getHttpAdapter().getInstance());
+  logRequests(app.getHttpAdapter().getInstance(), logs.create({ log: 'request' }));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setUpSwagger(app, config);
@@ -142,16 +148,26 @@ function parseStrictly(
 }
 
 /**
- * The HTTP server, as Fastify would make it, whose requests pass the edge checks and then reach
- * the hot routes (the access decisions) before Fastify. Slow senders are cut off: a request's
- * headers and the whole request have their own deadlines (then 408), an idle keep-alive
- * connection closes after `keepAlive`, a silent one after `idle`. With TLS_CERT_FILE and
+ * Every request gets its id (common/http/request-id.ts), passes the edge checks and then reaches
+ * the hot routes (the access decisions) before Fastify.
+ */
+function withEdge(
+  hotRoutes: HotRoutes,
+  fastifyListener: RequestListener,
+  ids: Ids,
+): RequestListener {
+  return withRequestIds(guardEdge(hotRoutes.listener(fastifyListener), EDGE), ids);
+}
+
+/**
+ * The HTTP server, as Fastify would make it, serving `listener`. Slow senders are cut off: a
+ * request's headers and the whole request have their own deadlines (then 408), an idle
+ * keep-alive connection closes after `keepAlive`, a silent one after `idle`. With TLS_CERT_FILE and
  * TLS_KEY_FILE the server speaks HTTPS and asks every client for a certificate without requiring
  * one (RFC 8705 §2: only the mutual-TLS clients need it; docs/mtls.md).
  */
 function createServer(
-  hotRoutes: HotRoutes,
-  fastifyListener: RequestListener,
+  listener: RequestListener,
   options: FastifyHttpOptions<Server>,
   config: AppConfig,
 ): Server {
@@ -163,7 +179,6 @@ function createServer(
     // How often Node looks for requests past those deadlines (its default is 30 s).
     connectionsCheckingInterval: Math.min(1000, headers * 250),
   };
-  const listener = guardEdge(hotRoutes.listener(fastifyListener), EDGE);
   const { certificate, key } = config.tls;
   const server: Server =
     certificate && key

@@ -5,6 +5,7 @@ import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
 import { CommonModule, CommonOptions } from './common/common.module';
+import { Logs } from './common/logging/logs';
 import { HotRoutes } from './common/http/hot-routes';
 import { HotRoutesModule } from './common/http/hot-routes.module';
 import { AppPassportModule } from './common/auth/app-passport';
@@ -38,6 +39,7 @@ export class AppModule {
   static forRoot(
     config: AppConfig,
     hotRoutes: HotRoutes,
+    logs: Logs,
     common: CommonOptions = {},
     metrics: Metrics = Metrics.off(),
     metricsAddress?: MetricsAddress,
@@ -47,7 +49,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         MetricsModule.forRoot(metrics, metricsAddress),
-        CommonModule.forRoot({ trustProxy: config.trustProxy }, common),
+        CommonModule.forRoot({ trustProxy: config.trustProxy, logs }, common),
         HotRoutesModule.forRoot(hotRoutes),
         AppPassportModule,
         DatabaseModule.forRoot(ENTITIES),

@@ -1,4 +1,7 @@
+// First: tracing, when configured, must wrap http, pg and ioredis before anything loads them.
+import './tracing';
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { createApp } from './app.factory';
 import { runPrimary } from './cluster';
@@ -9,8 +12,9 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  process.stdout.write(
-    `Gatehouse ${process.pid} listening on ${config.host}:${config.port}, issuer ${config.issuer}, API docs at ${config.issuer}/docs\n`,
+  // The one line a start writes at info level (docs/observability.md).
+  new Logger('Gatehouse').log(
+    `Gatehouse ${process.pid} listening on ${config.host}:${config.port}, issuer ${config.issuer}, API docs at ${config.issuer}/docs`,
   );
 }
 

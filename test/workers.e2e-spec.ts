@@ -41,7 +41,8 @@ describe('WORKERS (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, ()
           ADMIN_CLIENT_ID: 'workers-admin',
           ADMIN_CLIENT_SECRET: 'workers-admin-secret-0123456789abcdefghij',
           BCRYPT_COST: '4',
-          LOG_LEVEL: 'warn',
+          // The start line ("Gatehouse <pid> listening on") is at info.
+          LOG_LEVEL: 'info',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,16 +1,33 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import { Logger } from 'pino';
+import { Logs } from './logging/logs';
 
-/** Nest's logger over pino: one JSON line per entry. Callers never pass secrets. */
+/**
+ * Nest's own start-up chatter (modules initialised, every route mapped, "successfully started"):
+ * at debug level, so a start shows one line at info (src/main.ts).
+ */
+const START_UP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/** Nest's logger over pino (common/logging/logs.ts). Callers never pass secrets. */
 export class PinoLogger implements LoggerService {
   private readonly pino: Logger;
 
-  constructor(level: string) {
-    this.pino = pino({ level, base: { service: 'gatehouse' } });
+  constructor(logs: Logs) {
+    this.pino = logs.create();
   }
 
   log(message: unknown, context?: string): void {
-    this.pino.info({ context }, String(message));
+    if (context !== undefined && START_UP_CONTEXTS.has(context)) {
+      this.pino.debug({ context }, String(message));
+    } else {
+      this.pino.info({ context }, String(message));
+    }
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.pino.error({ context, trace }, String(message));

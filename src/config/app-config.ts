@@ -66,6 +66,8 @@ export abstract class AppConfig {
     readonly idle: number;
   };
   abstract readonly logLevel: string;
+  /** LOG_FORMAT; unset: pretty lines on a terminal, JSON lines otherwise (docs/observability.md). */
+  abstract readonly logFormat: 'json' | 'pretty' | undefined;
   /**
    * Which X-Forwarded-For hops to believe for the client address (login throttling, audit):
    * false (the socket peer), true (any), a hop count, or proxy addresses/CIDRs.

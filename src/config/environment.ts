@@ -264,6 +264,10 @@ export class Environment {
   LOG_LEVEL: string = 'info';
 
   @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsOptional()
   @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, {
     message: 'must be true, false, a hop count, or comma-separated proxy addresses/CIDRs',
   })

@@ -51,6 +51,7 @@ describe(loadConfig.name, () => {
         bodyLimit: 65536,
         httpTimeouts: { headers: 15, request: 30, keepAlive: 72, idle: 60 },
         logLevel: 'info',
+        logFormat: undefined,
         trustProxy: false,
         keyRotationInterval: 2592000,
         rateLimits: {
@@ -124,6 +125,7 @@ describe(loadConfig.name, () => {
         HTTP_KEEP_ALIVE_TIMEOUT: '90',
         HTTP_IDLE_TIMEOUT: '30',
         LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'pretty',
         CLIENT_AUTH_MAX_FAILURES_PER_IP: '30',
         CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '400',
         RATE_LIMIT_BCRYPT_PER_IP: '90',
@@ -162,6 +164,7 @@ describe(loadConfig.name, () => {
         bodyLimit: 32768,
         httpTimeouts: { headers: 10, request: 20, keepAlive: 90, idle: 30 },
         logLevel: 'warn',
+        logFormat: 'pretty',
         trustProxy: false,
         keyRotationInterval: 2592000,
         rateLimits: {
@@ -431,6 +434,13 @@ describe(loadConfig.name, () => {
 
     it('LOG_LEVEL outside the pino levels', () => {
       expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual(onlyNaming('LOG_LEVEL'));
+    });
+
+    it('LOG_FORMAT other than json or pretty', () => {
+      for (const value of ['JSON', 'text', ' json', 'json\u0000']) {
+        expect(problemsOf({ LOG_FORMAT: value })).toEqual(onlyNaming('LOG_FORMAT'));
+      }
+      expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
     });
 
     it('reports every bad setting at once, each named in the error message', () => {

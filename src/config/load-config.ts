@@ -141,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       idle: parsed.HTTP_IDLE_TIMEOUT,
     },
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     keyRotationInterval: parsed.KEY_ROTATION_INTERVAL,
     rateLimits: {

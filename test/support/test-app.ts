@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DispatchFunc, inject } from 'light-my-request';
 import { randomBytes } from 'node:crypto';
+import { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
@@ -68,11 +69,17 @@ const EMBEDDED: TestDatabase = { url: undefined, drop: async () => undefined };
  * TEST_DATABASE_URL, embedded PGlite otherwise). `env` overrides settings.
  * `database` reuses a database across starts; `embedded` forces embedded PGlite even when
  * TEST_DATABASE_URL is set (pass DATA_DIR in `env` to persist it). `clock` replaces the system
- * clock (a TestClock from ./clock moves time without sleeping).
+ * clock (a TestClock from ./clock moves time without sleeping). `logDestination` receives every
+ * log line (set LOG_LEVEL in `env`: the tests' default is silent).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase; embedded?: boolean; clock?: Clock } = {},
+  options: {
+    database?: TestDatabase;
+    embedded?: boolean;
+    clock?: Clock;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (options.embedded ? EMBEDDED : await createTestDatabase());
   const config = loadConfig({
@@ -93,7 +100,10 @@ export async function startTestApp(
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
-  const app = await createApp(config, { clock: options.clock });
+  const app = await createApp(config, {
+    clock: options.clock,
+    logDestination: options.logDestination,
+  });
   await app.getHttpAdapter().getInstance().ready();
 
   const server = app.getHttpServer();

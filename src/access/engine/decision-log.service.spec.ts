@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
+import { Logs } from '../../common/logging/logs';
 import { AppConfig } from '../../config/app-config';
 import { Decision } from './decision';
 import { Metrics } from '../../metrics/metrics';
@@ -21,7 +22,10 @@ function logWith(sampleRate: number, logLevel = 'info') {
   const lines: Record<string, unknown>[] = [];
   const destination = { write: (line: string) => lines.push(JSON.parse(line)) };
   const config = { logLevel, decisionLogSampleRate: sampleRate } as AppConfig;
-  return { sut: new DecisionLog(config, Metrics.off(), destination), lines };
+  return {
+    sut: new DecisionLog(config, Metrics.off(), new Logs({ level: logLevel }, destination)),
+    lines,
+  };
 }
 
 describe(DecisionLog.name, () => {

@@ -1,11 +1,9 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import pino, { DestinationStream, Logger } from 'pino';
+import { Injectable } from '@nestjs/common';
+import { Logger } from 'pino';
+import { Logs } from '../../common/logging/logs';
 import { AppConfig } from '../../config/app-config';
 import { Metrics } from '../../metrics/metrics';
 import { Decision } from './decision';
-
-/** Where the lines go when not to standard output (tests). */
-export const DECISION_LOG_DESTINATION = Symbol('DECISION_LOG_DESTINATION');
 
 export interface DecisionLogContext {
   surface: 'check' | 'gateway' | 'authzen';
@@ -17,7 +15,7 @@ export interface DecisionLogContext {
 }
 
 /**
- * One structured JSON line per decision (never the token): every deny, and allows sampled at
+ * One structured line per decision (never the token), with the request's id (docs/observability.md): every deny, and allows sampled at
  * DECISION_LOG_SAMPLE_RATE so the log keeps up with gateway traffic.
  */
 @Injectable()
@@ -27,13 +25,9 @@ export class DecisionLog {
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
-    @Optional() @Inject(DECISION_LOG_DESTINATION) destination?: DestinationStream,
+    logs: Logs,
   ) {
-    const options = {
-      level: config.logLevel,
-      base: { service: 'gatehouse', log: 'access-decision' },
-    };
-    this.log = destination ? pino(options, destination) : pino(options);
+    this.log = logs.create({ log: 'access-decision' });
   }
 
   /** A clock reading for `context.started` (nothing read while metrics are off). */

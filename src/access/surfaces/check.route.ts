@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { HotRouteDefinition, JsonObjectBody } from '../../common/http/hot-route-definition';
 import { HotRoutes } from '../../common/http/hot-routes';
+import { echoedRequestId, REQUEST_ID_HEADER } from '../../common/http/request-id';
 import { readJsonBody } from '../../common/http/json-body';
 import { AppConfig } from '../../config/app-config';
 import { AccessDecisionService } from '../engine/access-decision.service';
@@ -153,6 +154,7 @@ function send(response: ServerResponse, decision: Decision): void {
   });
   response
     .writeHead(200, {
+      [REQUEST_ID_HEADER]: echoedRequestId(),
       'x-decision-id': decision.decisionId,
       'cache-control': 'no-store',
       'content-type': 'application/json; charset=utf-8',

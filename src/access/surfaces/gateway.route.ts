@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { HotRouteDefinition } from '../../common/http/hot-route-definition';
 import { HotRoutes } from '../../common/http/hot-routes';
+import { echoedRequestId, REQUEST_ID_HEADER } from '../../common/http/request-id';
 import { AccessDecisionService } from '../engine/access-decision.service';
 import { AppConfig } from '../../config/app-config';
 import { GatewayForm } from '../../config/environment';
@@ -173,6 +174,7 @@ export class GatewayRoute implements OnModuleInit {
 function send(response: ServerResponse, decision: Decision, dpop = false): void {
   if (decision.allowed) {
     const headers: OutgoingHttpHeaders = {
+      [REQUEST_ID_HEADER]: echoedRequestId(),
       'x-decision-id': decision.decisionId,
       'cache-control': 'no-store',
       'content-length': 0,
@@ -189,6 +191,7 @@ function send(response: ServerResponse, decision: Decision, dpop = false): void 
     decision_id: decision.decisionId,
   });
   const headers: OutgoingHttpHeaders = {
+    [REQUEST_ID_HEADER]: echoedRequestId(),
     'x-decision-id': decision.decisionId,
     'cache-control': 'no-store',
     'content-type': 'application/json; charset=utf-8',

@@ -5,7 +5,7 @@ import { unroutedShape } from '../error-response';
 import { InvalidClientError } from '../oauth-error';
 import { decodeComponent, decodeUtf8, headerValueProblem, textProblem } from './hostile-text';
 import { RequestListener } from './hot-routes';
-import { requestIdOf } from './request-id';
+import { echoedRequestId, REQUEST_ID_HEADER, servedRequestId } from './request-id';
 import { readForm } from './strict-form';
 
 /** A prefix whose URL (and the named headers) belong to the route: it judges them itself. */
@@ -144,10 +144,19 @@ function refuse(
     problem.basic
       ? new InvalidClientError(problem.problem, true)
       : new ValidationFailedError([{ field: problem.field, problem: problem.problem }]),
-    { method: request.method ?? 'GET', url, shape: unroutedShape(url), id: requestIdOf(request) },
+    {
+      method: request.method ?? 'GET',
+      url,
+      shape: unroutedShape(url),
+      id: servedRequestId(request),
+    },
     errorPage,
   );
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    ...headers,
+    [REQUEST_ID_HEADER]: echoedRequestId(),
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
 

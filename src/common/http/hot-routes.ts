@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { renderError } from '../all-exceptions.filter';
-import { requestIdOf } from './request-id';
+import { echoedRequestId, echoRequestIds, REQUEST_ID_HEADER, servedRequestId } from './request-id';
 
 /** A route served straight from node:http. It may answer later; a throw or rejection is a 4xx/5xx. */
 export type HotHandler = (
@@ -78,7 +78,10 @@ export class HotRoutes {
   listener(next: RequestListener): RequestListener {
     return (request, response) => {
       const route = this.match(request.method ?? 'GET', request.url ?? '/');
-      if (!route) return next(request, response);
+      if (!route) {
+        echoRequestIds(response);
+        return next(request, response);
+      }
       if (this.observer) return this.serveObserved(this.observer, route, request, response);
       this.serve(route, request, response);
     };
@@ -133,6 +136,7 @@ export class HotRoutes {
 function refuseWhileClosing(request: IncomingMessage, response: ServerResponse): void {
   if (request.httpVersionMajor !== 2) response.setHeader('Connection', 'close');
   response.writeHead(503, {
+    [REQUEST_ID_HEADER]: echoedRequestId(),
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(CLOSING_BODY),
   });
@@ -148,8 +152,12 @@ function fail(request: IncomingMessage, response: ServerResponse, error: unknown
     method: request.method ?? 'GET',
     url: request.url ?? '/',
     shape: 'api',
-    id: requestIdOf(request),
+    id: servedRequestId(request),
   });
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    ...headers,
+    [REQUEST_ID_HEADER]: echoedRequestId(),
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
