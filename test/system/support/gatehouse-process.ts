@@ -114,7 +114,7 @@ export async function startGatehouse(
             const text = Buffer.concat(chunks).toString('utf8');
             resolve({
               statusCode: response.statusCode ?? 0,
-              headers: response.headers as InjectResult['headers'],
+              headers: response.headers,
               body: text,
               json: () => JSON.parse(text),
             });
