@@ -24,6 +24,8 @@ export interface Outcome {
   allowed?: boolean;
   /** A `Connection: close` header on the answer. */
   closes?: boolean;
+  /** The Retry-After header on the answer. */
+  retryAfter?: string;
   error?: string;
 }
 
@@ -188,6 +190,7 @@ export class DrillLoad {
           token,
           allowed: kind === 'gateway' || kind === 'check' ? allows(response) : undefined,
           closes: response.headers.connection === 'close',
+          retryAfter: response.headers['retry-after'] as string | undefined,
         });
         if (response.statusCode === 503) await new Promise((resolve) => setTimeout(resolve, 20));
         return response;
