@@ -60,7 +60,7 @@ describe('failure drills: the database under load', { skip: NEEDS_POSTGRES_SERVE
     await database.drop();
   });
 
-  it('PostgreSQL refusing connections for 10 s: 503 meanwhile, readiness follows, then service resumes', async () => {
+  it('PostgreSQL refusing connections for 10 s: 503 meanwhile, readiness follows, then service resumes', async (t) => {
     const proxied = await proxyInFrontOf(database.url!, 5432);
     proxy = proxied.proxy;
     const sut = await startGatehouse({ ...settings, DATABASE_URL: proxied.url });
@@ -87,6 +87,9 @@ describe('failure drills: the database under load', { skip: NEEDS_POSTGRES_SERVE
 
     const notReadyAfter = readiness.firstAfter(cut, 503);
     const readyAfter = readiness.firstAfter(restored, 200);
+    t.diagnostic(
+      `not ready ${notReadyAfter} ms after the cut, ready ${readyAfter} ms after the restore`,
+    );
     expect({
       notReadyWithin2s: notReadyAfter !== undefined && notReadyAfter <= 2000,
       readyWithin10s: readyAfter !== undefined && readyAfter <= 10_000,
@@ -104,7 +107,7 @@ describe('failure drills: the database under load', { skip: NEEDS_POSTGRES_SERVE
     await load.expectSound(sut);
   });
 
-  it('the notification connection dropped: decisions fail closed until resynced, a revocation made meanwhile holds', async () => {
+  it('the notification connection dropped: decisions fail closed until resynced, a revocation made meanwhile holds', async (t) => {
     const sut = await startGatehouse(settings);
     const other = await startGatehouse(settings);
     started.push(sut, other);
@@ -147,6 +150,9 @@ describe('failure drills: the database under load', { skip: NEEDS_POSTGRES_SERVE
       ),
     ).toBe(true);
     const resyncedAfter = Date.now() - restored;
+    t.diagnostic(
+      `503 ${closedAfter} ms after the drop, deciding ${resyncedAfter} ms after reconnecting`,
+    );
     await pause(2000);
     await load.stop();
 

@@ -37,7 +37,7 @@ describe('failure drills: processes ending under load', { skip: NEEDS_POSTGRES_S
     await database.drop();
   });
 
-  it('SIGTERM: in-flight requests are answered, later ones get 503 and Connection: close, exit 0 within 10 s', async () => {
+  it('SIGTERM: in-flight requests are answered, later ones get 503 and Connection: close, exit 0 within 10 s', async (t) => {
     const sut = await start();
     const fixture = await loadFixture(sut);
     const target: LoadTarget = { name: 'sut', surface: sut, live: true };
@@ -51,6 +51,7 @@ describe('failure drills: processes ending under load', { skip: NEEDS_POSTGRES_S
     const drained = Date.now() - signalled;
     target.live = false;
     await load.stop();
+    t.diagnostic(`exited ${JSON.stringify(exit)} ${drained} ms after SIGTERM`);
 
     expect({ exit, drainedWithin10s: drained <= 10_000 }).toEqual({
       exit: { code: 0, signal: null },
