@@ -1,6 +1,8 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:net';
 import { check } from '../support/access';
+import { begunRequest, finish } from '../support/begun-request';
 import { createTestDatabase, NEEDS_POSTGRES_SERVER, TestDatabase } from '../support/test-database';
 import { within } from '../support/within';
 import {
@@ -13,6 +15,17 @@ import {
 import { GatehouseProcess, startGatehouse } from './support/gatehouse-process';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a new connection to `port` is refused (the server has stopped listening). */
+const refuses = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 
 /**
  * Failure drills on server processes (docs/operations.md, "Failure drills"): Gatehouse as
@@ -45,8 +58,16 @@ describe('failure drills: processes ending under load', { skip: NEEDS_POSTGRES_S
     load.start();
     await pause(1500);
 
+    // A request on an open connection whose head is only begun when the signal comes.
+    const pending = await begunRequest(sut.port, 'GET /access/gateway HTTP/1.1\r\n');
     const signalled = Date.now();
     sut.kill('SIGTERM');
+    expect(await within(10_000, () => refuses(sut.port))).toBe(true);
+    const pendingAnswer = await finish(
+      pending,
+      'Host: gatehouse\r\nConnection: keep-alive\r\nX-Original-Method: GET\r\nX-Original-URI: /invoices/1\r\n\r\n',
+    );
+    const pendingAnswered = Date.now();
     const exit = await Promise.race([sut.exited, pause(10_000).then(() => 'still running')]);
     const drained = Date.now() - signalled;
     target.live = false;
@@ -57,14 +78,28 @@ describe('failure drills: processes ending under load', { skip: NEEDS_POSTGRES_S
       exit: { code: 0, signal: null },
       drainedWithin10s: true,
     });
-    // Sent before the signal: answered, whatever the answer.
+    // Sent before the signal: answered, whatever the answer (a refused connection was never
+    // in flight).
     const before = load.outcomes.filter((outcome) => outcome.started < signalled);
-    expect(before.filter((outcome) => outcome.status === 0)).toEqual([]);
-    // Answered after it: only what was in flight, or 503 with Connection: close.
+    expect(
+      before.filter((outcome) => outcome.status === 0 && !outcome.error?.includes('ECONNREFUSED')),
+    ).toEqual([]);
+    // Once the drain has begun (the first 503 with Connection: close came back), every later
+    // request is refused that way or not accepted at all.
+    expect({
+      status: pendingAnswer.status,
+      connection: pendingAnswer.headers.connection,
+      closed: pendingAnswer.closed,
+    }).toEqual({ status: 503, connection: 'close', closed: true });
+    const draining = load.outcomes.filter((outcome) => outcome.status === 503 && outcome.closes);
+    const drainBegan = Math.min(pendingAnswered, ...draining.map((outcome) => outcome.ended));
     const late = load.outcomes.filter(
-      (outcome) => outcome.started > signalled + 50 && outcome.status !== 0,
+      (outcome) => outcome.started > drainBegan && outcome.status !== 0,
     );
     expect(late.filter((outcome) => outcome.status !== 503 || !outcome.closes)).toEqual([]);
+    t.diagnostic(
+      `${draining.length} load requests answered 503 with Connection: close during the drain`,
+    );
     expect(before.length).toBeGreaterThan(50);
     expect(load.serverErrors()).toEqual([]);
     expect(load.wrongAllows()).toEqual([]);
