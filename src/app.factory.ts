@@ -98,7 +98,8 @@ export async function createApp(
   await app.register(fastifyCookie, { parseOptions: cookieParsing as CookieSerializeOptions });
   logRequests(app.getHttpAdapter().getInstance(), logs.create({ log: 'request' }));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // docs/operations.md "Shutdown": after the drain, exit 0 (a clean stop), not by the signal.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   setUpSwagger(app, config);
   await app.init();
   return app;

@@ -1,6 +1,5 @@
 import { expect } from 'expect';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   check,
@@ -13,62 +12,9 @@ import {
   UUID,
   within,
 } from './support/access';
+import { TcpProxy } from './support/tcp-proxy';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
-
-/**
- * A TCP proxy the test controls between the app and PostgreSQL: `cut` destroys every proxied
- * connection and refuses new ones until `restore`.
- */
-class TcpProxy {
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private open = true;
-
-  constructor(private readonly target: { host: string; port: number }) {
-    this.server = createServer((client) => this.accept(client));
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  cut(): void {
-    this.open = false;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-  }
-
-  restore(): void {
-    this.open = true;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private accept(client: Socket): void {
-    if (!this.open) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(this.target.port, this.target.host);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    };
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('error', drop).on('close', drop);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-}
 
 const UNAVAILABLE = {
   error: 'temporarily_unavailable',

@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { SigningKeys } from '../../src/crypto/signing-keys.service';
-import { basicAuth, InjectResult, TestApp } from './test-app';
+import { AppSurface, basicAuth, InjectResult, TestApp } from './test-app';
 
 /** A client and the secret it authenticates with. */
 export interface Credentials {
@@ -47,7 +47,7 @@ export const nextSecond = (): Promise<void> =>
 
 /** `POST /admin/roles`, expecting 201. */
 export async function createRole(
-  sut: TestApp,
+  sut: AppSurface,
   permissions: string[],
   name = unique('role'),
 ): Promise<string> {
@@ -57,20 +57,20 @@ export async function createRole(
 }
 
 /** `PUT /admin/clients/{id}/roles`, expecting 200. */
-export async function setClientRoles(sut: TestApp, clientId: string, roles: string[]) {
+export async function setClientRoles(sut: AppSurface, clientId: string, roles: string[]) {
   const response = await sut.admin('PUT', `/admin/clients/${clientId}/roles`, { roles });
   expect(response.statusCode).toBe(200);
 }
 
 /** `PUT /admin/users/{id}/roles`, expecting 200. */
-export async function setUserRoles(sut: TestApp, userId: string, roles: string[]) {
+export async function setUserRoles(sut: AppSurface, userId: string, roles: string[]) {
   const response = await sut.admin('PUT', `/admin/users/${userId}/roles`, { roles });
   expect(response.statusCode).toBe(200);
 }
 
 /** An m2m client registered for `scope`, holding `roles`. */
 export async function createService(
-  sut: TestApp,
+  sut: AppSurface,
   scope: string,
   roles: string[] = [],
   extra: Record<string, unknown> = {},
@@ -89,7 +89,7 @@ export async function createService(
 
 /** `POST /token` grant_type=client_credentials, the raw answer. */
 export function requestClientToken(
-  sut: TestApp,
+  sut: AppSurface,
   client: Credentials,
   form: Record<string, string> = {},
 ): Promise<InjectResult> {
@@ -102,7 +102,7 @@ export function requestClientToken(
 
 /** A client_credentials access token (asking for `scope` when given). */
 export async function clientToken(
-  sut: TestApp,
+  sut: AppSurface,
   client: Credentials,
   scope?: string,
 ): Promise<string> {
@@ -112,7 +112,7 @@ export async function clientToken(
 }
 
 /** `POST /admin/access-rules`, expecting 201; returns the rule's id. */
-export async function createRule(sut: TestApp, rule: Record<string, unknown>): Promise<string> {
+export async function createRule(sut: AppSurface, rule: Record<string, unknown>): Promise<string> {
   const response = await sut.admin('POST', '/admin/access-rules', rule);
   expect(response.statusCode).toBe(201);
   return response.json<{ id: string }>().id;
@@ -120,7 +120,7 @@ export async function createRule(sut: TestApp, rule: Record<string, unknown>): P
 
 /** `POST /access/check` with the token (if any) as Bearer. */
 export function check(
-  sut: TestApp,
+  sut: AppSurface,
   token: string | undefined,
   resource: string,
   action: string,
@@ -144,7 +144,7 @@ export type GatewayStyle = 'nginx' | 'caddy' | 'envoy';
  * method and path under /access/gateway).
  */
 export function gateway(
-  sut: TestApp,
+  sut: AppSurface,
   options: { token?: string; method: string; uri: string; style?: GatewayStyle },
 ): Promise<InjectResult> {
   const authorization: Record<string, string> =

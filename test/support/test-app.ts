@@ -18,10 +18,8 @@ export interface InjectResult {
   json<T = any>(): T;
 }
 
-export interface TestApp {
-  app: NestFastifyApplication;
-  config: AppConfig;
-  database: TestDatabase;
+/** What tests send requests through: an app in this process, or a server process (test/system). */
+export interface AppSurface {
   /**
    * A request injected into the HTTP server's request listener (no socket): the same path a
    * real request takes, hot routes included, then Fastify.
@@ -45,6 +43,12 @@ export interface TestApp {
   adminToken(): Promise<string>;
   /** JSON request to the admin API with a valid admin token. */
   admin(method: string, url: string, payload?: object): Promise<InjectResult>;
+}
+
+export interface TestApp extends AppSurface {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  database: TestDatabase;
   close(): Promise<void>;
 }
 
@@ -108,7 +112,7 @@ export async function startTestApp(
 
   const server = app.getHttpServer();
   const listener: DispatchFunc = (req, res) => server.emit('request', req, res);
-  const request: TestApp['request'] = async ({
+  const request: AppSurface['request'] = async ({
     method,
     url,
     headers = {},
@@ -132,7 +136,25 @@ export async function startTestApp(
       json: () => JSON.parse(response.body),
     };
   };
-  const postForm: TestApp['postForm'] = (url, form, headers = {}) =>
+  const { postForm, adminToken, admin } = surfaceOver(request);
+  return {
+    app,
+    config,
+    database,
+    request,
+    postForm,
+    adminToken,
+    admin,
+    close: async () => {
+      await app.close();
+      if (!options.database) await database.drop();
+    },
+  };
+}
+
+/** postForm, adminToken and admin over a `request` function (the admin token fetched once). */
+export function surfaceOver(request: AppSurface['request']): AppSurface {
+  const postForm: AppSurface['postForm'] = (url, form, headers = {}) =>
     request({
       method: 'POST',
       url,
@@ -150,7 +172,7 @@ export async function startTestApp(
     return response.json().access_token as string;
   };
   let cachedToken: string | undefined;
-  const admin: TestApp['admin'] = async (method, url, payload) => {
+  const admin: AppSurface['admin'] = async (method, url, payload) => {
     cachedToken ??= await adminToken();
     return request({
       method,
@@ -162,17 +184,5 @@ export async function startTestApp(
       payload,
     });
   };
-  return {
-    app,
-    config,
-    database,
-    request,
-    postForm,
-    adminToken,
-    admin,
-    close: async () => {
-      await app.close();
-      if (!options.database) await database.drop();
-    },
-  };
+  return { request, postForm, adminToken, admin };
 }

@@ -1,0 +1,151 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AppSurface,
+  InjectResult,
+  surfaceOver,
+} from '../../support/test-app';
+import { freePort } from './gateways';
+
+/** The server as `npm start` runs it, compiled beside the tests (dist-test/src/main.js). */
+const MAIN = join(__dirname, '..', '..', '..', 'src', 'main.js');
+
+/** The settings every drill process gets, as test/support/test-app.ts gives the in-process app. */
+const BASE_SETTINGS: Record<string, string> = {
+  ISSUER: 'http://localhost:3000',
+  HOST: '127.0.0.1',
+  BCRYPT_COST: '4',
+  LOG_LEVEL: 'warn',
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  RATE_LIMIT_PER_CLIENT: '100000000',
+  RATE_LIMIT_PER_IP: '100000000',
+  CLIENT_AUTH_MAX_FAILURES: '1000',
+  CLIENT_AUTH_MAX_FAILURES_PER_IP: '100000',
+  CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '1000000',
+  RATE_LIMIT_BCRYPT_PER_IP: '1000000',
+};
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A Gatehouse server process (`node src/main.js`) on a port of 127.0.0.1, and requests to it. */
+export interface GatehouseProcess extends AppSurface {
+  readonly port: number;
+  readonly pid: number;
+  /** Resolves when the process has ended. */
+  readonly exited: Promise<Exit>;
+  /** The last lines it wrote (stdout and stderr), for failure messages. */
+  output(): string;
+  kill(signal: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL after five seconds; resolves when it has ended. */
+  stop(): Promise<Exit>;
+}
+
+/**
+ * Starts Gatehouse as its own process with `settings` over BASE_SETTINGS (DATABASE_URL and
+ * KEY_ENCRYPTION_KEY among them), and resolves once it listens. Requests go over keep-alive
+ * connections of its own; a request that gets no answer (refused, reset) rejects.
+ */
+export async function startGatehouse(
+  settings: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<GatehouseProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...BASE_SETTINGS, PORT: String(port), ...settings },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const listening = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`not listening within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        lines.push(line);
+        if (lines.length > 80) lines.shift();
+        if (line.startsWith(`Gatehouse ${child.pid} listening`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    void exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${exit.signal ?? exit.code}) before listening`));
+    });
+  });
+  const output = () => lines.join('\n');
+  await listening.catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}:\n${output()}`);
+  });
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const request: AppSurface['request'] = ({ method, url, headers = {}, payload }) =>
+    new Promise<InjectResult>((resolve, reject) => {
+      const body =
+        payload === undefined
+          ? undefined
+          : typeof payload === 'string' || Buffer.isBuffer(payload)
+            ? payload
+            : JSON.stringify(payload);
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method, path: url, headers, agent, timeout: 15_000 },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              statusCode: response.statusCode ?? 0,
+              headers: response.headers,
+              body: text,
+              json: () => JSON.parse(text),
+            });
+          });
+        },
+      );
+      outgoing.on('timeout', () => outgoing.destroy(new Error('no answer within 15 s')));
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  const surface = surfaceOver(request);
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+    agent.destroy();
+  });
+  return {
+    ...surface,
+    port,
+    pid: child.pid!,
+    exited,
+    output,
+    kill: (signal) => {
+      if (!ended) child.kill(signal);
+    },
+    stop: async () => {
+      if (!ended) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+}
