@@ -24,18 +24,21 @@ describe('WORKERS (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, ()
     let primary: ChildProcess;
     let output = '';
     let port: number;
+    let metricsPort: number;
     const listening = () =>
       [...output.matchAll(/Gatehouse (\d+) listening on/g)].map((match) => Number(match[1]));
 
     before(async () => {
       database = await createTestDatabase();
       port = await freePort();
+      metricsPort = await freePort();
       primary = spawn(process.execPath, [MAIN], {
         env: {
           ...process.env,
           WORKERS: '2',
           PORT: String(port),
           HOST: '127.0.0.1',
+          METRICS_PORT: String(metricsPort),
           DATABASE_URL: database.url,
           KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           ADMIN_CLIENT_ID: 'workers-admin',
@@ -80,6 +83,37 @@ describe('WORKERS (on a PostgreSQL server)', { skip: NEEDS_POSTGRES_SERVER }, ()
         });
         expect(clients.status).toBe(200);
       }
+    });
+
+    it("serves the sum of every worker's metrics from the primary (docs/metrics.md)", async () => {
+      const tokens = (text: string) =>
+        Number(
+          /^gatehouse_tokens_issued_total\{grant_type="client_credentials",client_type="confidential"\} (\d+)$/m.exec(
+            text,
+          )?.[1] ?? 0,
+        );
+      const scrape = async () => {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+        expect(response.status).toBe(200);
+        return response.text();
+      };
+      const before = tokens(await scrape());
+      const basic = `Basic ${Buffer.from('workers-admin:workers-admin-secret-0123456789abcdefghij').toString('base64')}`;
+      for (let i = 0; i < 6; i++) {
+        const token = await fetch(`http://127.0.0.1:${port}/token`, {
+          method: 'POST',
+          // A new connection each time, so both workers answer some.
+          headers: {
+            authorization: basic,
+            'content-type': 'application/x-www-form-urlencoded',
+            connection: 'close',
+          },
+          body: 'grant_type=client_credentials',
+        });
+        expect(token.status).toBe(200);
+      }
+      expect(tokens(await scrape())).toBe(before + 6);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
     });
 
     it('replaces a worker that dies', async () => {

@@ -10,6 +10,8 @@ import { Metrics } from './metrics';
  */
 export function shareWithPrimary(metrics: Metrics): void {
   AggregatorRegistry.setRegistries([metrics.registry]);
+  // prom-client starts answering the primary's messages when an AggregatorRegistry is made.
+  new AggregatorRegistry();
 }
 
 /** The primary's exposition: every worker's metrics, summed (gauges as each one declares). */
