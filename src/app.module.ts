@@ -28,6 +28,7 @@ import { ENTITIES } from './entities';
 import { Metrics } from './metrics/metrics';
 import { MetricsAddress } from './metrics/metrics-listener';
 import { MetricsModule } from './metrics/metrics.module';
+import { TracesFlushedAtShutdown } from './traces-flushed';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -77,6 +78,7 @@ export class AppModule {
       providers: [
         { provide: ERROR_PAGE, useValue: htmlErrorPage },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        TracesFlushedAtShutdown,
       ],
     };
   }

@@ -13,7 +13,7 @@ const ENDING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * OTLP as the standard OTEL_* variables say (endpoint, protocol, headers, sampler), under
  * OTEL_SERVICE_NAME (default `gatehouse`). Log lines then carry `trace_id` and `span_id`.
  */
-export function startTracing(env: NodeJS.ProcessEnv): void {
+export function startTracing(env: NodeJS.ProcessEnv): () => Promise<void> {
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || 'gatehouse',
     instrumentations: [
@@ -29,17 +29,17 @@ export function startTracing(env: NodeJS.ProcessEnv): void {
     const { traceId, spanId } = span.spanContext();
     return { trace_id: traceId, span_id: spanId };
   });
-  flushBeforeExit(sdk);
+  return flushBeforeExit(sdk);
 }
 
 /**
- * The spans still buffered are sent before the process ends. On SIGTERM the application drains
- * first (Nest closes it, then raises the signal again once it no longer listens); when this is
- * the last listener left, the SDK shuts down, flushing, and the signal ends the process as it
- * would have. A process that ends by running out of work (the cluster primary) flushes at
- * `beforeExit`.
+ * The spans still buffered are sent before the process ends; the flush is returned. On SIGTERM
+ * the application drains first and flushes as it shuts down (src/traces-flushed.ts), then exits
+ * 0; when no application listens for the signal, this is the last listener left: the SDK shuts
+ * down, flushing, and the signal ends the process as it would have. A process that ends by
+ * running out of work (the cluster primary) flushes at `beforeExit`.
  */
-function flushBeforeExit(sdk: NodeSDK): void {
+function flushBeforeExit(sdk: NodeSDK): () => Promise<void> {
   let shutdown: Promise<void> | undefined;
   const flush = () => (shutdown ??= sdk.shutdown().catch(() => undefined));
   for (const signal of ENDING_SIGNALS) {
@@ -53,4 +53,5 @@ function flushBeforeExit(sdk: NodeSDK): void {
     process.on(signal, onSignal);
   }
   process.once('beforeExit', () => void flush());
+  return flush;
 }

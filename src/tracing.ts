@@ -9,9 +9,16 @@ export function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(endpoint) && env.OTEL_SDK_DISABLED !== 'true';
 }
 
+let flush: () => Promise<void> = () => Promise.resolve();
+
+/** Resolves once the spans still buffered are sent (at once when tracing is off). */
+export function tracesFlushed(): Promise<void> {
+  return flush();
+}
+
 if (tracingConfigured(process.env)) {
   // A synchronous require: the instrumentations must be in place before main.ts goes on.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require('./tracing-sdk') as typeof import('./tracing-sdk');
-  sdk.startTracing(process.env);
+  flush = sdk.startTracing(process.env);
 }
