@@ -157,6 +157,16 @@ describe('Prometheus metrics (docs/metrics.md)', () => {
       expect(text).toContain('\ngatehouse_nodejs_eventloop_lag_seconds ');
     });
 
+    it('times the waits for a database pool connection', async () => {
+      const count = 'gatehouse_db_pool_wait_seconds_count';
+      const before = sample(await scrape(), count);
+      await createRole(sut, ['api:pool']);
+      const after = sample(await scrape(), count);
+      expect(after).toBeGreaterThan(before);
+      const waited = sample(await scrape(), 'gatehouse_db_pool_wait_seconds_sum');
+      expect(waited).toBeGreaterThan(0);
+    });
+
     it('is not served on the public port', async () => {
       const response = await sut.request({ method: 'GET', url: '/metrics' });
       expect(response.statusCode).toBe(404);

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -39,6 +40,8 @@ export class Readiness {
       );
     });
     metrics.watchDatabasePool(() => poolCounts(this.dataSource));
+    if (metrics.enabled)
+      timeConnections(this.dataSource, (seconds) => metrics.databasePoolWaited(seconds));
   }
 
   async report(): Promise<ReadinessReport> {
@@ -75,6 +78,34 @@ function poolCounts(dataSource: DataSource): DatabasePoolCounts | undefined {
   const pool = (dataSource.driver as { master?: Partial<Pool> }).master;
   if (typeof pool?.totalCount !== 'number') return undefined;
   return { total: pool.totalCount, idle: pool.idleCount ?? 0, waiting: pool.waitingCount ?? 0 };
+}
+
+type Connect = (callback?: (...args: unknown[]) => void) => unknown;
+
+/**
+ * Times every wait for a pool connection (`gatehouse_db_pool_wait_seconds`, docs/metrics.md):
+ * TypeORM asks the `pg` pool with a callback, others with a promise; both are timed from the ask
+ * to the connection handed over (a new connection's set-up included).
+ */
+function timeConnections(dataSource: DataSource, waited: (seconds: number) => void): void {
+  const pool = (dataSource.driver as { master?: { connect?: Connect } }).master;
+  if (typeof pool?.connect !== 'function') return;
+  const connect: Connect = pool.connect.bind(pool);
+  pool.connect = (callback) => {
+    const started = performance.now();
+    const done = () => waited((performance.now() - started) / 1000);
+    if (typeof callback === 'function') {
+      return connect((...args: unknown[]) => {
+        done();
+        callback(...args);
+      });
+    }
+    const connected = connect() as Promise<unknown>;
+    return connected.then((client) => {
+      done();
+      return client;
+    });
+  };
 }
 
 function status(up: boolean): CheckStatus {
