@@ -1,7 +1,7 @@
 /**
  * OpenTelemetry tracing, loaded first by main.ts (before anything imports http, pg or ioredis,
  * so their instrumentations can wrap them): on only when an OTLP endpoint is configured with the
- * standard variables, and then the SDK is loaded. Otherwise not one OpenTelemetry module is
+ * standard variables, and then the SDK is loaded. Otherwise neither the SDK nor an instrumentation is
  * loaded: tracing off costs nothing. See docs/observability.md and docs/decisions/0309-*.md.
  */
 export function tracingConfigured(env: NodeJS.ProcessEnv): boolean {

@@ -61,7 +61,7 @@ const attribute = (span: OtlpSpan, key: string) =>
 function loadsOpenTelemetry(env: Record<string, string>): boolean {
   const script = `require(${JSON.stringify(join(SRC, 'tracing.js'))});
     require(${JSON.stringify(join(SRC, 'app.factory.js'))});
-    process.stdout.write(String(Object.keys(require.cache).some((p) => p.includes('@opentelemetry'))));
+    process.stdout.write(String(Object.keys(require.cache).some((p) => /@opentelemetry\\/(?!api\\/)/.test(p))));
     process.exit(0);`;
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')),
@@ -73,7 +73,7 @@ function loadsOpenTelemetry(env: Record<string, string>): boolean {
 }
 
 describe('OpenTelemetry traces (docs/observability.md)', () => {
-  it('loads no OpenTelemetry module unless an OTLP endpoint is set', () => {
+  it('loads neither the OpenTelemetry SDK nor an instrumentation unless an OTLP endpoint is set', () => {
     expect(loadsOpenTelemetry({})).toBe(false);
     expect(
       loadsOpenTelemetry({ OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
