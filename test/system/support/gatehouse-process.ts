@@ -66,9 +66,19 @@ export async function startGatehouse(
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // Listening once /health/live answers 200 (the start line is a log line, and LOG_LEVEL here
+  // is warn: docs/observability.md).
   const listening = new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
     const timer = setTimeout(
-      () => reject(new Error(`not listening within ${timeoutMs} ms`)),
+      () => settle(new Error(`not listening within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const collect = (chunk: Buffer) => {
@@ -76,18 +86,29 @@ export async function startGatehouse(
         if (line === '') continue;
         lines.push(line);
         if (lines.length > 80) lines.shift();
-        if (line.startsWith(`Gatehouse ${child.pid} listening`)) {
-          clearTimeout(timer);
-          resolve();
-        }
       }
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`exited (${exit.signal ?? exit.code}) before listening`));
-    });
+    void exited.then((exit) =>
+      settle(new Error(`exited (${exit.signal ?? exit.code}) before listening`)),
+    );
+    const probe = () => {
+      if (settled) return;
+      const again = () => setTimeout(probe, 100);
+      const asked = httpRequest(
+        { host: '127.0.0.1', port, path: '/health/live', timeout: 1000 },
+        (response) => {
+          response.resume();
+          if (response.statusCode === 200) settle();
+          else again();
+        },
+      );
+      asked.on('timeout', () => asked.destroy());
+      asked.on('error', again);
+      asked.end();
+    };
+    probe();
   });
   const output = () => lines.join('\n');
   await listening.catch((error: Error) => {
