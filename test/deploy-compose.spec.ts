@@ -2,7 +2,12 @@ import { expect } from 'expect';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPOSITORY, repositoryFile, yamlDocument } from './support/deploy-files';
+import {
+  REPOSITORY,
+  repositoryFile,
+  yamlDocument,
+  MIGRATION_COMMAND,
+} from './support/deploy-files';
 
 /** docker-compose.yml, its nginx and Prometheus files, and the Dockerfile (docs/deployment.md). */
 interface Service {
@@ -89,15 +94,7 @@ describe('docker-compose.yml: the stack at scale', () => {
 
   it('the migrations run once, before both replicas, which do not run them again', () => {
     const { migrate } = stack().services;
-    expect(migrate.command).toEqual([
-      'node',
-      'node_modules/typeorm/cli.js',
-      'migration:run',
-      '-d',
-      'dist/ormconfig.js',
-      '--transaction',
-      'each',
-    ]);
+    expect(migrate.command).toEqual(MIGRATION_COMMAND);
     expect(migrate.restart).toBe('no');
     expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     for (const name of REPLICAS) {

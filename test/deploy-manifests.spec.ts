@@ -2,7 +2,13 @@ import { expect } from 'expect';
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { REPOSITORY, filesUnder, yamlDocument, yamlDocuments } from './support/deploy-files';
+import {
+  REPOSITORY,
+  filesUnder,
+  yamlDocument,
+  yamlDocuments,
+  MIGRATION_COMMAND,
+} from './support/deploy-files';
 import { Manifest, loadKubernetesSchemas, validateManifest } from './support/kubernetes-schemas';
 
 /** deploy/kubernetes (docs/deployment.md#kubernetes), checked offline against the API schemas. */
@@ -197,15 +203,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.restartPolicy).toBe('Never');
     const [migrate] = pod.spec.containers;
     expect(migrate.image).toBe(gatehouse().image);
-    expect(migrate.command).toEqual([
-      'node',
-      'node_modules/typeorm/cli.js',
-      'migration:run',
-      '-d',
-      'dist/ormconfig.js',
-      '--transaction',
-      'each',
-    ]);
+    expect(migrate.command).toEqual(MIGRATION_COMMAND);
     expect(migrate.envFrom).toEqual(gatehouse().envFrom);
     expect(migrate.securityContext).toEqual(gatehouse().securityContext);
     expect(gatehouse().envFrom).toEqual([

@@ -5,6 +5,17 @@ import { parseAllDocuments } from 'yaml';
 /** The repository's root, from dist-test/test/support. */
 export const REPOSITORY = join(__dirname, '..', '..', '..');
 
+/** The one-shot migration command, the same in the compose stack and the Kubernetes Job. */
+export const MIGRATION_COMMAND = [
+  'node',
+  'node_modules/typeorm/cli.js',
+  'migration:run',
+  '-d',
+  'dist/ormconfig.js',
+  '--transaction',
+  'each',
+];
+
 export function repositoryFile(path: string): string {
   return readFileSync(join(REPOSITORY, path), 'utf8');
 }
