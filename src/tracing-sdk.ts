@@ -5,8 +5,6 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { provideTraceFields } from './common/logging/request-context';
 
-const ENDING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-
 /**
  * Starts the OpenTelemetry SDK (only ever loaded by tracing.ts): spans for HTTP (incoming and
  * outgoing, W3C `traceparent` honoured), PostgreSQL queries and Redis commands, exported over
@@ -33,25 +31,14 @@ export function startTracing(env: NodeJS.ProcessEnv): () => Promise<void> {
 }
 
 /**
- * The spans still buffered are sent before the process ends; the flush is returned. On SIGTERM
- * the application drains first and flushes as it shuts down (src/traces-flushed.ts), then exits
- * 0; when no application listens for the signal, this is the last listener left: the SDK shuts
- * down, flushing, and the signal ends the process as it would have. A process that ends by
- * running out of work (the cluster primary) flushes at `beforeExit`.
+ * The flush of the spans still buffered, run once. Every process that ends on a signal has its
+ * own listener for it: a server flushes as the application shuts down (src/traces-flushed.ts),
+ * the cluster primary stops its workers; a process that ends by running out of work flushes at
+ * `beforeExit`.
  */
 function flushBeforeExit(sdk: NodeSDK): () => Promise<void> {
   let shutdown: Promise<void> | undefined;
   const flush = () => (shutdown ??= sdk.shutdown().catch(() => undefined));
-  for (const signal of ENDING_SIGNALS) {
-    const onSignal = () => {
-      if (process.listenerCount(signal) > 1) return;
-      void flush().then(() => {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      });
-    };
-    process.on(signal, onSignal);
-  }
   process.once('beforeExit', () => void flush());
   return flush;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -10,7 +10,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { HTTP_METHODS } from '../rules/access-rule.dto';
+import { AccessRuleView, HTTP_METHODS } from '../rules/access-rule.dto';
 
 const PART = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -145,16 +145,8 @@ export class PermissionView {
   roles: RoleGrantView[];
 }
 
-export class RuleView {
-  @ApiProperty() id: string;
-  @ApiProperty({ type: [String] }) methods: string[];
-  @ApiProperty() path: string;
-  @ApiProperty({ nullable: true, type: String }) permission: string | null;
-  @ApiProperty({ type: [String] }) scopes: string[];
-  @ApiProperty({ nullable: true, type: String }) audience: string | null;
-  @ApiProperty() anonymous: boolean;
-  @ApiProperty({ nullable: true, type: String }) condition: string | null;
-}
+/** A rule as the admin API shows it (AccessRuleView), without `created_at`: not kept in memory. */
+export class RuleView extends OmitType(AccessRuleView, ['created_at'] as const) {}
 
 export class ConsideredRuleView extends RuleView {
   @ApiProperty({ description: 'The most specific rule: the one that decides' }) decided: boolean;
