@@ -20,7 +20,7 @@ import { PinoLogger } from './common/pino-logger';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { htmlErrorPage } from './error-page';
-import { UNMATCHED_ROUTE } from './metrics/http-labels';
+import { REFUSED_AT_EDGE_ROUTE, UNMATCHED_ROUTE } from './metrics/http-labels';
 import { Metrics } from './metrics/metrics';
 import { MetricsAddress } from './metrics/metrics-listener';
 import { shareWithPrimary } from './metrics/cluster-metrics';
@@ -53,7 +53,7 @@ export async function createApp(
   const timeouts = config.httpTimeouts;
   const adapter = new FastifyAdapter({
     serverFactory: (fastifyListener: RequestListener, options: FastifyHttpOptions<Server>) =>
-      createServer(withEdge(hotRoutes, fastifyListener, ids), options, config),
+      createServer(withEdge(hotRoutes, fastifyListener, ids, metrics), options, config),
     bodyLimit: config.bodyLimit,
     connectionTimeout: timeouts.idle * 1000,
     keepAliveTimeout: timeouts.keepAlive * 1000,
@@ -156,8 +156,16 @@ function withEdge(
   hotRoutes: HotRoutes,
   fastifyListener: RequestListener,
   ids: Ids,
+  metrics: Metrics,
 ): RequestListener {
-  return withRequestIds(guardEdge(hotRoutes.listener(fastifyListener), EDGE), ids);
+  const edge: EdgeGuardOptions = metrics.enabled
+    ? {
+        ...EDGE,
+        refused: (method, status, milliseconds) =>
+          metrics.httpRequest(REFUSED_AT_EDGE_ROUTE, method, status, milliseconds / 1000),
+      }
+    : EDGE;
+  return withRequestIds(guardEdge(hotRoutes.listener(fastifyListener), edge), ids);
 }
 
 /**

@@ -214,6 +214,22 @@ describe('Prometheus metrics (docs/metrics.md)', () => {
       ).toBeGreaterThanOrEqual(41);
     });
 
+    it('counts requests the edge refuses before routing as `refused_at_edge`', async () => {
+      const labels = { route: 'refused_at_edge', method: 'GET', status: '400' };
+      const before = sample(await scrape(), 'gatehouse_http_requests_total', labels);
+      const refused = await sut.request({ method: 'GET', url: '/admin/clients/%C0%AF' });
+      expect(refused.statusCode).toBe(400);
+      const text = await scrape();
+      expect(sample(text, 'gatehouse_http_requests_total', labels)).toBe(before + 1);
+      expect(text).not.toContain('%C0');
+      expect(
+        sample(text, 'gatehouse_http_request_duration_seconds_count', {
+          route: 'refused_at_edge',
+          method: 'GET',
+        }),
+      ).toBeGreaterThanOrEqual(1);
+    });
+
     it('closes the metrics listener on shutdown', async () => {
       const other = await startTestApp({ METRICS_PORT: '0' });
       const port = other.app.get(MetricsEndpoint).port;

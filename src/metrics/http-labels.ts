@@ -4,6 +4,9 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 /** The route label of a request no route matched: never its raw path (docs/metrics.md). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** The route label of a request the edge refused before routing (a malformed URL or header). */
+export const REFUSED_AT_EDGE_ROUTE = 'refused_at_edge';
+
 export function methodLabel(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : 'other';
 }

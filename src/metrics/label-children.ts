@@ -1,7 +1,7 @@
 /**
  * Pre-bound label children of a metric, made once per distinct label combination and then
  * reused: the hot path looks a child up in nested Maps instead of building a label object per
- * request (prom-client hashes a label object on every call). The number of children per label
+ * request (prom-client would hash a label object on every call; decision 0311). The number of children per label
  * is capped: a value past the cap is recorded as `other`, so even a caller that passed
  * unbounded input by mistake cannot grow the series without limit (docs/metrics.md).
  */
@@ -12,6 +12,8 @@ export const MAX_VALUES_PER_LABEL = 256;
 
 export class LabelChildren<T> {
   private readonly root = new Map<string, unknown>();
+  /** Every child made, with its label values, in the order made (read at scrape time). */
+  private readonly made: Array<[readonly string[], T]> = [];
 
   /** `make` builds the child for one combination of label values (in the metric's order). */
   constructor(
@@ -34,6 +36,11 @@ export class LabelChildren<T> {
     return inner?.get(c) ?? this.create([a, b, c]);
   }
 
+  /** Every child with the label values it was made for. */
+  entries(): ReadonlyArray<readonly [readonly string[], T]> {
+    return this.made;
+  }
+
   /** The slow path, once per new combination: values past the cap become `other`. */
   private create(values: string[]): T {
     let level = this.root;
@@ -43,7 +50,12 @@ export class LabelChildren<T> {
       }
       let next = level.get(values[index]);
       if (next === undefined) {
-        next = index === this.depth - 1 ? this.make(values) : new Map<string, unknown>();
+        if (index === this.depth - 1) {
+          next = this.make(values);
+          this.made.push([values, next as T]);
+        } else {
+          next = new Map<string, unknown>();
+        }
         level.set(values[index], next);
       }
       if (index === this.depth - 1) return next as T;

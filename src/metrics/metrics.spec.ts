@@ -1,6 +1,8 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
+import { AggregatorRegistry } from 'prom-client';
 import { LabelChildren, MAX_VALUES_PER_LABEL } from './label-children';
+import { HistogramSeries } from './series';
 import { methodLabel, statusLabel } from './http-labels';
 import { Metrics } from './metrics';
 
@@ -94,6 +96,49 @@ describe(Metrics.name, () => {
     const text = (await sut.scrape()).body;
     expect(text).not.toContain('_total{');
     expect(text).not.toContain('gatehouse_process_');
+  });
+});
+
+describe(HistogramSeries.name, () => {
+  it('exports cumulative buckets: a value on a bound counts in it, past the last only in +Inf', async () => {
+    const sut = new HistogramSeries('h', 'help', ['route'], [0.1, 1]);
+    const cell = sut.cells.one('/a');
+    for (const value of [0.05, 0.1, 0.5, 1, 7]) cell.observe(value);
+    const samples = sut.get().values.map((v) => [v.metricName, v.labels.le, v.value]);
+    expect(samples).toEqual([
+      ['h_bucket', 0.1, 2],
+      ['h_bucket', 1, 4],
+      ['h_bucket', '+Inf', 5],
+      ['h_sum', undefined, 8.65],
+      ['h_count', undefined, 5],
+    ]);
+  });
+});
+
+describe('Metrics across cluster workers', () => {
+  it("sums two workers' counters and histograms as the primary serves them", async () => {
+    const workers = [Metrics.on(), Metrics.on()];
+    workers[0].httpRequest('/token', 'POST', 200, 0.002);
+    workers[1].httpRequest('/token', 'POST', 200, 0.02);
+    workers[1].httpRequest('/token', 'POST', 400, 0.001);
+    workers[1].bcryptWaited(0.003);
+    const summed = AggregatorRegistry.aggregate(
+      await Promise.all(workers.map((worker) => worker.registry.getMetricsAsJSON())),
+    );
+    const text = await summed.metrics();
+    expect(text).toContain(
+      'gatehouse_http_requests_total{route="/token",method="POST",status="200"} 2\n',
+    );
+    expect(text).toContain(
+      'gatehouse_http_requests_total{route="/token",method="POST",status="400"} 1\n',
+    );
+    expect(text).toContain(
+      'gatehouse_http_request_duration_seconds_bucket{route="/token",method="POST",le="0.0025"} 2\n',
+    );
+    expect(text).toContain(
+      'gatehouse_http_request_duration_seconds_count{route="/token",method="POST"} 3\n',
+    );
+    expect(text).toContain('gatehouse_bcrypt_wait_seconds_count 1\n');
   });
 });
 

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Metric, Registry } from 'prom-client';
 import { methodLabel, statusLabel } from './http-labels';
 import { LabelChildren } from './label-children';
+import { CounterCell, CounterSeries, HistogramCell, HistogramSeries } from './series';
 
 /** Every metric name starts with this (docs/metrics.md). */
 export const METRIC_PREFIX = 'gatehouse_';
@@ -50,18 +51,18 @@ const NO_LOOKUPS: CacheLookups = { hit: () => undefined, miss: () => undefined }
 export class Metrics {
   readonly registry = new Registry();
 
-  private readonly httpRequests: LabelChildren<Counter.Internal>;
-  private readonly httpDurations: LabelChildren<Histogram.Internal<string>>;
-  private readonly tokensIssued: LabelChildren<Counter.Internal>;
-  private readonly clientAuthFailures: LabelChildren<Counter.Internal>;
-  private readonly decisions: LabelChildren<Counter.Internal>;
-  private readonly decisionDurations: LabelChildren<Histogram.Internal<string>>;
-  private readonly bcryptWaits: Histogram<string>;
-  private readonly poolWaits: Histogram<string>;
-  private readonly changeLag: Histogram<string>;
-  private readonly changeReloads: LabelChildren<Counter.Internal>;
-  private readonly cacheRequests: LabelChildren<Counter.Internal>;
-  private readonly rateLimitRejections: LabelChildren<Counter.Internal>;
+  private readonly httpRequests: LabelChildren<CounterCell>;
+  private readonly httpDurations: LabelChildren<HistogramCell>;
+  private readonly tokensIssued: LabelChildren<CounterCell>;
+  private readonly clientAuthFailures: LabelChildren<CounterCell>;
+  private readonly decisions: LabelChildren<CounterCell>;
+  private readonly decisionDurations: LabelChildren<HistogramCell>;
+  private readonly bcryptWaits: HistogramCell;
+  private readonly poolWaits: HistogramCell;
+  private readonly changeLag: HistogramCell;
+  private readonly changeReloads: LabelChildren<CounterCell>;
+  private readonly cacheRequests: LabelChildren<CounterCell>;
+  private readonly rateLimitRejections: LabelChildren<CounterCell>;
 
   /** What the gauges read at each scrape, set by the module that owns each (`watch…`). */
   private readonly sources: {
@@ -81,57 +82,48 @@ export class Metrics {
 
   private constructor(readonly enabled: boolean) {
     const registers = [this.registry];
+    // Our own series register through prom-client's metric interface (series.ts).
+    const register = <T extends CounterSeries | HistogramSeries>(series: T) => {
+      this.registry.registerMetric(series as unknown as Metric);
+      return series;
+    };
     const counter = (name: string, help: string, labelNames: string[]) =>
-      new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers });
+      register(new CounterSeries(METRIC_PREFIX + name, help, labelNames));
     const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
-      new Histogram({ name: METRIC_PREFIX + name, help, labelNames, buckets, registers });
-    const children = <T>(metric: { labels(...values: string[]): T }, depth: number) =>
-      new LabelChildren<T>(depth, (values) => metric.labels(...values));
+      register(new HistogramSeries(METRIC_PREFIX + name, help, labelNames, buckets));
 
-    this.httpRequests = children(
-      counter(
-        'http_requests_total',
-        'HTTP requests answered, by route pattern, method and status',
-        ['route', 'method', 'status'],
-      ),
-      3,
-    );
-    this.httpDurations = children(
-      histogram(
-        'http_request_duration_seconds',
-        'Seconds from a request reaching the server to its answer sent, by route pattern and method',
-        ['route', 'method'],
-        LATENCY_BUCKETS,
-      ),
-      2,
-    );
-    this.tokensIssued = children(
-      counter('tokens_issued_total', 'Access tokens issued at /token, by grant and client type', [
-        'grant_type',
-        'client_type',
-      ]),
-      2,
-    );
-    this.clientAuthFailures = children(
-      counter('client_auth_failures_total', 'Failed client authentications, by method', ['method']),
-      1,
-    );
-    this.decisions = children(
-      counter('access_decisions_total', 'Access decisions, by surface and reason code', [
-        'surface',
-        'reason',
-      ]),
-      2,
-    );
-    this.decisionDurations = children(
-      histogram(
-        'access_decision_duration_seconds',
-        'Seconds the decision engine took for one decision, by surface',
-        ['surface'],
-        LATENCY_BUCKETS,
-      ),
-      1,
-    );
+    this.httpRequests = counter(
+      'http_requests_total',
+      'HTTP requests answered, by route pattern, method and status',
+      ['route', 'method', 'status'],
+    ).cells;
+    this.httpDurations = histogram(
+      'http_request_duration_seconds',
+      'Seconds from a request reaching the server to its answer sent, by route pattern and method',
+      ['route', 'method'],
+      LATENCY_BUCKETS,
+    ).cells;
+    this.tokensIssued = counter(
+      'tokens_issued_total',
+      'Access tokens issued at /token, by grant and client type',
+      ['grant_type', 'client_type'],
+    ).cells;
+    this.clientAuthFailures = counter(
+      'client_auth_failures_total',
+      'Failed client authentications, by method',
+      ['method'],
+    ).cells;
+    this.decisions = counter(
+      'access_decisions_total',
+      'Access decisions, by surface and reason code',
+      ['surface', 'reason'],
+    ).cells;
+    this.decisionDurations = histogram(
+      'access_decision_duration_seconds',
+      'Seconds the decision engine took for one decision, by surface',
+      ['surface'],
+      LATENCY_BUCKETS,
+    ).cells;
     // The gauges' collect() has the gauge as `this`; it reads the sources through `sources`.
     const sources = this.sources;
     new Gauge({
@@ -148,7 +140,7 @@ export class Metrics {
       'Seconds a bcrypt job waited for a thread of the pool',
       [],
       WAIT_BUCKETS,
-    );
+    ).unlabelled();
     new Gauge({
       name: METRIC_PREFIX + 'db_pool_connections',
       help: 'Database pool connections: total open, idle, and requests waiting for one',
@@ -168,30 +160,28 @@ export class Metrics {
       'Seconds a query waited for a pool connection',
       [],
       WAIT_BUCKETS,
-    );
+    ).unlabelled();
     this.changeLag = histogram(
       'change_bus_lag_seconds',
       'Seconds from a change notification sent to its change applied in this process',
       [],
       WAIT_BUCKETS,
-    );
-    this.changeReloads = children(
-      counter('change_bus_reloads_total', 'Changes applied from the change bus, by kind', ['kind']),
-      1,
-    );
-    this.cacheRequests = children(
-      counter('cache_requests_total', 'Cache lookups, by cache and result (hit or miss)', [
-        'cache',
-        'result',
-      ]),
-      2,
-    );
-    this.rateLimitRejections = children(
-      counter('rate_limit_rejections_total', 'Requests refused by a rate limit, by limit', [
-        'limit',
-      ]),
-      1,
-    );
+    ).unlabelled();
+    this.changeReloads = counter(
+      'change_bus_reloads_total',
+      'Changes applied from the change bus, by kind',
+      ['kind'],
+    ).cells;
+    this.cacheRequests = counter(
+      'cache_requests_total',
+      'Cache lookups, by cache and result (hit or miss)',
+      ['cache', 'result'],
+    ).cells;
+    this.rateLimitRejections = counter(
+      'rate_limit_rejections_total',
+      'Requests refused by a rate limit, by limit',
+      ['limit'],
+    ).cells;
     new Gauge({
       name: METRIC_PREFIX + 'signing_key_age_seconds',
       help: 'Age of the key that signs tokens now',

@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { FieldProblem, ValidationFailedError } from '../api-error';
 import { ErrorPage, renderError } from '../all-exceptions.filter';
 import { unroutedShape } from '../error-response';
@@ -25,6 +26,8 @@ export interface EdgeGuardOptions {
   ownRepeats: readonly string[];
   /** The HTML error page, for the pages a person sees. */
   errorPage: ErrorPage;
+  /** Told of every request refused here, with the time its refusal took (metrics). */
+  refused?: (method: string | undefined, status: number, milliseconds: number) => void;
 }
 
 /** A character outside visible ASCII, which a request target carries only percent-encoded. */
@@ -112,7 +115,11 @@ export function guardEdge(next: RequestListener, options: EdgeGuardOptions): Req
       (opaque ? undefined : urlProblem(url, repeatsFor(url, options))) ??
       headersProblem(request.rawHeaders, opaque?.headers);
     if (!problem) return next(request, response);
+    const { refused } = options;
+    if (!refused) return refuse(request, response, problem, options.errorPage);
+    const started = performance.now();
     refuse(request, response, problem, options.errorPage);
+    refused(request.method, response.statusCode, performance.now() - started);
   };
 }
 
