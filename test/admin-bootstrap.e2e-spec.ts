@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { basicAuth, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
+import { ConfigError } from '../src/config/load-config';
 
 const ADMIN_LINE =
   /^Admin client: client_id=([A-Za-z0-9_-]{22,}) client_secret=([A-Za-z0-9_-]{43,}) \(shown once; scope iam:admin iam:check\)$/;
@@ -290,5 +291,22 @@ describe('starting the server process with a bad setting', () => {
         '  - ADMIN_CLIENT_SECRET: must be at least 32 characters\n' +
         '  - ADMIN_CLIENT_SECRET: is a placeholder value\n',
     );
+  });
+});
+
+describe('starting with another KEY_ENCRYPTION_KEY than the stored keys were sealed with', () => {
+  it('stops with a configuration error that names KEY_ENCRYPTION_KEY, not a crypto error', async () => {
+    const storage = await sharedStorage();
+    try {
+      await (await storage.start({})).close();
+      const other = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+      const started = storage.start(other);
+      await expect(started).rejects.toThrow(
+        /^Invalid configuration:\n {2}- KEY_ENCRYPTION_KEY: cannot open the stored signing key [\w-]+; it was sealed with another key-encryption key \(docs\/configuration\.md\)$/,
+      );
+      await expect(started).rejects.toBeInstanceOf(ConfigError);
+    } finally {
+      await storage.dispose();
+    }
   });
 });

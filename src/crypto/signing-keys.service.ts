@@ -14,6 +14,7 @@ import {
 import { createHash, createPrivateKey } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/load-config';
 import { Housekeeping } from '../database/housekeeping.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { JwsSigner } from './jws-signer';
@@ -265,6 +266,20 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     return this.queued;
   }
 
+  /**
+   * A stored private key, opened. A key-encryption key other than the one that sealed it cannot
+   * open it (AES-GCM's tag fails): a setting problem, said as one rather than as a crypto error.
+   */
+  private privateKeyPem(row: SigningKeyEntity): string {
+    try {
+      return this.encryption.decrypt(row.privateKeyEncrypted).toString('utf8');
+    } catch {
+      throw new ConfigError([
+        `KEY_ENCRYPTION_KEY: cannot open the stored signing key ${row.kid}; it was sealed with another key-encryption key (docs/configuration.md)`,
+      ]);
+    }
+  }
+
   private async load(): Promise<void> {
     const rows = await this.dataSource.getRepository(SigningKeyEntity).find({
       order: { createdAt: 'DESC', algorithm: 'ASC', kid: 'ASC' },
@@ -274,7 +289,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     // Keys that sign now or will: active ones, and retired ones whose successor has not started.
     for (const row of rows.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now)) {
       const alg = row.algorithm as SigningAlgorithm;
-      const pem = this.encryption.decrypt(row.privateKeyEncrypted).toString('utf8');
+      const pem = this.privateKeyPem(row);
       const schedule = signers.get(alg) ?? [];
       schedule.push({
         signer: new JwsSigner(row.kid, alg, createPrivateKey(pem)),
