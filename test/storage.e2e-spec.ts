@@ -71,6 +71,11 @@ describe('storage: embedded PGlite under DATA_DIR survives a restart', () => {
     expect(sut.app.get(DatabaseServer).settings.embedded).toBe(true);
   });
 
+  it('bounds the shared buffers to 16 MB, so the WebAssembly memory stops growing (decision 0323)', async () => {
+    const [row] = await sut.app.get(DataSource).query<unknown[]>('SHOW shared_buffers');
+    expect(row).toEqual({ shared_buffers: '16MB' });
+  });
+
   it('keeps the PostgreSQL cluster under DATA_DIR/pgdata', () => {
     expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
   });
