@@ -5,6 +5,13 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { UpstreamAccountLink } from './upstream/upstream-account-link.service';
+import { UpstreamLoginController } from './upstream/upstream-login.controller';
+import { UpstreamPending } from './upstream/upstream-pending.service';
+import { UpstreamRelyingParty } from './upstream/upstream-relying-party';
+import { UpstreamSignIn } from './upstream/upstream-sign-in.service';
+import { UpstreamAuthorizationEntity, UpstreamLinkOfferEntity } from './upstream/upstream.entities';
 import { AssetsController } from './assets.controller';
 import {
   AuthorizationCodeEntity,
@@ -40,12 +47,15 @@ import { SignupController } from './signup.controller';
       ConsentEntity,
       AuthorizationCodeEntity,
       PushedAuthorizationRequestEntity,
+      UpstreamAuthorizationEntity,
+      UpstreamLinkOfferEntity,
     ]),
     EventsModule,
     CryptoModule,
     RateLimitModule,
     ClientsModule,
     UsersModule,
+    IdentityProvidersModule,
   ],
   controllers: [
     AuthorizeController,
@@ -55,6 +65,7 @@ import { SignupController } from './signup.controller';
     LogoutController,
     AssetsController,
     ParController,
+    UpstreamLoginController,
   ],
   providers: [
     AuthorizationRequestParser,
@@ -69,6 +80,10 @@ import { SignupController } from './signup.controller';
     RpInitiatedLogout,
     SignIn,
     PushedRequests,
+    UpstreamRelyingParty,
+    UpstreamPending,
+    UpstreamSignIn,
+    UpstreamAccountLink,
   ],
   exports: [AuthorizationCodesService],
 })
