@@ -110,6 +110,12 @@ describe('sign in with an upstream OpenID Provider (a second Gatehouse)', () => 
       email_verified: true,
     });
     expect(await linksOf(local.id)).toEqual([{ issuer: upstreamBase, subject: person.id }]);
+    // The upstream's RFC 8176 methods (a password there), and fed (decision 0320).
+    const sessions = await dataSource(downstream).query<Array<{ amr: string[] }>>(
+      `SELECT amr FROM browser_sessions WHERE user_id = $1`,
+      [local.id],
+    );
+    expect(sessions).toEqual([{ amr: ['pwd', 'fed'] }]);
     const [linked] = await auditOf(downstream, 'upstream.linked');
     expect(linked).toMatchObject({
       actor: { type: 'user', id: local.id },

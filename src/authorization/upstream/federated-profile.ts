@@ -43,16 +43,18 @@ const REGISTERED_AMR = new Set([
 ]);
 
 /**
- * The methods a federated sign-in records (decision 0320): the upstream's own `amr` values
- * that RFC 8176 registers, each once, in its order; an upstream that sends none gives none (no
- * made-up value such as `fed`, which RFC 8176 does not define).
+ * The methods a federated sign-in records (decision 0320): `fed`, Gatehouse's own value for "at
+ * another provider" (RFC 8176 §2 lets parties agree on values outside its registry), with the
+ * upstream's own `amr` values that RFC 8176 registers, each once; `mfa`, when the upstream
+ * reports it, last. Values the registry does not know are dropped.
  */
 export function federatedAmr(amr: unknown): string[] {
-  if (!Array.isArray(amr)) return [];
-  const values = amr.filter(
-    (value): value is string => typeof value === 'string' && REGISTERED_AMR.has(value),
-  );
-  return [...new Set(values)].slice(0, 10);
+  const reported = Array.isArray(amr)
+    ? amr.filter((value): value is string => typeof value === 'string' && REGISTERED_AMR.has(value))
+    : [];
+  const methods = new Set(reported.slice(0, 10));
+  const mfa = methods.delete('mfa');
+  return [...methods, 'fed', ...(mfa ? ['mfa'] : [])];
 }
 
 /** A string claim within `max` characters and without control characters, else null. */

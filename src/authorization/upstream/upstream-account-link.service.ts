@@ -119,7 +119,7 @@ export class UpstreamAccountLink {
       await this.signIn.failed(audit, alias, 'already_linked');
       return { kind: 'refused', reason: 'no_pending_sign_in' };
     }
-    return this.signIn.signIn(user.id, offer.interaction, audit, alias);
+    return this.signIn.signIn(user.id, offer.amr, offer.interaction, audit, alias);
   }
 
   /** The password check of the login form: same bcrypt budget, same answer for every failure. */

@@ -48,6 +48,17 @@ export type UpstreamFinish =
   | { kind: 'link'; offerCookie: string }
   | { kind: 'refused'; reason: UpstreamRefusal };
 
+/** What a verified callback came to, for a new account. */
+interface FederatedSignIn {
+  provider: IdentityProvider;
+  identity: UpstreamIdentity;
+  claims: UpstreamClaims;
+  /** The email to keep, if any (see finish). */
+  email: { email: string; verified: boolean } | null;
+  amr: string[];
+  interaction: string | null;
+}
+
 /** The query of a callback (RFC 6749 §4.1.2): single string values only. */
 export type CallbackQuery = Record<string, string>;
 
@@ -137,7 +148,7 @@ export class UpstreamSignIn {
     };
     const amr = federatedAmr(claims.amr);
     const linked = await this.links.userOf(identity);
-    if (linked) return this.signIn(linked, pending.interaction, audit, alias);
+    if (linked) return this.signIn(linked, amr, pending.interaction, audit, alias);
 
     const email = upstreamEmail(claims);
     const holders = email ? await this.users.findByEmail(email.email) : [];
@@ -161,25 +172,18 @@ export class UpstreamSignIn {
     // it never reveals or reaches another account (docs/identity-providers.md).
     const keptEmail = email && holders.length === 0 ? email : null;
     return this.createAccount(
-      provider,
-      identity,
-      claims,
-      keptEmail,
-      pending.interaction,
+      { provider, identity, claims, email: keptEmail, amr, interaction: pending.interaction },
       audit,
       source,
     );
   }
 
   private async createAccount(
-    provider: IdentityProvider,
-    identity: UpstreamIdentity,
-    claims: UpstreamClaims,
-    email: { email: string; verified: boolean } | null,
-    interaction: string | null,
+    signedIn: FederatedSignIn,
     audit: AuditContext,
     source: string,
   ): Promise<UpstreamFinish> {
+    const { provider, identity, claims, email, amr, interaction } = signedIn;
     const base = baseUsername(claims);
     for (const username of usernameCandidates(base)) {
       if (!(await this.users.usernameAvailable(username))) continue;
@@ -209,7 +213,7 @@ export class UpstreamSignIn {
             );
           },
         );
-        return this.signIn(user.id, interaction, audit, provider.alias);
+        return this.signIn(user.id, amr, interaction, audit, provider.alias);
       } catch (error) {
         // Taken meanwhile: try the next name. The identity linked meanwhile (a second callback
         // racing this one cannot happen: the pending sign-in is single use) is a refusal.
@@ -225,16 +229,18 @@ export class UpstreamSignIn {
   /** Starts the session of a linked user, if the account may still sign in. */
   async signIn(
     userId: string,
+    amr: readonly string[],
     interaction: string | null,
     audit: AuditContext,
     alias: string,
   ): Promise<UpstreamFinish> {
     const user = await this.users.findActive(userId);
     if (!user) return this.refused(audit, alias, 'account_inactive');
-    const cookie = await this.sessions.start(user.id, {
-      ...audit,
-      actor: { type: 'user', id: user.id },
-    });
+    const cookie = await this.sessions.start(
+      user.id,
+      { ...audit, actor: { type: 'user', id: user.id } },
+      amr,
+    );
     return { kind: 'signed-in', cookie, interaction };
   }
 
