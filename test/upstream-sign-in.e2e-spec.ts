@@ -147,6 +147,36 @@ describe('sign in with an upstream OpenID Provider (a second Gatehouse)', () => 
     );
   });
 
+  it('an admin removes a link: audited, and the next sign-in must prove the account again', async () => {
+    const person = await createUser(upstream, { email_verified: true });
+    await federatedSignIn(new TestBrowser(downstream), 'corp', upstreamBase, person);
+    const [local] = await usersNamed(`${person.username}@example.com`);
+    const [link] = (await downstream.admin('GET', `/admin/users/${local.id}/upstream-links`)).json<
+      Array<{ id: string }>
+    >();
+    const removed = await downstream.admin(
+      'DELETE',
+      `/admin/users/${local.id}/upstream-links/${link.id}`,
+    );
+    expect(removed.statusCode).toBe(204);
+    expect(await linksOf(local.id)).toEqual([]);
+    const [unlinked] = await auditOf(downstream, 'upstream.unlinked');
+    expect(unlinked.target).toEqual({ type: 'user', id: local.id });
+    const again = await downstream.admin(
+      'DELETE',
+      `/admin/users/${local.id}/upstream-links/${link.id}`,
+    );
+    expect(again.statusCode).toBe(404);
+    // The account has the verified email: linking it again needs its password.
+    const { answer } = await federatedSignIn(
+      new TestBrowser(downstream),
+      'corp',
+      upstreamBase,
+      person,
+    );
+    expect(answer.location).toBe('/login/link');
+  });
+
   it('a taken username gets a unique one; an unverified email is kept unverified', async () => {
     const person = await createUser(upstream, { email_verified: false });
     await createUser(downstream, { username: person.username, email: 'someone-else@example.com' });

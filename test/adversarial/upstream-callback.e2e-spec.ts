@@ -77,6 +77,8 @@ describe('adversarial: upstream callbacks', () => {
     ['signed by a key the upstream does not publish', { foreignKey: true }],
     ['expired', { claims: { exp: Math.floor(Date.now() / 1000) - 3600 } }],
     ['without a subject', { claims: { sub: undefined } }],
+    ['with a subject over 255 characters (OIDC Core §2)', { claims: { sub: 'x'.repeat(256) } }],
+    ['with a subject holding control characters', { claims: { sub: 'a\u0000b' } }],
   ];
   for (const [what, token] of refusedTokens) {
     it(`an ID token ${what}: 502 page, no account, audited`, async () => {

@@ -118,6 +118,9 @@ export class UpstreamRelyingParty {
       });
       const claims = tokens.claims();
       if (!claims) throw new UpstreamError('invalid_response', 'no ID token');
+      // OIDC Core §2: `sub` is at most 255 ASCII characters; anything else links nothing.
+      if (!/^[\x21-\x7e]{1,255}$/.test(claims.sub))
+        throw new UpstreamError('invalid_response', 'sub is not 1 to 255 ASCII characters');
       return claims;
     } catch (error) {
       throw classify(error);
