@@ -25,6 +25,8 @@ export class FakeUpstream {
   announcesIss = false;
   /** Token requests seen (form bodies). */
   readonly tokenRequests: URLSearchParams[] = [];
+  /** Their Authorization headers (HTTP Basic client authentication). */
+  readonly tokenAuthorizations: string[] = [];
   private server?: Server;
   private keys?: { key: KeyLike; foreign: KeyLike; jwk: object };
 
@@ -71,6 +73,7 @@ export class FakeUpstream {
       let body = '';
       for await (const chunk of request) body += String(chunk);
       this.tokenRequests.push(new URLSearchParams(body));
+      this.tokenAuthorizations.push(request.headers.authorization ?? '');
       return json(200, {
         access_token: 'upstream-access-token',
         token_type: 'Bearer',
