@@ -7,6 +7,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { UpstreamAccountLink } from './upstream/upstream-account-link.service';
+import { FederatedAccounts } from './upstream/federated-accounts.service';
 import { UpstreamLoginController } from './upstream/upstream-login.controller';
 import { UpstreamPending } from './upstream/upstream-pending.service';
 import { UpstreamRelyingParty } from './upstream/upstream-relying-party';
@@ -84,6 +85,7 @@ import { SignupController } from './signup.controller';
     UpstreamPending,
     UpstreamSignIn,
     UpstreamAccountLink,
+    FederatedAccounts,
   ],
   exports: [AuthorizationCodesService],
 })

@@ -13,7 +13,7 @@ import { SESSION_COOKIE, SessionsService } from '../sessions.service';
 import { linkAccountPage } from '../views/upstream-pages';
 import { UpstreamAccountLink } from './upstream-account-link.service';
 import { UPSTREAM_PENDING_TTL_SECONDS } from './upstream-pending.service';
-import { CallbackRefusal, sendUpstreamRefusal } from './upstream-refusals';
+import { sendUpstreamRefusal } from './upstream-refusals';
 import { CallbackQuery, UpstreamFinish, UpstreamSignIn } from './upstream-sign-in.service';
 
 /** Holds the random value that finds a pending upstream sign-in (its SHA-256 is stored). */
@@ -186,5 +186,3 @@ export function callbackParameters(query: Record<string, unknown>): CallbackQuer
   }
   return parameters;
 }
-
-export type { CallbackRefusal };

@@ -1,24 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
-import { ConflictError } from '../../common/api-error';
 import { AppConfig } from '../../config/app-config';
 import { constantTimeEquals } from '../../crypto/secret-hasher.service';
 import { AuditContext } from '../../events/audit-context';
 import { AuditLog } from '../../events/audit-log.service';
-import { isUniqueViolation } from '../../database/unique-violation';
 import { IdentityProvider, upstreamRedirectUri } from '../../identity-providers/identity-provider';
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { UpstreamIdentity, UpstreamLinks } from '../../identity-providers/upstream-links.service';
 import { UsersService } from '../../users/users.service';
 import { SessionsService } from '../sessions.service';
-import {
-  baseUsername,
-  federatedAmr,
-  textClaim,
-  UpstreamClaims,
-  upstreamEmail,
-  usernameCandidates,
-} from './federated-profile';
+import { federatedAmr, UpstreamClaims, upstreamEmail } from './federated-profile';
+import { FederatedAccounts } from './federated-accounts.service';
 import { UpstreamPending } from './upstream-pending.service';
 import { UpstreamError, UpstreamFailure, UpstreamRelyingParty } from './upstream-relying-party';
 
@@ -48,17 +40,6 @@ export type UpstreamFinish =
   | { kind: 'link'; offerCookie: string }
   | { kind: 'refused'; reason: UpstreamRefusal };
 
-/** What a verified callback came to, for a new account. */
-interface FederatedSignIn {
-  provider: IdentityProvider;
-  identity: UpstreamIdentity;
-  claims: UpstreamClaims;
-  /** The email to keep, if any (see finish). */
-  email: { email: string; verified: boolean } | null;
-  amr: string[];
-  interaction: string | null;
-}
-
 /** The query of a callback (RFC 6749 §4.1.2): single string values only. */
 export type CallbackQuery = Record<string, string>;
 
@@ -77,6 +58,7 @@ export class UpstreamSignIn {
     private readonly relyingParty: UpstreamRelyingParty,
     private readonly pending: UpstreamPending,
     private readonly links: UpstreamLinks,
+    private readonly accounts: FederatedAccounts,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
@@ -171,59 +153,13 @@ export class UpstreamSignIn {
     // An email the upstream did not verify is kept unverified, and only if no account has it:
     // it never reveals or reaches another account (docs/identity-providers.md).
     const keptEmail = email && holders.length === 0 ? email : null;
-    return this.createAccount(
-      { provider, identity, claims, email: keptEmail, amr, interaction: pending.interaction },
+    const created = await this.accounts.create(
+      { alias, identity, claims, email: keptEmail },
       audit,
       source,
     );
-  }
-
-  private async createAccount(
-    signedIn: FederatedSignIn,
-    audit: AuditContext,
-    source: string,
-  ): Promise<UpstreamFinish> {
-    const { provider, identity, claims, email, amr, interaction } = signedIn;
-    const base = baseUsername(claims);
-    for (const username of usernameCandidates(base)) {
-      if (!(await this.users.usernameAvailable(username))) continue;
-      try {
-        const user = await this.users.createFederated(
-          {
-            username,
-            email: email?.email ?? null,
-            emailVerified: email?.verified ?? false,
-            name: textClaim(claims.name, 200),
-            givenName: textClaim(claims.given_name, 100),
-            familyName: textClaim(claims.family_name, 100),
-          },
-          { ...audit, actor: { type: 'anonymous' } },
-          source,
-          async (manager, created) => {
-            await this.links.link(manager, identity, created.id);
-            await this.audit.record(
-              {
-                ...audit,
-                actor: { type: 'user', id: created.id },
-                type: 'upstream.linked',
-                target: { type: 'user', id: created.id },
-                details: { provider: provider.alias, issuer: identity.issuer, how: 'new_account' },
-              },
-              manager,
-            );
-          },
-        );
-        return this.signIn(user.id, amr, interaction, audit, provider.alias);
-      } catch (error) {
-        // Taken meanwhile: try the next name. The identity linked meanwhile (a second callback
-        // racing this one cannot happen: the pending sign-in is single use) is a refusal.
-        if (error instanceof ConflictError) continue;
-        if (isUniqueViolation(error))
-          return this.refused(audit, provider.alias, 'no_pending_sign_in');
-        throw error;
-      }
-    }
-    return this.refused(audit, provider.alias, 'username_unavailable');
+    if (typeof created === 'string') return this.refused(audit, alias, created);
+    return this.signIn(created.id, amr, pending.interaction, audit, alias);
   }
 
   /** Starts the session of a linked user, if the account may still sign in. */
