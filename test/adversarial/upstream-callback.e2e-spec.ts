@@ -95,6 +95,41 @@ describe('adversarial: upstream callbacks', () => {
     });
   }
 
+  it('claims missing from the ID token come from UserInfo (OIDC Core §5.4), for the same sub only', async () => {
+    fake.userinfo = {
+      sub: 'userinfo-subject',
+      email: 'from-userinfo@example.com',
+      email_verified: true,
+      preferred_username: 'from.userinfo',
+    };
+    await sut.admin('PATCH', '/admin/identity-providers/fake', { name: 'Fake (userinfo)' });
+    try {
+      const { browser, state } = await start();
+      fake.nextToken = { claims: { sub: 'userinfo-subject' } };
+      const answer = await callback(browser, { code: 'u1', state });
+      expect(answer.statusCode).toBe(303);
+      const [user] = await dataSource(sut).query<Array<Record<string, unknown>>>(
+        `SELECT username, email, email_verified FROM users WHERE email = 'from-userinfo@example.com'`,
+      );
+      expect(user).toEqual({
+        username: 'from.userinfo',
+        email: 'from-userinfo@example.com',
+        email_verified: true,
+      });
+
+      // UserInfo about someone else (§5.3.2): refused, nothing created.
+      const before = await usersCount();
+      const other = await start();
+      fake.nextToken = { claims: { sub: 'another-subject' } };
+      const refused = await callback(other.browser, { code: 'u2', state: other.state });
+      expect(refused.statusCode).toBe(502);
+      expect(await usersCount()).toBe(before);
+    } finally {
+      fake.userinfo = undefined;
+      await sut.admin('PATCH', '/admin/identity-providers/fake', { name: 'Fake' });
+    }
+  });
+
   it('RFC 9207: an iss response parameter that is not the upstream is refused', async () => {
     const { browser, state } = await start();
     const answer = await callback(browser, { code: 'c3', state, iss: 'https://evil.example.com' });

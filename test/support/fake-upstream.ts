@@ -23,6 +23,8 @@ export class FakeUpstream {
   nonce = '';
   nextToken: IssuedToken = {};
   announcesIss = false;
+  /** What /userinfo answers (OIDC Core §5.3), if anything; the discovery lists it then. */
+  userinfo?: Record<string, unknown>;
   /** Token requests seen (form bodies). */
   readonly tokenRequests: URLSearchParams[] = [];
   /** Their Authorization headers (HTTP Basic client authentication). */
@@ -66,9 +68,11 @@ export class FakeUpstream {
         id_token_signing_alg_values_supported: ['RS256'],
         code_challenge_methods_supported: ['S256'],
         ...(this.announcesIss ? { authorization_response_iss_parameter_supported: true } : {}),
+        ...(this.userinfo ? { userinfo_endpoint: `${this.issuer}/userinfo` } : {}),
       });
     }
     if (request.url === '/jwks') return json(200, { keys: [this.keys!.jwk] });
+    if (request.url === '/userinfo' && this.userinfo) return json(200, this.userinfo);
     if (request.url === '/token' && request.method === 'POST') {
       let body = '';
       for await (const chunk of request) body += String(chunk);

@@ -121,10 +121,29 @@ export class UpstreamRelyingParty {
       // OIDC Core §2: `sub` is at most 255 ASCII characters; anything else links nothing.
       if (!/^[\x21-\x7e]{1,255}$/.test(claims.sub))
         throw new UpstreamError('invalid_response', 'sub is not 1 to 255 ASCII characters');
-      return claims;
+      return {
+        ...(await this.profileClaims(configuration, tokens.access_token, claims)),
+        ...claims,
+      };
     } catch (error) {
       throw classify(error);
     }
+  }
+
+  /**
+   * OIDC Core §5.4: the `email` and `profile` claims may come from the UserInfo endpoint rather
+   * than the ID token. Asked only when the ID token has no email; openid-client checks that the
+   * answer is about the same `sub` (§5.3.2). The ID token's claims win where both have one.
+   */
+  private async profileClaims(
+    configuration: oidc.Configuration,
+    accessToken: string,
+    claims: UpstreamClaims,
+  ): Promise<Partial<UpstreamClaims>> {
+    if (claims.email !== undefined || !configuration.serverMetadata().userinfo_endpoint) return {};
+    const info = await oidc.fetchUserInfo(configuration, accessToken, claims.sub);
+    const { email, email_verified, preferred_username, name, given_name, family_name } = info;
+    return { email, email_verified, preferred_username, name, given_name, family_name };
   }
 
   private async discover(provider: IdentityProvider): Promise<oidc.Configuration> {
