@@ -6,7 +6,7 @@ module.exports = [
   ['database'],
   ['events'],
   ['crypto', 'rate-limit'],
-  ['clients', 'users'],
+  ['clients', 'users', 'identity-providers'],
   ['authorization'],
   ['tokens'],
   ['access'],

@@ -34,6 +34,7 @@ import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
+import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 
 @Module({})
 export class AppModule {
@@ -69,6 +70,7 @@ export class AppModule {
         RateLimitModule,
         ClientsModule,
         UsersModule,
+        IdentityProvidersModule,
         AuthorizationModule,
         TokensModule,
         AccessModule,

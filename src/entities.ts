@@ -14,6 +14,14 @@ import { AuditEventEntity } from './events/audit-event.entity';
 import { DpopProofJtiEntity } from './tokens/dpop/dpop-jti.entity';
 import { RefreshTokenEntity, RevokedAccessTokenEntity } from './tokens/token.entities';
 import { UserEntity } from './users/user.entity';
+import {
+  IdentityProviderEntity,
+  UpstreamLinkEntity,
+} from './identity-providers/identity-provider.entities';
+import {
+  UpstreamAuthorizationEntity,
+  UpstreamLinkOfferEntity,
+} from './authorization/upstream/upstream.entities';
 
 /**
  * Every entity the data source knows, listed here in the composition root so the database
@@ -37,4 +45,8 @@ export const ENTITIES = [
   UserRoleEntity,
   ClientRoleEntity,
   AccessRuleEntity,
+  IdentityProviderEntity,
+  UpstreamLinkEntity,
+  UpstreamAuthorizationEntity,
+  UpstreamLinkOfferEntity,
 ];

@@ -5,6 +5,14 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { UpstreamAccountLink } from './upstream/upstream-account-link.service';
+import { FederatedAccounts } from './upstream/federated-accounts.service';
+import { UpstreamLoginController } from './upstream/upstream-login.controller';
+import { UpstreamPending } from './upstream/upstream-pending.service';
+import { UpstreamRelyingParty } from './upstream/upstream-relying-party';
+import { UpstreamSignIn } from './upstream/upstream-sign-in.service';
+import { UpstreamAuthorizationEntity, UpstreamLinkOfferEntity } from './upstream/upstream.entities';
 import { AssetsController } from './assets.controller';
 import {
   AuthorizationCodeEntity,
@@ -40,12 +48,15 @@ import { SignupController } from './signup.controller';
       ConsentEntity,
       AuthorizationCodeEntity,
       PushedAuthorizationRequestEntity,
+      UpstreamAuthorizationEntity,
+      UpstreamLinkOfferEntity,
     ]),
     EventsModule,
     CryptoModule,
     RateLimitModule,
     ClientsModule,
     UsersModule,
+    IdentityProvidersModule,
   ],
   controllers: [
     AuthorizeController,
@@ -55,6 +66,7 @@ import { SignupController } from './signup.controller';
     LogoutController,
     AssetsController,
     ParController,
+    UpstreamLoginController,
   ],
   providers: [
     AuthorizationRequestParser,
@@ -69,6 +81,11 @@ import { SignupController } from './signup.controller';
     RpInitiatedLogout,
     SignIn,
     PushedRequests,
+    UpstreamRelyingParty,
+    UpstreamPending,
+    UpstreamSignIn,
+    UpstreamAccountLink,
+    FederatedAccounts,
   ],
   exports: [AuthorizationCodesService],
 })

@@ -42,7 +42,7 @@ export class AuthorizationService {
         interaction: interaction ?? (await this.interactions.create(request)),
       };
     }
-    const { user, authTime } = session!;
+    const { user, authTime, amr } = session!;
     const consented =
       !request.prompt.includes('consent') &&
       (await this.consents.covers(user.id, request.clientId, request.scopes));
@@ -55,7 +55,7 @@ export class AuthorizationService {
       };
     }
     if (interaction) await this.interactions.finish(interaction);
-    const code = await this.codes.issue(request, user.id, authTime);
+    const code = await this.codes.issue(request, user.id, authTime, amr);
     return { kind: 'redirect', location: this.redirect(request, { code }) };
   }
 

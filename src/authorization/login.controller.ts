@@ -15,6 +15,7 @@ import { SignIn } from './sign-in.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
 import { ErrorShape } from '../common/error-response';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 
 /** The login page and its form (Passport local strategy); signing in is SignIn's. */
 @ApiExcludeController()
@@ -27,6 +28,7 @@ export class LoginController {
     private readonly interactions: InteractionsService,
     private readonly config: AppConfig,
     private readonly passport: AppPassport,
+    private readonly identityProviders: IdentityProvidersService,
   ) {}
 
   @Get('login')
@@ -49,6 +51,7 @@ export class LoginController {
         error: formField(query, 'error'),
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
         signupEnabled: this.config.signupEnabled,
+        upstream: await this.upstreamChoices(),
       }),
     );
   }
@@ -102,6 +105,12 @@ export class LoginController {
       200,
       messagePage('Signed in', `You are signed in as ${session.user.username}.`),
     );
+  }
+
+  /** "Sign in with <name>" for each active upstream provider (docs/identity-providers.md). */
+  private async upstreamChoices(): Promise<Array<{ alias: string; name: string }>> {
+    const providers = await this.identityProviders.active();
+    return providers.map(({ alias, name }) => ({ alias, name }));
   }
 
   private get secure(): boolean {

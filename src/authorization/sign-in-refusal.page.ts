@@ -12,9 +12,11 @@ export class SignInRefusalPage implements OnModuleInit {
   constructor(private readonly hook: RateLimitHook) {}
 
   onModuleInit(): void {
-    this.hook.answerWithPage('/login', {
-      tooMany: (reply, wait) => sendTooManyPage(reply, wait, 'sign-in requests'),
-      unavailable: (reply) => sendUnavailablePage(reply),
-    });
+    for (const path of ['/login', '/login/link']) {
+      this.hook.answerWithPage(path, {
+        tooMany: (reply, wait) => sendTooManyPage(reply, wait, 'sign-in requests'),
+        unavailable: (reply) => sendUnavailablePage(reply),
+      });
+    }
   }
 }

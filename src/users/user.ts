@@ -56,3 +56,14 @@ export function userSnapshot(from: User): User {
     updatedAt: from.updatedAt,
   };
 }
+
+/** What an upstream provider says of a person, as a new federated account takes it. */
+export interface FederatedProfile {
+  username: string;
+  email: string | null;
+  /** Kept only with an email, and only when the upstream said it verified it. */
+  emailVerified: boolean;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -14,7 +15,7 @@ import { ChangeBus } from '../events/change-bus.service';
 import { PasswordOwner, passwordProblem } from './password.policy';
 import { SignOutEverywhere } from './sign-out-everywhere';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
-import { User, userSnapshot } from './user';
+import { FederatedProfile, User, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
 import { Clock } from '../common/clock';
 
@@ -82,6 +83,72 @@ export class UsersService {
     });
     this.bus.publish({ type: 'user.changed', userId: saved.id });
     return userSnapshot(saved);
+  }
+
+  /**
+   * A new account for a person who signed in at an upstream provider (docs/identity-providers.md).
+   * Its password is a random secret nobody is told, so only the upstream (or a later password
+   * reset) signs it in. `within` runs in the same transaction (the account link and its audit
+   * event); a taken username is a ConflictError and nothing is written.
+   */
+  async createFederated(
+    profile: FederatedProfile,
+    context: AuditContext,
+    source: string,
+    within: (manager: EntityManager, user: User) => Promise<void>,
+  ): Promise<User> {
+    const passwordHash = await this.hasher.hash(randomBytes(32).toString('base64url'), source);
+    const user = this.users.create({
+      username: profile.username,
+      usernameNormalized: profile.username.toLowerCase(),
+      email: profile.email,
+      emailVerified: profile.email !== null && profile.emailVerified,
+      passwordHash,
+      name: profile.name,
+      givenName: profile.givenName,
+      familyName: profile.familyName,
+      attributes: {},
+      status: 'active',
+    });
+    const saved = await this.dataSource.transaction(async (manager) => {
+      let saved: UserEntity;
+      try {
+        saved = await manager.save(user);
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new ConflictError(`the username ${profile.username} is taken`);
+        throw error;
+      }
+      await this.audit.record(
+        {
+          ...context,
+          type: 'user.created',
+          target: { type: 'user', id: saved.id },
+          details: { username: saved.username, federated: true },
+        },
+        manager,
+      );
+      await within(manager, userSnapshot(saved));
+      return saved;
+    });
+    this.bus.publish({ type: 'user.changed', userId: saved.id });
+    return userSnapshot(saved);
+  }
+
+  /** Whether a username is free (without regard to case). */
+  async usernameAvailable(username: string): Promise<boolean> {
+    return (await this.byUsername(username)) === null;
+  }
+
+  /** The accounts whose email is `email`, compared without regard to case; at most `limit`. */
+  async findByEmail(email: string, limit = 2): Promise<User[]> {
+    const users = await this.users
+      .createQueryBuilder('user')
+      .where('lower(user.email) = lower(:email)', { email })
+      .orderBy('user.created_at', 'ASC')
+      .take(limit)
+      .getMany();
+    return users.map(userSnapshot);
   }
 
   list(limit: number, offset: number): Promise<Page<UserEntity>> {

@@ -25,6 +25,10 @@ button.secondary { background: transparent; color: var(--fg); border-color: var(
 ul.scopes { padding-left: 20px; margin: 0 0 14px; }
 a { color: var(--accent); }
 .footer { margin-top: 16px; }
+.upstream { margin-top: 20px; display: grid; gap: 8px; }
+.upstream p { margin: 0; text-align: center; }
+a.button { display: block; text-align: center; padding: 10px 14px; border-radius: 8px;
+  border: 1px solid var(--line); color: var(--fg); font-weight: 600; text-decoration: none; }
 `;
 
 /** A gate in a rounded square, in the accent colour. */

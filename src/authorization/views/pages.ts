@@ -1,6 +1,7 @@
 import { passwordRule } from '../../users/password.policy';
 import { CSRF_FIELD } from '../csrf';
 import { html, layout } from './html';
+import { UpstreamChoice, upstreamChoices } from './upstream-pages';
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Confirm who you are',
@@ -22,6 +23,8 @@ export function loginPage(input: {
   error?: string;
   waitSeconds?: number;
   signupEnabled: boolean;
+  /** Active upstream providers: "Sign in with <name>" (docs/identity-providers.md). */
+  upstream?: UpstreamChoice[];
 }): string {
   const message =
     input.error === 'throttled'
@@ -57,6 +60,7 @@ export function loginPage(input: {
         />
         <div class="actions"><button type="submit">Sign in</button></div>
       </form>
+      ${upstreamChoices(input.upstream ?? [], input.interaction)}
       ${input.signupEnabled ? html`<p class="muted footer">New here? <a href="/signup${query}">Create an account</a></p>` : ''}`,
   );
 }
