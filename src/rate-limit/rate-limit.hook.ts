@@ -38,6 +38,7 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/par',
   '/register',
   '/login',
+  '/login/second-factor',
 ]);
 
 /**
