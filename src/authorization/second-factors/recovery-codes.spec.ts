@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { EntityManager } from 'typeorm';
-import { Clock, SystemClock } from '../../common/clock';
+import { SystemClock } from '../../common/clock';
 import { KeyEncryption } from '../../crypto/key-encryption.service';
 import { normalizeRecoveryCode, RecoveryCodes } from './recovery-codes.service';
 import { SecondFactorRegistry } from './second-factor.registry';
@@ -31,7 +31,7 @@ function subject(): { sut: RecoveryCodes; manager: MemoryManager } {
   const encryption = { derivedKey: () => Buffer.alloc(32, 7) } as unknown as KeyEncryption;
   const sut = new RecoveryCodes(
     {} as never,
-    new SystemClock() as Clock,
+    new SystemClock(),
     encryption,
     new SecondFactorRegistry(),
   );
