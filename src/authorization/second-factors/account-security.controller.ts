@@ -10,7 +10,7 @@ import { formField } from '../form';
 import { InteractionsService } from '../interactions.service';
 import { PAGE_HEADERS, seeOther, sendPage, sendUnavailablePage } from '../page-response';
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../sessions.service';
-import { MfaPolicy } from './mfa-policy.service';
+import { SecondFactorRegistry } from './second-factor.registry';
 import { recoveryCodesPage, securityPage } from './second-factor.pages';
 import { SecondFactorEnrolment } from './second-factor-enrolment.service';
 import { afterSignIn } from './second-factor.controller';
@@ -31,7 +31,7 @@ export class AccountSecurityController {
     private readonly sessions: SessionsService,
     private readonly enrolment: SecondFactorEnrolment,
     private readonly interactions: InteractionsService,
-    private readonly policy: MfaPolicy,
+    private readonly registry: SecondFactorRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -47,22 +47,25 @@ export class AccountSecurityController {
     if (!session) return this.signIn(reply, interaction);
     const userId = session.user.id;
     const state = await this.enrolment.state(userId, session.user.username);
-    const pending = interaction ? await this.interactions.find(interaction) : null;
+    const csrf = csrfToken(request, reply, this.secure);
+    const recent = this.recent(session);
+    const sections = await this.registry.accountSections({ csrf, userId, recent, interaction });
     sendPage(
       reply,
       200,
       securityPage({
-        csrf: csrfToken(request, reply, this.secure),
+        csrf,
         username: session.user.username,
         ...state,
-        recent: this.recent(session),
+        recent,
         interaction,
-        required:
-          !!pending && !state.totpSince && (await this.policy.requires(userId, pending.clientId)),
+        // An authorization waits here only when the policy or the client asked for a second
+        // factor and the person has none (AuthorizationService: the `enrol` step).
+        required: !!interaction && !(await this.registry.hasAny(userId)),
         error: formField(query, 'error'),
         notice:
           formField(query, 'done') === 'removed' ? 'The authenticator app was removed.' : undefined,
-        sections: [],
+        sections,
       }),
     );
   }

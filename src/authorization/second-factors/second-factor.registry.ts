@@ -22,6 +22,16 @@ export interface ChallengePageContext {
   userId: string;
 }
 
+/** What a kind may put on /account/security, below the authenticator app. */
+export interface AccountPageContext {
+  csrf: string;
+  userId: string;
+  /** Whether the session is recent enough to change second factors (else show, don't offer). */
+  recent: boolean;
+  /** The pending authorization request the page carries, if any (a hidden `interaction`). */
+  interaction?: string;
+}
+
 /**
  * A kind of second factor. TOTP (with recovery codes) is built in; another module adds its
  * kind (passkeys, say) by calling `SecondFactorRegistry.register` from its constructor:
@@ -33,6 +43,9 @@ export interface ChallengePageContext {
  *   `SecondFactorStep.complete(request, reply, methods)` with its RFC 8176 methods (e.g.
  *   `['hwk', 'user']`): that ends the pending sign-in and starts the session with
  *   `amr` = first factor + `methods` + `mfa`.
+ * - `accountSection` adds a section to /account/security (a passkey list with enrol and
+ *   remove buttons, say); its forms post to the kind's own routes, which must check CSRF and a
+ *   recent sign-in as the page's own forms do.
  * - `list` and `removeAll` back the admin API (GET/DELETE /admin/users/{id}/second-factors).
  */
 export interface SecondFactorKind {
@@ -43,6 +56,7 @@ export interface SecondFactorKind {
   /** Removes every factor of this kind of the user, in the caller's transaction; how many. */
   removeAll(userId: string, manager: EntityManager): Promise<number>;
   challengeOption?(context: ChallengePageContext): Promise<Html | undefined>;
+  accountSection?(context: AccountPageContext): Promise<Html | undefined>;
 }
 
 /** Every kind of second factor the server knows (docs/second-factors.md, Factor kinds). */
@@ -67,6 +81,13 @@ export class SecondFactorRegistry {
   async list(userId: string): Promise<SecondFactorSummary[]> {
     const lists = await Promise.all(this.all().map((kind) => kind.list(userId)));
     return lists.flat();
+  }
+
+  async accountSections(context: AccountPageContext): Promise<Html[]> {
+    const sections = await Promise.all(
+      this.all().map((kind) => kind.accountSection?.(context) ?? Promise.resolve(undefined)),
+    );
+    return sections.filter((section): section is Html => section !== undefined);
   }
 
   async challengeOptions(context: ChallengePageContext): Promise<Html[]> {
