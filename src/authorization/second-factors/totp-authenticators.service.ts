@@ -102,7 +102,7 @@ export class TotpAuthenticators implements SecondFactorKind {
     });
     if (!found) return 'no_authenticator';
     const secret = this.unseal(found);
-    const step = await totpTimeStep(secret, code, this.clock.now() / 1000);
+    const step = await totpTimeStep(secret, code, Math.floor(this.clock.now() / 1000));
     if (step === null) return 'wrong_code';
     return (await this.claimStep(found.id, step, manager)) ? null : 'replayed';
   }
@@ -112,7 +112,7 @@ export class TotpAuthenticators implements SecondFactorKind {
     code: string,
     manager: EntityManager,
   ): Promise<number | null> {
-    const step = await totpTimeStep(this.unseal(found), code, this.clock.now() / 1000);
+    const step = await totpTimeStep(this.unseal(found), code, Math.floor(this.clock.now() / 1000));
     if (step === null) return null;
     return (await this.claimStep(found.id, step, manager)) ? step : null;
   }
