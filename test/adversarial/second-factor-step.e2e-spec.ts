@@ -150,6 +150,34 @@ describe('adversarial: the second-factor step', () => {
     expect(await signedIn(replay)).toBe(false);
   });
 
+  it('a password change ends a pending sign-in: the right code then signs nobody in', async () => {
+    const changed = await createUser(sut);
+    const { secret: changedSecret } = await enrolTotp(
+      await signInWithPassword(sut, changed),
+      clock,
+    );
+    clock.advance(30_000);
+    const browser = new TestBrowser(sut);
+    const login = await browser.get('/login');
+    await browser.post('/login', {
+      ...hiddenFields(login.body),
+      username: changed.username,
+      password: changed.password,
+    });
+    const page = await browser.get('/login/second-factor');
+    expect(page.statusCode).toBe(200);
+    const patched = await sut.admin('PATCH', `/admin/users/${changed.id}`, {
+      password: 'another long password 42',
+    });
+    expect(patched.statusCode).toBe(200);
+    const answer = await browser.post('/login/second-factor', {
+      ...hiddenFields(page.body),
+      otp: await totpCode(changedSecret, clock),
+    });
+    expect(answer.location).toBe('/login?error=expired');
+    expect(await signedIn(browser)).toBe(false);
+  });
+
   it('a form without the CSRF token is refused before any code is checked', async () => {
     const { browser } = await pastPassword();
     const answer = await browser.post('/login/second-factor', {
