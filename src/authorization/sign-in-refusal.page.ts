@@ -3,7 +3,8 @@ import { RateLimitHook } from '../rate-limit/rate-limit.hook';
 import { sendTooManyPage, sendUnavailablePage } from './page-response';
 
 /**
- * The page a person sees when the request-rate limit refuses POST /login: 429 with Retry-After
+ * The page a person sees when the request-rate limit refuses POST /login or
+ * /login/second-factor: 429 with Retry-After
  * (RFC 6585 §4), or 503 while the counters cannot be read. The rate limit counts; the page is
  * this module's, like the rest of the sign-in pages.
  */
@@ -12,7 +13,9 @@ export class SignInRefusalPage implements OnModuleInit {
   constructor(private readonly hook: RateLimitHook) {}
 
   onModuleInit(): void {
-    for (const path of ['/login', '/login/link']) {
+    // The second step of a sign-in (docs/second-factors.md) and the account-link page are limited
+    // like the login form.
+    for (const path of ['/login', '/login/link', '/login/second-factor']) {
       this.hook.answerWithPage(path, {
         tooMany: (reply, wait) => sendTooManyPage(reply, wait, 'sign-in requests'),
         unavailable: (reply) => sendUnavailablePage(reply),

@@ -39,6 +39,7 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/register',
   '/login',
   '/login/link',
+  '/login/second-factor',
 ]);
 
 /**
