@@ -70,6 +70,6 @@ import { SignupController } from './signup.controller';
     SignIn,
     PushedRequests,
   ],
-  exports: [AuthorizationCodesService],
+  exports: [AuthorizationCodesService, SessionsService, ConsentsService, LoginThrottle],
 })
 export class AuthorizationModule {}

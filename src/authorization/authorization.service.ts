@@ -6,11 +6,14 @@ import { ConsentsService } from './consents.service';
 import { InteractionsService } from './interactions.service';
 import { ActiveSession } from './sessions.service';
 import { Clock } from '../common/clock';
+import { awaitsEmailVerification } from './email-verification.gate';
 
 /** What the browser should do next for a pending authorization request. */
 export type NextStep =
   | { kind: 'login'; interaction: string }
   | { kind: 'consent'; interaction: string }
+  /** EMAIL_VERIFICATION=required and the person's address is not verified yet (docs/account.md). */
+  | { kind: 'verify-email'; interaction: string }
   | { kind: 'redirect'; location: string };
 
 /**
@@ -43,6 +46,15 @@ export class AuthorizationService {
       };
     }
     const { user, authTime } = session!;
+    if (awaitsEmailVerification(this.config, user)) {
+      // OIDC Core §3.1.2.6: the person must act before any code is issued.
+      if (request.prompt.includes('none'))
+        return this.error(request, 'interaction_required', 'the email address is not verified');
+      return {
+        kind: 'verify-email',
+        interaction: interaction ?? (await this.interactions.create(request)),
+      };
+    }
     const consented =
       !request.prompt.includes('consent') &&
       (await this.consents.covers(user.id, request.clientId, request.scopes));

@@ -25,6 +25,12 @@ button.secondary { background: transparent; color: var(--fg); border-color: var(
 ul.scopes { padding-left: 20px; margin: 0 0 14px; }
 a { color: var(--accent); }
 .footer { margin-top: 16px; }
+nav.account { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 0 0 16px; font-size: .92rem; }
+nav.account a[aria-current=page] { font-weight: 700; color: var(--fg); text-decoration: none; }
+.notice { border: 1px solid var(--accent); border-radius: 8px; padding: 10px 12px; margin: 0 0 14px; }
+ul.items { list-style: none; padding: 0; margin: 0 0 14px; }
+ul.items li { border-top: 1px solid var(--line); padding: 10px 0; }
+form.inline .actions { margin-top: 8px; }
 `;
 
 /** A gate in a rounded square, in the accent colour. */

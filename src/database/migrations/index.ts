@@ -11,6 +11,7 @@ import { MutualTls1763900000400 } from './1763900000400-MutualTls';
 import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
 import { Attributes1763900000510 } from './1763900000510-Attributes';
+import { AccountLinks1763900001000 } from './1763900001000-AccountLinks';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DpopBinding1763900000410,
   AccessConditions1763900000500,
   Attributes1763900000510,
+  AccountLinks1763900001000,
 ];
