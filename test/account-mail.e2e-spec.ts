@@ -426,14 +426,14 @@ describe('EMAIL_VERIFICATION=required', () => {
       scope: 'openid email',
       state: 's',
     });
-    const step = await browser.get(`/authorize?${query}`);
+    const step = await browser.get(`/authorize?${query.toString()}`);
     expect(step.statusCode).toBe(302);
     expect(step.location).toMatch(/^\/verify-email\?interaction=/);
     const page = await browser.get(step.location!);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Before you continue, confirm');
 
-    const none = await browser.get(`/authorize?${query}&prompt=none`);
+    const none = await browser.get(`/authorize?${query.toString()}&prompt=none`);
     expect(new URL(none.location!).searchParams.get('error')).toBe('interaction_required');
 
     // Resend, rate limited per account and source.

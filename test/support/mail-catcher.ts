@@ -30,7 +30,7 @@ export class MailCatcher {
   ) {}
 
   static async start(): Promise<MailCatcher> {
-    let catcher: MailCatcher | undefined;
+    const holder: { catcher?: MailCatcher } = {};
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -40,7 +40,7 @@ export class MailCatcher {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
-          catcher!.receive({
+          holder.catcher!.receive({
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             raw,
@@ -52,8 +52,8 @@ export class MailCatcher {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as AddressInfo).port;
-    catcher = new MailCatcher(server, port);
-    return catcher;
+    holder.catcher = new MailCatcher(server, port);
+    return holder.catcher;
   }
 
   get url(): string {
