@@ -165,6 +165,28 @@ describe('mail, email verification, password reset and the account pages (docs/a
         ).statusCode,
       ).toBe(404);
     });
+
+    it('the admin route is in the OpenAPI document and needs an admin token', async () => {
+      const document = (await sut.request({ method: 'GET', url: '/docs-json' })).json();
+      expect(document.paths['/admin/users/{id}/email-verification'].post).toMatchObject({
+        tags: ['admin: users'],
+        responses: { '202': expect.anything() },
+      });
+      const anonymous = await sut.request({
+        method: 'POST',
+        url: '/admin/users/00000000-0000-4000-8000-000000000000/email-verification',
+      });
+      expect(anonymous.statusCode).toBe(401);
+    });
+
+    it('an admin setting email_verified is audited as user.updated naming the field', async () => {
+      const user = await createUser(sut);
+      await sut.admin('PATCH', `/admin/users/${user.id}`, { email_verified: true });
+      const events = await sut.admin('GET', '/admin/audit-events?type=user.updated&limit=200');
+      expect(
+        events.json<Array<Record<string, any>>>().find((e) => e.target?.id === user.id),
+      ).toMatchObject({ details: { fields: ['email_verified'] } });
+    });
   });
 
   describe('password reset', () => {

@@ -78,6 +78,9 @@ export class PasswordReset implements OnApplicationShutdown {
   ): Promise<ResetOutcome> {
     const link = await this.links.peek('password_reset', token);
     if (!link) return this.failed(context, 'unknown, used or expired link');
+    // A disabled account stays disabled: its link sets nothing.
+    if (!(await this.users.findActive(link.userId)))
+      return this.failed(context, 'account disabled');
     const actor = { type: 'user' as const, id: link.userId };
     try {
       await this.users.setPassword(
