@@ -22,6 +22,11 @@ const FORMS: Array<{ page: string; action: string; fields: Record<string, string
   },
   { page: '/account/sessions', action: '/account/sessions/end-others', fields: {} },
   { page: '/account/apps', action: '/account/apps/revoke', fields: { client_id: 'x' } },
+  { page: '/account/sessions', action: '/account/sessions/end', fields: { session: 'x' } },
+  { page: '/account/email', action: '/account/email/verify', fields: {} },
+  { page: '/password/forgot', action: '/password/reset', fields: { token: 'x', password: 'y' } },
+  { page: '/verify-email', action: '/verify-email', fields: { interaction: 'x' } },
+  { page: '/verify-email', action: '/verify-email/confirm', fields: { token: 'x' } },
 ];
 
 describe('adversarial: the mail and account forms', () => {
