@@ -458,7 +458,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
         algorithms: ['RS256'],
       });
 
-    it('is RS256, signed by a key in /jwks, with exactly iss sub aud exp iat auth_time nonce at_hash azp and the scope claims', async () => {
+    it('is RS256, signed by a key in /jwks, with exactly iss sub aud exp iat auth_time amr acr nonce at_hash azp and the scope claims', async () => {
       const carol = await createUser(sut, {
         name: 'Carol Example',
         given_name: 'Carol',
@@ -484,6 +484,8 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
         exp: payload.iat! + 900,
         iat: expect.any(Number),
         auth_time: expect.any(Number),
+        amr: ['pwd'],
+        acr: 'urn:gatehouse:acr:password',
         nonce: 'n-0S6_WzA2Mj',
         at_hash: expect.any(String),
         preferred_username: carol.username,
@@ -511,7 +513,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
       const tokens = await signInForTokens(sut, client, user, { scope: 'openid' });
       const { payload } = await verify(tokens.id_token!, client.client_id);
       expect(Object.keys(payload).sort()).toEqual(
-        ['at_hash', 'aud', 'auth_time', 'azp', 'exp', 'iat', 'iss', 'sub'].sort(),
+        ['acr', 'amr', 'at_hash', 'aud', 'auth_time', 'azp', 'exp', 'iat', 'iss', 'sub'].sort(),
       );
     });
 
@@ -529,6 +531,8 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
         exp: expect.any(Number),
         iat: expect.any(Number),
         auth_time: expect.any(Number),
+        amr: ['pwd'],
+        acr: 'urn:gatehouse:acr:password',
         nonce: 'abc',
         at_hash: expect.any(String),
         email: `${user.username}@example.com`,
@@ -547,6 +551,8 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636)', () => {
         exp: expect.any(Number),
         iat: expect.any(Number),
         auth_time: expect.any(Number),
+        amr: ['pwd'],
+        acr: 'urn:gatehouse:acr:password',
         at_hash: expect.any(String),
         preferred_username: user.username,
         name: 'Alice Liddell',

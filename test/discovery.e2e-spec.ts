@@ -83,6 +83,7 @@ describe('discovery, JWKS, health and API docs', () => {
       },
       dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       prompt_values_supported: ['none', 'login', 'consent'],
+      acr_values_supported: ['urn:gatehouse:acr:password', 'urn:gatehouse:acr:mfa'],
       claims_supported: [
         'sub',
         'iss',
@@ -90,6 +91,8 @@ describe('discovery, JWKS, health and API docs', () => {
         'exp',
         'iat',
         'auth_time',
+        'amr',
+        'acr',
         'nonce',
         'azp',
         'at_hash',

@@ -83,7 +83,7 @@ describe('refresh_token grant (RFC 6749 §6, rotation per OAuth 2.0 Security BCP
       expect((await userinfo(sut, body.access_token)).statusCode).toBe(200);
     });
 
-    it('the refreshed ID token keeps sub, aud, azp and auth_time, and its at_hash matches the new access token', async () => {
+    it('the refreshed ID token keeps sub, aud, azp, auth_time, amr and acr, and its at_hash matches the new access token', async () => {
       const first = await signInForTokens(sut, client, user, { scope: FULL_SCOPE, nonce: 'n1' });
       const original = decodeJwt(first.id_token!);
       const body = (await refresh(sut, client, first.refresh_token!)).json<TokenSet>();
@@ -95,6 +95,8 @@ describe('refresh_token grant (RFC 6749 §6, rotation per OAuth 2.0 Security BCP
         aud: client.client_id,
         azp: client.client_id,
         auth_time: original.auth_time,
+        amr: ['pwd'],
+        acr: 'urn:gatehouse:acr:password',
         at_hash: digest.subarray(0, 16).toString('base64url'),
       });
       expect(claims.nonce).toBeUndefined();

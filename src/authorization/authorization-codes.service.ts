@@ -7,6 +7,7 @@ import { sha256 } from '../crypto/secret-hasher.service';
 import { AuthorizationRequest } from './authorization-request';
 import { AuthorizationCodeEntity } from './authorization.entities';
 import { Clock } from '../common/clock';
+import { PASSWORD_ONLY } from './authentication-context';
 
 /** RFC 6749 §4.1.2: short-lived; 60 s is plenty for a redirect and a back-channel call. */
 const CODE_TTL_MS = 60_000;
@@ -33,7 +34,13 @@ export class AuthorizationCodesService {
     );
   }
 
-  async issue(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
+  /** A code for `userId`, carrying how they authenticated (`auth_time`, RFC 8176 `amr`). */
+  async issue(
+    request: AuthorizationRequest,
+    userId: string,
+    authTime: Date,
+    amr: readonly string[] = PASSWORD_ONLY,
+  ): Promise<string> {
     const code = this.random.secret();
     await this.codes.insert({
       codeHash: sha256(code),
@@ -46,6 +53,7 @@ export class AuthorizationCodesService {
       codeChallenge: request.codeChallenge ?? null,
       dpopJkt: request.dpopJkt ?? null,
       authTime,
+      amr: [...amr],
       expiresAt: new Date(this.clock.now() + CODE_TTL_MS),
     });
     return code;

@@ -43,6 +43,10 @@ export class BrowserSessionEntity {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
+  /** RFC 8176 `amr`: how the person authenticated (docs/second-factors.md). */
+  @Column({ name: 'amr', type: 'text', array: true, default: () => "'{pwd}'" })
+  amr: string[];
+
   @Index('IDX_browser_sessions_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
@@ -119,6 +123,10 @@ export class AuthorizationCodeEntity {
 
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
+
+  /** RFC 8176 `amr`: how the person authenticated (docs/second-factors.md). */
+  @Column({ name: 'amr', type: 'text', array: true, default: () => "'{pwd}'" })
+  amr: string[];
 
   @Index('IDX_authorization_codes_expires')
   @Column({ name: 'expires_at', type: 'timestamptz' })

@@ -45,7 +45,7 @@ export class AuthorizationService {
         interaction: interaction ?? (await this.interactions.create(request)),
       };
     }
-    const { user, authTime } = session!;
+    const { user, authTime, amr } = session!;
     if (awaitsEmailVerification(this.config, user)) {
       // OIDC Core §3.1.2.6: the person must act before any code is issued.
       if (request.prompt.includes('none'))
@@ -67,7 +67,7 @@ export class AuthorizationService {
       };
     }
     if (interaction) await this.interactions.finish(interaction);
-    const code = await this.codes.issue(request, user.id, authTime);
+    const code = await this.codes.issue(request, user.id, authTime, amr);
     return { kind: 'redirect', location: this.redirect(request, { code }) };
   }
 

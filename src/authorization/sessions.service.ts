@@ -12,12 +12,15 @@ import { AuditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { BrowserSessionEntity } from './authorization.entities';
 import { Clock } from '../common/clock';
+import { PASSWORD_ONLY } from './authentication-context';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
 export interface ActiveSession {
   user: User;
   authTime: Date;
+  /** RFC 8176 §2 methods the sign-in used, e.g. ['pwd'] or ['pwd', 'otp', 'mfa']. */
+  amr: string[];
 }
 
 /** A browser session as its owner sees it on the account pages: never the cookie or its hash. */
@@ -65,21 +68,32 @@ export class SessionsService {
   }
 
   /**
-   * Starts a session for a user who just proved their password; returns the cookie value. With
-   * `signedIn`, the session and its login.succeeded audit event are one transaction.
+   * Starts a session for a user who just authenticated with `amr` (RFC 8176 §2; a password by
+   * default); returns the cookie value. With `signedIn`, the session and its login.succeeded
+   * audit event (which names the methods) are one transaction.
    */
-  async start(userId: string, signedIn?: AuditContext): Promise<string> {
-    if (!signedIn) return this.insert(userId, this.sessions.manager);
+  async start(
+    userId: string,
+    signedIn?: AuditContext,
+    amr: readonly string[] = PASSWORD_ONLY,
+    authTime: Date = this.clock.date(),
+  ): Promise<string> {
+    if (!signedIn) return this.insert(userId, amr, authTime, this.sessions.manager);
     return this.sessions.manager.transaction(async (manager) => {
-      const value = await this.insert(userId, manager, signedIn);
+      const value = await this.insert(userId, amr, authTime, manager, signedIn);
       const who = { type: 'user', id: userId } as const;
-      await this.audit.record({ ...signedIn, type: 'login.succeeded', target: who }, manager);
+      await this.audit.record(
+        { ...signedIn, type: 'login.succeeded', target: who, details: { amr: [...amr] } },
+        manager,
+      );
       return value;
     });
   }
 
   private async insert(
     userId: string,
+    amr: readonly string[],
+    authTime: Date,
     manager: EntityManager,
     from?: AuditContext,
   ): Promise<string> {
@@ -89,7 +103,8 @@ export class SessionsService {
       userId,
       ip: from?.ip?.slice(0, 64) ?? null,
       userAgent: from?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-      authTime: this.clock.date(),
+      authTime,
+      amr: [...amr],
       expiresAt: new Date(this.clock.now() + this.config.sessions.lifetime * 1000),
     });
     return value;
@@ -109,7 +124,7 @@ export class SessionsService {
     if (!user) return null;
     const cutoff = user.tokensValidAfter;
     if (cutoff && session.authTime.getTime() <= cutoff.getTime()) return null;
-    return { user, authTime: session.authTime };
+    return { user, authTime: session.authTime, amr: session.amr };
   }
 
   async end(cookie: string | undefined): Promise<void> {

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { ID_TOKEN_ALGORITHMS } from '../crypto/signing-algorithms';
 import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof';
 import { TokenService } from '../tokens/token.service';
+import { ACR_VALUES_SUPPORTED } from '../authorization/authentication-context';
 
 const AUTH_METHODS = [
   'client_secret_basic',
@@ -81,6 +82,9 @@ export class DiscoveryService {
       // RFC 9449 §5.1: the algorithms a DPoP proof may be signed with.
       dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
       prompt_values_supported: ['none', 'login', 'consent'],
+      // OIDC Discovery §3: the authentication levels a client may ask for with acr_values
+      // (docs/second-factors.md).
+      acr_values_supported: [...ACR_VALUES_SUPPORTED],
       claims_supported: [
         'sub',
         'iss',
@@ -88,6 +92,8 @@ export class DiscoveryService {
         'exp',
         'iat',
         'auth_time',
+        'amr',
+        'acr',
         'nonce',
         'azp',
         'at_hash',

@@ -43,6 +43,7 @@ describe(IdTokenIssuer.name, () => {
     user,
     scopes: ['openid'],
     authTime,
+    amr: ['pwd'],
     nonce: 'n-0S6_WzA2Mj',
     accessToken: 'jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y',
     ...overrides,
@@ -53,13 +54,21 @@ describe(IdTokenIssuer.name, () => {
     sut = new IdTokenIssuer(jwt as unknown as JwtService, config, new SystemClock());
   });
 
+  it('says a sign-in with a second factor reached the MFA level (RFC 8176 amr, OIDC Core §2 acr)', async () => {
+    await sut.issue(request({ amr: ['pwd', 'otp', 'mfa'] }));
+    expect(jwt.signed[0].payload).toMatchObject({
+      amr: ['pwd', 'otp', 'mfa'],
+      acr: 'urn:gatehouse:acr:mfa',
+    });
+  });
+
   it('signs RS256 with typ JWT and returns what the signer made', async () => {
     expect(await sut.issue(request())).toBe('signed.id.token');
     expect(jwt.signed).toHaveLength(1);
     expect(jwt.signed[0]).toMatchObject({ typ: 'JWT', alg: 'RS256' });
   });
 
-  it('carries exactly iss sub aud azp iat exp auth_time nonce at_hash for scope openid (OIDC Core §2)', async () => {
+  it('carries exactly iss sub aud azp iat exp auth_time amr acr nonce at_hash for scope openid (OIDC Core §2)', async () => {
     const before = Math.floor(Date.now() / 1000);
     await sut.issue(request());
     const { payload } = jwt.signed[0];
@@ -71,6 +80,8 @@ describe(IdTokenIssuer.name, () => {
       iat: expect.any(Number),
       exp: payload.iat! + 900,
       auth_time: Math.floor(authTime.getTime() / 1000),
+      amr: ['pwd'],
+      acr: 'urn:gatehouse:acr:password',
       nonce: 'n-0S6_WzA2Mj',
       at_hash: '77QmUPtjPfzWtF2AnpK9RQ',
     });

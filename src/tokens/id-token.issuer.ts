@@ -6,12 +6,15 @@ import { JwtService } from '../crypto/jwt.service';
 import { User } from '../users/user';
 import { claimsForScopes } from './user-claims';
 import { Clock } from '../common/clock';
+import { acrOf } from '../authorization/authentication-context';
 
 export interface IdTokenRequest {
   client: Client;
   user: User;
   scopes: string[];
   authTime: Date;
+  /** RFC 8176 `amr` of the sign-in; `acr` is the level it comes to. */
+  amr: readonly string[];
   nonce?: string | null;
   accessToken: string;
 }
@@ -34,7 +37,15 @@ export class IdTokenIssuer {
     private readonly clock: Clock,
   ) {}
 
-  issue({ client, user, scopes, authTime, nonce, accessToken }: IdTokenRequest): Promise<string> {
+  issue({
+    client,
+    user,
+    scopes,
+    authTime,
+    amr,
+    nonce,
+    accessToken,
+  }: IdTokenRequest): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
     return this.jwt.sign(
       {
@@ -46,6 +57,9 @@ export class IdTokenIssuer {
         iat: now,
         exp: now + (client.accessTokenLifetime ?? this.config.tokens.accessTokenLifetime),
         auth_time: Math.floor(authTime.getTime() / 1000),
+        // OIDC Core §2: how the person authenticated (RFC 8176) and the level it comes to.
+        amr: [...amr],
+        acr: acrOf(amr),
         ...(nonce ? { nonce } : {}),
         at_hash: atHash(accessToken),
       },

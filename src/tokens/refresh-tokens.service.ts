@@ -13,6 +13,8 @@ export interface NewRefreshToken {
   userId: string;
   scopes: string[];
   authTime: Date;
+  /** RFC 8176 `amr` of the sign-in the family began with; ID tokens from refresh repeat it. */
+  amr: readonly string[];
   /** Absolute end of the family. */
   expiresAt: Date;
   idleLifetimeSeconds: number;
@@ -64,6 +66,7 @@ export class RefreshTokensService {
       userId: input.userId,
       scopes: input.scopes,
       authTime: input.authTime,
+      amr: [...input.amr],
       codeHash: input.codeHash ?? null,
       dpopJkt: input.dpopJkt ?? null,
       x5tS256: input.x5tS256 ?? null,

@@ -57,6 +57,10 @@ export class RefreshTokenEntity {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
+  /** RFC 8176 `amr`: how the person authenticated (docs/second-factors.md). */
+  @Column({ name: 'amr', type: 'text', array: true, default: () => "'{pwd}'" })
+  amr: string[];
+
   /** The authorization code the family started from. */
   @Index('IDX_refresh_tokens_code')
   @Column({ name: 'code_hash', type: 'varchar', length: 64, nullable: true })

@@ -12,6 +12,7 @@ import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
 import { Attributes1763900000510 } from './1763900000510-Attributes';
 import { AccountLinks1763900001000 } from './1763900001000-AccountLinks';
+import { AuthenticationMethods1763900002000 } from './1763900002000-AuthenticationMethods';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AccessConditions1763900000500,
   Attributes1763900000510,
   AccountLinks1763900001000,
+  AuthenticationMethods1763900002000,
 ];

@@ -154,6 +154,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       scopes: stored.scopes,
       audience,
       authTime: stored.authTime,
+      amr: stored.amr,
       nonce: stored.nonce,
       dpopJkt,
       x5t,

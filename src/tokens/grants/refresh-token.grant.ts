@@ -129,6 +129,7 @@ export class RefreshTokenGrant implements GrantHandler {
       scopes,
       audience: asked.audience,
       authTime: previous.authTime,
+      amr: previous.amr,
       dpopJkt: asked.dpop?.jkt,
       x5t: asked.x5t,
       refresh: {

@@ -19,6 +19,8 @@ export interface UserGrant {
   scopes: string[];
   audience: string[];
   authTime: Date;
+  /** RFC 8176 `amr` of the sign-in behind the grant. */
+  amr: readonly string[];
   nonce?: string | null;
   /** RFC 9449: the request's DPoP key; the access token is bound to it (`cnf.jkt`). */
   dpopJkt?: string;
@@ -107,6 +109,7 @@ export class UserTokenIssuer {
         userId: grant.user.id,
         scopes: grant.refresh.scopes,
         authTime: grant.authTime,
+        amr: grant.amr,
         expiresAt: grant.refresh.expiresAt,
         idleLifetimeSeconds: this.config.tokens.refreshTokenIdleLifetime,
         familyId: grant.refresh.familyId,
@@ -123,6 +126,7 @@ export class UserTokenIssuer {
         user: grant.user,
         scopes: grant.scopes,
         authTime: grant.authTime,
+        amr: grant.amr,
         nonce: grant.nonce,
         accessToken: token,
       });
