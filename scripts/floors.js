@@ -5,10 +5,10 @@ module.exports = [
   ['config', 'common', 'metrics'],
   ['database'],
   ['events'],
-  ['crypto', 'rate-limit'],
+  ['crypto', 'rate-limit', 'mail'],
   ['clients', 'users', 'identity-providers'],
   ['authorization'],
   ['tokens'],
-  ['access'],
+  ['access', 'account'],
   ['discovery', 'health'],
 ];

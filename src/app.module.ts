@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from './access/access.module';
+import { AccountModule } from './account/account.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
@@ -74,6 +75,7 @@ export class AppModule {
         AuthorizationModule,
         TokensModule,
         AccessModule,
+        AccountModule,
         DiscoveryModule,
         HealthModule,
       ],

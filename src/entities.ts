@@ -1,3 +1,4 @@
+import { AccountLinkEntity } from './account/account-link.entity';
 import { AccessRuleEntity } from './access/rules/access-rule.entity';
 import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './access/roles/role.entities';
 import {
@@ -57,4 +58,5 @@ export const ENTITIES = [
   UpstreamLinkEntity,
   UpstreamAuthorizationEntity,
   UpstreamLinkOfferEntity,
+  AccountLinkEntity,
 ];

@@ -53,6 +53,14 @@ export class BrowserSessionEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The address the sign-in came from (as TRUST_PROXY decides), for the account's sessions page. */
+  @Column({ name: 'ip', type: 'varchar', length: 64, nullable: true })
+  ip: string | null;
+
+  /** The browser's User-Agent at sign-in, cut to 512 characters. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent: string | null;
 }
 
 /** Consent a user gave a client for a set of scopes, remembered for later requests. */

@@ -126,6 +126,8 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     SecondFactorStep,
     PendingSignIns,
     MfaPolicy,
+    ConsentsService,
+    LoginThrottle,
   ],
 })
 export class AuthorizationModule {}

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { ACR_VALUES_SUPPORTED, meetsAcr } from './authentication-context';
 import { MfaPolicy } from './second-factors/mfa-policy.service';
 import { SecondFactorRegistry } from './second-factors/second-factor.registry';
+import { awaitsEmailVerification } from './email-verification.gate';
 
 /** What the browser should do next for a pending authorization request. */
 export type NextStep =
@@ -18,6 +19,8 @@ export type NextStep =
   /** A signed-in person must enrol a second factor first (policy or acr_values). */
   | { kind: 'enrol'; interaction: string }
   | { kind: 'consent'; interaction: string }
+  /** EMAIL_VERIFICATION=required and the person's address is not verified yet (docs/account.md). */
+  | { kind: 'verify-email'; interaction: string }
   | { kind: 'redirect'; location: string };
 
 /**
@@ -59,6 +62,15 @@ export class AuthorizationService {
         return this.error(request, 'interaction_required', 'a second factor is needed');
       return {
         kind: stepUp,
+        interaction: interaction ?? (await this.interactions.create(request)),
+      };
+    }
+    if (awaitsEmailVerification(this.config, user)) {
+      // OIDC Core §3.1.2.6: the person must act before any code is issued.
+      if (request.prompt.includes('none'))
+        return this.error(request, 'interaction_required', 'the email address is not verified');
+      return {
+        kind: 'verify-email',
         interaction: interaction ?? (await this.interactions.create(request)),
       };
     }

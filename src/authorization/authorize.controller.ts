@@ -102,6 +102,7 @@ const STEP_PAGES = {
   consent: '/consent',
   'second-factor': '/login/second-factor',
   enrol: '/account/security',
+  'verify-email': '/verify-email',
 } as const;
 
 export function respond(reply: FastifyReply, step: NextStep, status: number): void {

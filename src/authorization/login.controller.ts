@@ -12,7 +12,7 @@ import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { User } from '../users/user';
 import { SignIn } from './sign-in.service';
-import { loginPage, messagePage } from './views/pages';
+import { loginPage } from './views/pages';
 import { formField, internalPath } from './form';
 import { ErrorShape } from '../common/error-response';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
@@ -113,17 +113,6 @@ export class LoginController {
       if (!(error instanceof RateLimitUnavailableError)) throw error;
       sendUnavailablePage(reply);
     }
-  }
-
-  @Get('account')
-  async account(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const session = await this.sessions.find(request.cookies[SESSION_COOKIE]);
-    if (!session) return seeOther(reply, '/login');
-    sendPage(
-      reply,
-      200,
-      messagePage('Signed in', `You are signed in as ${session.user.username}.`),
-    );
   }
 
   /** "Sign in with <name>" for each active upstream provider (docs/identity-providers.md). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, MoreThan, Repository } from 'typeorm';
+import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { Housekeeping } from '../database/housekeeping.service';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
@@ -21,6 +21,23 @@ export interface ActiveSession {
   authTime: Date;
   /** RFC 8176 §2 methods the sign-in used, e.g. ['pwd'] or ['pwd', 'otp', 'mfa']. */
   amr: string[];
+}
+
+/** A browser session as its owner sees it on the account pages: never the cookie or its hash. */
+export interface SessionListing {
+  /** An opaque name for this session in forms: derived from, and revealing nothing of, the hash. */
+  handle: string;
+  startedAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+const MAX_USER_AGENT = 512;
+
+/** The handle of a session on the account pages: a one-way function of its stored hash. */
+function handleOf(idHash: string): string {
+  return sha256(`session-handle:${idHash}`).slice(0, 32);
 }
 
 /**
@@ -63,7 +80,7 @@ export class SessionsService {
   ): Promise<string> {
     if (!signedIn) return this.insert(userId, amr, authTime, this.sessions.manager);
     return this.sessions.manager.transaction(async (manager) => {
-      const value = await this.insert(userId, amr, authTime, manager);
+      const value = await this.insert(userId, amr, authTime, manager, signedIn);
       const who = { type: 'user', id: userId } as const;
       await this.audit.record(
         { ...signedIn, type: 'login.succeeded', target: who, details: { amr: [...amr] } },
@@ -78,11 +95,14 @@ export class SessionsService {
     amr: readonly string[],
     authTime: Date,
     manager: EntityManager,
+    from?: AuditContext,
   ): Promise<string> {
     const value = this.random.secret();
     await manager.insert(BrowserSessionEntity, {
       idHash: sha256(value),
       userId,
+      ip: from?.ip?.slice(0, 64) ?? null,
+      userAgent: from?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       authTime,
       amr: [...amr],
       expiresAt: new Date(this.clock.now() + this.config.sessions.lifetime * 1000),
@@ -109,6 +129,59 @@ export class SessionsService {
 
   async end(cookie: string | undefined): Promise<void> {
     if (cookie) await this.sessions.delete({ idHash: sha256(cookie) });
+  }
+
+  /** The live sessions of `userId`, newest first; `cookie` marks the one asking. */
+  async listFor(userId: string, cookie: string | undefined): Promise<SessionListing[]> {
+    const current = cookie ? sha256(cookie) : undefined;
+    const rows = await this.sessions.find({
+      where: { userId, expiresAt: MoreThan(this.clock.date()) },
+      order: { createdAt: 'DESC' },
+    });
+    return rows.map((row) => ({
+      handle: handleOf(row.idHash),
+      startedAt: row.createdAt,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      current: row.idHash === current,
+    }));
+  }
+
+  /**
+   * Ends the sessions of `userId` that `which` picks: one by its handle, or every one but the
+   * asking browser's, with their `account.sessions_ended` audit event in one transaction.
+   * Answers how many ended; another person's session is never matched.
+   */
+  async endFor(
+    userId: string,
+    which: { handle: string } | { allBut: string | undefined },
+    context: AuditContext,
+  ): Promise<number> {
+    return this.sessions.manager.transaction(async (manager) => {
+      const rows = await manager.find(BrowserSessionEntity, {
+        where: { userId },
+        select: { idHash: true },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const keep = 'allBut' in which && which.allBut ? sha256(which.allBut) : undefined;
+      const ending = rows
+        .map((row) => row.idHash)
+        .filter((idHash) =>
+          'handle' in which ? handleOf(idHash) === which.handle : idHash !== keep,
+        );
+      if (ending.length === 0) return 0;
+      await manager.delete(BrowserSessionEntity, { userId, idHash: In(ending) });
+      await this.audit.record(
+        {
+          ...context,
+          type: 'account.sessions_ended',
+          target: { type: 'user', id: userId },
+          details: { which: 'handle' in which ? 'one' : 'others', count: ending.length },
+        },
+        manager,
+      );
+      return ending.length;
+    });
   }
 
   cookieOptions(maxAge?: number) {

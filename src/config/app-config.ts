@@ -2,6 +2,7 @@ import {
   AccessTokenAlgorithm,
   ClientAssertionAudience,
   DpopNonceMode,
+  EmailVerificationMode,
   GatewayForm,
   MfaRequiredMode,
   RegistrationMode,
@@ -122,4 +123,21 @@ export abstract class AppConfig {
   abstract readonly workers: number;
   /** The HTTPS listener and the trust of client certificates (RFC 8705, docs/mtls.md). */
   abstract readonly tls: TlsSettings;
+  /** Outgoing mail (docs/account.md); `smtpUrl` undefined: mail is written to the log. */
+  abstract readonly mail: {
+    readonly smtpUrl?: string;
+    /** RFC 5322 §3.6.2 From: `address` and an optional display `name`. */
+    readonly from: { readonly address: string; readonly name?: string };
+    /** Mails per account, and requests for mail per source, per `window` seconds. */
+    readonly perAccount: number;
+    readonly perIp: number;
+    readonly window: number;
+  };
+  abstract readonly emailVerification: {
+    readonly mode: EmailVerificationMode;
+    /** Seconds a verification link works. */
+    readonly ttl: number;
+  };
+  /** Seconds a password reset link works. */
+  abstract readonly passwordResetTtl: number;
 }

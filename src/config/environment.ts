@@ -33,6 +33,9 @@ export type MfaRequiredMode = (typeof MFA_REQUIRED_MODES)[number];
 
 /** A comma-separated list of names (role names, client_ids), spaces allowed around commas. */
 const NAME_LIST = /^\s*[^,\s][^,]{0,127}(\s*,\s*[^,\s][^,]{0,127})*\s*$/;
+/** Whether sign-up sends a verification link, and whether sign-in waits for it (docs/account.md). */
+export const EMAIL_VERIFICATION_MODES = ['off', 'optional', 'required'] as const;
+export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
 
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
@@ -427,6 +430,63 @@ export class Environment {
   @IsOptional()
   @IsString()
   TLS_CLIENT_CRL_FILE?: string;
+
+  /** The mail server (docs/account.md): smtp:// (STARTTLS when offered) or smtps://; unset: mail goes to the log. */
+  @IsOptional()
+  @IsString()
+  SMTP_URL?: string;
+
+  /** The From of every mail: an address, or `Name <address>`. */
+  @IsOptional()
+  @IsString()
+  MAIL_FROM?: string;
+
+  @IsOptional()
+  @IsIn(EMAIL_VERIFICATION_MODES, {
+    message: `must be one of ${EMAIL_VERIFICATION_MODES.join(', ')}`,
+  })
+  EMAIL_VERIFICATION: EmailVerificationMode = 'optional';
+
+  /**
+   * Seconds an email verification link works (docs/decisions/0313-account-links.md): a day, so a
+   * person who reads mail tomorrow morning still can; a link only proves the mailbox.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(7 * 86400)
+  EMAIL_VERIFICATION_TTL: number = 86400;
+
+  /** Seconds a password reset link works: it is as good as the password (OWASP: short). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  PASSWORD_RESET_TTL: number = 900;
+
+  /** Mails (reset links, verification links) one account may be sent per MAIL_RATE_WINDOW. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MAIL_RATE_PER_ACCOUNT: number = 5;
+
+  /** Requests for such mails one source address (IPv6 /64) may make per MAIL_RATE_WINDOW. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MAIL_RATE_PER_IP: number = 20;
+
+  /** Seconds over which MAIL_RATE_PER_ACCOUNT and MAIL_RATE_PER_IP count. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  MAIL_RATE_WINDOW: number = 3600;
 }
 
 export type EnvironmentKey = keyof Environment;

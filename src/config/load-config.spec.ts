@@ -72,6 +72,15 @@ describe(loadConfig.name, () => {
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
         tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
+        mail: {
+          smtpUrl: undefined,
+          from: { address: 'gatehouse@localhost.invalid', name: 'Gatehouse' },
+          perAccount: 5,
+          perIp: 20,
+          window: 3600,
+        },
+        emailVerification: { mode: 'optional', ttl: 86400 },
+        passwordResetTtl: 900,
       });
     });
 
@@ -193,6 +202,9 @@ describe(loadConfig.name, () => {
         gatewayForms: ['x-original', 'x-forwarded', 'path'],
         workers: 1,
         tls: { certificate: undefined, key: undefined, clientCas: [], clientCrls: [] },
+        mail: expect.objectContaining({ smtpUrl: undefined }),
+        emailVerification: { mode: 'optional', ttl: 86400 },
+        passwordResetTtl: 900,
       });
     });
 

@@ -3,6 +3,7 @@ import { ValidationError, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
 import { Environment, GatewayForm } from './environment';
 import { readTlsFiles } from './tls-files';
+import { readMailSettings } from './mail-settings';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -91,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT');
   }
   const tls = readTlsFiles(parsed, problems);
+  const mail = readMailSettings(parsed, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
@@ -170,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? undefined
         : { host: parsed.METRICS_HOST, port: parsed.METRICS_PORT },
     tls,
+    mail,
+    emailVerification: { mode: parsed.EMAIL_VERIFICATION, ttl: parsed.EMAIL_VERIFICATION_TTL },
+    passwordResetTtl: parsed.PASSWORD_RESET_TTL,
   };
 }
 

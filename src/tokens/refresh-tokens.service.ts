@@ -133,6 +133,15 @@ export class RefreshTokensService {
       .filter((token) => token.exp * 1000 > this.clock.now());
   }
 
+  /** The live families a client holds for a user (the account's apps page revokes them). */
+  async familiesOf(manager: EntityManager, userId: string, clientId: string): Promise<string[]> {
+    const rows = await manager.find(RefreshTokenEntity, {
+      where: { userId, clientId, revokedAt: IsNull() },
+      select: { familyId: true },
+    });
+    return [...new Set(rows.map((row) => row.familyId))];
+  }
+
   async familiesFromCode(manager: EntityManager, codeHash: string): Promise<string[]> {
     const rows = await manager.find(RefreshTokenEntity, {
       where: { codeHash },

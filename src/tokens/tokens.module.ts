@@ -64,6 +64,13 @@ import { UserinfoController } from './userinfo.controller';
     IntrospectionService,
     RevocationService,
   ],
-  exports: [AccessTokenVerifier, TokenService, RevocationList, DpopRequestKeys],
+  exports: [
+    AccessTokenVerifier,
+    TokenService,
+    RevocationList,
+    DpopRequestKeys,
+    RevocationService,
+    RefreshTokensService,
+  ],
 })
 export class TokensModule {}

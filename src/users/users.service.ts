@@ -14,6 +14,7 @@ import { AuditLog } from '../events/audit-log.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { PasswordOwner, passwordProblem } from './password.policy';
 import { SignOutEverywhere } from './sign-out-everywhere';
+import { EmailChanges } from './email-changes';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { FederatedProfile, User, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
@@ -35,6 +36,7 @@ export class UsersService {
     private readonly signOut: SignOutEverywhere,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly emailChanges: EmailChanges,
   ) {}
 
   /**
@@ -82,6 +84,9 @@ export class UsersService {
       return saved;
     });
     this.bus.publish({ type: 'user.changed', userId: saved.id });
+    // A new address is verified by a mailed link (docs/account.md).
+    if (saved.email && !saved.emailVerified)
+      await this.emailChanges.announce(userSnapshot(saved), context);
     return userSnapshot(saved);
   }
 
@@ -181,10 +186,16 @@ export class UsersService {
     return this.users.findOne({ where: { usernameNormalized: username.toLowerCase() } });
   }
 
+  /**
+   * Changes a user. A new email is unverified unless `email_verified` says otherwise, and the
+   * EmailChanges listeners hear of it once committed (they mail a verification link) unless
+   * `options.announceEmail` is false: a caller that sends the link itself, to report the outcome.
+   */
   async update(
     id: string,
     input: UpdateUserDto,
     context: AuditContext = SYSTEM_AUDIT,
+    options: { announceEmail?: boolean } = {},
   ): Promise<UserEntity> {
     checkAttributes(input.attributes);
     let passwordHash: string | undefined;
@@ -198,12 +209,18 @@ export class UsersService {
       });
       passwordHash = await this.hasher.hash(input.password);
     }
+    let emailChanged = false;
     const saved = await this.dataSource.transaction(async (manager) => {
       // Locked: a concurrent update waits, so the changed fields are those of this one.
       const user = await this.locked(manager, id, 'for_no_key_update');
       const before = profileOf(user);
       if (passwordHash !== undefined) user.passwordHash = passwordHash;
-      if (input.email !== undefined) user.email = input.email;
+      if (input.email !== undefined && input.email !== user.email) {
+        user.email = input.email;
+        emailChanged = true;
+        // OIDC Core §5.1 email_verified: true only once this address has been proven.
+        user.emailVerified = false;
+      }
       if (input.email_verified !== undefined) user.emailVerified = input.email_verified;
       if (input.name !== undefined) user.name = input.name;
       if (input.given_name !== undefined) user.givenName = input.given_name;
@@ -226,7 +243,51 @@ export class UsersService {
       return saved;
     });
     this.bus.publish({ type: 'user.changed', userId: id });
+    if (emailChanged && !saved.emailVerified && saved.email && options.announceEmail !== false)
+      await this.emailChanges.announce(userSnapshot(saved), context);
     return saved;
+  }
+
+  /**
+   * Sets a password the person chose (a reset link, the account page): the password policy,
+   * bcrypt charged to `source`, then one transaction that runs `within` first (a reset link is
+   * redeemed there: it throws to change nothing), sets the hash, ends every sign-in
+   * (sessions, refresh families, the cut-off) and records `eventType`.
+   */
+  async setPassword(
+    id: string,
+    password: string,
+    context: AuditContext,
+    options: {
+      source: string;
+      eventType: string;
+      within?: (manager: EntityManager) => Promise<void>;
+    },
+  ): Promise<void> {
+    const current = await this.get(id);
+    this.checkPassword(password, { username: current.username, email: current.email });
+    const passwordHash = await this.hasher.hash(password, options.source);
+    await this.dataSource.transaction(async (manager) => {
+      await options.within?.(manager);
+      const user = await this.locked(manager, id, 'for_no_key_update');
+      user.passwordHash = passwordHash;
+      await this.endSignIns(manager, user);
+      await manager.save(user);
+      await this.audit.record(
+        { ...context, type: options.eventType, target: { type: 'user', id } },
+        manager,
+      );
+    });
+    this.bus.publish({ type: 'user.changed', userId: id });
+  }
+
+  /**
+   * Sets email_verified, in the caller's transaction, if the user's address is still `email`
+   * (compared exactly: a link proves the address it was sent to). Whether it did.
+   */
+  async markEmailVerified(manager: EntityManager, id: string, email: string): Promise<boolean> {
+    const result = await manager.update(UserEntity, { id, email }, { emailVerified: true });
+    return (result.affected ?? 0) > 0;
   }
 
   async remove(id: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {

@@ -30,10 +30,15 @@ a { color: var(--accent); }
 a.button { display: block; text-align: center; padding: 10px 14px; border-radius: 8px;
   border: 1px solid var(--line); color: var(--fg); font-weight: 600; text-decoration: none; }
 h2 { font-size: 1.05rem; margin: 20px 0 10px; }
-.notice { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 0 0 14px; }
 .qr svg { display: block; width: 200px; height: 200px; margin: 0 auto 14px; }
 code.secret { word-break: break-all; }
 ul.codes { columns: 2; padding-left: 20px; font-family: ui-monospace, monospace; }
+nav.account { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 0 0 16px; font-size: .92rem; }
+nav.account a[aria-current=page] { font-weight: 700; color: var(--fg); text-decoration: none; }
+.notice { border: 1px solid var(--accent); border-radius: 8px; padding: 10px 12px; margin: 0 0 14px; }
+ul.items { list-style: none; padding: 0; margin: 0 0 14px; }
+ul.items li { border-top: 1px solid var(--line); padding: 10px 0; }
+form.inline .actions { margin-top: 8px; }
 `;
 
 /** A gate in a rounded square, in the accent colour. */

@@ -64,9 +64,14 @@ export function loginPage(input: {
         />
         <div class="actions"><button type="submit">Sign in</button></div>
       </form>
-      ${upstreamChoices(input.upstream ?? [], input.interaction)}
+      ${forgotPasswordLink()} ${upstreamChoices(input.upstream ?? [], input.interaction)}
       ${input.signupEnabled ? html`<p class="muted footer">New here? <a href="/signup${query}">Create an account</a></p>` : ''}`,
   );
+}
+
+/** The login page's way to a password reset (docs/account.md). */
+function forgotPasswordLink() {
+  return html`<p class="muted footer"><a href="/password/forgot">Forgot password?</a></p>`;
 }
 
 export function consentPage(input: {

@@ -11,6 +11,7 @@ import { MutualTls1763900000400 } from './1763900000400-MutualTls';
 import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
 import { Attributes1763900000510 } from './1763900000510-Attributes';
+import { AccountLinks1763900001000 } from './1763900001000-AccountLinks';
 import { AuthenticationMethods1763900002000 } from './1763900002000-AuthenticationMethods';
 import { SecondFactors1763900002001 } from './1763900002001-SecondFactors';
 import { IdentityProviders1763900004000 } from './1763900004000-IdentityProviders';
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   DpopBinding1763900000410,
   AccessConditions1763900000500,
   Attributes1763900000510,
+  AccountLinks1763900001000,
   AuthenticationMethods1763900002000,
   SecondFactors1763900002001,
   IdentityProviders1763900004000,
