@@ -8,6 +8,11 @@ import { RateLimitStoreUnavailableError } from '../../rate-limit/rate-limit.stor
 import { RateLimiter } from '../../rate-limit/rate-limiter.service';
 import { csrfToken, csrfValid } from '../csrf';
 import { formField, internalPath } from '../form';
+import {
+  PENDING_SIGN_IN_COOKIE,
+  PENDING_SIGN_IN_TTL_SECONDS,
+  PendingSignIns,
+} from '../second-factors/pending-sign-ins.service';
 import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from '../page-response';
 import { SESSION_COOKIE, SessionsService } from '../sessions.service';
 import { linkAccountPage } from '../views/upstream-pages';
@@ -37,6 +42,7 @@ export class UpstreamLoginController {
     private readonly upstream: UpstreamSignIn,
     private readonly accountLink: UpstreamAccountLink,
     private readonly sessions: SessionsService,
+    private readonly pendingSignIns: PendingSignIns,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
   ) {}
@@ -124,6 +130,14 @@ export class UpstreamLoginController {
     if (outcome.kind === 'link') {
       void reply.setCookie(LINK_COOKIE, outcome.offerCookie, this.cookie('/login/link'));
       return seeOther(reply, '/login/link');
+    }
+    if (outcome.kind === 'second-factor') {
+      void reply.setCookie(
+        PENDING_SIGN_IN_COOKIE,
+        outcome.pendingCookie,
+        this.pendingSignIns.cookieOptions(PENDING_SIGN_IN_TTL_SECONDS),
+      );
+      return seeOther(reply, '/login/second-factor');
     }
     void reply.setCookie(
       SESSION_COOKIE,

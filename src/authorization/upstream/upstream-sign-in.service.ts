@@ -8,6 +8,8 @@ import { IdentityProvider, upstreamRedirectUri } from '../../identity-providers/
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { UpstreamIdentity, UpstreamLinks } from '../../identity-providers/upstream-links.service';
 import { UsersService } from '../../users/users.service';
+import { PendingSignIns } from '../second-factors/pending-sign-ins.service';
+import { SecondFactorRegistry } from '../second-factors/second-factor.registry';
 import { SessionsService } from '../sessions.service';
 import { federatedAmr, UpstreamClaims, upstreamEmail } from './federated-profile';
 import { FederatedAccounts } from './federated-accounts.service';
@@ -37,6 +39,8 @@ export type UpstreamStart =
 
 export type UpstreamFinish =
   | { kind: 'signed-in'; cookie: string; interaction: string | null }
+  /** The person has a second factor here: the pending sign-in's cookie (docs/second-factors.md). */
+  | { kind: 'second-factor'; pendingCookie: string }
   | { kind: 'link'; offerCookie: string }
   | { kind: 'refused'; reason: UpstreamRefusal };
 
@@ -61,6 +65,8 @@ export class UpstreamSignIn {
     private readonly accounts: FederatedAccounts,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly secondFactors: SecondFactorRegistry,
+    private readonly pendingSignIns: PendingSignIns,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
   ) {}
@@ -162,7 +168,11 @@ export class UpstreamSignIn {
     return this.signIn(created.id, amr, pending.interaction, audit, alias);
   }
 
-  /** Starts the session of a linked user, if the account may still sign in. */
+  /**
+   * Starts the session of a linked user, if the account may still sign in. A person with a
+   * second factor here passes it first, whatever the upstream did: the upstream vouches for its
+   * own account, not for this one's factor (docs/identity-providers.md, decision 0320).
+   */
   async signIn(
     userId: string,
     amr: readonly string[],
@@ -172,6 +182,21 @@ export class UpstreamSignIn {
   ): Promise<UpstreamFinish> {
     const user = await this.users.findActive(userId);
     if (!user) return this.refused(audit, alias, 'account_inactive');
+    if (await this.secondFactors.hasAny(user.id)) {
+      const pendingCookie = await this.pendingSignIns.create(
+        user.id,
+        amr,
+        interaction ?? undefined,
+      );
+      await this.audit.recordSafely({
+        ...audit,
+        actor: { type: 'user', id: user.id },
+        type: 'login.second_factor_required',
+        target: { type: 'user', id: user.id },
+        details: { provider: alias },
+      });
+      return { kind: 'second-factor', pendingCookie };
+    }
     const cookie = await this.sessions.start(
       user.id,
       { ...audit, actor: { type: 'user', id: user.id } },
