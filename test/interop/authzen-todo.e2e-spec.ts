@@ -371,7 +371,9 @@ describe('AuthZEN interop "Todo" scenario (examples/authzen-todo)', () => {
     const repair = await runExample('setup.mjs', adminEnv);
     expect(repair.code).toBe(0);
     expect(repair.stdout).toContain(`role ${editor.name}: updated (conditions)\n`);
-    expect(repair.stdout).toContain(`user ${morty.username} (${morty.email}): updated (email)\n`);
+    expect(repair.stdout).toContain(
+      `user ${morty.username} (${morty.email}): updated (email, email_verified)\n`,
+    );
     expect(repair.stdout).toContain('Done: 0 created, 2 updated, 8 unchanged.\n');
     expect(await mismatches(table)).toEqual([]);
   });
