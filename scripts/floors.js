@@ -8,7 +8,7 @@ module.exports = [
   ['crypto', 'rate-limit'],
   ['clients', 'users'],
   ['authorization'],
-  ['tokens'],
+  ['tokens', 'passkeys'],
   ['access'],
   ['discovery', 'health'],
 ];

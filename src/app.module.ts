@@ -33,6 +33,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TokensModule } from './tokens/tokens.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -71,6 +72,7 @@ export class AppModule {
         UsersModule,
         AuthorizationModule,
         TokensModule,
+        PasskeysModule,
         AccessModule,
         DiscoveryModule,
         HealthModule,

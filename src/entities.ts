@@ -14,6 +14,7 @@ import { AuditEventEntity } from './events/audit-event.entity';
 import { DpopProofJtiEntity } from './tokens/dpop/dpop-jti.entity';
 import { RefreshTokenEntity, RevokedAccessTokenEntity } from './tokens/token.entities';
 import { UserEntity } from './users/user.entity';
+import { PasskeyChallengeEntity, PasskeyEntity } from './passkeys/passkey.entities';
 
 /**
  * Every entity the data source knows, listed here in the composition root so the database
@@ -37,4 +38,6 @@ export const ENTITIES = [
   UserRoleEntity,
   ClientRoleEntity,
   AccessRuleEntity,
+  PasskeyEntity,
+  PasskeyChallengeEntity,
 ];

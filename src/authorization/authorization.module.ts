@@ -70,6 +70,6 @@ import { SignupController } from './signup.controller';
     SignIn,
     PushedRequests,
   ],
-  exports: [AuthorizationCodesService],
+  exports: [AuthorizationCodesService, SessionsService, InteractionsService],
 })
 export class AuthorizationModule {}

@@ -8,7 +8,14 @@ import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/r
 import { csrfToken, csrfValid } from './csrf';
 import { InteractionsService } from './interactions.service';
 import { loginAttempt } from './login-attempt';
-import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page-response';
+import {
+  PAGE_HEADERS,
+  SCRIPTED_PAGE_HEADERS,
+  seeOther,
+  sendPage,
+  sendTooManyPage,
+  sendUnavailablePage,
+} from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { User } from '../users/user';
 import { SignIn } from './sign-in.service';
@@ -39,6 +46,7 @@ export class LoginController {
     // OIDC Core §3.1.2.1 login_hint: prefill the username the client suggested.
     const pending = await this.interactions.find(interaction);
     const wait = Number(formField(query, 'wait'));
+    const passkeys = this.config.webauthn !== undefined;
     sendPage(
       reply,
       200,
@@ -49,7 +57,9 @@ export class LoginController {
         error: formField(query, 'error'),
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
         signupEnabled: this.config.signupEnabled,
+        passkeys,
       }),
+      passkeys ? SCRIPTED_PAGE_HEADERS : PAGE_HEADERS,
     );
   }
 

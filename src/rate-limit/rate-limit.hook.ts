@@ -38,6 +38,9 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/par',
   '/register',
   '/login',
+  // Passkey ceremonies (docs/passkeys.md): each options call stores a challenge.
+  '/login/passkey/options',
+  '/login/passkey',
 ]);
 
 /**

@@ -1,6 +1,7 @@
 import { passwordRule } from '../../users/password.policy';
 import { CSRF_FIELD } from '../csrf';
 import { html, layout } from './html';
+import { passkeySignIn } from './passkey-sign-in';
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Confirm who you are',
@@ -22,6 +23,8 @@ export function loginPage(input: {
   error?: string;
   waitSeconds?: number;
   signupEnabled: boolean;
+  /** Offer "Sign in with a passkey" (WebAuthn is configured). */
+  passkeys?: boolean;
 }): string {
   const message =
     input.error === 'throttled'
@@ -57,6 +60,7 @@ export function loginPage(input: {
         />
         <div class="actions"><button type="submit">Sign in</button></div>
       </form>
+      ${input.passkeys ? passkeySignIn({ csrf: input.csrf, interaction: input.interaction }) : ''}
       ${input.signupEnabled ? html`<p class="muted footer">New here? <a href="/signup${query}">Create an account</a></p>` : ''}`,
   );
 }

@@ -12,6 +12,7 @@ import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
 import { Attributes1763900000510 } from './1763900000510-Attributes';
 import { AuthenticationMethods1763900002000 } from './1763900002000-AuthenticationMethods';
+import { Passkeys1763900003000 } from './1763900003000-Passkeys';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AccessConditions1763900000500,
   Attributes1763900000510,
   AuthenticationMethods1763900002000,
+  Passkeys1763900003000,
 ];
