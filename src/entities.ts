@@ -7,6 +7,11 @@ import {
   InteractionEntity,
   PushedAuthorizationRequestEntity,
 } from './authorization/authorization.entities';
+import {
+  PendingSignInEntity,
+  RecoveryCodeEntity,
+  TotpAuthenticatorEntity,
+} from './authorization/second-factors/second-factor.entities';
 import { ClientAssertionJtiEntity } from './clients/client-auth/client-assertion-jti.entity';
 import { ClientEntity } from './clients/client.entity';
 import { SigningKeyEntity } from './crypto/signing-key.entity';
@@ -37,6 +42,9 @@ export const ENTITIES = [
   RoleEntity,
   UserRoleEntity,
   ClientRoleEntity,
+  TotpAuthenticatorEntity,
+  RecoveryCodeEntity,
+  PendingSignInEntity,
   AccessRuleEntity,
   PasskeyEntity,
   PasskeyChallengeEntity,

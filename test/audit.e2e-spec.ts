@@ -403,13 +403,13 @@ describe('audit log: security events and GET /admin/audit-events', () => {
 
     const latestFailure = async () => (await list({ type: 'login.failed', limit: '1' })).items[0];
 
-    it('records login.succeeded by the user, from the IP and User-Agent of the sign-in', async () => {
+    it('records login.succeeded by the user, from the IP and User-Agent of the sign-in, with its RFC 8176 amr', async () => {
       const response = await submit({ username: alice.username, password: alice.password });
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/account');
       const who = { type: 'user', id: alice.id };
       expect((await list({ type: 'login.succeeded', actor_id: alice.id })).items).toEqual([
-        event({ type: 'login.succeeded', actor: who, target: who }),
+        event({ type: 'login.succeeded', actor: who, target: who, details: { amr: ['pwd'] } }),
       ]);
     });
 

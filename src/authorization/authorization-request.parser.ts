@@ -43,6 +43,7 @@ const PUSHED_PARAMETERS = [
   'prompt',
   'max_age',
   'login_hint',
+  'acr_values',
   'dpop_jkt',
 ] as const;
 
@@ -209,7 +210,10 @@ function readRequest(
       'dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 9449 §10)',
     );
   }
-  for (const name of ['state', 'nonce', 'login_hint']) {
+  // OIDC Core §3.1.2.1 acr_values: space-separated, in order of preference; values Gatehouse
+  // does not know are ignored (docs/second-factors.md, Step-up).
+  const acrValues = (one(params, 'acr_values') ?? '').split(' ').filter(Boolean);
+  for (const name of ['state', 'nonce', 'login_hint', 'acr_values']) {
     const value = one(params, name);
     if (value !== undefined && value.length > 2048)
       throw new InvalidRequestError(`${name} is too long`);
@@ -228,6 +232,7 @@ function readRequest(
     prompt: prompt as AuthorizationRequest['prompt'],
     maxAge,
     loginHint: one(params, 'login_hint'),
+    ...(acrValues.length > 0 ? { acrValues } : {}),
     requestedAt,
   };
 }

@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   /** OIDC Core §3.1.2.1 max_age, seconds. */
   maxAge?: number;
   loginHint?: string;
+  /** OIDC Core §3.1.2.1 acr_values, in order of preference. */
+  acrValues?: string[];
   /** Epoch ms when the request arrived: prompt=login wants a sign-in after this. */
   requestedAt: number;
 }

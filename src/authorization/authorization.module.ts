@@ -31,6 +31,22 @@ import { SessionsService } from './sessions.service';
 import { SignInRefusalPage } from './sign-in-refusal.page';
 import { SignIn } from './sign-in.service';
 import { SignupController } from './signup.controller';
+import { AccountSecurityController } from './second-factors/account-security.controller';
+import { MfaPolicy } from './second-factors/mfa-policy.service';
+import { PendingSignIns } from './second-factors/pending-sign-ins.service';
+import { RecoveryCodes } from './second-factors/recovery-codes.service';
+import { SecondFactorController } from './second-factors/second-factor.controller';
+import {
+  PendingSignInEntity,
+  RecoveryCodeEntity,
+  TotpAuthenticatorEntity,
+} from './second-factors/second-factor.entities';
+import { SecondFactorEnrolment } from './second-factors/second-factor-enrolment.service';
+import { SecondFactorRegistry } from './second-factors/second-factor.registry';
+import { SecondFactorStep } from './second-factors/second-factor-step.service';
+import { SecondFactorThrottle } from './second-factors/second-factor-throttle.service';
+import { SecondFactorsAdminController } from './second-factors/second-factors-admin.controller';
+import { TotpAuthenticators } from './second-factors/totp-authenticators.service';
 
 @Module({
   imports: [
@@ -40,6 +56,9 @@ import { SignupController } from './signup.controller';
       ConsentEntity,
       AuthorizationCodeEntity,
       PushedAuthorizationRequestEntity,
+      TotpAuthenticatorEntity,
+      RecoveryCodeEntity,
+      PendingSignInEntity,
     ]),
     EventsModule,
     CryptoModule,
@@ -55,6 +74,9 @@ import { SignupController } from './signup.controller';
     LogoutController,
     AssetsController,
     ParController,
+    SecondFactorController,
+    AccountSecurityController,
+    SecondFactorsAdminController,
   ],
   providers: [
     AuthorizationRequestParser,
@@ -69,7 +91,25 @@ import { SignupController } from './signup.controller';
     RpInitiatedLogout,
     SignIn,
     PushedRequests,
+    // Second factors (docs/second-factors.md): another factor kind registers with the registry
+    // and completes the step through SecondFactorStep.
+    SecondFactorRegistry,
+    TotpAuthenticators,
+    RecoveryCodes,
+    PendingSignIns,
+    SecondFactorThrottle,
+    MfaPolicy,
+    SecondFactorStep,
+    SecondFactorEnrolment,
   ],
-  exports: [AuthorizationCodesService, SessionsService, InteractionsService],
+  exports: [
+    AuthorizationCodesService,
+    SessionsService,
+    SecondFactorRegistry,
+    SecondFactorStep,
+    PendingSignIns,
+    MfaPolicy,
+    InteractionsService,
+  ],
 })
 export class AuthorizationModule {}

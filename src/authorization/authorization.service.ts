@@ -6,10 +6,17 @@ import { ConsentsService } from './consents.service';
 import { InteractionsService } from './interactions.service';
 import { ActiveSession } from './sessions.service';
 import { Clock } from '../common/clock';
+import { ACR_VALUES_SUPPORTED, meetsAcr } from './authentication-context';
+import { MfaPolicy } from './second-factors/mfa-policy.service';
+import { SecondFactorRegistry } from './second-factors/second-factor.registry';
 
 /** What the browser should do next for a pending authorization request. */
 export type NextStep =
   | { kind: 'login'; interaction: string }
+  /** A signed-in person must pass their second factor first (step-up). */
+  | { kind: 'second-factor'; interaction: string }
+  /** A signed-in person must enrol a second factor first (policy or acr_values). */
+  | { kind: 'enrol'; interaction: string }
   | { kind: 'consent'; interaction: string }
   | { kind: 'redirect'; location: string };
 
@@ -26,6 +33,8 @@ export class AuthorizationService {
     private readonly codes: AuthorizationCodesService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly policy: MfaPolicy,
+    private readonly secondFactors: SecondFactorRegistry,
   ) {}
 
   /** Decides the next step; `interaction` is the pending request's id, if it has one yet. */
@@ -43,6 +52,16 @@ export class AuthorizationService {
       };
     }
     const { user, authTime, amr } = session!;
+    const stepUp = await this.secondFactor(request, session!);
+    if (stepUp) {
+      // OIDC Core §3.1.2.6: prompt=none cannot show the second-factor step.
+      if (request.prompt.includes('none'))
+        return this.error(request, 'interaction_required', 'a second factor is needed');
+      return {
+        kind: stepUp,
+        interaction: interaction ?? (await this.interactions.create(request)),
+      };
+    }
     const consented =
       !request.prompt.includes('consent') &&
       (await this.consents.covers(user.id, request.clientId, request.scopes));
@@ -99,6 +118,26 @@ export class AuthorizationService {
     if (request.state !== undefined) url.searchParams.set('state', request.state);
     url.searchParams.set('iss', this.config.issuer);
     return url.toString();
+  }
+
+  /**
+   * Whether a password-only session must add a second factor before this request completes:
+   * when the client asks for the MFA level with acr_values (OIDC Core §3.1.2.1; the lowest
+   * level it accepts is above the session's) or the policy requires one. The person passes
+   * theirs (`second-factor`), or enrols one if they have none (`enrol`).
+   */
+  private async secondFactor(
+    request: AuthorizationRequest,
+    session: ActiveSession,
+  ): Promise<'second-factor' | 'enrol' | null> {
+    if (session.amr.includes('mfa')) return null;
+    const known = (request.acrValues ?? []).filter((acr) =>
+      (ACR_VALUES_SUPPORTED as readonly string[]).includes(acr),
+    );
+    const askedByClient = known.length > 0 && !known.some((acr) => meetsAcr(session.amr, acr));
+    const userId = session.user.id;
+    if (!askedByClient && !(await this.policy.requires(userId, request.clientId))) return null;
+    return (await this.secondFactors.hasAny(userId)) ? 'second-factor' : 'enrol';
   }
 
   private needsLogin(request: AuthorizationRequest, session: ActiveSession | null): boolean {

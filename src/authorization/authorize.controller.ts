@@ -96,11 +96,19 @@ export class AuthorizeController {
   }
 }
 
+/** Where each step of a pending request is shown. */
+const STEP_PAGES = {
+  login: '/login',
+  consent: '/consent',
+  'second-factor': '/login/second-factor',
+  enrol: '/account/security',
+} as const;
+
 export function respond(reply: FastifyReply, step: NextStep, status: number): void {
   const location =
     step.kind === 'redirect'
       ? step.location
-      : `/${step.kind}?interaction=${encodeURIComponent(step.interaction)}`;
+      : `${STEP_PAGES[step.kind]}?interaction=${encodeURIComponent(step.interaction)}`;
   void reply
     .status(status)
     .headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })

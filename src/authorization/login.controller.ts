@@ -22,6 +22,12 @@ import { SignIn } from './sign-in.service';
 import { loginPage, messagePage } from './views/pages';
 import { formField, internalPath } from './form';
 import { ErrorShape } from '../common/error-response';
+import {
+  PENDING_SIGN_IN_COOKIE,
+  PENDING_SIGN_IN_TTL_SECONDS,
+  PendingSignIns,
+} from './second-factors/pending-sign-ins.service';
+import { afterSignIn } from './second-factors/second-factor.controller';
 
 /** The login page and its form (Passport local strategy); signing in is SignIn's. */
 @ApiExcludeController()
@@ -34,6 +40,7 @@ export class LoginController {
     private readonly interactions: InteractionsService,
     private readonly config: AppConfig,
     private readonly passport: AppPassport,
+    private readonly pending: PendingSignIns,
   ) {}
 
   @Get('login')
@@ -58,6 +65,7 @@ export class LoginController {
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
         signupEnabled: this.config.signupEnabled,
         passkeys,
+        then: formField(query, 'then') === 'security' ? 'security' : undefined,
       }),
       passkeys ? SCRIPTED_PAGE_HEADERS : PAGE_HEADERS,
     );
@@ -67,6 +75,8 @@ export class LoginController {
   async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const interaction = formField(form, 'interaction');
+    // After re-authenticating for /account/security, back there (a name, never a URL).
+    const then = formField(form, 'then') === 'security' ? 'security' : undefined;
     try {
       const outcome = await this.signIn.signIn({
         // One reading of the credentials for the throttle, the strategy and the audit log.
@@ -75,12 +85,24 @@ export class LoginController {
         ip: request.ip,
         audit: (actor) => auditContext(request, actor),
         verify: () => this.passport.authenticate<User>('local', request, reply),
+        interaction,
       });
       if (outcome.kind === 'refused') {
         const wait = outcome.wait === undefined ? '' : `&wait=${outcome.wait}`;
         return seeOther(
           reply,
-          internalPath('/login', { interaction, error: outcome.error }) + wait,
+          internalPath('/login', { interaction, error: outcome.error, then }) + wait,
+        );
+      }
+      if (outcome.kind === 'second-factor') {
+        void reply.setCookie(
+          PENDING_SIGN_IN_COOKIE,
+          outcome.pendingCookie,
+          this.pending.cookieOptions(PENDING_SIGN_IN_TTL_SECONDS),
+        );
+        return seeOther(
+          reply,
+          then ? '/login/second-factor?then=security' : '/login/second-factor',
         );
       }
       void reply.setCookie(
@@ -88,10 +110,7 @@ export class LoginController {
         outcome.cookie,
         this.sessions.cookieOptions(this.config.sessions.lifetime),
       );
-      seeOther(
-        reply,
-        interaction ? internalPath('/authorize/continue', { interaction }) : '/account',
-      );
+      seeOther(reply, afterSignIn(interaction, then));
     } catch (error) {
       // This network's bcrypt budget is spent: no password was checked.
       if (error instanceof TooManyRequestsError) {

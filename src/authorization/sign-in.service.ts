@@ -6,6 +6,9 @@ import { UsersService } from '../users/users.service';
 import { LoginAttempt, LoginRefusal } from './login-attempt';
 import { LoginThrottle } from './login-throttle.service';
 import { SessionsService } from './sessions.service';
+import { PASSWORD_ONLY } from './authentication-context';
+import { PendingSignIns } from './second-factors/pending-sign-ins.service';
+import { SecondFactorRegistry } from './second-factors/second-factor.registry';
 
 /** Why a sign-in failed, as login.failed records it. */
 type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | LoginRefusal;
@@ -27,12 +30,16 @@ export interface SignInRequest {
   audit: (actor: AuditEntry['actor']) => AuditContext;
   /** Checks the credentials (the Passport local strategy): the user, or null. */
   verify: () => Promise<User | null>;
+  /** The authorization request the sign-in is for, carried on after a second factor. */
+  interaction?: string;
 }
 
 /** What a sign-in comes to: back to the form with an error, or a new browser session. */
 export type SignInOutcome =
   | { kind: 'refused'; error: 'csrf' | 'missing' | 'throttled' | 'invalid'; wait?: number }
-  | { kind: 'signed-in'; cookie: string };
+  | { kind: 'signed-in'; cookie: string }
+  /** The password was right and the person has a second factor: the pending sign-in's cookie. */
+  | { kind: 'second-factor'; pendingCookie: string };
 
 /**
  * Signing in with a username and password: CSRF, then the attempt as it stands, then the
@@ -46,6 +53,8 @@ export class SignIn {
     private readonly throttle: LoginThrottle,
     private readonly users: UsersService,
     private readonly audit: AuditLog,
+    private readonly secondFactors: SecondFactorRegistry,
+    private readonly pending: PendingSignIns,
   ) {}
 
   async signIn(request: SignInRequest): Promise<SignInOutcome> {
@@ -72,6 +81,16 @@ export class SignIn {
       return { kind: 'refused', error: 'invalid' };
     }
     await this.throttle.recordSuccess(username);
+    // docs/second-factors.md: someone with a second factor is not signed in by a password alone.
+    if (await this.secondFactors.hasAny(user.id)) {
+      const pendingCookie = await this.pending.create(user.id, PASSWORD_ONLY, request.interaction);
+      await this.audit.recordSafely({
+        ...request.audit({ type: 'user', id: user.id }),
+        type: 'login.second_factor_required',
+        target: { type: 'user', id: user.id },
+      });
+      return { kind: 'second-factor', pendingCookie };
+    }
     const cookie = await this.sessions.start(user.id, request.audit({ type: 'user', id: user.id }));
     return { kind: 'signed-in', cookie };
   }

@@ -3,6 +3,7 @@ import {
   ClientAssertionAudience,
   DpopNonceMode,
   GatewayForm,
+  MfaRequiredMode,
   RegistrationMode,
 } from './environment';
 import { TlsSettings } from './tls-files';
@@ -56,6 +57,12 @@ export abstract class AppConfig {
     readonly maxFailuresPerIp: number;
     /** Seconds over which failures count, and how long a lock lasts. */
     readonly window: number;
+  };
+  /** Who must pass a second factor (docs/second-factors.md, Policy). */
+  abstract readonly mfa: {
+    readonly required: MfaRequiredMode;
+    readonly requiredRoles: readonly string[];
+    readonly requiredClients: readonly string[];
   };
   abstract readonly bcryptCost: number;
   /** Fewest characters a new password may have (8-72). */

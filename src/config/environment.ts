@@ -27,6 +27,13 @@ export type ClientAssertionAudience = (typeof CLIENT_ASSERTION_AUDIENCES)[number
 export const DPOP_NONCE_MODES = ['off', 'required'] as const;
 export type DpopNonceMode = (typeof DPOP_NONCE_MODES)[number];
 
+/** Who must pass a second factor (docs/second-factors.md, Policy). */
+export const MFA_REQUIRED_MODES = ['off', 'all'] as const;
+export type MfaRequiredMode = (typeof MFA_REQUIRED_MODES)[number];
+
+/** A comma-separated list of names (role names, client_ids), spaces allowed around commas. */
+const NAME_LIST = /^\s*[^,\s][^,]{0,127}(\s*,\s*[^,\s][^,]{0,127})*\s*$/;
+
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
@@ -242,6 +249,21 @@ export class Environment {
   @Min(1)
   @Max(86400)
   LOGIN_FAILURE_WINDOW: number = 900;
+
+  /** `all`: every person must pass a second factor, enrolling one first if they have none. */
+  @IsOptional()
+  @IsIn(MFA_REQUIRED_MODES)
+  MFA_REQUIRED: MfaRequiredMode = 'off';
+
+  /** Roles whose holders must pass a second factor (comma-separated names). */
+  @IsOptional()
+  @Matches(NAME_LIST, { message: 'must be role names separated by commas' })
+  MFA_REQUIRED_ROLES?: string;
+
+  /** Clients whose sign-ins need a second factor (comma-separated client_ids). */
+  @IsOptional()
+  @Matches(NAME_LIST, { message: 'must be client_ids separated by commas' })
+  MFA_REQUIRED_CLIENTS?: string;
 
   @IsOptional()
   @Transform(toInt)

@@ -137,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxFailuresPerIp: parsed.LOGIN_MAX_FAILURES_PER_IP,
       window: parsed.LOGIN_FAILURE_WINDOW,
     },
+    mfa: {
+      required: parsed.MFA_REQUIRED,
+      requiredRoles: nameList(parsed.MFA_REQUIRED_ROLES),
+      requiredClients: nameList(parsed.MFA_REQUIRED_CLIENTS),
+    },
     bcryptCost: parsed.BCRYPT_COST,
     passwordMinLength: parsed.PASSWORD_MIN_LENGTH,
     bodyLimit: parsed.BODY_LIMIT,
@@ -179,4 +184,12 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',');
+}
+
+/** A comma-separated setting as its names, trimmed; unset: none. */
+function nameList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }

@@ -25,6 +25,11 @@ button.secondary { background: transparent; color: var(--fg); border-color: var(
 ul.scopes { padding-left: 20px; margin: 0 0 14px; }
 a { color: var(--accent); }
 .footer { margin-top: 16px; }
+h2 { font-size: 1.05rem; margin: 20px 0 10px; }
+.notice { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 0 0 14px; }
+.qr svg { display: block; width: 200px; height: 200px; margin: 0 auto 14px; }
+code.secret { word-break: break-all; }
+ul.codes { columns: 2; padding-left: 20px; font-family: ui-monospace, monospace; }
 `;
 
 /** A gate in a rounded square, in the accent colour. */

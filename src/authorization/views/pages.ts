@@ -14,6 +14,7 @@ const LOGIN_ERRORS: Record<string, string> = {
   invalid: 'The username or password is not right.',
   csrf: 'The form expired. Please try again.',
   missing: 'Enter your username and password.',
+  expired: 'Your sign-in took too long or was interrupted. Please sign in again.',
 };
 
 export function loginPage(input: {
@@ -25,6 +26,8 @@ export function loginPage(input: {
   signupEnabled: boolean;
   /** Offer "Sign in with a passkey" (WebAuthn is configured). */
   passkeys?: boolean;
+  /** Where to go after signing in: `security` for /account/security. */
+  then?: 'security';
 }): string {
   const message =
     input.error === 'throttled'
@@ -40,6 +43,7 @@ export function loginPage(input: {
       <form method="post" action="/login">
         <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
         ${input.interaction ? html`<input type="hidden" name="interaction" value="${input.interaction}" />` : ''}
+        ${input.then ? html`<input type="hidden" name="then" value="${input.then}" />` : ''}
         <label for="username">Username</label>
         <input
           id="username"

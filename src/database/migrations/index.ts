@@ -12,6 +12,7 @@ import { DpopBinding1763900000410 } from './1763900000410-DpopBinding';
 import { AccessConditions1763900000500 } from './1763900000500-AccessConditions';
 import { Attributes1763900000510 } from './1763900000510-Attributes';
 import { AuthenticationMethods1763900002000 } from './1763900002000-AuthenticationMethods';
+import { SecondFactors1763900002001 } from './1763900002001-SecondFactors';
 import { Passkeys1763900003000 } from './1763900003000-Passkeys';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   AccessConditions1763900000500,
   Attributes1763900000510,
   AuthenticationMethods1763900002000,
+  SecondFactors1763900002001,
   Passkeys1763900003000,
 ];
