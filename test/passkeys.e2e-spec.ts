@@ -321,12 +321,14 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
   describe('passwordless sign-in', () => {
     let user: TestUser;
     let authenticator: SoftAuthenticator;
+    let owner: { browser: TestBrowser; csrf: string };
 
     beforeEach(async () => {
       user = await createUser(sut);
       authenticator = new SoftAuthenticator({ origin: ORIGIN });
-      const { browser, csrf } = await signedInBrowser(sut, user);
-      expect((await enrol(browser, csrf, authenticator)).statusCode).toBe(201);
+      // Signed in before the first passkey: with one, the password leads to the second factor.
+      owner = await signedInBrowser(sut, user);
+      expect((await enrol(owner.browser, owner.csrf, authenticator)).statusCode).toBe(201);
     });
 
     it('continues /authorize to a code and an ID token whose amr says hwk, user and mfa', async () => {
@@ -385,8 +387,7 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
 
     it('a synced passkey signs in with swk; without an interaction the person lands on /account', async () => {
       const synced = new SoftAuthenticator({ origin: ORIGIN, synced: true });
-      const { browser: owner, csrf: ownerCsrf } = await signedInBrowser(sut, user);
-      expect((await enrol(owner, ownerCsrf, synced, 'Phone')).statusCode).toBe(201);
+      expect((await enrol(owner.browser, owner.csrf, synced, 'Phone')).statusCode).toBe(201);
       const { browser, csrf } = await loginPageBrowser(sut);
       const options = await signInOptions(browser, csrf);
       const answer = await browser.postJson('/login/passkey', {
@@ -553,6 +554,79 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
         response: authenticator.assert(await signInOptions(browser, csrf)),
       });
       expect(JSON.parse(answer.body)).toEqual(NOT_ACCEPTED);
+    });
+  });
+
+  describe('as the second factor after the password', () => {
+    it('offers "Use a passkey" on the step; the person\'s own passkey completes it with pwd, hwk, user, mfa', async () => {
+      const user = await createUser(sut);
+      const authenticator = new SoftAuthenticator({ origin: ORIGIN, userVerified: false });
+      const enrolled = await signedInBrowser(sut, user);
+      // Enrolment itself needs user verification; this authenticator then asserts without it.
+      const verifying = new SoftAuthenticator({ origin: ORIGIN });
+      expect((await enrol(enrolled.browser, enrolled.csrf, verifying)).statusCode).toBe(201);
+      authenticator.credentials.push(verifying.credentials[0]);
+      const stranger = await createUser(sut);
+      const theirs = new SoftAuthenticator({ origin: ORIGIN });
+      const other = await signedInBrowser(sut, stranger);
+      expect((await enrol(other.browser, other.csrf, theirs)).statusCode).toBe(201);
+
+      const browser = new TestBrowser(sut);
+      const login = await browser.get('/login');
+      const password = await browser.post('/login', {
+        ...hiddenFields(login.body),
+        username: user.username,
+        password: user.password,
+      });
+      expect(password.location).toMatch(/^\/login\/second-factor/);
+      expect(browser.cookies.has('gatehouse_session')).toBe(false);
+      const step = await browser.get(password.location!);
+      expect(step.statusCode).toBe(200);
+      expect(step.body).toContain('Use a passkey');
+      expect(String(step.headers['content-security-policy'])).toContain("script-src 'self'");
+      const csrf = /data-passkey-second-factor[^>]*data-csrf="([^"]+)"/s.exec(step.body)![1];
+
+      const options = await browser.postJson('/login/second-factor/passkey/options', {
+        csrf_token: csrf,
+      });
+      expect(options.statusCode).toBe(200);
+      const requested = JSON.parse(options.body);
+      expect(requested).toMatchObject({ userVerification: 'preferred' });
+      expect(requested.allowCredentials).toEqual([
+        {
+          id: verifying.credentials[0].id.toString('base64url'),
+          type: 'public-key',
+          transports: ['internal'],
+        },
+      ]);
+      // Another account's passkey is refused, and the step stays open.
+      const foreign = await browser.postJson('/login/second-factor/passkey', {
+        csrf_token: csrf,
+        response: theirs.assert(requested),
+      });
+      expect(foreign.statusCode).toBe(400);
+      expect(JSON.parse(foreign.body)).toEqual(NOT_ACCEPTED);
+
+      const again = JSON.parse(
+        (await browser.postJson('/login/second-factor/passkey/options', { csrf_token: csrf })).body,
+      );
+      const done = await browser.postJson('/login/second-factor/passkey', {
+        csrf_token: csrf,
+        response: authenticator.assert(again),
+      });
+      expect(done.statusCode).toBe(200);
+      expect(JSON.parse(done.body)).toEqual({ redirect: '/account' });
+      expect(browser.cookies.has('gatehouse_session')).toBe(true);
+      const events = await auditEvents(sut, 'login.succeeded', user.id);
+      expect(events.at(-1)?.details).toEqual({ amr: ['pwd', 'hwk', 'user', 'mfa'] });
+      const failed = await auditEvents(sut, 'second_factor.failed', user.id);
+      expect(failed.at(-1)?.details).toEqual({ kind: 'passkey', reason: 'other_user' });
+
+      // The pending sign-in is gone: the step cannot be completed twice.
+      const twice = await browser.postJson('/login/second-factor/passkey/options', {
+        csrf_token: csrf,
+      });
+      expect(twice.statusCode).toBe(401);
     });
   });
 

@@ -10,7 +10,7 @@ import { AuditContext } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { passkeyAmr } from './passkey-amr';
+import { passkeyAmr, PasskeyUse } from './passkey-amr';
 import { CEREMONY_TTL_MS, CeremonyPurpose, PasskeyChallenges } from './passkey-challenges.service';
 import { Passkeys } from './passkeys.service';
 import { RelyingParty } from './relying-party';
@@ -37,7 +37,13 @@ export type AssertionFailure =
   | 'counter_regressed';
 
 export type AssertionOutcome =
-  | { kind: 'verified'; user: User; amr: AuthenticationMethod[]; passkeyId: string }
+  | {
+      kind: 'verified';
+      user: User;
+      amr: AuthenticationMethod[];
+      use: PasskeyUse;
+      passkeyId: string;
+    }
   | { kind: 'refused'; reason: AssertionFailure; userId?: string };
 
 /**
@@ -137,15 +143,8 @@ export class PasskeyAuthentication {
       });
       return { kind: 'refused', reason: 'counter_regressed', userId };
     }
-    return {
-      kind: 'verified',
-      user,
-      passkeyId: passkey.id,
-      amr: passkeyAmr({
-        deviceType: info.credentialDeviceType,
-        userVerified: info.userVerified,
-      }),
-    };
+    const use = { deviceType: info.credentialDeviceType, userVerified: info.userVerified };
+    return { kind: 'verified', user, passkeyId: passkey.id, use, amr: passkeyAmr(use) };
   }
 }
 

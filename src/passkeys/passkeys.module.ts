@@ -12,6 +12,8 @@ import { PasskeyAuthentication } from './passkey-authentication.service';
 import { PasskeyChallenges } from './passkey-challenges.service';
 import { PasskeyChallengeEntity, PasskeyEntity } from './passkey.entities';
 import { PasskeyRegistration } from './passkey-registration.service';
+import { PasskeySecondFactor } from './passkey-second-factor';
+import { PasskeySecondFactorController } from './passkey-second-factor.controller';
 import { PasskeySignInController } from './passkey-sign-in.controller';
 import { Passkeys } from './passkeys.service';
 import { RelyingParty } from './relying-party';
@@ -27,6 +29,7 @@ import { RelyingParty } from './relying-party';
   ],
   controllers: [
     PasskeySignInController,
+    PasskeySecondFactorController,
     AccountPasskeysController,
     AccountPasskeyCeremonyController,
     AdminPasskeysController,
@@ -38,6 +41,7 @@ import { RelyingParty } from './relying-party';
     PasskeyChallenges,
     PasskeyRegistration,
     PasskeyAuthentication,
+    PasskeySecondFactor,
   ],
   exports: [Passkeys, PasskeyAuthentication],
 })

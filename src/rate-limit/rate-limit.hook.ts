@@ -41,6 +41,8 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   // Passkey ceremonies (docs/passkeys.md): each options call stores a challenge.
   '/login/passkey/options',
   '/login/passkey',
+  '/login/second-factor/passkey/options',
+  '/login/second-factor/passkey',
 ]);
 
 /**

@@ -62,6 +62,28 @@ export const PASSKEYS_SCRIPT = `'use strict';
       });
     }
 
+    var second = document.querySelector('[data-passkey-second-factor]');
+    if (second) {
+      second.hidden = false;
+      second.addEventListener('click', function () {
+        var csrf = second.getAttribute('data-csrf');
+        var form = document.querySelector('form[action="/login/second-factor"]');
+        var field = function (name) {
+          var input = form && form.querySelector('input[name="' + name + '"]');
+          return input ? input.value : undefined;
+        };
+        var context = { csrf_token: csrf, interaction: field('interaction'), then: field('then') };
+        second.disabled = true;
+        post('/login/second-factor/passkey/options', context)
+          .then(function (options) { return lib.startAuthentication({ optionsJSON: options }); })
+          .then(function (response) {
+            return post('/login/second-factor/passkey', Object.assign({ response: response }, context));
+          })
+          .then(function (done) { window.location.assign(done.redirect); })
+          .catch(function (error) { second.disabled = false; showError(explain(error)); });
+      });
+    }
+
     var register = document.querySelector('[data-passkey-register]');
     if (register) {
       register.hidden = false;
