@@ -300,7 +300,7 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
       expect(added.statusCode).toBe(201);
     });
 
-    it('answers 30,000-deep JSON and a body that is not JSON with 400, never 500', async () => {
+    it('answers 30,000-deep JSON with 400 and a POST without a JSON body with 415, never 500', async () => {
       const { browser } = await signedInBrowser(sut, user);
       const deep = `{"csrf_token":"x","response":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
       for (const url of ['/account/passkeys', '/login/passkey', '/login/passkey/options']) {
@@ -312,8 +312,8 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
         });
         expect(nested.statusCode).toBe(400);
         expect(nested.json()).toMatchObject({ error: 'invalid_request' });
-        const broken = await browser.postJson(url, undefined);
-        expect(broken.statusCode).toBe(400);
+        const bodiless = await browser.postJson(url, undefined);
+        expect(bodiless.statusCode).toBe(415);
       }
     });
   });
@@ -713,6 +713,19 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
           details: { passkey_id: added.id, name: 'Laptop' },
         }),
       ]);
+    });
+
+    it('lists the passkeys on /account/security, with the way to manage them', async () => {
+      const user = await createUser(sut);
+      const { browser, csrf } = await signedInBrowser(sut, user);
+      const none = await browser.get('/account/security');
+      expect(none.statusCode).toBe(200);
+      expect(none.body).toContain('<h2>Passkeys</h2>');
+      expect(none.body).toContain('You have no passkeys.');
+      await enrol(browser, csrf, new SoftAuthenticator({ origin: ORIGIN }), 'Desk <key>');
+      const some = await browser.get('/account/security');
+      expect(some.body).toContain('<li>Desk &lt;key&gt;</li>');
+      expect(some.body).toContain('<a href="/account/passkeys">Manage passkeys</a>');
     });
 
     it('serves the scripts from our origin, and the login page says passkeys need JavaScript', async () => {

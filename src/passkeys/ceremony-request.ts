@@ -1,13 +1,20 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, ValidationFailedError } from '../common/api-error';
+import { BODY_PROBLEMS } from '../common/error-response';
+import { InvalidRequestError } from '../common/oauth-error';
 import { CSRF_FIELD, csrfValid } from '../authorization/csrf';
 import { CEREMONY_COOKIE, CEREMONY_TTL_MS } from './passkey-challenges.service';
 
 /**
- * The JSON body of a ceremony request: an object whose `csrf_token` matches this browser's
+ * The JSON body of a ceremony request (415 for any other type): an object whose `csrf_token` matches this browser's
  * CSRF cookie (the double submit of every form, src/authorization/csrf.ts); else 400 or 403.
  */
 export function ceremonyBody(request: FastifyRequest): Record<string, unknown> {
+  // JSON only: a form is what another site can post without asking (a CORS simple request).
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new InvalidRequestError(BODY_PROBLEMS.unsupportedType, undefined, { status: 415 });
+  }
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationFailedError([{ field: 'body', problem: 'must be a JSON object' }]);

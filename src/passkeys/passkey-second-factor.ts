@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
+  AccountPageContext,
   ChallengePageContext,
   SecondFactorKind,
   SecondFactorRegistry,
@@ -11,6 +12,7 @@ import { PasskeyEntity } from './passkey.entities';
 import { Passkeys } from './passkeys.service';
 import { RelyingParty } from './relying-party';
 import { passkeySecondFactorOption } from './views/passkey-second-factor-option';
+import { passkeysSection } from './views/passkeys-section';
 
 /**
  * Passkeys as a kind of second factor (docs/passkeys.md, As a second factor): a person with a
@@ -50,5 +52,10 @@ export class PasskeySecondFactor implements SecondFactorKind {
   async challengeOption(context: ChallengePageContext): Promise<Html | undefined> {
     if (!(await this.enrolled(context.userId))) return undefined;
     return passkeySecondFactorOption({ csrf: context.csrf });
+  }
+
+  async accountSection(context: AccountPageContext): Promise<Html | undefined> {
+    const passkeys = await this.passkeys.listFor(context.userId);
+    return passkeysSection({ names: passkeys.map((passkey) => passkey.name) });
   }
 }

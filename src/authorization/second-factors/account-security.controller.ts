@@ -14,6 +14,7 @@ import { MfaPolicy } from './mfa-policy.service';
 import { recoveryCodesPage, securityPage } from './second-factor.pages';
 import { SecondFactorEnrolment } from './second-factor-enrolment.service';
 import { afterSignIn } from './second-factor.controller';
+import { SecondFactorRegistry } from './second-factor.registry';
 
 /**
  * How recently the person must have signed in to add or remove a second factor: someone at an
@@ -34,6 +35,7 @@ export class AccountSecurityController {
     private readonly policy: MfaPolicy,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly registry: SecondFactorRegistry,
   ) {}
 
   @Get()
@@ -48,21 +50,23 @@ export class AccountSecurityController {
     const userId = session.user.id;
     const state = await this.enrolment.state(userId, session.user.username);
     const pending = interaction ? await this.interactions.find(interaction) : null;
+    const csrf = csrfToken(request, reply, this.secure);
+    const recent = this.recent(session);
     sendPage(
       reply,
       200,
       securityPage({
-        csrf: csrfToken(request, reply, this.secure),
+        csrf,
         username: session.user.username,
         ...state,
-        recent: this.recent(session),
+        recent,
         interaction,
         required:
           !!pending && !state.totpSince && (await this.policy.requires(userId, pending.clientId)),
         error: formField(query, 'error'),
         notice:
           formField(query, 'done') === 'removed' ? 'The authenticator app was removed.' : undefined,
-        sections: [],
+        sections: await this.registry.accountSections({ csrf, userId, recent }),
       }),
     );
   }

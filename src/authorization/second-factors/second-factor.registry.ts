@@ -22,6 +22,14 @@ export interface ChallengePageContext {
   userId: string;
 }
 
+/** What a kind may put on `/account/security`, below the authenticator app. */
+export interface AccountPageContext {
+  csrf: string;
+  userId: string;
+  /** Signed in recently enough to change second factors. */
+  recent: boolean;
+}
+
 /**
  * A kind of second factor. TOTP (with recovery codes) is built in; another module adds its
  * kind (passkeys, say) by calling `SecondFactorRegistry.register` from its constructor:
@@ -43,6 +51,8 @@ export interface SecondFactorKind {
   /** Removes every factor of this kind of the user, in the caller's transaction; how many. */
   removeAll(userId: string, manager: EntityManager): Promise<number>;
   challengeOption?(context: ChallengePageContext): Promise<Html | undefined>;
+  /** Its section of `/account/security` (a list and a link to manage it, say). */
+  accountSection?(context: AccountPageContext): Promise<Html | undefined>;
 }
 
 /** Every kind of second factor the server knows (docs/second-factors.md, Factor kinds). */
@@ -67,6 +77,13 @@ export class SecondFactorRegistry {
   async list(userId: string): Promise<SecondFactorSummary[]> {
     const lists = await Promise.all(this.all().map((kind) => kind.list(userId)));
     return lists.flat();
+  }
+
+  async accountSections(context: AccountPageContext): Promise<Html[]> {
+    const sections = await Promise.all(
+      this.all().map((kind) => kind.accountSection?.(context) ?? Promise.resolve(undefined)),
+    );
+    return sections.filter((section): section is Html => section !== undefined);
   }
 
   async challengeOptions(context: ChallengePageContext): Promise<Html[]> {
