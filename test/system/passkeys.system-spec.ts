@@ -114,6 +114,11 @@ describe('passkeys in a real browser (headless Chromium, virtual authenticator)'
       'This laptop',
     ]);
     await screenshot(page, 'passkeys-added');
+    await page.goto(`${issuer}/account/security`);
+    await expect(page.locator('section.passkeys li').allTextContents()).resolves.toEqual([
+      'This laptop',
+    ]);
+    await screenshot(page, 'account-security-passkeys');
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(credentials[0].isResidentCredential).toBe(true);

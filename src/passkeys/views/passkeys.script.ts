@@ -31,6 +31,8 @@ export const PASSKEYS_SCRIPT = `'use strict';
   function explain(error) {
     if (error && error.name === 'NotAllowedError') return 'The passkey prompt was closed or timed out.';
     if (error && /not accepted/.test(error.message)) return 'The passkey was not accepted.';
+    if (error && /start again/.test(error.message)) return 'That took too long. Please try again.';
+    if (error && /sign in again/.test(error.message)) return 'Sign in again to change your passkeys.';
     return (error && error.message) || 'Something went wrong with the passkey.';
   }
 
