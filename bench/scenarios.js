@@ -301,5 +301,11 @@ module.exports = [
     },
   },
 ];
+// password_login_totp right after password_login, the row it is held against.
+module.exports.splice(
+  module.exports.findIndex((scenario) => scenario.name === 'password_login') + 1,
+  0,
+  ...require('./scenarios-second-factors'),
+);
 module.exports.push(...require('./scenarios-access'));
 module.exports.push(...require('./scenarios-authzen'));

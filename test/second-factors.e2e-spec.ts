@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { decodeJwt } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TestBrowser } from './support/browser';
 import {
@@ -490,5 +491,63 @@ describe('second factors: MFA_REQUIRED=all leads a person without one to enrol f
     expect(first.location).toMatch(/^\/account\/security\?interaction=/);
     const again = await browser.get(login.location!);
     expect(again.location).toMatch(/^\/account\/security\?interaction=/);
+  });
+});
+
+describe('second factors: MFA_REQUIRED_ROLES and MFA_REQUIRED_CLIENTS', () => {
+  let sut: TestApp;
+  let covered: TestClient;
+  let other: TestClient;
+
+  before(async () => {
+    // The client's id is made at registration: a first start registers it, a second start on
+    // the same database names it in MFA_REQUIRED_CLIENTS.
+    const keys = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const first = await startTestApp(keys);
+    covered = await createClient(first);
+    await first.app.close();
+    sut = await startTestApp(
+      { ...keys, MFA_REQUIRED_ROLES: 'ops, auditors', MFA_REQUIRED_CLIENTS: covered.client_id },
+      { database: first.database },
+    );
+    other = await createClient(sut);
+    const role = await sut.admin('POST', '/admin/roles', {
+      name: 'ops',
+      permissions: ['servers:restart'],
+    });
+    expect(role.statusCode).toBe(201);
+  });
+  after(async () => {
+    await sut.close();
+    await sut.database.drop();
+  });
+
+  /** Where a fresh browser of `user` lands after password sign-in for `client`. */
+  const landing = async (user: TestUser, client: TestClient) => {
+    const browser = new TestBrowser(sut);
+    const started = await authorize(browser, client);
+    const page = await browser.get(started.location);
+    const login = await browser.post('/login', {
+      ...hiddenFields(page.body),
+      username: user.username,
+      password: user.password,
+    });
+    return (await browser.get(login.location!)).location!;
+  };
+
+  it('a holder of a listed role is led to enrol; someone without it goes on to consent', async () => {
+    const operator = await createUser(sut);
+    const assigned = await sut.admin('PUT', `/admin/users/${operator.id}/roles`, {
+      roles: ['ops'],
+    });
+    expect(assigned.statusCode).toBe(200);
+    expect(await landing(operator, other)).toMatch(/^\/account\/security\?interaction=/);
+    expect(await landing(await createUser(sut), other)).toMatch(/^\/consent\?interaction=/);
+  });
+
+  it('every sign-in to a listed client needs a second factor', async () => {
+    const user = await createUser(sut);
+    expect(await landing(user, covered)).toMatch(/^\/account\/security\?interaction=/);
+    expect(await landing(user, other)).toMatch(/^\/consent\?interaction=/);
   });
 });

@@ -38,6 +38,7 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/par',
   '/register',
   '/login',
+  '/login/second-factor',
   // Passkey ceremonies (docs/passkeys.md): each options call stores a challenge.
   '/login/passkey/options',
   '/login/passkey',

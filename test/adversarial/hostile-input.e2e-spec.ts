@@ -73,6 +73,24 @@ const PAGES: Operation[] = [
   },
   { method: 'GET', path: '/authorize/continue', query: ['interaction'], fields: [], security: [] },
   { method: 'GET', path: '/account', query: [], fields: [], security: [] },
+  { method: 'GET', path: '/login/second-factor', query: ['interaction'], fields: [], security: [] },
+  {
+    method: 'POST',
+    path: '/login/second-factor',
+    query: [],
+    body: 'form',
+    fields: ['otp', 'interaction'],
+    security: [],
+  },
+  { method: 'GET', path: '/account/security', query: ['interaction'], fields: [], security: [] },
+  {
+    method: 'POST',
+    path: '/account/security/totp/confirm',
+    query: [],
+    body: 'form',
+    fields: ['otp', 'interaction'],
+    security: [],
+  },
   { method: 'GET', path: '/logout/done', query: [], fields: [], security: [] },
 ];
 

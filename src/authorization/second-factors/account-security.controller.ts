@@ -10,11 +10,10 @@ import { formField } from '../form';
 import { InteractionsService } from '../interactions.service';
 import { PAGE_HEADERS, seeOther, sendPage, sendUnavailablePage } from '../page-response';
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../sessions.service';
-import { MfaPolicy } from './mfa-policy.service';
+import { SecondFactorRegistry } from './second-factor.registry';
 import { recoveryCodesPage, securityPage } from './second-factor.pages';
 import { SecondFactorEnrolment } from './second-factor-enrolment.service';
 import { afterSignIn } from './second-factor.controller';
-import { SecondFactorRegistry } from './second-factor.registry';
 
 /**
  * How recently the person must have signed in to add or remove a second factor: someone at an
@@ -32,10 +31,9 @@ export class AccountSecurityController {
     private readonly sessions: SessionsService,
     private readonly enrolment: SecondFactorEnrolment,
     private readonly interactions: InteractionsService,
-    private readonly policy: MfaPolicy,
+    private readonly registry: SecondFactorRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly registry: SecondFactorRegistry,
   ) {}
 
   @Get()
@@ -49,9 +47,9 @@ export class AccountSecurityController {
     if (!session) return this.signIn(reply, interaction);
     const userId = session.user.id;
     const state = await this.enrolment.state(userId, session.user.username);
-    const pending = interaction ? await this.interactions.find(interaction) : null;
     const csrf = csrfToken(request, reply, this.secure);
     const recent = this.recent(session);
+    const sections = await this.registry.accountSections({ csrf, userId, recent, interaction });
     sendPage(
       reply,
       200,
@@ -61,12 +59,13 @@ export class AccountSecurityController {
         ...state,
         recent,
         interaction,
-        required:
-          !!pending && !state.totpSince && (await this.policy.requires(userId, pending.clientId)),
+        // An authorization waits here only when the policy or the client asked for a second
+        // factor and the person has none (AuthorizationService: the `enrol` step).
+        required: !!interaction && !(await this.registry.hasAny(userId)),
         error: formField(query, 'error'),
         notice:
           formField(query, 'done') === 'removed' ? 'The authenticator app was removed.' : undefined,
-        sections: await this.registry.accountSections({ csrf, userId, recent }),
+        sections,
       }),
     );
   }

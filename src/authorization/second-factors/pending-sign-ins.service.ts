@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { RandomService } from '../../crypto/random.service';
 import { sha256 } from '../../crypto/secret-hasher.service';
 import { Housekeeping } from '../../database/housekeeping.service';
+import { SignOutEverywhere } from '../../users/sign-out-everywhere';
 import { PendingSignInEntity } from './second-factor.entities';
 
 export const PENDING_SIGN_IN_COOKIE = 'gatehouse_pending';
@@ -33,10 +34,15 @@ export class PendingSignIns {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     housekeeping: Housekeeping,
+    signOut: SignOutEverywhere,
   ) {
     housekeeping.register(
       'pending_sign_ins',
       `DELETE FROM "pending_sign_ins" WHERE "expires_at" < now()`,
+    );
+    // A password change or a disable ends sign-ins half done, too.
+    signOut.register('pending_sign_ins', (manager, userId) =>
+      manager.delete(PendingSignInEntity, { userId }),
     );
   }
 

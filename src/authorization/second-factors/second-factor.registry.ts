@@ -22,12 +22,14 @@ export interface ChallengePageContext {
   userId: string;
 }
 
-/** What a kind may put on `/account/security`, below the authenticator app. */
+/** What a kind may put on /account/security, below the authenticator app. */
 export interface AccountPageContext {
   csrf: string;
   userId: string;
-  /** Signed in recently enough to change second factors. */
+  /** Whether the session is recent enough to change second factors (else show, don't offer). */
   recent: boolean;
+  /** The pending authorization request the page carries, if any (a hidden `interaction`). */
+  interaction?: string;
 }
 
 /**
@@ -41,6 +43,9 @@ export interface AccountPageContext {
  *   `SecondFactorStep.complete(request, reply, methods)` with its RFC 8176 methods (e.g.
  *   `['hwk', 'user']`): that ends the pending sign-in and starts the session with
  *   `amr` = first factor + `methods` + `mfa`.
+ * - `accountSection` adds a section to /account/security (a passkey list with enrol and
+ *   remove buttons, say); its forms post to the kind's own routes, which must check CSRF and a
+ *   recent sign-in as the page's own forms do.
  * - `list` and `removeAll` back the admin API (GET/DELETE /admin/users/{id}/second-factors).
  */
 export interface SecondFactorKind {
@@ -51,7 +56,6 @@ export interface SecondFactorKind {
   /** Removes every factor of this kind of the user, in the caller's transaction; how many. */
   removeAll(userId: string, manager: EntityManager): Promise<number>;
   challengeOption?(context: ChallengePageContext): Promise<Html | undefined>;
-  /** Its section of `/account/security` (a list and a link to manage it, say). */
   accountSection?(context: AccountPageContext): Promise<Html | undefined>;
 }
 
