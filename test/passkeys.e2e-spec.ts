@@ -715,6 +715,27 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
       ]);
     });
 
+    it('documents the admin routes in the OpenAPI document, behind the bearer token', async () => {
+      const document = (await sut.request({ method: 'GET', url: '/docs-json' })).json();
+      const list = document.paths['/admin/users/{id}/passkeys'].get;
+      const remove = document.paths['/admin/users/{id}/passkeys/{passkeyId}'].delete;
+      expect(list.security).toEqual([{ bearer: [] }]);
+      expect(remove.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
+      expect(Object.keys(remove.responses).sort()).toEqual(['204', '400', '401', '403', '404']);
+      expect(Object.keys(document.components.schemas.PasskeyView.properties).sort()).toEqual([
+        'backed_up',
+        'created_at',
+        'credential_id',
+        'device_type',
+        'id',
+        'last_used_at',
+        'name',
+        'sign_count',
+        'transports',
+      ]);
+    });
+
     it('lists the passkeys on /account/security, with the way to manage them', async () => {
       const user = await createUser(sut);
       const { browser, csrf } = await signedInBrowser(sut, user);
