@@ -228,6 +228,10 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
         const page = await browser.get('/account/passkeys');
         expect(page.body).toContain('To add, rename or remove passkeys, sign in again first.');
         expect(page.body).not.toContain('data-passkey-register');
+        const again = await browser.post('/account/passkeys/sign-in-again', { csrf_token: csrf });
+        expect(again.statusCode).toBe(303);
+        expect(again.location).toBe('/login?then=security');
+        expect(browser.cookies.has('gatehouse_session')).toBe(false);
       } finally {
         clock.advance(-11 * 60 * 1000);
       }

@@ -104,7 +104,10 @@ export class AccountPasskeysController {
     seeOther(reply, done ? at({ notice: 'renamed' }) : at({ error: 'missing' }));
   }
 
-  /** Re-authentication: this browser's session ends and the login page follows. */
+  /**
+   * Re-authentication: this browser's session ends and the login page follows, which brings
+   * the person back to /account/security (its passkey section links here).
+   */
   @Post('sign-in-again')
   async signInAgain(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!csrfValid(request, formField(this.form(request), 'csrf_token'))) {
@@ -112,7 +115,7 @@ export class AccountPasskeysController {
     }
     await this.sessions.end(request.cookies[SESSION_COOKIE]);
     void reply.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
-    seeOther(reply, '/login');
+    seeOther(reply, '/login?then=security');
   }
 
   /** The session of a change: CSRF, signed in, recently; else the answer is sent and null. */
