@@ -8,7 +8,7 @@ module.exports = [
   ['crypto', 'rate-limit', 'mail'],
   ['clients', 'users', 'identity-providers'],
   ['authorization'],
-  ['tokens'],
+  ['tokens', 'passkeys'],
   ['access', 'account'],
   ['discovery', 'health'],
 ];

@@ -34,6 +34,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TokensModule } from './tokens/tokens.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { UsersModule } from './users/users.module';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 
@@ -74,6 +75,7 @@ export class AppModule {
         IdentityProvidersModule,
         AuthorizationModule,
         TokensModule,
+        PasskeysModule,
         AccessModule,
         AccountModule,
         DiscoveryModule,

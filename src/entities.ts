@@ -28,6 +28,7 @@ import {
   UpstreamAuthorizationEntity,
   UpstreamLinkOfferEntity,
 } from './authorization/upstream/upstream.entities';
+import { PasskeyChallengeEntity, PasskeyEntity } from './passkeys/passkey.entities';
 
 /**
  * Every entity the data source knows, listed here in the composition root so the database
@@ -59,4 +60,6 @@ export const ENTITIES = [
   UpstreamAuthorizationEntity,
   UpstreamLinkOfferEntity,
   AccountLinkEntity,
+  PasskeyEntity,
+  PasskeyChallengeEntity,
 ];

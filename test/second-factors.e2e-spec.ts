@@ -417,7 +417,8 @@ describe('second factors: TOTP and recovery codes at sign-in (docs/second-factor
     expect(await auditOf(sut, user.id, 'second_factor.removed')).toEqual([
       {
         outcome: 'success',
-        details: { kind: 'all', removed: { totp: 1, recovery_codes: 10 } },
+        // Every registered kind reports, passkeys (docs/passkeys.md) included.
+        details: { kind: 'all', removed: { totp: 1, recovery_codes: 10, passkey: 0 } },
       },
     ]);
     const unknown = await sut.admin(

@@ -128,6 +128,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     MfaPolicy,
     ConsentsService,
     LoginThrottle,
+    InteractionsService,
   ],
 })
 export class AuthorizationModule {}

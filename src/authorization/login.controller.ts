@@ -8,7 +8,14 @@ import { RateLimitUnavailableError, TooManyRequestsError } from '../rate-limit/r
 import { csrfToken, csrfValid } from './csrf';
 import { InteractionsService } from './interactions.service';
 import { loginAttempt } from './login-attempt';
-import { seeOther, sendPage, sendTooManyPage, sendUnavailablePage } from './page-response';
+import {
+  PAGE_HEADERS,
+  SCRIPTED_PAGE_HEADERS,
+  seeOther,
+  sendPage,
+  sendTooManyPage,
+  sendUnavailablePage,
+} from './page-response';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { User } from '../users/user';
 import { SignIn } from './sign-in.service';
@@ -48,6 +55,7 @@ export class LoginController {
     // OIDC Core §3.1.2.1 login_hint: prefill the username the client suggested.
     const pending = await this.interactions.find(interaction);
     const wait = Number(formField(query, 'wait'));
+    const passkeys = this.config.webauthn !== undefined;
     sendPage(
       reply,
       200,
@@ -59,8 +67,10 @@ export class LoginController {
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
         signupEnabled: this.config.signupEnabled,
         upstream: await this.upstreamChoices(),
+        passkeys,
         then: formField(query, 'then') === 'security' ? 'security' : undefined,
       }),
+      passkeys ? SCRIPTED_PAGE_HEADERS : PAGE_HEADERS,
     );
   }
 

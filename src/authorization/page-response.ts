@@ -15,8 +15,23 @@ export const PAGE_HEADERS = {
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
 };
 
-export function sendPage(reply: FastifyReply, status: number, body: string): void {
-  void reply.status(status).headers(PAGE_HEADERS).send(body);
+/**
+ * The headers of a page that runs our own scripts (WebAuthn needs JavaScript): the same, with
+ * scripts and fetch from our origin only, still no inline script (docs/passkeys.md).
+ */
+export const SCRIPTED_PAGE_HEADERS = {
+  ...PAGE_HEADERS,
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  body: string,
+  headers: Record<string, string> = PAGE_HEADERS,
+): void {
+  void reply.status(status).headers(headers).send(body);
 }
 
 /** RFC 9110 §15.4.4: 303 See Other after every POST, so a reload never resubmits. */

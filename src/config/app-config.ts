@@ -8,6 +8,7 @@ import {
   RegistrationMode,
 } from './environment';
 import { TlsSettings } from './tls-files';
+import { WebAuthnSettings } from './webauthn-settings';
 
 /** The validated, typed configuration every module reads (injected as `AppConfig`). */
 export abstract class AppConfig {
@@ -43,6 +44,8 @@ export abstract class AppConfig {
     readonly refreshTokenIdleLifetime: number;
   };
   abstract readonly signupEnabled: boolean;
+  /** The WebAuthn relying party (docs/passkeys.md); undefined: passkeys are off. */
+  abstract readonly webauthn?: WebAuthnSettings;
   /** RFC 9126 §5: a direct /authorize is refused for every client. */
   abstract readonly requirePushedAuthorizationRequests: boolean;
   /** Seconds a pushed request_uri stays usable (RFC 9126 §2.2 `expires_in`). */

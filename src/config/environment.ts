@@ -170,6 +170,25 @@ export class Environment {
   @IsIn([true, false], { message: 'must be true or false' })
   SIGNUP_ENABLED: boolean = true;
 
+  /** WebAuthn relying party ID (docs/passkeys.md); default: the issuer's host. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(253)
+  WEBAUTHN_RP_ID?: string;
+
+  /** Comma-separated origins passkey ceremonies may come from; default: the issuer's origin. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  WEBAUTHN_ORIGINS?: string;
+
+  /** The name authenticators show for Gatehouse beside the account. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  WEBAUTHN_RP_NAME: string = 'Gatehouse';
+
   /** RFC 9126 §5: every client must push its authorization requests to /par. */
   @IsOptional()
   @Transform(toBool)

@@ -41,6 +41,7 @@ describe(loadConfig.name, () => {
           refreshTokenIdleLifetime: 14 * 86400,
         },
         signupEnabled: true,
+        webauthn: { rpId: 'localhost', rpName: 'Gatehouse', origins: ['http://localhost:3000'] },
         requirePushedAuthorizationRequests: false,
         pushedAuthorizationRequestLifetime: 60,
         dpopNonce: 'off',
@@ -143,6 +144,9 @@ describe(loadConfig.name, () => {
         CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: '400',
         RATE_LIMIT_BCRYPT_PER_IP: '90',
         CLIENT_ASSERTION_AUDIENCE: 'legacy',
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://id.example.com,https://app.example.com',
+        WEBAUTHN_RP_NAME: 'Example ID',
       });
 
       expect(sut).toEqual({
@@ -167,6 +171,11 @@ describe(loadConfig.name, () => {
           refreshTokenIdleLifetime: 7200,
         },
         signupEnabled: false,
+        webauthn: {
+          rpId: 'example.com',
+          rpName: 'Example ID',
+          origins: ['https://id.example.com', 'https://app.example.com'],
+        },
         requirePushedAuthorizationRequests: true,
         pushedAuthorizationRequestLifetime: 90,
         dpopNonce: 'required',

@@ -4,6 +4,7 @@ import { AppConfig } from './app-config';
 import { Environment, GatewayForm } from './environment';
 import { readTlsFiles } from './tls-files';
 import { readMailSettings } from './mail-settings';
+import { webAuthnSettings } from './webauthn-settings';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -93,9 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const tls = readTlsFiles(parsed, problems);
   const mail = readMailSettings(parsed, problems);
+  const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
+  // A bad ISSUER is reported under its own name, not again as passkey settings.
+  const webauthn = problems.some((problem) => problem.startsWith('ISSUER: '))
+    ? undefined
+    : webAuthnSettings(parsed, issuer, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const issuer = (parsed.ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
   return {
     port: parsed.PORT,
     host: parsed.HOST,
@@ -124,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenIdleLifetime: parsed.REFRESH_TOKEN_IDLE_LIFETIME,
     },
     signupEnabled: parsed.SIGNUP_ENABLED,
+    webauthn,
     requirePushedAuthorizationRequests: parsed.REQUIRE_PAR,
     pushedAuthorizationRequestLifetime: parsed.PUSHED_AUTHORIZATION_REQUEST_LIFETIME,
     dpopNonce: parsed.DPOP_NONCE,

@@ -40,6 +40,11 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/login',
   '/login/link',
   '/login/second-factor',
+  // Passkey ceremonies (docs/passkeys.md): each options call stores a challenge.
+  '/login/passkey/options',
+  '/login/passkey',
+  '/login/second-factor/passkey/options',
+  '/login/second-factor/passkey',
 ]);
 
 /**

@@ -25,6 +25,11 @@ export class TestBrowser {
     return this.send('POST', url, new URLSearchParams(form).toString());
   }
 
+  /** A JSON POST with this browser's cookies (the passkey ceremonies' endpoints). */
+  async postJson(url: string, body: unknown): Promise<BrowserResponse> {
+    return this.send('POST', url, JSON.stringify(body), 'application/json');
+  }
+
   /** The hidden inputs of the first form on a page. */
   static hiddenFields(html: string): Record<string, string> {
     const fields: Record<string, string> = {};
@@ -41,11 +46,16 @@ export class TestBrowser {
     return fields;
   }
 
-  private async send(method: string, url: string, payload?: string): Promise<BrowserResponse> {
+  private async send(
+    method: string,
+    url: string,
+    payload?: string,
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<BrowserResponse> {
     const headers: Record<string, string> = {};
     if (this.cookies.size > 0)
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (payload !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (payload !== undefined) headers['content-type'] = contentType;
     const response = await this.sut.request({ method, url, headers, payload });
     const setCookie = response.headers['set-cookie'];
     for (const line of Array.isArray(setCookie)

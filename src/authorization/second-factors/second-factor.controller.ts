@@ -6,7 +6,13 @@ import { AppConfig } from '../../config/app-config';
 import { RateLimitUnavailableError } from '../../rate-limit/rate-limit.errors';
 import { csrfToken, csrfValid } from '../csrf';
 import { formField, internalPath } from '../form';
-import { seeOther, sendPage, sendUnavailablePage } from '../page-response';
+import {
+  PAGE_HEADERS,
+  SCRIPTED_PAGE_HEADERS,
+  seeOther,
+  sendPage,
+  sendUnavailablePage,
+} from '../page-response';
 import { SecondFactorRegistry } from './second-factor.registry';
 import { secondFactorPage } from './second-factor.pages';
 import { Challenge, SecondFactorStep } from './second-factor-step.service';
@@ -39,6 +45,7 @@ export class SecondFactorController {
     if (!challenge) return this.startOver(reply, interaction);
     const csrf = csrfToken(request, reply, this.secure);
     const wait = Number(formField(query, 'wait'));
+    const options = await this.registry.challengeOptions({ csrf, userId: challenge.userId });
     sendPage(
       reply,
       200,
@@ -48,8 +55,10 @@ export class SecondFactorController {
         then: formField(query, 'then') === 'security' ? 'security' : undefined,
         error: formField(query, 'error'),
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
-        options: await this.registry.challengeOptions({ csrf, userId: challenge.userId }),
+        options,
       }),
+      // Another kind's option may run our own scripts (passkeys: WebAuthn needs JavaScript).
+      options.length > 0 ? SCRIPTED_PAGE_HEADERS : PAGE_HEADERS,
     );
   }
 

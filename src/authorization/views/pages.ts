@@ -2,6 +2,7 @@ import { passwordRule } from '../../users/password.policy';
 import { CSRF_FIELD } from '../csrf';
 import { html, layout } from './html';
 import { UpstreamChoice, upstreamChoices } from './upstream-pages';
+import { passkeySignIn } from './passkey-sign-in';
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Confirm who you are',
@@ -26,6 +27,8 @@ export function loginPage(input: {
   signupEnabled: boolean;
   /** Active upstream providers: "Sign in with <name>" (docs/identity-providers.md). */
   upstream?: UpstreamChoice[];
+  /** Offer "Sign in with a passkey" (WebAuthn is configured). */
+  passkeys?: boolean;
   /** Where to go after signing in: `security` for /account/security. */
   then?: 'security';
 }): string {
@@ -65,6 +68,7 @@ export function loginPage(input: {
         <div class="actions"><button type="submit">Sign in</button></div>
       </form>
       ${forgotPasswordLink()} ${upstreamChoices(input.upstream ?? [], input.interaction)}
+      ${input.passkeys ? passkeySignIn({ csrf: input.csrf, interaction: input.interaction }) : ''}
       ${input.signupEnabled ? html`<p class="muted footer">New here? <a href="/signup${query}">Create an account</a></p>` : ''}`,
   );
 }

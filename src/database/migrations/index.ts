@@ -14,6 +14,7 @@ import { Attributes1763900000510 } from './1763900000510-Attributes';
 import { AccountLinks1763900001000 } from './1763900001000-AccountLinks';
 import { AuthenticationMethods1763900002000 } from './1763900002000-AuthenticationMethods';
 import { SecondFactors1763900002001 } from './1763900002001-SecondFactors';
+import { Passkeys1763900003000 } from './1763900003000-Passkeys';
 import { IdentityProviders1763900004000 } from './1763900004000-IdentityProviders';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   AccountLinks1763900001000,
   AuthenticationMethods1763900002000,
   SecondFactors1763900002001,
+  Passkeys1763900003000,
   IdentityProviders1763900004000,
 ];
