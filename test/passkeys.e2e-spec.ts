@@ -587,6 +587,9 @@ describe('passkeys (WebAuthn) through the JSON ceremonies', () => {
       const step = await browser.get(password.location!);
       expect(step.statusCode).toBe(200);
       expect(step.body).toContain('Use a passkey');
+      // No authenticator app: the page does not ask for its code.
+      expect(step.body).toContain('Confirm it is you with one of the ways below');
+      expect(step.body).not.toContain('authenticator app');
       expect(String(step.headers['content-security-policy'])).toContain("script-src 'self'");
       const csrf = /data-passkey-second-factor[^>]*data-csrf="([^"]+)"/s.exec(step.body)![1];
 

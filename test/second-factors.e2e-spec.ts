@@ -78,6 +78,7 @@ describe('second factors: TOTP and recovery codes at sign-in (docs/second-factor
     expect(login.location).toBe('/login/second-factor');
     const step = await browser.get('/login/second-factor');
     expect(step.statusCode).toBe(200);
+    expect(step.body).toContain('Enter the 6-digit code from your authenticator app.');
     return browser.post('/login/second-factor', { ...hiddenFields(step.body), otp });
   };
 

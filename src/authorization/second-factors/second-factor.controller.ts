@@ -16,6 +16,7 @@ import {
 import { SecondFactorRegistry } from './second-factor.registry';
 import { secondFactorPage } from './second-factor.pages';
 import { Challenge, SecondFactorStep } from './second-factor-step.service';
+import { TOTP_KIND } from './totp-authenticators.service';
 
 /** After sign-in with no authorization request: the account, or the page that asked. */
 export function afterSignIn(interaction: string | undefined, then: string | undefined): string {
@@ -46,6 +47,8 @@ export class SecondFactorController {
     const csrf = csrfToken(request, reply, this.secure);
     const wait = Number(formField(query, 'wait'));
     const options = await this.registry.challengeOptions({ csrf, userId: challenge.userId });
+    const app = this.registry.all().find((kind) => kind.kind === TOTP_KIND);
+    const hasAuthenticatorApp = (await app?.enrolled(challenge.userId)) ?? false;
     sendPage(
       reply,
       200,
@@ -55,6 +58,7 @@ export class SecondFactorController {
         then: formField(query, 'then') === 'security' ? 'security' : undefined,
         error: formField(query, 'error'),
         waitSeconds: Number.isFinite(wait) ? wait : undefined,
+        hasAuthenticatorApp,
         options,
       }),
       // Another kind's option may run our own scripts (passkeys: WebAuthn needs JavaScript).

@@ -37,6 +37,8 @@ export function secondFactorPage(input: {
   then?: string;
   error?: string;
   waitSeconds?: number;
+  /** Whether the person has an authenticator app; without one, a recovery code still works. */
+  hasAuthenticatorApp: boolean;
   options: Html[];
 }): string {
   const message = codeError(input.error, input.waitSeconds);
@@ -45,8 +47,11 @@ export function secondFactorPage(input: {
     html`<h1>Two-step verification</h1>
       ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
       <p class="muted">
-        Enter the 6-digit code from your authenticator app. Lost it? Enter one of your recovery
-        codes instead.
+        ${
+          input.hasAuthenticatorApp
+            ? 'Enter the 6-digit code from your authenticator app. Lost it? Enter one of your recovery codes instead.'
+            : 'Confirm it is you with one of the ways below, or enter one of your recovery codes.'
+        }
       </p>
       <form method="post" action="/login/second-factor">
         <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />

@@ -14,6 +14,9 @@ import { newTotpSecret, totpTimeStep } from './totp-codes';
 /** Why a TOTP code was not accepted. */
 export type TotpRefusal = 'no_authenticator' | 'wrong_code' | 'replayed';
 
+/** The registry's name for an authenticator app (RFC 6238 TOTP). */
+export const TOTP_KIND = 'totp';
+
 /**
  * TOTP authenticators (RFC 6238): enrolment (a new sealed seed, confirmed by a first code),
  * checking codes once each, removal. A code's time step is claimed in the database with one
@@ -21,7 +24,7 @@ export type TotpRefusal = 'no_authenticator' | 'wrong_code' | 'replayed';
  */
 @Injectable()
 export class TotpAuthenticators implements SecondFactorKind {
-  readonly kind = 'totp';
+  readonly kind = TOTP_KIND;
 
   constructor(
     @InjectRepository(TotpAuthenticatorEntity)
