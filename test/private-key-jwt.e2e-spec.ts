@@ -17,7 +17,8 @@ import { DataSource } from 'typeorm';
 import { JwksNetwork } from '../src/clients/client-auth/jwks-fetcher.service';
 import { Housekeeping } from '../src/database/housekeeping.service';
 import { startListeningApp } from './support/listening-app';
-import { freePort, HttpsTestServer, startHttpsServer, trustingAgent } from './support/jwks-server';
+import { freePort } from './support/free-port';
+import { HttpsTestServer, startHttpsServer, trustingAgent } from './support/jwks-server';
 import { basicAuth, InjectResult, startTestApp, TestApp } from './support/test-app';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

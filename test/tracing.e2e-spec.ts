@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { freePort } from './support/jwks-server';
+import { freePort } from './support/free-port';
 import { within } from './support/within';
 
 const SRC = join(__dirname, '..', 'src');

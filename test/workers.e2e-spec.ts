@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from './support/jwks-server';
+import { freePort } from './support/free-port';
 import { createTestDatabase, TestDatabase, NEEDS_POSTGRES_SERVER } from './support/test-database';
 
 const MAIN = join(__dirname, '..', 'src', 'main.js');

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { TestBrowser } from '../support/browser';
 import { dataSource } from '../support/code-flow';
 import { FakeUpstream } from '../support/fake-upstream';
-import { freePort } from '../support/jwks-server';
+import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { auditOf, DOWNSTREAM_ISSUER } from '../support/upstream';
 

@@ -1,4 +1,4 @@
-import { createServer, Server } from 'node:net';
+import { Server } from 'node:net';
 import https, { Agent } from 'node:https';
 import { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -94,20 +94,4 @@ export async function startHttpsServer(handler: Handler): Promise<HttpsTestServe
   const second = make();
   if (!(await listen(second, state.port, '::1'))) servers.pop();
   return state;
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

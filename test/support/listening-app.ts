@@ -1,5 +1,5 @@
 import { Clock } from '../../src/common/clock';
-import { freePort } from './jwks-server';
+import { freePort } from './free-port';
 import { startTestApp, TestApp } from './test-app';
 
 /**

@@ -9,7 +9,7 @@ import {
   TestCertificate,
   writeTemporary,
 } from './certificates';
-import { freePort } from './jwks-server';
+import { freePort } from './free-port';
 import { formBody, InjectResult, startTestApp, TestApp } from './test-app';
 
 /** A small PKI for the mutual-TLS tests (RFC 8705), made fresh per suite. */

@@ -1,30 +1,15 @@
 import { expect } from 'expect';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Browser, Page } from 'playwright-core';
 import { PasswordReset } from '../../src/account/password-reset.service';
 import { linkIn, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, watchedPage, WatchedPage } from './support/chromium';
+import { freePort } from '../support/free-port';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a fresh passphrase for alice';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * A person in headless Chromium through the pages of docs/account.md: sign-up and the mailed

@@ -1,12 +1,12 @@
 import { expect } from 'expect';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from 'playwright-core';
 import { basicAuth, startTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, watchedPage, WatchedPage } from './support/chromium';
 import { RelyingParty } from './support/relying-party';
+import { freePort } from '../support/free-port';
 
 const PASSWORD = 'correct horse battery staple';
 const SCOPE = 'openid profile email offline_access';
@@ -16,22 +16,6 @@ const SCOPE_TEXTS = [
   'See your email address',
   'Keep access while you are away',
 ];
-
-/** A port nobody listens on right now: the issuer must name the port before the app starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 interface TokenSet {
   access_token: string;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Browser, Page } from 'playwright-core';
 import { createClient, createUser, PASSWORD, TestUser } from '../support/code-flow';
-import { freePort } from '../support/jwks-server';
+import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, watchedPage } from './support/chromium';
 

@@ -7,13 +7,13 @@ import { dpopKey, dpopProof } from '../support/dpop';
 import { basicAuth, startTestApp, TestApp } from '../support/test-app';
 import {
   Answer,
-  freePort,
   Gateway,
   GatewayAddresses,
   send,
   startUnavailableGatehouse,
   Upstream,
 } from './support/gateways';
+import { freePort } from '../support/free-port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CHALLENGE = 'Bearer realm="gatehouse"';

@@ -13,7 +13,7 @@ import {
   TestPki,
 } from '../support/mtls';
 import { startTestApp, TestApp } from '../support/test-app';
-import { freePort } from './support/gateways';
+import { freePort } from '../support/free-port';
 import { MtlsProxy } from './support/mtls-proxy';
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' };

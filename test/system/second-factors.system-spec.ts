@@ -1,30 +1,15 @@
 import { expect } from 'expect';
 import { decodeJwt } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { generate } from 'otplib';
 import { Browser } from 'playwright-core';
 import { basicAuth, startTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, watchedPage } from './support/chromium';
 import { RelyingParty } from './support/relying-party';
+import { freePort } from '../support/free-port';
 
 const PASSWORD = 'correct horse battery staple';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * Second factors in real headless Chromium (docs/second-factors.md): enrolling an authenticator

@@ -8,7 +8,7 @@ import {
   InjectResult,
   surfaceOver,
 } from '../../support/test-app';
-import { freePort } from './gateways';
+import { freePort } from '../../support/free-port';
 
 /** The server as `npm start` runs it, compiled beside the tests (dist-test/src/main.js). */
 const MAIN = join(__dirname, '..', '..', '..', 'src', 'main.js');

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { IncomingHttpHeaders, request as httpRequest, createServer, Server } from 'node:http';
-import { AddressInfo, connect, createServer as createTcpServer } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../support/free-port';
 
 /** deploy/ in the source tree (the compiled file sits at <out>/test/system/support/). */
 export const DEPLOY = join(__dirname, '..', '..', '..', '..', 'deploy');
@@ -11,18 +12,6 @@ export const DEPLOY = join(__dirname, '..', '..', '..', '..', 'deploy');
 /** Debian's packages (`apt-get install nginx caddy`); /usr/sbin is not on every user's PATH. */
 export const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 export const CADDY_PATH = process.env.CADDY_PATH ?? '/usr/bin/caddy';
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createTcpServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Answer {
   status: number;
