@@ -286,6 +286,27 @@ describe('second factors: TOTP and recovery codes at sign-in (docs/second-factor
     expect((await browser.get('/account/security')).body).toContain('Set up authenticator app');
   });
 
+  it('a session the password alone began (a password change starts one) cannot remove the factor', async () => {
+    const { user, secret } = await enrolledUser();
+    const browser = new TestBrowser(sut);
+    expect((await passwordThenCode(browser, user, await totpCode(secret, clock))).location).toBe(
+      '/account',
+    );
+    const passwordPage = await browser.get('/account/password');
+    const changed = await browser.post('/account/password', {
+      ...hiddenFields(passwordPage.body),
+      current_password: user.password,
+      new_password: 'a fresh passphrase nobody guesses 2026',
+    });
+    expect(changed.location).toBe('/account/password?done=password');
+    const page = await browser.get('/account/security');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('href="/login?then=security"');
+    const refused = await browser.post('/account/security/totp/remove', hiddenFields(page.body));
+    expect(refused.location).toBe('/account/security?error=reauth');
+    expect(await auditOf(sut, user.id, 'second_factor.removed')).toEqual([]);
+  });
+
   it('removal takes the authenticator and the recovery codes; the next sign-in needs the password only', async () => {
     const { user, secret } = await enrolledUser();
     const browser = new TestBrowser(sut);

@@ -49,6 +49,7 @@ import {
   RecoveryCodeEntity,
   TotpAuthenticatorEntity,
 } from './second-factors/second-factor.entities';
+import { RecentSignIn } from './second-factors/recent-sign-in.service';
 import { SecondFactorEnrolment } from './second-factors/second-factor-enrolment.service';
 import { SecondFactorRegistry } from './second-factors/second-factor.registry';
 import { SecondFactorStep } from './second-factors/second-factor-step.service';
@@ -118,6 +119,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     MfaPolicy,
     SecondFactorStep,
     SecondFactorEnrolment,
+    RecentSignIn,
   ],
   exports: [
     AuthorizationCodesService,
@@ -126,6 +128,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     SecondFactorStep,
     PendingSignIns,
     MfaPolicy,
+    RecentSignIn,
     ConsentsService,
     LoginThrottle,
     InteractionsService,

@@ -4,12 +4,12 @@ import { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../authorization/sessions.service';
 import { ForbiddenError, UnauthorizedError } from '../common/api-error';
-import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { ceremonyBody, setCeremonyCookie, takeCeremonyCookie } from './ceremony-request';
 import { PasskeyRegistration } from './passkey-registration.service';
-import { signedInRecently } from './recent-sign-in';
+import { REAUTHENTICATION_WINDOW_MS } from './recent-sign-in';
+import { RecentSignIn } from '../authorization/second-factors/recent-sign-in.service';
 import { readPasskeyName, readRegistrationResponse } from './webauthn-response';
 
 /**
@@ -20,9 +20,9 @@ import { readPasskeyName, readRegistrationResponse } from './webauthn-response';
 @Controller('account/passkeys')
 export class AccountPasskeyCeremonyController {
   constructor(
+    private readonly recentSignIn: RecentSignIn,
     private readonly registration: PasskeyRegistration,
     private readonly sessions: SessionsService,
-    private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
@@ -60,7 +60,7 @@ export class AccountPasskeyCeremonyController {
   private async recentSession(request: FastifyRequest): Promise<ActiveSession> {
     const session = await this.sessions.find(request.cookies[SESSION_COOKIE]);
     if (!session) throw new UnauthorizedError('sign in first');
-    if (!signedInRecently(session, this.clock.now())) {
+    if (!(await this.recentSignIn.allows(session, REAUTHENTICATION_WINDOW_MS))) {
       throw new ForbiddenError('sign in again to change your passkeys');
     }
     return session;

@@ -6,13 +6,13 @@ import { formField } from '../authorization/form';
 import { SCRIPTED_PAGE_HEADERS, seeOther, sendPage } from '../authorization/page-response';
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../authorization/sessions.service';
 import { GatehouseError } from '../common/errors';
-import { Clock } from '../common/clock';
 import { ErrorShape } from '../common/error-response';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
 import { Passkeys } from './passkeys.service';
 import { RelyingParty } from './relying-party';
-import { signedInRecently } from './recent-sign-in';
+import { REAUTHENTICATION_WINDOW_MS } from './recent-sign-in';
+import { RecentSignIn } from '../authorization/second-factors/recent-sign-in.service';
 import { passkeysPage } from './views/passkeys-page';
 import { readPasskeyName } from './webauthn-response';
 
@@ -28,10 +28,10 @@ const at = (query: Record<string, string>) => `${PAGE}?${new URLSearchParams(que
 @Controller('account/passkeys')
 export class AccountPasskeysController {
   constructor(
+    private readonly recentSignIn: RecentSignIn,
     private readonly passkeys: Passkeys,
     private readonly sessions: SessionsService,
     private readonly relyingParty: RelyingParty,
-    private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +51,7 @@ export class AccountPasskeysController {
       passkeysPage({
         csrf: csrfToken(request, reply, this.secure),
         username: session.user.username,
-        recent: signedInRecently(session, this.clock.now()),
+        recent: await this.recentSignIn.allows(session, REAUTHENTICATION_WINDOW_MS),
         notice: formField(query, 'notice'),
         error: formField(query, 'error'),
         passkeys: passkeys.map((passkey) => ({
@@ -133,7 +133,7 @@ export class AccountPasskeysController {
       seeOther(reply, '/login');
       return null;
     }
-    if (!signedInRecently(session, this.clock.now())) {
+    if (!(await this.recentSignIn.allows(session, REAUTHENTICATION_WINDOW_MS))) {
       seeOther(reply, at({ error: 'reauth' }));
       return null;
     }

@@ -1,7 +1,6 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { Clock } from '../../common/clock';
 import { ErrorShape } from '../../common/error-response';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitUnavailableError } from '../../rate-limit/rate-limit.errors';
@@ -12,15 +11,9 @@ import { PAGE_HEADERS, seeOther, sendPage, sendUnavailablePage } from '../page-r
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../sessions.service';
 import { SecondFactorRegistry } from './second-factor.registry';
 import { recoveryCodesPage, securityPage } from './second-factor.pages';
+import { RecentSignIn } from './recent-sign-in.service';
 import { SecondFactorEnrolment } from './second-factor-enrolment.service';
 import { afterSignIn } from './second-factor.controller';
-
-/**
- * How recently the person must have signed in to add or remove a second factor: someone at an
- * unlocked computer cannot swap the factor without the password (OWASP ASVS v5 §6.4.3 style
- * re-authentication).
- */
-export const REAUTHENTICATION_WINDOW_SECONDS = 300;
 
 /** `/account/security`: the person's second factors (docs/second-factors.md). */
 @ApiExcludeController()
@@ -33,7 +26,7 @@ export class AccountSecurityController {
     private readonly interactions: InteractionsService,
     private readonly registry: SecondFactorRegistry,
     private readonly config: AppConfig,
-    private readonly clock: Clock,
+    private readonly recentSignIn: RecentSignIn,
   ) {}
 
   @Get()
@@ -48,7 +41,7 @@ export class AccountSecurityController {
     const userId = session.user.id;
     const state = await this.enrolment.state(userId, session.user.username);
     const csrf = csrfToken(request, reply, this.secure);
-    const recent = this.recent(session);
+    const recent = await this.recentSignIn.allows(session);
     const sections = await this.registry.accountSections({ csrf, userId, recent, interaction });
     sendPage(
       reply,
@@ -153,15 +146,11 @@ export class AccountSecurityController {
       seeOther(reply, this.path(interaction, 'csrf'));
       return null;
     }
-    if (!this.recent(session)) {
+    if (!(await this.recentSignIn.allows(session))) {
       seeOther(reply, this.path(interaction, 'reauth'));
       return null;
     }
     return { session, interaction, form };
-  }
-
-  private recent(session: ActiveSession): boolean {
-    return this.clock.now() - session.authTime.getTime() <= REAUTHENTICATION_WINDOW_SECONDS * 1000;
   }
 
   private session(request: FastifyRequest): Promise<ActiveSession | null> {
