@@ -1,6 +1,9 @@
 import { expect } from 'expect';
 import { decodeJwt } from 'jose';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestBrowser } from './support/browser';
 import {
@@ -302,7 +305,10 @@ describe('second factors: TOTP and recovery codes at sign-in (docs/second-factor
     const page = await browser.get('/account/security');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('href="/login?then=security"');
-    const refused = await browser.post('/account/security/totp/remove', hiddenFields(page.body));
+    expect(page.body).not.toContain('Remove authenticator app');
+    // The page offers no form now; a hand-made POST with this browser's CSRF token is refused.
+    const csrf = hiddenFields((await browser.get('/account/password')).body);
+    const refused = await browser.post('/account/security/totp/remove', csrf);
     expect(refused.location).toBe('/account/security?error=reauth');
     expect(await auditOf(sut, user.id, 'second_factor.removed')).toEqual([]);
   });
@@ -517,6 +523,9 @@ describe('second factors: MFA_REQUIRED=all leads a person without one to enrol f
 });
 
 describe('second factors: MFA_REQUIRED_ROLES and MFA_REQUIRED_CLIENTS', () => {
+  const embeddedDir = process.env.TEST_DATABASE_URL
+    ? undefined
+    : mkdtempSync(join(tmpdir(), 'gatehouse-mfa-policy-'));
   let sut: TestApp;
   let covered: TestClient;
   let other: TestClient;
@@ -524,13 +533,15 @@ describe('second factors: MFA_REQUIRED_ROLES and MFA_REQUIRED_CLIENTS', () => {
   before(async () => {
     // The client's id is made at registration: a first start registers it, a second start on
     // the same database names it in MFA_REQUIRED_CLIENTS.
+    // Embedded PGlite (no TEST_DATABASE_URL) keeps the database under a DATA_DIR of its own.
     const keys = { KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    const first = await startTestApp(keys);
+    const env = embeddedDir ? { ...keys, DATA_DIR: embeddedDir } : keys;
+    const first = await startTestApp(env, embeddedDir ? { embedded: true } : {});
     covered = await createClient(first);
     await first.app.close();
     sut = await startTestApp(
-      { ...keys, MFA_REQUIRED_ROLES: 'ops, auditors', MFA_REQUIRED_CLIENTS: covered.client_id },
-      { database: first.database },
+      { ...env, MFA_REQUIRED_ROLES: 'ops, auditors', MFA_REQUIRED_CLIENTS: covered.client_id },
+      embeddedDir ? { embedded: true } : { database: first.database },
     );
     other = await createClient(sut);
     const role = await sut.admin('POST', '/admin/roles', {
@@ -542,6 +553,7 @@ describe('second factors: MFA_REQUIRED_ROLES and MFA_REQUIRED_CLIENTS', () => {
   after(async () => {
     await sut.close();
     await sut.database.drop();
+    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   });
 
   /** Where a fresh browser of `user` lands after password sign-in for `client`. */

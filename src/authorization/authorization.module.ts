@@ -129,6 +129,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     PendingSignIns,
     MfaPolicy,
     RecentSignIn,
+    SecondFactorEnrolment,
     ConsentsService,
     LoginThrottle,
     InteractionsService,

@@ -10,6 +10,8 @@ import { ceremonyBody, setCeremonyCookie, takeCeremonyCookie } from './ceremony-
 import { PasskeyRegistration } from './passkey-registration.service';
 import { REAUTHENTICATION_WINDOW_MS } from './recent-sign-in';
 import { RecentSignIn } from '../authorization/second-factors/recent-sign-in.service';
+import { SecondFactorEnrolment } from '../authorization/second-factors/second-factor-enrolment.service';
+import { passkeyFactor } from './passkey-amr';
 import { readPasskeyName, readRegistrationResponse } from './webauthn-response';
 
 /**
@@ -21,6 +23,7 @@ import { readPasskeyName, readRegistrationResponse } from './webauthn-response';
 export class AccountPasskeyCeremonyController {
   constructor(
     private readonly recentSignIn: RecentSignIn,
+    private readonly enrolment: SecondFactorEnrolment,
     private readonly registration: PasskeyRegistration,
     private readonly sessions: SessionsService,
     private readonly config: AppConfig,
@@ -54,6 +57,9 @@ export class AccountPasskeyCeremonyController {
     const cookie = takeCeremonyCookie(request, reply, this.secure);
     const actor = auditContext(request, { type: 'user', id: session.user.id });
     const added = await this.registration.finish(session.user, cookie, response, name, actor);
+    // Registering proved the passkey, with user verification (required): the session steps up.
+    const methods = passkeyFactor({ deviceType: added.deviceType, userVerified: true });
+    await this.enrolment.upgradeSession(session, methods, request, reply);
     return { id: added.id, name: added.name, redirect: '/account/passkeys?notice=added' };
   }
 

@@ -84,7 +84,7 @@ export class AccountSecurityController {
         return seeOther(reply, this.path(interaction, outcome.error));
       }
       // The person just proved the new factor: the session steps up to it (RFC 8176 `mfa`).
-      await this.enrolment.upgradeSession(session, request, reply);
+      await this.enrolment.upgradeSession(session, ['otp'], request, reply);
       this.sendCodes(
         reply,
         outcome.codes,

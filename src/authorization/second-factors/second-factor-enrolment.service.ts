@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { auditContext } from '../../events/audit-context';
 import { AuditLog } from '../../events/audit-log.service';
-import { withSecondFactor } from '../authentication-context';
+import { AuthenticationMethod, withSecondFactor } from '../authentication-context';
 import { ActiveSession, SESSION_COOKIE, SessionsService } from '../sessions.service';
 import { RecoveryCodes } from './recovery-codes.service';
 import { SecondFactorThrottle } from './second-factor-throttle.service';
@@ -94,9 +94,13 @@ export class SecondFactorEnrolment {
     return { kind: 'confirmed', codes };
   }
 
-  /** Replaces the session with one that records the second factor just proved. */
+  /**
+   * Replaces the session with one that records the second factor just proved by enrolling it
+   * (`methods`, RFC 8176), so the same session may go on changing factors (RecentSignIn).
+   */
   async upgradeSession(
     session: ActiveSession,
+    methods: readonly AuthenticationMethod[],
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
@@ -105,7 +109,7 @@ export class SecondFactorEnrolment {
     const cookie = await this.sessions.start(
       userId,
       undefined,
-      withSecondFactor(session.amr, ['otp']),
+      withSecondFactor(session.amr, methods),
       session.authTime,
     );
     await this.sessions.end(request.cookies[SESSION_COOKIE]);
