@@ -101,7 +101,14 @@ export async function createApp(
   // docs/operations.md "Shutdown": after the drain, exit 0 (a clean stop), not by the signal.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   setUpSwagger(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start that fails half-way (a setting the stored data refutes, say) still stops what it
+    // started, such as the embedded database, so the caller can report it and exit cleanly.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 
