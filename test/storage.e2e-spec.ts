@@ -164,6 +164,19 @@ describe('storage: the schema comes from migrations and private keys are encrypt
     expect(await publicTables(dataSource)).toEqual(expect.arrayContaining(FOUNDATION_TABLES));
   });
 
+  it('finds accounts by email through an index, not by reading every user', async () => {
+    const plan = await dataSource.transaction(async (manager) => {
+      // A near-empty table makes a scan look cheap: rule it out to see which index answers.
+      await manager.query('SET LOCAL enable_seqscan = off');
+      const rows: Array<{ 'QUERY PLAN': string }> = await manager.query(
+        `EXPLAIN SELECT id FROM users WHERE lower(email) = lower($1)`,
+        ['someone@example.com'],
+      );
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('IDX_users_email_lower');
+  });
+
   it('keeps the entities and the migrations in step (migration:generate finds nothing)', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
 

@@ -16,6 +16,7 @@ import { AuthenticationMethods1763900002000 } from './1763900002000-Authenticati
 import { SecondFactors1763900002001 } from './1763900002001-SecondFactors';
 import { Passkeys1763900003000 } from './1763900003000-Passkeys';
 import { IdentityProviders1763900004000 } from './1763900004000-IdentityProviders';
+import { UsersEmailIndex1763900005000 } from './1763900005000-UsersEmailIndex';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SecondFactors1763900002001,
   Passkeys1763900003000,
   IdentityProviders1763900004000,
+  UsersEmailIndex1763900005000,
 ];
