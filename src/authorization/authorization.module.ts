@@ -50,6 +50,7 @@ import {
   TotpAuthenticatorEntity,
 } from './second-factors/second-factor.entities';
 import { RecentSignIn } from './second-factors/recent-sign-in.service';
+import { SecondFactorGate } from './second-factors/second-factor-gate.service';
 import { SecondFactorEnrolment } from './second-factors/second-factor-enrolment.service';
 import { SecondFactorRegistry } from './second-factors/second-factor.registry';
 import { SecondFactorStep } from './second-factors/second-factor-step.service';
@@ -120,6 +121,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     SecondFactorStep,
     SecondFactorEnrolment,
     RecentSignIn,
+    SecondFactorGate,
   ],
   exports: [
     AuthorizationCodesService,

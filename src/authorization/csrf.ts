@@ -1,6 +1,7 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { constantTimeEquals } from '../crypto/secret-hasher.service';
+import { html, Html } from './views/html';
 
 export const CSRF_COOKIE = 'gatehouse_csrf';
 export const CSRF_FIELD = 'csrf_token';
@@ -20,4 +21,9 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, secure: 
 export function csrfValid(request: FastifyRequest, submitted: unknown): boolean {
   const cookie = request.cookies?.[CSRF_COOKIE];
   return typeof submitted === 'string' && !!cookie && constantTimeEquals(cookie, submitted);
+}
+
+/** The hidden form field that carries this browser's CSRF token back. */
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}" />`;
 }

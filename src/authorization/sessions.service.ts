@@ -34,6 +34,8 @@ export interface SessionListing {
 }
 
 const MAX_USER_AGENT = 512;
+/** The account's sessions page lists at most this many, newest first: one page, however many. */
+const MAX_LISTED_SESSIONS = 100;
 
 /** The handle of a session on the account pages: a one-way function of its stored hash. */
 function handleOf(idHash: string): string {
@@ -131,12 +133,13 @@ export class SessionsService {
     if (cookie) await this.sessions.delete({ idHash: sha256(cookie) });
   }
 
-  /** The live sessions of `userId`, newest first; `cookie` marks the one asking. */
+  /** The live sessions of `userId`, newest first (at most 100); `cookie` marks the one asking. */
   async listFor(userId: string, cookie: string | undefined): Promise<SessionListing[]> {
     const current = cookie ? sha256(cookie) : undefined;
     const rows = await this.sessions.find({
       where: { userId, expiresAt: MoreThan(this.clock.date()) },
       order: { createdAt: 'DESC' },
+      take: MAX_LISTED_SESSIONS,
     });
     return rows.map((row) => ({
       handle: handleOf(row.idHash),

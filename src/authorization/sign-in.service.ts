@@ -7,8 +7,7 @@ import { LoginAttempt, LoginRefusal } from './login-attempt';
 import { LoginThrottle } from './login-throttle.service';
 import { SessionsService } from './sessions.service';
 import { PASSWORD_ONLY } from './authentication-context';
-import { PendingSignIns } from './second-factors/pending-sign-ins.service';
-import { SecondFactorRegistry } from './second-factors/second-factor.registry';
+import { SecondFactorGate } from './second-factors/second-factor-gate.service';
 
 /** Why a sign-in failed, as login.failed records it. */
 type LoginFailure = 'csrf' | 'throttled' | 'invalid_credentials' | LoginRefusal;
@@ -53,8 +52,7 @@ export class SignIn {
     private readonly throttle: LoginThrottle,
     private readonly users: UsersService,
     private readonly audit: AuditLog,
-    private readonly secondFactors: SecondFactorRegistry,
-    private readonly pending: PendingSignIns,
+    private readonly gate: SecondFactorGate,
   ) {}
 
   async signIn(request: SignInRequest): Promise<SignInOutcome> {
@@ -81,16 +79,13 @@ export class SignIn {
       return { kind: 'refused', error: 'invalid' };
     }
     await this.throttle.recordSuccess(username);
-    // docs/second-factors.md: someone with a second factor is not signed in by a password alone.
-    if (await this.secondFactors.hasAny(user.id)) {
-      const pendingCookie = await this.pending.create(user.id, PASSWORD_ONLY, request.interaction);
-      await this.audit.recordSafely({
-        ...request.audit({ type: 'user', id: user.id }),
-        type: 'login.second_factor_required',
-        target: { type: 'user', id: user.id },
-      });
-      return { kind: 'second-factor', pendingCookie };
-    }
+    const pendingCookie = await this.gate.pendingFor(
+      user.id,
+      PASSWORD_ONLY,
+      request.interaction,
+      request.audit({ type: 'user', id: user.id }),
+    );
+    if (pendingCookie) return { kind: 'second-factor', pendingCookie };
     const cookie = await this.sessions.start(user.id, request.audit({ type: 'user', id: user.id }));
     return { kind: 'signed-in', cookie };
   }

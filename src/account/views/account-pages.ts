@@ -1,5 +1,5 @@
 import { passwordRule } from '../../users/password.policy';
-import { CSRF_FIELD } from '../../authorization/csrf';
+import { csrfField } from '../../authorization/csrf';
 import { Html, html, layout } from '../../authorization/views/html';
 import { ACCOUNT_NAV } from './account-nav';
 
@@ -41,8 +41,23 @@ function accountLayout(title: string, shell: AccountShell, body: Html): string {
   );
 }
 
-function csrfInput(csrf: string): Html {
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />`;
+/** One optional text field of the profile form, labelled, with its autofill hint and limit. */
+function profileField(
+  name: string,
+  label: string,
+  autocomplete: string,
+  maxlength: number,
+  value: string | null,
+): Html {
+  return html`<label for="${name}">${label}</label>
+    <input
+      id="${name}"
+      name="${name}"
+      type="text"
+      autocomplete="${autocomplete}"
+      maxlength="${maxlength}"
+      value="${value ?? ''}"
+    />`;
 }
 
 export function profilePage(
@@ -54,34 +69,9 @@ export function profilePage(
     shell,
     html`<p>You are signed in as ${shell.username}.</p>
       <form method="post" action="/account/profile">
-        ${csrfInput(shell.csrf)}
-        <label for="name">Full name</label>
-        <input
-          id="name"
-          name="name"
-          type="text"
-          autocomplete="name"
-          maxlength="200"
-          value="${profile.name ?? ''}"
-        />
-        <label for="given_name">Given name</label>
-        <input
-          id="given_name"
-          name="given_name"
-          type="text"
-          autocomplete="given-name"
-          maxlength="100"
-          value="${profile.givenName ?? ''}"
-        />
-        <label for="family_name">Family name</label>
-        <input
-          id="family_name"
-          name="family_name"
-          type="text"
-          autocomplete="family-name"
-          maxlength="100"
-          value="${profile.familyName ?? ''}"
-        />
+        ${csrfField(shell.csrf)} ${profileField('name', 'Full name', 'name', 200, profile.name)}
+        ${profileField('given_name', 'Given name', 'given-name', 100, profile.givenName)}
+        ${profileField('family_name', 'Family name', 'family-name', 100, profile.familyName)}
         <div class="actions"><button type="submit">Save profile</button></div>
       </form>`,
   );
@@ -116,7 +106,7 @@ export function emailPage(
       ${
         input.email && !input.verified && input.mailDelivers && !input.verificationOff
           ? html`<form method="post" action="/account/email/verify" class="inline">
-              ${csrfInput(shell.csrf)}
+              ${csrfField(shell.csrf)}
               <div class="actions">
                 <button type="submit" class="secondary">Send a new confirmation link</button>
               </div>
@@ -124,7 +114,7 @@ export function emailPage(
           : ''
       }
       <form method="post" action="/account/email">
-        ${csrfInput(shell.csrf)}
+        ${csrfField(shell.csrf)}
         <label for="email">New email address</label>
         <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required />
         <label for="current_password">Current password</label>
@@ -146,7 +136,7 @@ export function passwordPage(shell: AccountShell, passwordMinLength: number): st
     'Password',
     shell,
     html`<form method="post" action="/account/password">
-      ${csrfInput(shell.csrf)}
+      ${csrfField(shell.csrf)}
       <label for="current_password">Current password</label>
       <input
         id="current_password"
@@ -198,7 +188,7 @@ export function sessionsPage(shell: AccountShell, sessions: SessionRow[]): strin
                 session.current
                   ? ''
                   : html`<form method="post" action="/account/sessions/end" class="inline">
-                      ${csrfInput(shell.csrf)}
+                      ${csrfField(shell.csrf)}
                       <input type="hidden" name="session" value="${session.handle}" />
                       <div class="actions">
                         <button type="submit" class="secondary">Sign out this session</button>
@@ -211,7 +201,7 @@ export function sessionsPage(shell: AccountShell, sessions: SessionRow[]): strin
       ${
         others > 0
           ? html`<form method="post" action="/account/sessions/end-others">
-              ${csrfInput(shell.csrf)}
+              ${csrfField(shell.csrf)}
               <div class="actions"><button type="submit">Sign out all other sessions</button></div>
             </form>`
           : html`<p class="muted">You are signed in nowhere else.</p>`
@@ -268,7 +258,7 @@ export function appsPage(shell: AccountShell, apps: AppRow[]): string {
                     ${app.scopes.join(', ')}</span
                   >
                   <form method="post" action="/account/apps/revoke" class="inline">
-                    ${csrfInput(shell.csrf)}
+                    ${csrfField(shell.csrf)}
                     <input type="hidden" name="client_id" value="${app.clientId}" />
                     <div class="actions">
                       <button type="submit" class="secondary">Revoke access</button>

@@ -1,5 +1,5 @@
 import { passwordRule } from '../../users/password.policy';
-import { CSRF_FIELD } from '../../authorization/csrf';
+import { csrfField } from '../../authorization/csrf';
 import { html, layout } from '../../authorization/views/html';
 
 const NO_MAIL = html`<p class="notice">
@@ -22,7 +22,7 @@ export function forgotPasswordPage(input: {
         a new password to the account's email address.
       </p>
       <form method="post" action="/password/forgot">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         <label for="username">Username or email address</label>
         <input
           id="username"
@@ -68,7 +68,7 @@ export function resetPasswordPage(input: {
     html`<h1>Choose a new password</h1>
       ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
       <form method="post" action="/password/reset">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         <input type="hidden" name="token" value="${input.token}" />
         <label for="password">New password</label>
         <input
@@ -140,7 +140,7 @@ export function checkMailPage(input: {
       ${
         input.email && input.mailDelivers
           ? html`<form method="post" action="/verify-email">
-              <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+              ${csrfField(input.csrf)}
               ${
                 input.interaction
                   ? html`<input type="hidden" name="interaction" value="${input.interaction}" />`
@@ -163,7 +163,7 @@ export function confirmEmailPage(input: { csrf: string; token: string }): string
     'Confirm your email',
     html`<h1>Confirm your email address</h1>
       <form method="post" action="/verify-email/confirm">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         <input type="hidden" name="token" value="${input.token}" />
         <div class="actions"><button type="submit">Confirm my email address</button></div>
       </form>`,

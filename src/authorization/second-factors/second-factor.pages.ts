@@ -1,4 +1,4 @@
-import { CSRF_FIELD } from '../csrf';
+import { csrfField } from '../csrf';
 import { Html, html, layout } from '../views/html';
 
 const CODE_ERRORS: Record<string, string> = {
@@ -54,7 +54,7 @@ export function secondFactorPage(input: {
         }
       </p>
       <form method="post" action="/login/second-factor">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         ${input.interaction ? html`<input type="hidden" name="interaction" value="${input.interaction}" />` : ''}
         ${input.then ? html`<input type="hidden" name="then" value="${input.then}" />` : ''}
         ${otpInput('Code')}
@@ -103,8 +103,7 @@ export function securityPage(input: SecurityPageInput): string {
     : '/login?then=security';
   const form = (action: string, body: Html | string, button: string, secondary = false) =>
     html`<form method="post" action="${action}">
-      <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
-      ${hidden('interaction', input.interaction)} ${body}
+      ${csrfField(input.csrf)} ${hidden('interaction', input.interaction)} ${body}
       <div class="actions">
         <button type="submit" class="${secondary ? 'secondary' : ''}">${button}</button>
       </div>

@@ -8,8 +8,7 @@ import { IdentityProvider, upstreamRedirectUri } from '../../identity-providers/
 import { IdentityProvidersService } from '../../identity-providers/identity-providers.service';
 import { UpstreamIdentity, UpstreamLinks } from '../../identity-providers/upstream-links.service';
 import { UsersService } from '../../users/users.service';
-import { PendingSignIns } from '../second-factors/pending-sign-ins.service';
-import { SecondFactorRegistry } from '../second-factors/second-factor.registry';
+import { SecondFactorGate } from '../second-factors/second-factor-gate.service';
 import { SessionsService } from '../sessions.service';
 import { federatedAmr, UpstreamClaims, upstreamEmail } from './federated-profile';
 import { FederatedAccounts } from './federated-accounts.service';
@@ -65,8 +64,7 @@ export class UpstreamSignIn {
     private readonly accounts: FederatedAccounts,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly secondFactors: SecondFactorRegistry,
-    private readonly pendingSignIns: PendingSignIns,
+    private readonly gate: SecondFactorGate,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
   ) {}
@@ -182,21 +180,14 @@ export class UpstreamSignIn {
   ): Promise<UpstreamFinish> {
     const user = await this.users.findActive(userId);
     if (!user) return this.refused(audit, alias, 'account_inactive');
-    if (await this.secondFactors.hasAny(user.id)) {
-      const pendingCookie = await this.pendingSignIns.create(
-        user.id,
-        amr,
-        interaction ?? undefined,
-      );
-      await this.audit.recordSafely({
-        ...audit,
-        actor: { type: 'user', id: user.id },
-        type: 'login.second_factor_required',
-        target: { type: 'user', id: user.id },
-        details: { provider: alias },
-      });
-      return { kind: 'second-factor', pendingCookie };
-    }
+    const pendingCookie = await this.gate.pendingFor(
+      user.id,
+      amr,
+      interaction ?? undefined,
+      { ...audit, actor: { type: 'user', id: user.id } },
+      { provider: alias },
+    );
+    if (pendingCookie) return { kind: 'second-factor', pendingCookie };
     const cookie = await this.sessions.start(
       user.id,
       { ...audit, actor: { type: 'user', id: user.id } },

@@ -1,5 +1,5 @@
 import { passwordRule } from '../../users/password.policy';
-import { CSRF_FIELD } from '../csrf';
+import { csrfField } from '../csrf';
 import { html, layout } from './html';
 import { UpstreamChoice, upstreamChoices } from './upstream-pages';
 import { passkeySignIn } from './passkey-sign-in';
@@ -44,7 +44,7 @@ export function loginPage(input: {
     html`<h1>Sign in</h1>
       ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
       <form method="post" action="/login">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         ${input.interaction ? html`<input type="hidden" name="interaction" value="${input.interaction}" />` : ''}
         ${input.then ? html`<input type="hidden" name="then" value="${input.then}" />` : ''}
         <label for="username">Username</label>
@@ -94,7 +94,7 @@ export function consentPage(input: {
         ${input.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`)}
       </ul>
       <form method="post" action="/consent">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         <input type="hidden" name="interaction" value="${input.interaction}" />
         <div class="actions">
           <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
@@ -118,7 +118,7 @@ export function signupPage(input: {
     html`<h1>Create an account</h1>
       ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
       <form method="post" action="/signup">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         ${input.interaction ? html`<input type="hidden" name="interaction" value="${input.interaction}" />` : ''}
         <label for="username">Username</label>
         <input
@@ -173,7 +173,7 @@ export function logoutConfirmPage(input: {
     html`<h1>Sign out?</h1>
       <p>You will be signed out of Gatehouse on this browser.</p>
       <form method="post" action="/logout">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         ${input.clientId ? html`<input type="hidden" name="client_id" value="${input.clientId}" />` : ''}
         ${input.postLogoutRedirectUri ? html`<input type="hidden" name="post_logout_redirect_uri" value="${input.postLogoutRedirectUri}" />` : ''}
         ${input.state ? html`<input type="hidden" name="state" value="${input.state}" />` : ''}

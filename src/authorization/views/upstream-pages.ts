@@ -1,4 +1,4 @@
-import { CSRF_FIELD } from '../csrf';
+import { csrfField } from '../csrf';
 import { html, Html, layout } from './html';
 
 /** One "Sign in with <name>" choice of the login page. */
@@ -57,7 +57,7 @@ export function linkAccountPage(input: {
         in to it.
       </p>
       <form method="post" action="/login/link">
-        <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+        ${csrfField(input.csrf)}
         <label for="password">Password of ${input.username}</label>
         <input
           id="password"

@@ -1,4 +1,4 @@
-import { CSRF_FIELD } from '../../authorization/csrf';
+import { csrfField } from '../../authorization/csrf';
 import { html, layout } from '../../authorization/views/html';
 import { MAX_PASSKEY_NAME } from '../webauthn-response';
 
@@ -63,7 +63,7 @@ export function passkeysPage(input: {
                     ${
                       input.recent
                         ? html`<form method="post" action="/account/passkeys/${passkey.id}/rename">
-                              <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+                              ${csrfField(input.csrf)}
                               <label for="name-${passkey.id}">New name</label>
                               <input
                                 id="name-${passkey.id}"
@@ -78,7 +78,7 @@ export function passkeysPage(input: {
                               </div>
                             </form>
                             <form method="post" action="/account/passkeys/${passkey.id}/delete">
-                              <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+                              ${csrfField(input.csrf)}
                               <div class="actions">
                                 <button type="submit" class="secondary">
                                   Remove ${passkey.name}
@@ -114,7 +114,7 @@ export function passkeysPage(input: {
               <script src="/assets/passkeys.js" defer></script>`
           : html`<p>To add, rename or remove passkeys, sign in again first.</p>
               <form method="post" action="/account/passkeys/sign-in-again">
-                <input type="hidden" name="${CSRF_FIELD}" value="${input.csrf}" />
+                ${csrfField(input.csrf)}
                 <div class="actions"><button type="submit">Sign in again</button></div>
               </form>`
       }
