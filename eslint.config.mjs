@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-test/', '.build-*/', 'node_modules/', 'data/', 'coverage/', 'bench/', 'scripts/', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'dist-test/', '.build-*/', 'node_modules/', 'data/', 'coverage/', 'bench/', 'scripts/', 'eslint.config.mjs', 'console/vite.config.mts'] },
   { ignores: ['.dependency-cruiser.cjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,0 +1,29 @@
+import { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+/**
+ * A page's heading and the document title. The heading takes focus when the page opens, so a
+ * screen reader announces where a link led (the console changes pages without a load).
+ */
+export function Page(props: {
+  title: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${props.title} · Gatehouse console`;
+    heading.current?.focus({ preventScroll: true });
+  }, [props.title]);
+  return (
+    <>
+      <div class="page-header">
+        <h1 tabIndex={-1} ref={heading}>
+          {props.title}
+        </h1>
+        {props.actions && <div class="actions">{props.actions}</div>}
+      </div>
+      {props.children}
+    </>
+  );
+}
