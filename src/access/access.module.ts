@@ -61,6 +61,6 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     AuthzenSearch,
     DecisionExplainer,
   ],
-  exports: [AccessPermissions, AccessDecisionService],
+  exports: [AccessPermissions, AccessDecisionService, RolesService],
 })
 export class AccessModule {}

@@ -30,6 +30,7 @@ import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-meta
 import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { ClientsService, ClientWithSecret } from './clients.service';
+import { refuseConsoleChange } from './console-client';
 
 @ApiTags('admin: clients')
 @RequireScope(ADMIN_SCOPE)
@@ -79,11 +80,13 @@ export class ClientsController {
     description: 'client_secret appears only if one was generated',
   })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The console client is managed by Gatehouse' })
   async update(
     @Param('client_id') clientId: string,
     @Body() body: UpdateClientDto,
     @AdminAudit() audit: AuditContext,
   ): Promise<ClientView> {
+    refuseConsoleChange(clientId);
     const result = await this.clients.update(clientId, body, audit);
     return result.secret ? this.withSecret(result) : this.view(result.client);
   }
@@ -92,10 +95,12 @@ export class ClientsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; its tokens stop working' })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The console client is managed by Gatehouse' })
   async remove(
     @Param('client_id') clientId: string,
     @AdminAudit() audit: AuditContext,
   ): Promise<void> {
+    refuseConsoleChange(clientId);
     await this.clients.remove(clientId, audit);
   }
 
@@ -112,6 +117,7 @@ export class ClientsController {
     @Body() body: RotateSecretDto,
     @AdminAudit() audit: AuditContext,
   ): Promise<ClientSecretView> {
+    refuseConsoleChange(clientId);
     const { client, secret } = await this.clients.rotateSecret(
       clientId,
       body.grace_period ?? 0,
