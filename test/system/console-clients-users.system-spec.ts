@@ -74,7 +74,9 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     await page.getByRole('button', { name: 'Create client' }).click();
     await page.getByRole('heading', { level: 1, name: 'Client created' }).waitFor();
 
-    const shown = await page.getByLabel('Client secret', { exact: true }).inputValue();
+    const shown = await page
+      .getByRole('textbox', { name: 'Client secret', exact: true })
+      .inputValue();
     expect(shown).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     await page.getByText('this is the only time the secret is shown').waitFor();
     await page.getByRole('button', { name: 'Copy secret' }).click();
@@ -127,7 +129,9 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('the old one keeps working for 600 seconds').waitFor();
-    const fresh = await page.getByLabel('New client secret', { exact: true }).inputValue();
+    const fresh = await page
+      .getByRole('textbox', { name: 'New client secret', exact: true })
+      .inputValue();
     expect(fresh).not.toBe(created.client_secret);
     await checkPage(page, 'client-rotated');
     expect(await tokenWith(created.client_id, fresh)).toBe(200);
@@ -212,6 +216,26 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     await finish(watched);
   });
 
+  it("shows the server's refusal to change the built-in console client", async () => {
+    const watched = await signInToConsole(world);
+    const { page } = watched;
+    await page.goto(`${world.issuer}/console/clients/gatehouse-console`);
+    await page.getByRole('heading', { level: 1, name: 'Gatehouse console' }).waitFor();
+    await page.getByRole('button', { name: 'Disable client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Disable the client Gatehouse console?' });
+    await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText('the client gatehouse-console is managed by Gatehouse')
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await world.sut.admin('GET', '/admin/clients/gatehouse-console')).json().status).toBe(
+      'active',
+    );
+    await finish(watched, [/^error: Failed to load resource: .*status of 409/]);
+    expect(watched.problems).toHaveLength(1);
+  });
+
   it('creates a user, sets roles, resets the password, signs them out everywhere and disables them', async () => {
     const roleName = `auditor-${tag}`;
     expect(
@@ -250,7 +274,7 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     });
 
     // A new password, behind a confirmation.
-    await page.getByLabel('New password').fill(newPassword);
+    await page.getByRole('textbox', { name: 'New password' }).fill(newPassword);
     await page.getByRole('button', { name: 'Set password' }).click();
     await confirmDialog(page, `Set a new password for ${username}?`, 'Set password');
     await page.getByText(`The password of ${username} is set`).waitFor();

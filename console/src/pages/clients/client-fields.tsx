@@ -100,7 +100,7 @@ export function ClientFields(props: {
           <TextField
             id={ids.redirects}
             label="Redirect URIs"
-            hint="One per line. HTTPS, or http on loopback for development; no fragments."
+            hint="One per line: https (http only on a loopback IP literal, for development); no fragment."
             multiline
             rows={3}
             value={form.redirect_uris}
