@@ -13,6 +13,7 @@ import { UpstreamPending } from './upstream/upstream-pending.service';
 import { UpstreamRelyingParty } from './upstream/upstream-relying-party';
 import { UpstreamSignIn } from './upstream/upstream-sign-in.service';
 import { UpstreamAuthorizationEntity, UpstreamLinkOfferEntity } from './upstream/upstream.entities';
+import { AdminUserSessionsController } from './admin-user-sessions.controller';
 import { AssetsController } from './assets.controller';
 import {
   AuthorizationCodeEntity,
@@ -91,6 +92,7 @@ import { TotpAuthenticators } from './second-factors/totp-authenticators.service
     SecondFactorController,
     AccountSecurityController,
     SecondFactorsAdminController,
+    AdminUserSessionsController,
   ],
   providers: [
     AuthorizationRequestParser,

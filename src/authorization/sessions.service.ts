@@ -33,6 +33,19 @@ export interface SessionListing {
   current: boolean;
 }
 
+/** A browser session as an administrator sees it (`GET /admin/users/{id}/sessions`). */
+export interface AdminSessionListing {
+  handle: string;
+  startedAt: Date;
+  /** When the person authenticated (OIDC Core §2 auth_time). */
+  authTime: Date;
+  expiresAt: Date;
+  /** RFC 8176 §2 methods of the sign-in. */
+  amr: string[];
+  ip: string | null;
+  userAgent: string | null;
+}
+
 const MAX_USER_AGENT = 512;
 /** The account's sessions page lists at most this many, newest first: one page, however many. */
 const MAX_LISTED_SESSIONS = 100;
@@ -148,6 +161,32 @@ export class SessionsService {
       userAgent: row.userAgent,
       current: row.idHash === current,
     }));
+  }
+
+  /**
+   * The live browser sessions of `userId` as an administrator sees them, newest first (at most
+   * 100): unexpired and begun after the person's cut-off, each named by its handle (never the
+   * cookie or its hash). 404 for an unknown user.
+   */
+  async listForAdmin(userId: string): Promise<AdminSessionListing[]> {
+    const user = await this.users.get(userId);
+    const rows = await this.sessions.find({
+      where: { userId: user.id, expiresAt: MoreThan(this.clock.date()) },
+      order: { createdAt: 'DESC' },
+      take: MAX_LISTED_SESSIONS,
+    });
+    const cutoff = user.tokensValidAfter?.getTime();
+    return rows
+      .filter((row) => cutoff === undefined || row.authTime.getTime() > cutoff)
+      .map((row) => ({
+        handle: handleOf(row.idHash),
+        startedAt: row.createdAt,
+        authTime: row.authTime,
+        expiresAt: row.expiresAt,
+        amr: row.amr,
+        ip: row.ip,
+        userAgent: row.userAgent,
+      }));
   }
 
   /**

@@ -22,7 +22,8 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
-import { pageAnswer, PaginationQuery } from '../common/pagination.dto';
+import { pageAnswer } from '../common/pagination.dto';
+import { DirectoryQuery } from '../common/directory-query.dto';
 import { AppConfig } from '../config/app-config';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-metadata.dto';
@@ -57,10 +58,10 @@ export class ClientsController {
   @ApiOperation({ summary: 'List clients; X-Total-Count carries the total' })
   @ApiOkResponse({ type: [ClientView] })
   async list(
-    @Query() page: PaginationQuery,
+    @Query() query: DirectoryQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ClientView[]> {
-    return pageAnswer(reply, await this.clients.list(page.limit, page.offset), (client) =>
+    return pageAnswer(reply, await this.clients.list(query.limit, query.offset, query), (client) =>
       this.view(client),
     );
   }

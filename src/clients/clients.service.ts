@@ -4,7 +4,8 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Clock } from '../common/clock';
-import { Page, paginate } from '../common/pagination.dto';
+import { Page } from '../common/pagination.dto';
+import { containsPattern, DirectoryFilter } from '../common/directory-query.dto';
 import { AppConfig } from '../config/app-config';
 import { KeyEncryption } from '../crypto/key-encryption.service';
 import { RandomService } from '../crypto/random.service';
@@ -106,8 +107,30 @@ export class ClientsService {
     return { client: saved, secret };
   }
 
-  list(limit: number, offset: number): Promise<Page<ClientEntity>> {
-    return paginate(this.clients, limit, offset);
+  /**
+   * One page of clients in creation order, narrowed by `filter`: `q` a case-insensitive
+   * substring of the client_id or client_name (matched literally), `status` exactly.
+   */
+  async list(
+    limit: number,
+    offset: number,
+    filter: DirectoryFilter = {},
+  ): Promise<Page<ClientEntity>> {
+    const query = this.clients.createQueryBuilder('client');
+    if (filter.q !== undefined)
+      query.andWhere(
+        `(client.clientId ILIKE :pattern ESCAPE '\\' OR client.clientName ILIKE :pattern ESCAPE '\\')`,
+        { pattern: containsPattern(filter.q) },
+      );
+    if (filter.status !== undefined)
+      query.andWhere('client.status = :status', { status: filter.status });
+    const [items, total] = await query
+      .orderBy('client.createdAt', 'ASC')
+      .addOrderBy('client.id', 'ASC')
+      .take(limit)
+      .skip(offset)
+      .getManyAndCount();
+    return { items, total };
   }
 
   async get(clientId: string): Promise<ClientEntity> {

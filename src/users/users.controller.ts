@@ -21,7 +21,8 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/required-scope';
-import { pageAnswer, PaginationQuery } from '../common/pagination.dto';
+import { pageAnswer } from '../common/pagination.dto';
+import { DirectoryQuery } from '../common/directory-query.dto';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { AdminAudit, AuditContext } from '../events/audit-context';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
@@ -47,10 +48,10 @@ export class UsersController {
   @Get()
   @ApiOkResponse({ type: [UserView], description: 'X-Total-Count carries the total' })
   async list(
-    @Query() page: PaginationQuery,
+    @Query() query: DirectoryQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserView[]> {
-    return pageAnswer(reply, await this.users.list(page.limit, page.offset), toUserView);
+    return pageAnswer(reply, await this.users.list(query.limit, query.offset, query), toUserView);
   }
 
   @Get(':id')

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
-import { Page, paginate } from '../common/pagination.dto';
+import { Page } from '../common/pagination.dto';
+import { containsPattern, DirectoryFilter } from '../common/directory-query.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
 import { attributesProblems, canonicalAttributes } from '../common/attributes';
 import { AppConfig } from '../config/app-config';
@@ -246,8 +247,50 @@ export class UsersService {
     return users.map(userSnapshot);
   }
 
-  list(limit: number, offset: number): Promise<Page<UserEntity>> {
-    return paginate(this.users, limit, offset);
+  /**
+   * One page of users in creation order, narrowed by `filter`: `q` a case-insensitive substring
+   * of the username, email or name (matched literally), `status` exactly.
+   */
+  async list(
+    limit: number,
+    offset: number,
+    filter: DirectoryFilter = {},
+  ): Promise<Page<UserEntity>> {
+    const query = this.users.createQueryBuilder('user');
+    if (filter.q !== undefined)
+      query.andWhere(
+        `(user.username ILIKE :pattern ESCAPE '\\' OR user.email ILIKE :pattern ESCAPE '\\'` +
+          ` OR user.name ILIKE :pattern ESCAPE '\\')`,
+        { pattern: containsPattern(filter.q) },
+      );
+    if (filter.status !== undefined)
+      query.andWhere('user.status = :status', { status: filter.status });
+    const [items, total] = await query
+      .orderBy('user.created_at', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .take(limit)
+      .skip(offset)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  /**
+   * Signs the person out everywhere (an administrator's "sign out everywhere"): every browser
+   * session and refresh token family ends through the registered steps, and the cut-off ends
+   * every access token and code issued before now, with `user.signed_out_everywhere` in the
+   * same transaction (docs/security/privilege.md). 404 for an unknown user.
+   */
+  async signOutEverywhere(id: string, context: AuditContext): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const user = await this.locked(manager, id, 'for_no_key_update');
+      await this.endSignIns(manager, user);
+      await manager.save(user);
+      await this.audit.record(
+        { ...context, type: 'user.signed_out_everywhere', target: { type: 'user', id: user.id } },
+        manager,
+      );
+    });
+    this.bus.publish({ type: 'user.changed', userId: id });
   }
 
   async get(id: string): Promise<UserEntity> {

@@ -1,10 +1,88 @@
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api, segment } from '../api';
+import { TextField, useFieldId } from '../components/field';
+import { ErrorNotice } from '../components/notices';
 import { Page } from '../components/page';
+import { fieldProblem, namesAnyOf } from './clients/shared';
+import { ProfileFields } from './users/profile-fields';
+import { profileBody, ProfileForm, UserView } from './users/user-model';
 
-/** Placeholder: built by a page helper. */
+const FIELDS = ['username', 'password', 'email', 'name', 'given_name', 'family_name'];
+
+/** A new person: username and password, and optionally a profile. Opens their page. */
 export function NewUser(_props: Record<string, unknown>) {
+  const { route } = useLocation();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [profile, setProfile] = useState<ProfileForm>({
+    email: '',
+    name: '',
+    given_name: '',
+    family_name: '',
+  });
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const usernameId = useFieldId('username');
+  const passwordId = useFieldId('password');
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    setBusy(true);
+    try {
+      const user = await api.post<UserView>('/admin/users', {
+        username: username.trim(),
+        password,
+        ...profileBody(profile, false),
+      });
+      route(`/console/users/${segment(user.id)}`);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <Page title="New user">
-      <p>Coming soon.</p>
+      <form class="stacked" noValidate onSubmit={(event) => void submit(event)}>
+        {error !== undefined && !namesAnyOf(error, FIELDS) && <ErrorNotice error={error} />}
+        {error !== undefined && namesAnyOf(error, FIELDS) && (
+          <div class="notice notice-error" role="alert">
+            The user was not created: see the problems beside the fields.
+          </div>
+        )}
+        <TextField
+          id={usernameId}
+          label="Username"
+          hint="3 to 64 letters, digits or . _ @ + -; unique without regard to case."
+          value={username}
+          onValue={setUsername}
+          required
+          problem={fieldProblem(error, 'username')}
+        />
+        <TextField
+          id={passwordId}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint="Tell the person out of band; they can change it on their account page."
+          value={password}
+          onValue={setPassword}
+          required
+          problem={fieldProblem(error, 'password')}
+        />
+        <ProfileFields form={profile} onForm={setProfile} error={error} />
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            Create user
+          </button>
+          <a class="button secondary" href="/console/users">
+            Cancel
+          </a>
+        </div>
+      </form>
     </Page>
   );
 }

@@ -79,6 +79,20 @@ export class RolesController {
     await this.roles.remove(name, audit);
   }
 
+  @Get('users/:id/roles')
+  @ApiOkResponse({ type: SubjectRolesDto, description: "The user's roles, sorted by name" })
+  @ApiNotFoundResponse()
+  async userRoles(@Param('id') id: string): Promise<SubjectRolesDto> {
+    return { roles: await this.roles.userRoles(id) };
+  }
+
+  @Get('clients/:client_id/roles')
+  @ApiOkResponse({ type: SubjectRolesDto, description: "The client's roles, sorted by name" })
+  @ApiNotFoundResponse()
+  async clientRoles(@Param('client_id') clientId: string): Promise<SubjectRolesDto> {
+    return { roles: await this.roles.clientRoles(clientId) };
+  }
+
   @Put('users/:id/roles')
   @ApiOkResponse({ type: SubjectRolesDto, description: "The user's roles now" })
   @ApiNotFoundResponse()

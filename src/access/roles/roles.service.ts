@@ -144,6 +144,20 @@ export class RolesService {
     await this.announce({ type: 'role.deleted', name });
   }
 
+  /** The names of the roles a user holds, sorted; 404 for an unknown user. */
+  async userRoles(userId: string): Promise<string[]> {
+    await this.users.get(userId);
+    const rows = await this.dataSource.getRepository(UserRoleEntity).findBy({ userId });
+    return rows.map((row) => row.roleName).sort();
+  }
+
+  /** The names of the roles a client holds, sorted; 404 for an unknown client. */
+  async clientRoles(clientId: string): Promise<string[]> {
+    await this.clients.get(clientId);
+    const rows = await this.dataSource.getRepository(ClientRoleEntity).findBy({ clientId });
+    return rows.map((row) => row.roleName).sort();
+  }
+
   /** Replaces a user's roles in one transaction. */
   async setUserRoles(
     userId: string,

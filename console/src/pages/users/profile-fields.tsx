@@ -1,0 +1,55 @@
+import { TextField, useFieldId } from '../../components/field';
+import { fieldProblem } from '../clients/shared';
+import { ProfileForm } from './user-model';
+
+/** Email, name, given and family name, each with the API's problem beside it. */
+export function ProfileFields(props: {
+  form: ProfileForm;
+  onForm: (form: ProfileForm) => void;
+  error: unknown;
+}) {
+  const { form, error } = props;
+  const set = (patch: Partial<ProfileForm>) => props.onForm({ ...form, ...patch });
+  const ids = {
+    email: useFieldId('email'),
+    name: useFieldId('name'),
+    given: useFieldId('given-name'),
+    family: useFieldId('family-name'),
+  };
+  return (
+    <>
+      <TextField
+        id={ids.email}
+        label="Email"
+        type="email"
+        hint="A new address is unverified until the person opens the link mailed to it."
+        value={form.email}
+        onValue={(email) => set({ email })}
+        problem={fieldProblem(error, 'email')}
+      />
+      <TextField
+        id={ids.name}
+        label="Name"
+        value={form.name}
+        onValue={(name) => set({ name })}
+        problem={fieldProblem(error, 'name')}
+      />
+      <div class="two-up">
+        <TextField
+          id={ids.given}
+          label="Given name"
+          value={form.given_name}
+          onValue={(given_name) => set({ given_name })}
+          problem={fieldProblem(error, 'given_name')}
+        />
+        <TextField
+          id={ids.family}
+          label="Family name"
+          value={form.family_name}
+          onValue={(family_name) => set({ family_name })}
+          problem={fieldProblem(error, 'family_name')}
+        />
+      </div>
+    </>
+  );
+}

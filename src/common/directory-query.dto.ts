@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PaginationQuery } from './pagination.dto';
+
+/** Active or disabled: what a client or user list can be narrowed to. */
+export const DIRECTORY_STATUSES = ['active', 'disabled'] as const;
+export type DirectoryStatus = (typeof DIRECTORY_STATUSES)[number];
+
+/**
+ * `GET /admin/clients` and `GET /admin/users` (docs/endpoints.md, Admin API): a page, narrowed
+ * by a search text and a status, both optional and combined with AND.
+ */
+export class DirectoryQuery extends PaginationQuery {
+  @ApiPropertyOptional({
+    example: 'billing',
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'Case-insensitive substring of the names (clients: client_id or client_name; users: ' +
+      'username, email or name); % _ and \\ match themselves',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  // A NUL (which PostgreSQL text cannot hold) is refused before this, with every query string
+  // (src/common/http/strict-form.ts).
+  q?: string;
+
+  @ApiPropertyOptional({ enum: DIRECTORY_STATUSES })
+  @IsOptional()
+  @IsIn(DIRECTORY_STATUSES)
+  status?: DirectoryStatus;
+}
+
+/** What a list is narrowed to (the query, less its paging). */
+export interface DirectoryFilter {
+  q?: string;
+  status?: DirectoryStatus;
+}
+
+/**
+ * `q` as an ILIKE pattern matching it anywhere, its LIKE wildcards (`%`, `_`) and the escape
+ * character (`\`) escaped so that they match themselves (use with `ESCAPE '\'`).
+ */
+export function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
