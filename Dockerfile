@@ -15,9 +15,11 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=fals
     SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
 RUN npm ci
-# Only what the build reads (tsconfig.build.json: src and ormconfig.ts), so a change to the docs
-# or tests does not rebuild the image.
+# Only what the build reads (the server: src and ormconfig.ts; the console: console/, built by
+# Vite into dist/console), so a change to the docs or tests does not rebuild the image.
 COPY tsconfig.json tsconfig.build.json ormconfig.ts ./
+COPY scripts/build-if-changed.js ./scripts/
+COPY console ./console
 COPY src ./src
 RUN npm run build \
   && npm prune --omit=dev \

@@ -82,6 +82,12 @@ export async function discover(): Promise<void> {
   if (!answer.ok) throw new Error(`the console settings could not be read (${answer.status})`);
   config = (await answer.json()) as ConsoleConfig;
   const issuer = new URL(config.issuer);
+  if (issuer.origin !== location.origin) {
+    // Opened under another name than ISSUER: the redirect URI and the CSP's connect-src are the
+    // issuer's, so continue there.
+    location.replace(new URL(location.pathname + location.search, issuer).toString());
+    return new Promise<never>(() => undefined);
+  }
   const response = await oauth.discoveryRequest(issuer, {
     algorithm: 'oidc',
     ...requestOptions(),
