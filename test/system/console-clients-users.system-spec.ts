@@ -1,5 +1,5 @@
 import { expect } from 'expect';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Page } from 'playwright-core';
 import { basicAuth } from '../support/test-app';
@@ -179,6 +179,58 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     expect(listed.json()).toEqual([]);
     await finish(watched, [FAILED_400]);
     expect(watched.problems.filter((problem) => FAILED_400.test(problem))).toHaveLength(1);
+  });
+
+  it('creates a private_key_jwt client from its JWK Set (no secret) and edits it, problems beside the fields', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'ES256', use: 'sig' };
+    const watched = await signInToConsole(world);
+    const { page } = watched;
+    await page.goto(`${world.issuer}/console/clients/new`);
+    await page.getByRole('heading', { level: 1, name: 'New client' }).waitFor();
+    await page.getByLabel('Client name').fill(`Keyed ${tag}`);
+    await page.getByRole('radio', { name: 'Machine to machine' }).check();
+    expect(await page.getByLabel('Redirect URIs', { exact: true }).count()).toBe(0);
+    await page.getByLabel('Authentication method').selectOption('private_key_jwt');
+    await page.getByLabel('Assertion signing algorithm').selectOption('ES256');
+    await page.getByLabel('JWK Set (jwks)').fill(JSON.stringify({ keys: [jwk] }));
+    await page.getByRole('button', { name: 'Create client' }).click();
+    // No secret to show: straight to the client's page.
+    await page.getByRole('heading', { level: 1, name: `Keyed ${tag}` }).waitFor();
+    expect(await page.getByRole('textbox', { name: /secret/i }).count()).toBe(0);
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    expect((await world.sut.admin('GET', `/admin/clients/${clientId}`)).json()).toMatchObject({
+      client_type: 'm2m',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: { keys: [jwk] },
+      jwks_uri: null,
+    });
+
+    await page.getByRole('button', { name: 'Edit client' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Edit client' }).waitFor();
+    await page.getByLabel('Scope', { exact: true }).fill('reports:read bad"scope');
+    await page.getByLabel('Access token lifetime (seconds)').fill('30');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const scope = page.getByLabel('Scope', { exact: true });
+    await page.locator('.field-invalid').first().waitFor();
+    expect(await scope.getAttribute('aria-invalid')).toBe('true');
+    const lifetime = page.getByLabel('Access token lifetime (seconds)');
+    expect(await lifetime.getAttribute('aria-invalid')).toBe('true');
+    await checkPage(page, 'client-edit-problem');
+
+    await scope.fill('reports:read');
+    await lifetime.fill('600');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    expect((await world.sut.admin('GET', `/admin/clients/${clientId}`)).json()).toMatchObject({
+      scope: 'reports:read',
+      access_token_lifetime: 600,
+      jwks: { keys: [jwk] },
+    });
+    await finish(watched, [FAILED_400]);
+    expect(watched.problems).toHaveLength(1);
   });
 
   it('disables, enables and deletes a client, each behind a confirmation', async () => {
