@@ -321,6 +321,41 @@ describe('a setup token that is expired, or after an administrator exists', () =
   });
 });
 
+describe('CONSOLE_ENABLED turned off and on again', () => {
+  it("ends every token of the console's client, also once it is enabled again", async () => {
+    const storage = await sharedStorage();
+    const person = { ADMIN_USERNAME: 'ops.admin', ADMIN_PASSWORD };
+    let sut = await storage.start(person);
+    try {
+      const tokens = await consoleTokens(sut, 'ops.admin', ADMIN_PASSWORD);
+      const call = (app: TestApp) =>
+        app.request({
+          method: 'GET',
+          url: '/admin/clients',
+          headers: { authorization: `Bearer ${tokens!.access_token}` },
+        });
+      expect((await call(sut)).statusCode).toBe(200);
+      await sut.close();
+
+      sut = await storage.start({ ...person, CONSOLE_ENABLED: 'false' });
+      expect((await call(sut)).statusCode).toBe(401);
+      await sut.close();
+
+      sut = await storage.start(person);
+      expect((await call(sut)).statusCode).toBe(401);
+      const refreshed = await refresh(
+        sut,
+        { client_id: 'gatehouse-console' },
+        tokens!.refresh_token,
+      );
+      expect(refreshed.statusCode).toBe(400);
+    } finally {
+      await sut.close();
+      await storage.dispose();
+    }
+  });
+});
+
 describe('POST /console/setup under the per-address rate limit', () => {
   let sut: TestApp;
 
