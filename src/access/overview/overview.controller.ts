@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ADMIN_SCOPE } from '../../common/auth/permissions';
 import { RequireScope } from '../../common/auth/required-scope';
-import { ClientEntity } from '../../clients/client.entity';
-import { UserEntity } from '../../users/user.entity';
+import { ClientsService } from '../../clients/clients.service';
+import { UsersService } from '../../users/users.service';
 import { DenialRecord, DenialsView } from '../engine/denial-record';
 import { RoleEntity } from '../roles/role.entities';
 import { AccessRuleEntity } from '../rules/access-rule.entity';
@@ -53,6 +53,8 @@ export class OverviewController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly denials: DenialRecord,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
   ) {}
 
   @Get()
@@ -63,18 +65,12 @@ export class OverviewController {
       'each worker keeps its own (docs/access.md, "Denials on the overview").',
   })
   @ApiOkResponse({ type: OverviewView })
-  async overview(): Promise<{
-    counts: OverviewCounts;
-    denials: DenialsView;
-  }> {
-    const count = (
-      entity: typeof ClientEntity | typeof UserEntity | typeof RoleEntity | typeof AccessRuleEntity,
-    ) => this.dataSource.getRepository(entity).count();
+  async overview(): Promise<{ counts: OverviewCounts; denials: DenialsView }> {
     const [clients, users, roles, accessRules] = await Promise.all([
-      count(ClientEntity),
-      count(UserEntity),
-      count(RoleEntity),
-      count(AccessRuleEntity),
+      this.clients.count(),
+      this.users.count(),
+      this.dataSource.getRepository(RoleEntity).count(),
+      this.dataSource.getRepository(AccessRuleEntity).count(),
     ]);
     return {
       counts: { clients, users, roles, access_rules: accessRules },
