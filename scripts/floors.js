@@ -10,5 +10,5 @@ module.exports = [
   ['authorization'],
   ['tokens', 'passkeys'],
   ['access', 'account'],
-  ['discovery', 'health'],
+  ['discovery', 'health', 'console'],
 ];

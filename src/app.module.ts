@@ -4,6 +4,7 @@ import { AccessModule } from './access/access.module';
 import { AccountModule } from './account/account.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ClientsModule } from './clients/clients.module';
+import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter, ERROR_PAGE } from './common/all-exceptions.filter';
 import { CommonModule, CommonOptions } from './common/common.module';
 import { Logs } from './common/logging/logs';
@@ -80,6 +81,7 @@ export class AppModule {
         AccountModule,
         DiscoveryModule,
         HealthModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: ERROR_PAGE, useValue: htmlErrorPage },

@@ -29,6 +29,7 @@ import {
   UpstreamLinkOfferEntity,
 } from './authorization/upstream/upstream.entities';
 import { PasskeyChallengeEntity, PasskeyEntity } from './passkeys/passkey.entities';
+import { ConsoleSetupTokenEntity } from './console/setup-token.entity';
 
 /**
  * Every entity the data source knows, listed here in the composition root so the database
@@ -62,4 +63,5 @@ export const ENTITIES = [
   AccountLinkEntity,
   PasskeyEntity,
   PasskeyChallengeEntity,
+  ConsoleSetupTokenEntity,
 ];

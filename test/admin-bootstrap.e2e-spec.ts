@@ -129,8 +129,15 @@ describe('admin bootstrap without ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
     });
 
     expect(response.statusCode).toBe(200);
-    expect(response.headers['x-total-count']).toBe('1');
-    expect(response.json()).toEqual([
+    // Besides it, only the console's own client (docs/console.md), ensured at every start.
+    expect(response.headers['x-total-count']).toBe('2');
+    expect(
+      response
+        .json()
+        .map((c: { client_id: string }) => c.client_id)
+        .sort(),
+    ).toEqual([clientId, 'gatehouse-console'].sort());
+    expect(response.json()).toContainEqual(
       expect.objectContaining({
         client_id: clientId,
         client_type: 'confidential',
@@ -139,7 +146,7 @@ describe('admin bootstrap without ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
         token_endpoint_auth_method: 'client_secret_basic',
         status: 'active',
       }),
-    ]);
+    );
     expect(response.body).not.toContain(secret);
   });
 
@@ -159,7 +166,7 @@ describe('admin bootstrap without ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(list.statusCode).toBe(200);
-    expect(list.headers['x-total-count']).toBe('1');
+    expect(list.headers['x-total-count']).toBe('2');
   });
 });
 

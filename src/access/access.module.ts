@@ -65,6 +65,6 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     AuthzenSearch,
     DecisionExplainer,
   ],
-  exports: [AccessPermissions, AccessDecisionService],
+  exports: [AccessPermissions, AccessDecisionService, RolesService],
 })
 export class AccessModule {}

@@ -10,6 +10,17 @@ import { ACR_VALUES_SUPPORTED, meetsAcr } from './authentication-context';
 import { MfaPolicy } from './second-factors/mfa-policy.service';
 import { SecondFactorRegistry } from './second-factors/second-factor.registry';
 import { awaitsEmailVerification } from './email-verification.gate';
+import { isConsoleClient } from '../clients/console-client';
+
+/**
+ * Whether a client is Gatehouse's own and asks no consent (docs/decisions/0324): the console,
+ * whose only redirect URI is on this issuer and whose client nobody may change through the admin
+ * API. What it may be granted is still decided by the person's roles at /token. `prompt=consent`
+ * still shows the page.
+ */
+export function skipsConsent(clientId: string): boolean {
+  return isConsoleClient(clientId);
+}
 
 /** What the browser should do next for a pending authorization request. */
 export type NextStep =
@@ -76,7 +87,8 @@ export class AuthorizationService {
     }
     const consented =
       !request.prompt.includes('consent') &&
-      (await this.consents.covers(user.id, request.clientId, request.scopes));
+      (skipsConsent(request.clientId) ||
+        (await this.consents.covers(user.id, request.clientId, request.scopes)));
     if (!consented) {
       if (request.prompt.includes('none'))
         return this.error(request, 'consent_required', 'consent is needed');

@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, Not } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { RandomService } from '../crypto/random.service';
 import { SecretHasher } from '../crypto/secret-hasher.service';
 import { ChangeBus } from '../events/change-bus.service';
 import { ClientEntity } from './client.entity';
+import { CONSOLE_CLIENT_ID } from './console-client';
 import { ADMIN_SCOPE, CHECK_SCOPE } from '../common/auth/permissions';
 
 /** Serializes the bootstrap across processes starting together on one database. */
@@ -78,7 +79,9 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   private async createFirst(
     manager: EntityManager,
   ): Promise<{ clientId: string; secret: string } | undefined> {
-    if ((await manager.count(ClientEntity)) > 0) return undefined;
+    // The console's client (ensured at every start, maybe first) does not make a database used.
+    if ((await manager.count(ClientEntity, { where: { clientId: Not(CONSOLE_CLIENT_ID) } })) > 0)
+      return undefined;
     const clientId = this.random.clientId();
     const secret = this.random.secret();
     await manager.insert(ClientEntity, {

@@ -29,6 +29,7 @@ import { CreateClientDto, RotateSecretDto, UpdateClientDto } from './client-meta
 import { ClientSecretView, ClientView, CreatedClientView, toClientView } from './client.view';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { ClientsService, ClientWithSecret } from './clients.service';
+import { refuseConsoleChange } from './console-client';
 
 @ApiTags('admin: clients')
 @RequireScope(ADMIN_SCOPE)
@@ -78,11 +79,13 @@ export class ClientsController {
     description: 'client_secret appears only if one was generated',
   })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The console client is managed by Gatehouse' })
   async update(
     @Param('client_id') clientId: string,
     @Body() body: UpdateClientDto,
     @AdminAudit() audit: AuditContext,
   ): Promise<ClientView> {
+    refuseConsoleChange(clientId);
     const result = await this.clients.update(clientId, body, audit);
     return result.secret ? this.withSecret(result) : this.view(result.client);
   }
@@ -91,10 +94,12 @@ export class ClientsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; its tokens stop working' })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The console client is managed by Gatehouse' })
   async remove(
     @Param('client_id') clientId: string,
     @AdminAudit() audit: AuditContext,
   ): Promise<void> {
+    refuseConsoleChange(clientId);
     await this.clients.remove(clientId, audit);
   }
 
@@ -111,6 +116,7 @@ export class ClientsController {
     @Body() body: RotateSecretDto,
     @AdminAudit() audit: AuditContext,
   ): Promise<ClientSecretView> {
+    refuseConsoleChange(clientId);
     const { client, secret } = await this.clients.rotateSecret(
       clientId,
       body.grace_period ?? 0,

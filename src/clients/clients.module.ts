@@ -4,6 +4,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AdminBootstrap } from './admin-bootstrap.service';
+import { ConsoleClientBootstrap } from './console-client';
 import { ClientAssertionVerifier } from './client-auth/client-assertion.verifier';
 import { ClientAuthGuard } from './client-auth/client-auth.guard';
 import { TokenRequestGuard } from './client-auth/form-request.guard';
@@ -37,6 +38,7 @@ import { RegistrationService } from './registration/registration.service';
     ClientDirectory,
     RegistrationService,
     AdminBootstrap,
+    ConsoleClientBootstrap,
     ClientAuthenticator,
     ClientSecretBasicStrategy,
     ClientSecretPostStrategy,

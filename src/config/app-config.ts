@@ -23,7 +23,15 @@ export abstract class AppConfig {
     readonly migrationsRun: boolean;
     readonly poolSize: number;
   };
-  abstract readonly admin: { readonly clientId?: string; readonly clientSecret?: string };
+  abstract readonly admin: {
+    readonly clientId?: string;
+    readonly clientSecret?: string;
+    /** The first admin person every start ensures (docs/console.md); both or neither. */
+    readonly username?: string;
+    readonly password?: string;
+  };
+  /** The admin console at /console and its client `gatehouse-console` (docs/console.md). */
+  abstract readonly consoleEnabled: boolean;
   abstract readonly registration: {
     readonly mode: RegistrationMode;
     readonly initialAccessToken?: string;

@@ -117,6 +117,26 @@ export class Environment {
   @MaxLength(72)
   ADMIN_CLIENT_SECRET?: string;
 
+  /** The first admin person (docs/console.md); with ADMIN_PASSWORD, both or neither. */
+  @IsOptional()
+  // The username syntax of docs/users.md (src/users/password.policy.ts USERNAME_SYNTAX).
+  @Matches(/^[A-Za-z0-9._@+-]{3,64}$/, {
+    message: 'must be 3 to 64 characters of A-Z a-z 0-9 . _ @ + -',
+  })
+  ADMIN_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
+  @MaxLength(72, { message: 'must be at most 72 characters (bcrypt reads no further)' })
+  ADMIN_PASSWORD?: string;
+
+  /** The admin console at /console and its client gatehouse-console (docs/console.md). */
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'must be true or false' })
+  CONSOLE_ENABLED: boolean = true;
+
   @IsOptional()
   @IsIn(REGISTRATION_MODES)
   REGISTRATION_MODE: RegistrationMode = 'closed';

@@ -69,6 +69,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(parsed.ADMIN_CLIENT_ID) !== Boolean(parsed.ADMIN_CLIENT_SECRET)) {
     problems.push('ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together');
   }
+  if (parsed.ADMIN_USERNAME && !parsed.ADMIN_PASSWORD) {
+    problems.push('ADMIN_PASSWORD: is required with ADMIN_USERNAME');
+  } else if (parsed.ADMIN_PASSWORD && !parsed.ADMIN_USERNAME) {
+    problems.push('ADMIN_USERNAME: is required with ADMIN_PASSWORD');
+  }
   if (parsed.REGISTRATION_MODE === 'token' && !parsed.REGISTRATION_INITIAL_ACCESS_TOKEN) {
     problems.push('REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_MODE=token');
   }
@@ -111,7 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       migrationsRun: parsed.MIGRATIONS_RUN,
       poolSize: parsed.DATABASE_POOL_SIZE,
     },
-    admin: { clientId: parsed.ADMIN_CLIENT_ID, clientSecret: parsed.ADMIN_CLIENT_SECRET },
+    admin: {
+      clientId: parsed.ADMIN_CLIENT_ID,
+      clientSecret: parsed.ADMIN_CLIENT_SECRET,
+      username: parsed.ADMIN_USERNAME,
+      password: parsed.ADMIN_PASSWORD,
+    },
+    consoleEnabled: parsed.CONSOLE_ENABLED,
     registration: {
       mode: parsed.REGISTRATION_MODE,
       initialAccessToken: parsed.REGISTRATION_INITIAL_ACCESS_TOKEN,

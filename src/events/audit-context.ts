@@ -10,6 +10,8 @@ export interface AuditContext {
   actor: AuditEntry['actor'];
   ip: string | null;
   userAgent: string | null;
+  /** The client a person acted through (their token's `client_id`); recorded as `details.client_id`. */
+  clientId?: string;
 }
 
 /** The server acting on its own (bootstrap, schedules), or a caller that passed no context. */
@@ -22,16 +24,25 @@ export function auditContext(request: FastifyRequest, actor: AuditEntry['actor']
 }
 
 /**
- * The admin API caller as an audit actor: the client of the Bearer token that ScopeGuard
- * verified (`request.principal`), so use it on routes behind `@RequireScope`.
+ * The admin API caller as an audit actor, from the Bearer token that ScopeGuard verified
+ * (`request.principal`), so use it on routes behind `@RequireScope`: a person's token (its `sub`
+ * is not its client, RFC 9068 §2.2) names the person, with the client they acted through; a
+ * client's own token (client_credentials) names the client.
  */
 export const AdminAudit = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuditContext => {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = request.principal;
-    return auditContext(
-      request,
-      principal ? { type: 'client', id: principal.clientId } : { type: 'anonymous' },
-    );
-  },
+  (_data: unknown, context: ExecutionContext): AuditContext =>
+    adminAuditOf(context.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/** AdminAudit's answer for `request`. */
+export function adminAuditOf(request: FastifyRequest): AuditContext {
+  const principal = request.principal;
+  if (!principal) return auditContext(request, { type: 'anonymous' });
+  if (principal.sub !== principal.clientId) {
+    return {
+      ...auditContext(request, { type: 'user', id: principal.sub }),
+      clientId: principal.clientId,
+    };
+  }
+  return auditContext(request, { type: 'client', id: principal.clientId });
+}

@@ -13,6 +13,8 @@ export interface AuditEntry {
   userAgent?: string | null;
   /** Non-secret specifics only: never a secret, password, code or token. */
   details?: Record<string, unknown>;
+  /** The client a person acted through: kept as `details.client_id` unless details name one. */
+  clientId?: string;
 }
 
 /**
@@ -39,7 +41,9 @@ export class AuditLog {
       targetId: entry.target?.id?.slice(0, 128) ?? null,
       ip: entry.ip?.slice(0, 64) ?? null,
       userAgent: entry.userAgent?.slice(0, 512) ?? null,
-      details: (entry.details ?? {}) as AuditEventEntity['details'] & object,
+      details: (entry.clientId
+        ? { client_id: entry.clientId, ...entry.details }
+        : (entry.details ?? {})) as AuditEventEntity['details'] & object,
     });
   }
 

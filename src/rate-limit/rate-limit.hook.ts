@@ -45,6 +45,8 @@ export const LIMITED_ROUTES: ReadonlySet<string> = new Set([
   '/login/passkey',
   '/login/second-factor/passkey/options',
   '/login/second-factor/passkey',
+  // The first admin person's setup (docs/console.md): a token guess costs a request.
+  '/console/setup',
 ]);
 
 /**

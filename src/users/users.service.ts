@@ -140,6 +140,96 @@ export class UsersService {
     return userSnapshot(saved);
   }
 
+  /**
+   * A new active account in the caller's transaction, with a password hashed before it opened;
+   * `user.created` recorded with `details`. A taken username is a ConflictError.
+   */
+  async insertWithin(
+    manager: EntityManager,
+    input: { username: string; email?: string | null; passwordHash: string },
+    context: AuditContext,
+    details: Record<string, unknown> = {},
+  ): Promise<User> {
+    let saved: UserEntity;
+    try {
+      saved = await manager.save(
+        manager.create(UserEntity, {
+          username: input.username,
+          usernameNormalized: input.username.toLowerCase(),
+          email: input.email ?? null,
+          emailVerified: false,
+          passwordHash: input.passwordHash,
+          name: null,
+          givenName: null,
+          familyName: null,
+          attributes: {},
+          status: 'active',
+        }),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`the username ${input.username} is taken`);
+      throw error;
+    }
+    await this.audit.record(
+      {
+        ...context,
+        type: 'user.created',
+        target: { type: 'user', id: saved.id },
+        details: { username: saved.username, ...details },
+      },
+      manager,
+    );
+    return userSnapshot(saved);
+  }
+
+  /**
+   * The account named `username`, active with exactly `password`, in the caller's transaction
+   * (the first admin person, docs/console.md): created if missing; otherwise re-hashed only when
+   * the password differs, which ends every sign-in of the person as any password change does.
+   * bcrypt runs inside: only a start does this, under its lock.
+   */
+  async ensureAccount(
+    manager: EntityManager,
+    username: string,
+    password: string,
+    context: AuditContext,
+    details: Record<string, unknown> = {},
+  ): Promise<User> {
+    const existing = await manager.findOne(UserEntity, {
+      where: { usernameNormalized: username.toLowerCase() },
+      lock: { mode: 'for_no_key_update' },
+    });
+    if (!existing) {
+      const passwordHash = await this.hasher.hash(password);
+      return this.insertWithin(manager, { username, passwordHash }, context, details);
+    }
+    const fields: string[] = [];
+    if (!(await this.hasher.compare(password, existing.passwordHash))) {
+      existing.passwordHash = await this.hasher.hash(password);
+      await this.endSignIns(manager, existing);
+      fields.push('password');
+    }
+    if (existing.status !== 'active') {
+      existing.status = 'active';
+      fields.push('status');
+    }
+    if (fields.length === 0) return userSnapshot(existing);
+    const saved = await manager.save(existing);
+    for (const event of updateEvents('user', saved.id, saved.status, fields)) {
+      await this.audit.record(
+        { ...context, ...event, details: { ...event.details, ...details } },
+        manager,
+      );
+    }
+    return userSnapshot(saved);
+  }
+
+  /** Whether any account exists, in the caller's transaction. */
+  async anyExists(manager: EntityManager): Promise<boolean> {
+    return (await manager.count(UserEntity, { take: 1 })) > 0;
+  }
+
   /** Whether a username is free (without regard to case). */
   async usernameAvailable(username: string): Promise<boolean> {
     return (await this.byUsername(username)) === null;

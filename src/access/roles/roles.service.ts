@@ -198,6 +198,81 @@ export class RolesService {
   }
 
   /**
+   * In the caller's transaction: the role `name` exists and holds at least `permissions` (added
+   * to what it holds, never taken away), and the user holds it. Nothing is announced: the caller
+   * does that once committed (`announceGrant`). Whether anything changed.
+   */
+  async grantWithin(
+    manager: EntityManager,
+    role: { name: string; description: string; permissions: string[] },
+    userId: string,
+    context: AuditContext,
+  ): Promise<boolean> {
+    let changed = false;
+    const existing = await manager.findOne(RoleEntity, {
+      where: { name: role.name },
+      lock: { mode: 'for_no_key_update' },
+    });
+    if (!existing) {
+      await manager.insert(RoleEntity, {
+        name: role.name,
+        description: role.description,
+        permissions: role.permissions,
+        conditions: {},
+      });
+      await this.audit.record(
+        {
+          ...context,
+          type: 'role.created',
+          target: { type: 'role', id: role.name },
+          details: { permissions: role.permissions },
+        },
+        manager,
+      );
+      changed = true;
+    } else {
+      const missing = role.permissions.filter((p) => !existing.permissions.includes(p));
+      if (missing.length > 0) {
+        existing.permissions = [...existing.permissions, ...missing];
+        await manager.save(existing);
+        await this.audit.record(
+          {
+            ...context,
+            type: 'role.updated',
+            target: { type: 'role', id: role.name },
+            details: { fields: ['permissions'] },
+          },
+          manager,
+        );
+        changed = true;
+      }
+    }
+    const held = await manager.findOneBy(UserRoleEntity, { userId, roleName: role.name });
+    if (!held) {
+      await manager.insert(UserRoleEntity, { userId, roleName: role.name });
+      await this.recordRoleChange(manager, context, { type: 'user', id: userId }, [], [role.name]);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** After `grantWithin` committed: every process sees the role and who holds it. */
+  async announceGrant(userId: string): Promise<void> {
+    this.bus.publish({ type: 'roles.changed' });
+    await this.announce({ type: 'subject_roles.changed', subjectType: 'user', subjectId: userId });
+  }
+
+  /** Whether some person holds `permission` through a role, in the caller's transaction. */
+  async someUserHolds(manager: EntityManager, permission: string): Promise<boolean> {
+    const found = await manager
+      .createQueryBuilder(UserRoleEntity, 'held')
+      .innerJoin(RoleEntity, 'role', 'role.name = held.role_name')
+      .where(':permission = ANY(role.permissions)', { permission })
+      .getCount();
+    return found > 0;
+  }
+
+  /**
    * `<kind>.roles_changed` with the role names added and removed, in the caller's transaction;
    * nothing when the subject holds the same roles as before.
    */

@@ -17,6 +17,7 @@ import { SecondFactors1763900002001 } from './1763900002001-SecondFactors';
 import { Passkeys1763900003000 } from './1763900003000-Passkeys';
 import { IdentityProviders1763900004000 } from './1763900004000-IdentityProviders';
 import { UsersEmailIndex1763900005000 } from './1763900005000-UsersEmailIndex';
+import { ConsoleSetupTokens1763900006000 } from './1763900006000-ConsoleSetupTokens';
 
 /** Every migration, in order. New ones are appended here after `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Passkeys1763900003000,
   IdentityProviders1763900004000,
   UsersEmailIndex1763900005000,
+  ConsoleSetupTokens1763900006000,
 ];
