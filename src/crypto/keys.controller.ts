@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { FastifyRequest } from 'fastify';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { RequireScope } from '../common/auth/required-scope';
+import { AdminAudit, AuditContext } from '../events/audit-context';
 import { KeyStateView } from './key-states';
 import { KeyRotation } from './key-rotation.service';
 import { KeyView } from './key.view';
@@ -48,16 +48,10 @@ export class KeysController {
   @ApiOkResponse({ type: RotatedKeysView })
   async rotate(
     @Body() body: RotateKeysDto,
-    @Req() request: FastifyRequest,
+    // A person's token names the person (and the console client they acted through).
+    @AdminAudit() audit: AuditContext,
   ): Promise<RotatedKeysView> {
-    const rotated = await this.rotation.rotate(
-      {
-        actor: { type: 'client', id: request.principal?.clientId },
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      },
-      { immediate: body.immediate === true },
-    );
+    const rotated = await this.rotation.rotate(audit, { immediate: body.immediate === true });
     return toRotatedKeysView(rotated);
   }
 }

@@ -245,6 +245,12 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
       'next',
       'current',
     ]);
+    // Audited as the person who pressed the button, through the console's client.
+    const rotations = await world.sut.admin('GET', '/admin/audit-events?type=keys.rotated');
+    expect(rotations.json()[0]).toMatchObject({
+      actor: { type: 'user' },
+      details: expect.objectContaining({ client_id: 'gatehouse-console', immediate: false }),
+    });
     await checkPage(page, 'keys');
     expect(watched.problems.filter((problem) => !EXPECTED_400.test(problem))).toEqual([]);
   });
