@@ -85,8 +85,19 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
     });
     await checkPage(page, 'role-detail');
 
+    const doomed = unique('doomed');
+    await world.sut.admin('POST', '/admin/roles', { name: doomed, permissions: ['a:b'] });
     await openSection(page, 'Roles');
     await expect(row(page, 'Roles', role).textContent()).resolves.toContain('reports:view');
+    // A role deleted from its page, after the question.
+    await page.getByRole('link', { name: doomed, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: `Role ${doomed}` }).waitFor();
+    await page.getByRole('button', { name: 'Delete role' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Roles' }).waitFor();
+    await page.getByRole('link', { name: doomed, exact: true }).waitFor({ state: 'detached' });
+    expect((await world.sut.admin('GET', `/admin/roles/${doomed}`)).statusCode).toBe(404);
+
     // The assignment is the users and clients pages' business: here through the admin API.
     await setClientRoles(world.sut, service.client_id, [role]);
     expect(watched.problems.filter((problem) => !EXPECTED_400.test(problem))).toEqual([]);
@@ -280,6 +291,21 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
     await pager.getByRole('button', { name: 'Next page' }).click();
     await pager.getByText(/^Showing 26–/).waitFor();
     await checkPage(page, 'audit');
+
+    // By time: nothing since tomorrow; everything of today until tomorrow.
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const local = (date: Date) =>
+      `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(
+        date.getDate(),
+      ).padStart(2, '0')}T${String(date.getHours()).padStart(2, '0')}:00`;
+    await page.getByLabel('Since', { exact: true }).fill(local(tomorrow));
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('status').filter({ hasText: 'No event matches.' }).waitFor();
+    await page.getByLabel('Since', { exact: true }).fill('');
+    await page.getByLabel('Until', { exact: true }).fill(local(tomorrow));
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await pager.getByText(/^Showing 1–25 of \d+$/).waitFor();
+    await page.getByLabel('Until', { exact: true }).fill('');
 
     // By actor: the person who created the role in the console.
     const people = await world.sut.admin(

@@ -28,6 +28,7 @@ export function Why(_props: Record<string, unknown>) {
   const [scheme, setScheme] = useState<'Bearer' | 'DPoP'>('Bearer');
   const [dpop, setDpop] = useState('');
   const [url, setUrl] = useState('');
+  const [certificate, setCertificate] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [explanation, setExplanation] = useState<Explanation | undefined>();
@@ -42,6 +43,7 @@ export function Why(_props: Record<string, unknown>) {
     scheme: useFieldId('why-scheme'),
     dpop: useFieldId('why-dpop'),
     url: useFieldId('why-url'),
+    certificate: useFieldId('why-certificate'),
   };
 
   const submit = async (event: Event) => {
@@ -56,6 +58,7 @@ export function Why(_props: Record<string, unknown>) {
             ...(scheme === 'DPoP' ? { scheme } : {}),
             ...(dpop.trim() ? { dpop: dpop.trim() } : {}),
             ...(url.trim() ? { url: url.trim() } : {}),
+            ...(certificate.trim() ? { client_certificate: certificate.trim() } : {}),
           }
         : { subject: { type: subjectType, id: subjectId.trim() } };
     if (what === 'request') Object.assign(body, { method, path: path.trim() });
@@ -146,6 +149,16 @@ export function Why(_props: Record<string, unknown>) {
                   onValue={setUrl}
                   hint="Default: the issuer with the path."
                   problem={problemOf(error, 'url')}
+                />
+                <TextField
+                  id={ids.certificate}
+                  label="Client certificate"
+                  multiline
+                  rows={3}
+                  value={certificate}
+                  onValue={setCertificate}
+                  hint="URL-encoded PEM, as a proxy sends it in X-SSL-Client-Cert (RFC 8705)."
+                  problem={problemOf(error, 'client_certificate')}
                 />
               </div>
             </details>
