@@ -321,6 +321,67 @@ describe('a setup token that is expired, or after an administrator exists', () =
   });
 });
 
+describe('CONSOLE_ENABLED turned off and on again', () => {
+  it("ends every token of the console's client, also once it is enabled again", async () => {
+    const storage = await sharedStorage();
+    const person = { ADMIN_USERNAME: 'ops.admin', ADMIN_PASSWORD };
+    let sut = await storage.start(person);
+    try {
+      const tokens = await consoleTokens(sut, 'ops.admin', ADMIN_PASSWORD);
+      const call = (app: TestApp) =>
+        app.request({
+          method: 'GET',
+          url: '/admin/clients',
+          headers: { authorization: `Bearer ${tokens!.access_token}` },
+        });
+      expect((await call(sut)).statusCode).toBe(200);
+      await sut.close();
+
+      sut = await storage.start({ ...person, CONSOLE_ENABLED: 'false' });
+      expect((await call(sut)).statusCode).toBe(401);
+      await sut.close();
+
+      sut = await storage.start(person);
+      expect((await call(sut)).statusCode).toBe(401);
+      const refreshed = await refresh(
+        sut,
+        { client_id: 'gatehouse-console' },
+        tokens!.refresh_token,
+      );
+      expect(refreshed.statusCode).toBe(400);
+    } finally {
+      await sut.close();
+      await storage.dispose();
+    }
+  });
+});
+
+describe('POST /console/setup under the per-address rate limit', () => {
+  let sut: TestApp;
+
+  before(async () => {
+    sut = await startTestApp({ RATE_LIMIT_PER_IP: '3' });
+  });
+
+  after(async () => {
+    await sut.close();
+  });
+
+  it('answers 429 with Retry-After past the limit', async () => {
+    const body = {
+      token: randomBytes(32).toString('base64url'),
+      username: 'x1',
+      password: ADMIN_PASSWORD,
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await postSetup(sut, body)).statusCode);
+
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    const limited = await postSetup(sut, body);
+    expect(limited.headers['retry-after']).toEqual(expect.stringMatching(/^\d+$/));
+  });
+});
+
 describe(
   'processes starting together on an empty database',
   { skip: NEEDS_POSTGRES_SERVER },
@@ -436,6 +497,28 @@ describe('the first admin person from ADMIN_USERNAME/ADMIN_PASSWORD', () => {
     expect(role.json().permissions).toEqual(['docs:read', 'iam:admin', 'iam:check']);
     const tokens = await consoleTokens(sut!, 'ops.admin', ADMIN_PASSWORD);
     expect(tokens!.scope.split(' ')).toContain('iam:admin');
+  });
+
+  it('does not take over a person someone else made with that username', async () => {
+    await startWith(NO_ADMIN_PERSON);
+    const created = await sut!.admin('POST', '/admin/users', {
+      username: 'ops.admin',
+      password: 'correct horse battery staple',
+    });
+    expect(created.statusCode).toBe(201);
+    await sut!.close();
+    sut = undefined;
+
+    const started = storage.start(person);
+
+    await expect(started).rejects.toBeInstanceOf(ConfigError);
+    await expect(started).rejects.toThrow(
+      /ADMIN_PASSWORD: the person ops\.admin exists, does not hold the role admin, and has another password/,
+    );
+    sut = await storage.start(NO_ADMIN_PERSON);
+    const roles = await sut.admin('GET', '/admin/roles');
+    expect(roles.json()).toEqual([]);
+    expect(await consoleTokens(sut, 'ops.admin', 'correct horse battery staple')).toBeDefined();
   });
 
   it('stops the start with a ConfigError naming ADMIN_PASSWORD for a weak password', async () => {

@@ -32,7 +32,13 @@ describe(loadConfig.name, () => {
         host: '0.0.0.0',
         issuer: 'http://localhost:3000',
         database: { url: undefined, dataDir: './data', migrationsRun: true, poolSize: 10 },
-        admin: { clientId: undefined, clientSecret: undefined },
+        admin: {
+          clientId: undefined,
+          clientSecret: undefined,
+          username: undefined,
+          password: undefined,
+        },
+        consoleEnabled: true,
         registration: { mode: 'closed', initialAccessToken: undefined },
         keys: { encryptionKey: undefined, accessTokenAlgorithm: 'ES256', publishAhead: 120 },
         tokens: {
@@ -90,12 +96,19 @@ describe(loadConfig.name, () => {
         PORT: '',
         ADMIN_CLIENT_ID: '',
         ADMIN_CLIENT_SECRET: '',
+        ADMIN_USERNAME: '',
+        ADMIN_PASSWORD: '',
         DATABASE_URL: '',
         KEY_ENCRYPTION_KEY: '',
       });
 
       expect(sut.port).toBe(3000);
-      expect(sut.admin).toEqual({ clientId: undefined, clientSecret: undefined });
+      expect(sut.admin).toEqual({
+        clientId: undefined,
+        clientSecret: undefined,
+        username: undefined,
+        password: undefined,
+      });
       expect(sut.database.url).toBeUndefined();
       expect(sut.keys.encryptionKey).toBeUndefined();
     });
@@ -112,6 +125,9 @@ describe(loadConfig.name, () => {
         DATABASE_POOL_SIZE: '20',
         ADMIN_CLIENT_ID: ADMIN_ID,
         ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+        ADMIN_USERNAME: 'ops.admin',
+        ADMIN_PASSWORD: 'a long admin passphrase 42',
+        CONSOLE_ENABLED: 'false',
         REGISTRATION_MODE: 'token',
         REGISTRATION_INITIAL_ACCESS_TOKEN: 'initial-access-token-0123456789abcdef',
         KEY_ENCRYPTION_KEY: key.toString('base64'),
@@ -159,7 +175,13 @@ describe(loadConfig.name, () => {
           migrationsRun: false,
           poolSize: 20,
         },
-        admin: { clientId: ADMIN_ID, clientSecret: ADMIN_SECRET },
+        admin: {
+          clientId: ADMIN_ID,
+          clientSecret: ADMIN_SECRET,
+          username: 'ops.admin',
+          password: 'a long admin passphrase 42',
+        },
+        consoleEnabled: false,
         registration: {
           mode: 'token',
           initialAccessToken: 'initial-access-token-0123456789abcdef',

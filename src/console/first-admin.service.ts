@@ -70,9 +70,23 @@ export class FirstAdmin implements OnApplicationBootstrap {
     const context = SYSTEM_AUDIT;
     const userId = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [FIRST_ADMIN_LOCK]);
-      const user = await this.users.ensureAccount(manager, username, password, context, {
-        source: 'ADMIN_USERNAME',
-      });
+      const user = await this.users.ensureAccount(
+        manager,
+        username,
+        password,
+        context,
+        { source: 'ADMIN_USERNAME' },
+        async (id) => {
+          // A person someone else made (signed up, or came from an upstream provider) with this
+          // username is not taken over: their passkeys, second factors and upstream links would
+          // stay theirs, and with the role they would be an administrator.
+          if (!(await this.roles.userHolds(manager, id, ADMIN_ROLE.name))) {
+            throw new ConfigError([
+              `ADMIN_PASSWORD: the person ${username} exists, does not hold the role ${ADMIN_ROLE.name}, and has another password; Gatehouse does not take over an account. Choose another ADMIN_USERNAME, or give that person the role first`,
+            ]);
+          }
+        },
+      );
       await this.roles.grantWithin(manager, ADMIN_ROLE, user.id, context);
       return user.id;
     });

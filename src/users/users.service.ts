@@ -186,8 +186,9 @@ export class UsersService {
   /**
    * The account named `username`, active with exactly `password`, in the caller's transaction
    * (the first admin person, docs/console.md): created if missing; otherwise re-hashed only when
-   * the password differs, which ends every sign-in of the person as any password change does.
-   * bcrypt runs inside: only a start does this, under its lock.
+   * the password differs, which ends every sign-in of the person as any password change does;
+   * `beforeNewPassword` runs first and may throw to change nothing. bcrypt runs inside: only a
+   * start does this, under its lock.
    */
   async ensureAccount(
     manager: EntityManager,
@@ -195,6 +196,7 @@ export class UsersService {
     password: string,
     context: AuditContext,
     details: Record<string, unknown> = {},
+    beforeNewPassword: (userId: string) => Promise<void> = async () => undefined,
   ): Promise<User> {
     const existing = await manager.findOne(UserEntity, {
       where: { usernameNormalized: username.toLowerCase() },
@@ -206,6 +208,8 @@ export class UsersService {
     }
     const fields: string[] = [];
     if (!(await this.hasher.compare(password, existing.passwordHash))) {
+      // The caller may refuse to take over an account someone else made (it throws).
+      await beforeNewPassword(existing.id);
       existing.passwordHash = await this.hasher.hash(password);
       await this.endSignIns(manager, existing);
       fields.push('password');

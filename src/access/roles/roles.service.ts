@@ -262,6 +262,11 @@ export class RolesService {
     await this.announce({ type: 'subject_roles.changed', subjectType: 'user', subjectId: userId });
   }
 
+  /** Whether the user holds the role `name`, in the caller's transaction. */
+  async userHolds(manager: EntityManager, userId: string, name: string): Promise<boolean> {
+    return (await manager.findOneBy(UserRoleEntity, { userId, roleName: name })) !== null;
+  }
+
   /** Whether some person holds `permission` through a role, in the caller's transaction. */
   async someUserHolds(manager: EntityManager, permission: string): Promise<boolean> {
     const found = await manager
