@@ -10,6 +10,8 @@ import { AccessPermissions } from './engine/access-permissions';
 import { AccessState } from './engine/access-state';
 import { AccessStateLoader } from './engine/access-state.loader';
 import { DecisionLog } from './engine/decision-log.service';
+import { DenialRecord } from './engine/denial-record';
+import { OverviewController } from './overview/overview.controller';
 import { ClientRoleEntity, RoleEntity, UserRoleEntity } from './roles/role.entities';
 import { RolesController } from './roles/roles.controller';
 import { RolesService } from './roles/roles.service';
@@ -45,6 +47,7 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     AuthzenController,
     AuthzenSearchController,
     ExplainController,
+    OverviewController,
   ],
   providers: [
     // A factory, not a value: each application (two in one test process) has its own state.
@@ -52,6 +55,7 @@ import { DecisionExplainer } from './surfaces/decision-explainer.service';
     AccessStateLoader,
     AccessDecisionService,
     DecisionLog,
+    DenialRecord,
     RolesService,
     AccessRulesService,
     GatewayRoute,

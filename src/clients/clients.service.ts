@@ -270,6 +270,11 @@ export class ClientsService {
     return { client: saved, secret };
   }
 
+  /** How many clients there are (one COUNT query: the console's overview). */
+  count(): Promise<number> {
+    return this.clients.count();
+  }
+
   /**
    * Locks the client until the caller's transaction ends, so changes to what hangs on it (its
    * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded

@@ -25,7 +25,7 @@ export interface RotationOptions {
 }
 
 /** Who asked for a rotation, for the audit log. */
-export type RotationActor = Pick<AuditEntry, 'actor' | 'ip' | 'userAgent'>;
+export type RotationActor = Pick<AuditEntry, 'actor' | 'ip' | 'userAgent' | 'clientId'>;
 
 const SYSTEM: RotationActor = { actor: { type: 'system' } };
 

@@ -1,9 +1,12 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { FastifyRequest } from 'fastify';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
 import { RequireScope } from '../common/auth/required-scope';
+import { AdminAudit, AuditContext } from '../events/audit-context';
+import { KeyStateView } from './key-states';
 import { KeyRotation } from './key-rotation.service';
+import { KeyView } from './key.view';
+import { SigningKeys } from './signing-keys.service';
 import { RotateKeysDto } from './rotate-keys.dto';
 import { RotatedKeysView, toRotatedKeysView } from './rotated-keys.view';
 
@@ -12,7 +15,23 @@ import { RotatedKeysView, toRotatedKeysView } from './rotated-keys.view';
 @RequireScope(ADMIN_SCOPE)
 @Controller('admin/keys')
 export class KeysController {
-  constructor(private readonly rotation: KeyRotation) {}
+  constructor(
+    private readonly rotation: KeyRotation,
+    private readonly keys: SigningKeys,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'The signing keys and where each stands: next, current or retired',
+    description:
+      'next: published in /jwks, signing from activates_at; current: signing now; retired: ' +
+      'replaced at retires_at, still in /jwks until every token it signed has expired ' +
+      '(docs/key-rotation.md, "Key states"). Never key material.',
+  })
+  @ApiOkResponse({ type: [KeyView] })
+  list(): Promise<KeyStateView[]> {
+    return this.keys.states();
+  }
 
   @Post('rotate')
   @HttpCode(200)
@@ -29,16 +48,10 @@ export class KeysController {
   @ApiOkResponse({ type: RotatedKeysView })
   async rotate(
     @Body() body: RotateKeysDto,
-    @Req() request: FastifyRequest,
+    // A person's token names the person (and the console client they acted through).
+    @AdminAudit() audit: AuditContext,
   ): Promise<RotatedKeysView> {
-    const rotated = await this.rotation.rotate(
-      {
-        actor: { type: 'client', id: request.principal?.clientId },
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      },
-      { immediate: body.immediate === true },
-    );
+    const rotated = await this.rotation.rotate(audit, { immediate: body.immediate === true });
     return toRotatedKeysView(rotated);
   }
 }

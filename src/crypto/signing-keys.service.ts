@@ -20,6 +20,7 @@ import { ChangeBus } from '../events/change-bus.service';
 import { JwsSigner } from './jws-signer';
 import { KeyEncryption } from './key-encryption.service';
 import { SIGNING_ALGORITHMS, SigningAlgorithm } from './signing-algorithms';
+import { KeyStateView, toKeyStateViews } from './key-states';
 import { SigningKeyEntity } from './signing-key.entity';
 import { Clock } from '../common/clock';
 import { Metrics, SigningKeyAge } from '../metrics/metrics';
@@ -195,6 +196,14 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   /** Every algorithm Gatehouse signs with; each has exactly one active key. */
   requiredAlgorithms(): SigningAlgorithm[] {
     return [...SIGNING_ALGORITHMS];
+  }
+
+  /** Every stored key and where it stands now (key-states.ts); never key material. */
+  async states(): Promise<KeyStateView[]> {
+    const rows = await this.dataSource.getRepository(SigningKeyEntity).find({
+      select: { kid: true, algorithm: true, createdAt: true, signsFrom: true, retiredAt: true },
+    });
+    return toKeyStateViews(rows, this.clock.now());
   }
 
   /** Runs `work` in a transaction holding the key lock: one process at a time changes keys. */

@@ -472,6 +472,11 @@ export class UsersService {
       : null;
   }
 
+  /** How many users there are (one COUNT query: the console's overview). */
+  count(): Promise<number> {
+    return this.users.count();
+  }
+
   /**
    * Locks the user until the caller's transaction ends, so changes to what hangs on it (its
    * roles) take turns; 404 if there is none. `manager` is the caller's transaction: embedded

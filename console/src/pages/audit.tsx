@@ -1,10 +1,232 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { Field, namesFields, problemOf, TextField, useFieldId } from '../components/field';
+import { ErrorNotice, Loading } from '../components/notices';
 import { Page } from '../components/page';
+import { Pager } from '../components/pager';
+import { Table } from '../components/table';
+import { useAsync } from '../components/use-async';
+import { Maybe, When } from './access/format';
 
-/** Placeholder: built by a page helper. */
+/** GET /admin/audit-events (docs/endpoints.md). */
+interface AuditEvent {
+  id: string;
+  occurred_at: string;
+  type: string;
+  outcome: string;
+  actor: { type: string; id: string | null };
+  target: { type: string; id: string | null } | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Record<string, unknown>;
+}
+
+interface Filters {
+  actor_id: string;
+  target_id: string;
+  type: string;
+  outcome: string;
+  since: string;
+  until: string;
+}
+
+const EMPTY: Filters = { actor_id: '', target_id: '', type: '', outcome: '', since: '', until: '' };
+const LIMIT = 25;
+
+/**
+ * A datetime-local value (the person's local time, no zone) as ISO 8601 UTC; a value that is not
+ * a date is passed on as typed, for the API to name it.
+ */
+export function toIsoUtc(local: string): string | undefined {
+  if (!local.trim()) return undefined;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? local : date.toISOString();
+}
+
+function party(value: { type: string; id: string | null } | null) {
+  if (!value) return <span class="muted">none</span>;
+  return (
+    <>
+      {value.type}
+      {value.id && (
+        <>
+          {' '}
+          <span class="mono">{value.id}</span>
+        </>
+      )}
+    </>
+  );
+}
+
+/** The security events, filtered by who, what, outcome and when; paged. */
 export function Audit(_props: Record<string, unknown>) {
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const [offset, setOffset] = useState(0);
+  const ids = {
+    actor: useFieldId('audit-actor'),
+    target: useFieldId('audit-target'),
+    type: useFieldId('audit-type'),
+    outcome: useFieldId('audit-outcome'),
+    since: useFieldId('audit-since'),
+    until: useFieldId('audit-until'),
+  };
+  const events = useAsync(
+    () =>
+      api.page<AuditEvent>('/admin/audit-events', {
+        actor_id: applied.actor_id.trim() || undefined,
+        target_id: applied.target_id.trim() || undefined,
+        type: applied.type.trim() || undefined,
+        outcome: applied.outcome || undefined,
+        since: toIsoUtc(applied.since),
+        until: toIsoUtc(applied.until),
+        limit: LIMIT,
+        offset,
+      }),
+    [applied, offset],
+  );
+  const error = events.error;
+  const set = (key: keyof Filters) => (value: string) =>
+    setDraft((previous) => ({ ...previous, [key]: value }));
   return (
     <Page title="Audit log">
-      <p>Coming soon.</p>
+      <form
+        class="audit-filters"
+        aria-label="Filter the audit log"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setOffset(0);
+          setApplied({ ...draft });
+        }}
+        noValidate
+      >
+        <TextField
+          id={ids.actor}
+          label="Actor"
+          value={draft.actor_id}
+          onValue={set('actor_id')}
+          hint="Who acted: a client_id or a user id."
+          problem={problemOf(error, 'actor_id')}
+        />
+        <TextField
+          id={ids.target}
+          label="Subject"
+          value={draft.target_id}
+          onValue={set('target_id')}
+          hint="What was acted on: a client_id, user id, rule id…"
+          problem={problemOf(error, 'target_id')}
+        />
+        <TextField
+          id={ids.type}
+          label="Type"
+          value={draft.type}
+          onValue={set('type')}
+          hint="Exact (login.failed) or a prefix ending in a dot (client.)."
+          problem={problemOf(error, 'type')}
+        />
+        <Field id={ids.outcome} label="Outcome" problem={problemOf(error, 'outcome')}>
+          {(describedBy, invalid) => (
+            <select
+              id={ids.outcome}
+              value={draft.outcome}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(event) => set('outcome')(event.currentTarget.value)}
+            >
+              <option value="">Any</option>
+              <option value="success">Success</option>
+              <option value="failure">Failure</option>
+            </select>
+          )}
+        </Field>
+        <TextField
+          id={ids.since}
+          label="Since"
+          type="datetime-local"
+          value={draft.since}
+          onValue={set('since')}
+          hint="Your local time."
+          problem={problemOf(error, 'since')}
+        />
+        <TextField
+          id={ids.until}
+          label="Until"
+          type="datetime-local"
+          value={draft.until}
+          onValue={set('until')}
+          hint="Your local time."
+          problem={problemOf(error, 'until')}
+        />
+        <div class="actions">
+          <button type="submit">Apply filters</button>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setDraft(EMPTY);
+              setOffset(0);
+              setApplied(EMPTY);
+            }}
+          >
+            Clear filters
+          </button>
+        </div>
+      </form>
+      {!(error instanceof ApiError && namesFields(error)) && <ErrorNotice error={error} />}
+      {!events.data && events.loading && <Loading what="events" />}
+      {events.data && !error && (
+        <>
+          {events.data.items.length === 0 ? (
+            <p role="status">No event matches.</p>
+          ) : (
+            <Table caption="Audit events, newest first">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">IP</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.data.items.map((event) => (
+                  <tr key={event.id}>
+                    <td>
+                      <When iso={event.occurred_at} />
+                    </td>
+                    <td class="mono">{event.type}</td>
+                    <td>
+                      <span
+                        class={event.outcome === 'success' ? 'badge badge-ok' : 'badge badge-off'}
+                      >
+                        {event.outcome}
+                      </span>
+                    </td>
+                    <td>{party(event.actor)}</td>
+                    <td>{party(event.target)}</td>
+                    <td>
+                      <Maybe value={event.ip} />
+                    </td>
+                    <td class="mono audit-details">
+                      {Object.keys(event.details).length ? JSON.stringify(event.details) : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <Pager
+            label="Audit log"
+            total={events.data.total}
+            limit={LIMIT}
+            offset={offset}
+            onOffset={setOffset}
+          />
+        </>
+      )}
     </Page>
   );
 }

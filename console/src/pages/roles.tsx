@@ -1,10 +1,101 @@
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api, segment } from '../api';
+import { ErrorNotice, Loading } from '../components/notices';
 import { Page } from '../components/page';
+import { Pager } from '../components/pager';
+import { Table } from '../components/table';
+import { useAsync } from '../components/use-async';
+import { RoleForm } from './access/role-form';
 
-/** Placeholder: built by a page helper. */
+/** GET /admin/roles (docs/endpoints.md). */
+export interface Role {
+  name: string;
+  description: string | null;
+  permissions: string[];
+  conditions: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+const LIMIT = 50;
+
+/** The roles with their permissions, and a form for a new one. */
 export function RoleList(_props: Record<string, unknown>) {
+  const { route } = useLocation();
+  const [offset, setOffset] = useState(0);
+  const roles = useAsync(() => api.page<Role>('/admin/roles', { limit: LIMIT, offset }), [offset]);
   return (
     <Page title="Roles">
-      <p>Coming soon.</p>
+      <p class="hint">
+        A role is a named set of permissions (<span class="mono">resource:action</span>). Users and
+        clients hold roles; access rules ask for permissions.
+      </p>
+      <ErrorNotice error={roles.error} />
+      {!roles.data && roles.loading && <Loading what="roles" />}
+      {roles.data && (
+        <>
+          {roles.data.items.length === 0 ? (
+            <p>No role yet.</p>
+          ) : (
+            <Table caption="Roles">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Permissions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roles.data.items.map((role) => (
+                  <tr key={role.name}>
+                    <td>
+                      <a href={`/console/roles/${segment(role.name)}`}>{role.name}</a>
+                    </td>
+                    <td>{role.description ?? ''}</td>
+                    <td>
+                      {role.permissions.length === 0 ? (
+                        <span class="muted">none</span>
+                      ) : (
+                        <ul class="plain-list">
+                          {role.permissions.map((permission) => (
+                            <li key={permission} class="mono">
+                              {permission}
+                              {role.conditions[permission] !== undefined && ' (with a condition)'}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <Pager
+            label="Roles"
+            total={roles.data.total}
+            limit={LIMIT}
+            offset={offset}
+            onOffset={setOffset}
+          />
+        </>
+      )}
+      <section aria-labelledby="new-role">
+        <h2 id="new-role">New role</h2>
+        <RoleForm
+          initial={{ name: '', description: '', permissions: '' }}
+          withName
+          submitLabel="Create role"
+          onSubmit={async (body) => {
+            const created = await api.post<Role>('/admin/roles', {
+              ...body,
+              description: body.description || undefined,
+            });
+            route(`/console/roles/${segment(created.name)}?created=1`);
+          }}
+        />
+      </section>
     </Page>
   );
 }

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Logs } from '../../common/logging/logs';
 import { AppConfig } from '../../config/app-config';
 import { Metrics } from '../../metrics/metrics';
 import { Decision } from './decision';
+import { DenialRecord } from './denial-record';
 
 export interface DecisionLogContext {
   surface: 'check' | 'gateway' | 'authzen';
@@ -26,6 +27,7 @@ export class DecisionLog {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     logs: Logs,
+    @Optional() private readonly denials: DenialRecord = new DenialRecord(),
   ) {
     this.log = logs.create({ log: 'access-decision' });
   }
@@ -35,10 +37,15 @@ export class DecisionLog {
     return this.metrics.now();
   }
 
-  /** Logs the decision and counts it (docs/metrics.md: by surface and reason code). */
+  /** Logs the decision and counts it; a deny also goes into the DenialRecord (docs/metrics.md: by surface and reason code). */
   record(decision: Decision, context: DecisionLogContext): void {
     this.metrics.decision(context.surface, decision.reason, context.started);
-    if (decision.allowed && Math.random() >= this.config.decisionLogSampleRate) return;
+    // One branch on the allow path (the gateway's hottest): a deny is also kept for the overview.
+    if (decision.allowed) {
+      if (Math.random() >= this.config.decisionLogSampleRate) return;
+    } else {
+      this.denials.add(decision, context);
+    }
     this.log.info(
       {
         decision_id: decision.decisionId,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -76,6 +76,13 @@ export class CreateAccessRuleDto {
   @MaxLength(MAX_CONDITION_LENGTH)
   condition?: string;
 }
+
+/**
+ * PATCH: any of the create body's fields; an absent field keeps its value, and `null` clears
+ * `permission`, `audience` or `condition` (and empties `methods` or `scopes`). The rule that
+ * results is checked as a new one is.
+ */
+export class UpdateAccessRuleDto extends PartialType(CreateAccessRuleDto) {}
 
 export class AccessRuleView {
   @ApiProperty() id: string;

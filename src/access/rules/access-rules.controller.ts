@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -12,7 +23,7 @@ import { RequireScope } from '../../common/auth/required-scope';
 import { pageAnswer, PaginationQuery } from '../../common/pagination.dto';
 import { ADMIN_SCOPE } from '../../common/auth/permissions';
 import { AdminAudit, AuditContext } from '../../events/audit-context';
-import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
+import { AccessRuleView, CreateAccessRuleDto, UpdateAccessRuleDto } from './access-rule.dto';
 import { AccessRulesService, toAccessRuleView } from './access-rules.service';
 
 @ApiTags('admin: access rules')
@@ -40,6 +51,17 @@ export class AccessRulesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessRuleView[]> {
     return pageAnswer(reply, await this.rules.list(page.limit, page.offset), toAccessRuleView);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: AccessRuleView })
+  @ApiNotFoundResponse()
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateAccessRuleDto,
+    @AdminAudit() audit: AuditContext,
+  ): Promise<AccessRuleView> {
+    return toAccessRuleView(await this.rules.update(id, body, audit));
   }
 
   @Delete(':id')

@@ -8,7 +8,7 @@ import { AuditLog } from '../../events/audit-log.service';
 import { ChangeBus } from '../../events/change-bus.service';
 import { compile } from '../conditions/condition';
 import { AccessStateLoader } from '../engine/access-state.loader';
-import { AccessRuleView, CreateAccessRuleDto } from './access-rule.dto';
+import { AccessRuleView, CreateAccessRuleDto, UpdateAccessRuleDto } from './access-rule.dto';
 import { AccessRuleEntity } from './access-rule.entity';
 import { pathPatternProblem } from './route-matcher';
 
@@ -27,6 +27,36 @@ function definitionOf(rule: AccessRuleEntity) {
 
 export function toAccessRuleView(rule: AccessRuleEntity): AccessRuleView {
   return { id: rule.id, ...definitionOf(rule), created_at: rule.createdAt.toISOString() };
+}
+
+type Definition = ReturnType<typeof definitionOf>;
+
+/**
+ * The checks a rule's definition must pass beyond its fields' own syntax, the same for a new
+ * rule and a changed one: a 400 naming the field.
+ */
+function assertDefinition(rule: Definition): void {
+  const problem = pathPatternProblem(rule.path);
+  if (problem) throw new ValidationFailedError([{ field: 'path', problem }]);
+  if (rule.anonymous && (rule.permission || rule.scopes.length)) {
+    throw new ValidationFailedError([
+      {
+        field: 'anonymous',
+        problem: 'an anonymous rule cannot also require a permission or scopes',
+      },
+    ]);
+  }
+  if (rule.condition !== null) {
+    if (rule.anonymous) {
+      throw new ValidationFailedError([
+        { field: 'condition', problem: 'an anonymous rule has no subject to judge' },
+      ]);
+    }
+    const compiled = compile(rule.condition);
+    if (!compiled.ok) {
+      throw new ValidationFailedError([{ field: 'condition', problem: compiled.problem.message }]);
+    }
+  }
 }
 
 /** Gateway route rules (docs/access.md); every change is announced to the decision engines. */
@@ -50,29 +80,15 @@ export class AccessRulesService {
     input: CreateAccessRuleDto,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<AccessRuleEntity> {
-    const problem = pathPatternProblem(input.path);
-    if (problem) throw new ValidationFailedError([{ field: 'path', problem }]);
-    if (input.anonymous && (input.permission || input.scopes?.length)) {
-      throw new ValidationFailedError([
-        {
-          field: 'anonymous',
-          problem: 'an anonymous rule cannot also require a permission or scopes',
-        },
-      ]);
-    }
-    if (input.condition !== undefined) {
-      if (input.anonymous) {
-        throw new ValidationFailedError([
-          { field: 'condition', problem: 'an anonymous rule has no subject to judge' },
-        ]);
-      }
-      const compiled = compile(input.condition);
-      if (!compiled.ok) {
-        throw new ValidationFailedError([
-          { field: 'condition', problem: compiled.problem.message },
-        ]);
-      }
-    }
+    assertDefinition({
+      methods: input.methods ?? [],
+      path: input.path,
+      permission: input.permission ?? null,
+      scopes: input.scopes ?? [],
+      audience: input.audience ?? null,
+      anonymous: input.anonymous ?? false,
+      condition: input.condition ?? null,
+    });
     const saved = await this.dataSource.transaction(async (manager) => {
       const rule = await manager.save(
         this.rules.create({
@@ -96,6 +112,50 @@ export class AccessRulesService {
         manager,
       );
       return rule;
+    });
+    await this.announce();
+    return saved;
+  }
+
+  /**
+   * Changes the fields `input` names (null clears one) and checks the result as `create` checks
+   * a new rule; audited with the rule's definition before and after.
+   */
+  async update(
+    id: string,
+    input: UpdateAccessRuleDto,
+    context: AuditContext = SYSTEM_AUDIT,
+  ): Promise<AccessRuleEntity> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`access rule ${id}`);
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const rule = await manager.findOne(AccessRuleEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!rule) throw new NotFoundError(`access rule ${id}`);
+      const before = definitionOf(rule);
+      const next: Definition = {
+        methods: input.methods === undefined ? before.methods : (input.methods ?? []),
+        path: input.path ?? before.path,
+        permission: input.permission === undefined ? before.permission : input.permission,
+        scopes: input.scopes === undefined ? before.scopes : (input.scopes ?? []),
+        audience: input.audience === undefined ? before.audience : input.audience,
+        anonymous: input.anonymous ?? before.anonymous,
+        condition: input.condition === undefined ? before.condition : input.condition,
+      };
+      assertDefinition(next);
+      Object.assign(rule, next);
+      const updated = await manager.save(rule);
+      await this.audit.record(
+        {
+          ...context,
+          type: 'access_rule.updated',
+          target: { type: 'access_rule', id },
+          details: { before, after: definitionOf(updated) },
+        },
+        manager,
+      );
+      return updated;
     });
     await this.announce();
     return saved;

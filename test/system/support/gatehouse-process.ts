@@ -57,7 +57,8 @@ export async function startGatehouse(
   settings: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<GatehouseProcess> {
-  const port = await freePort();
+  // A PORT in `settings` is honoured, so that ISSUER can name it (the console's redirect URIs).
+  const port = settings.PORT ? Number(settings.PORT) : await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', ...BASE_SETTINGS, PORT: String(port), ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
