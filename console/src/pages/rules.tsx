@@ -57,8 +57,8 @@ export function Rules(_props: Record<string, unknown>) {
                 {rules.data.items.map((rule) => (
                   <tr key={rule.id}>
                     <td>{rule.methods.length ? rule.methods.join(', ') : 'any'}</td>
-                    <td class="mono">{rule.path}</td>
-                    <td class="mono">{rule.permission ?? ''}</td>
+                    <td class="mono nowrap">{rule.path}</td>
+                    <td class="mono nowrap">{rule.permission ?? ''}</td>
                     <td class="mono">{rule.scopes.join(' ')}</td>
                     <td class="mono">{rule.audience ?? ''}</td>
                     <td>{rule.anonymous ? 'yes' : 'no'}</td>

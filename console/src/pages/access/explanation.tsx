@@ -129,8 +129,8 @@ export function ExplanationView(props: { explanation: Explanation }) {
               <tr key={rule.id} class={rule.decided ? 'why-decided' : undefined}>
                 <td>{rule.decided ? 'yes (this rule decides)' : 'no'}</td>
                 <td>{rule.methods.length ? rule.methods.join(', ') : 'any'}</td>
-                <td class="mono">{rule.path}</td>
-                <td class="mono">{rule.permission ?? ''}</td>
+                <td class="mono nowrap">{rule.path}</td>
+                <td class="mono nowrap">{rule.permission ?? ''}</td>
                 <td class="mono">{rule.scopes.join(' ')}</td>
                 <td>{rule.anonymous ? 'yes' : 'no'}</td>
                 <td class="mono">{rule.condition ?? ''}</td>
