@@ -405,3 +405,42 @@ describe('CONSOLE_ENABLED=false', () => {
     expect(response.statusCode).toBe(400);
   });
 });
+
+describe('MFA_REQUIRED_CLIENTS=gatehouse-console', () => {
+  let sut: TestApp;
+
+  before(async () => {
+    // The console's client id is fixed, so it can be named before the first start.
+    sut = await startTestApp({ MFA_REQUIRED_CLIENTS: 'gatehouse-console' });
+  });
+
+  after(async () => {
+    await sut.close();
+  });
+
+  it('leads a person without a second factor to enrol one before the console gets a code', async () => {
+    const user = await createUser(sut);
+    const browser = new TestBrowser(sut);
+    const start = await browser.get(
+      `/authorize?${formBody({
+        response_type: 'code',
+        client_id: CONSOLE.client_id,
+        redirect_uri: CALLBACK,
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    const page = await browser.get(start.location!);
+    const login = await browser.post('/login', {
+      ...hiddenFields(page.body),
+      username: user.username,
+      password: user.password,
+    });
+
+    const next = await browser.get(login.location!);
+
+    expect(next.statusCode).toBe(302);
+    expect(next.location).toMatch(/^\/account\/security\?interaction=/);
+  });
+});

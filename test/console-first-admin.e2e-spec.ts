@@ -177,6 +177,7 @@ describe('the setup link (no ADMIN_USERNAME/ADMIN_PASSWORD)', () => {
       [{ token, username: ['root', 'other'], password: ADMIN_PASSWORD }, 'username'],
       [{ token, username: 'root', password: ADMIN_PASSWORD, email: 'not an address' }, 'email'],
       [{ username: 'root', password: ADMIN_PASSWORD }, 'token'],
+      [{ token, username: 'root', password: ADMIN_PASSWORD, roles: ['admin'] }, 'roles'],
     ];
     for (const [body, field] of cases) {
       const response = await postSetup(sut!, body);
@@ -564,6 +565,15 @@ describe('ADMIN_USERNAME and ADMIN_PASSWORD settings', () => {
     expect(problems({ ADMIN_USERNAME: 'a b', ADMIN_PASSWORD })).toEqual([
       'ADMIN_USERNAME: must be 3 to 64 characters of A-Z a-z 0-9 . _ @ + -',
     ]);
+  });
+
+  it("refuses ADMIN_CLIENT_ID=gatehouse-console, the console's own client", () => {
+    expect(
+      problems({
+        ADMIN_CLIENT_ID: 'gatehouse-console',
+        ADMIN_CLIENT_SECRET: 'test-admin-secret-0123456789abcdefghijklmnop',
+      }),
+    ).toEqual(["ADMIN_CLIENT_ID: gatehouse-console is the console's own client; choose another"]);
   });
 
   it('CONSOLE_ENABLED defaults to true and takes only true or false', () => {

@@ -69,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(parsed.ADMIN_CLIENT_ID) !== Boolean(parsed.ADMIN_CLIENT_SECRET)) {
     problems.push('ADMIN_CLIENT_ID: ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together');
   }
+  // The console's own client (docs/console.md) is ensured by every start as something else.
+  if (parsed.ADMIN_CLIENT_ID === 'gatehouse-console') {
+    problems.push("ADMIN_CLIENT_ID: gatehouse-console is the console's own client; choose another");
+  }
   if (parsed.ADMIN_USERNAME && !parsed.ADMIN_PASSWORD) {
     problems.push('ADMIN_PASSWORD: is required with ADMIN_USERNAME');
   } else if (parsed.ADMIN_PASSWORD && !parsed.ADMIN_USERNAME) {
