@@ -2,8 +2,15 @@ import { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
 /**
- * A page's heading and the document title. The heading takes focus when the page opens, so a
- * screen reader announces where a link led (the console changes pages without a load).
+ * Whether a page has opened since the document loaded: the first one leaves the focus where the
+ * browser put it (so Tab reaches "Skip to content" first), as a loaded document would.
+ */
+let opened = false;
+
+/**
+ * A page's heading and the document title. The heading takes focus when a page opens after the
+ * first, so a screen reader announces where a link led (the console changes pages without a
+ * load).
  */
 export function Page(props: {
   title: string;
@@ -13,7 +20,8 @@ export function Page(props: {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Gatehouse console`;
-    heading.current?.focus({ preventScroll: true });
+    if (opened) heading.current?.focus({ preventScroll: true });
+    opened = true;
   }, [props.title]);
   return (
     <>
