@@ -51,5 +51,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  // Named in the test output, so a CI log points at every page's picture.
+  process.stdout.write(`# screenshot ${name}: ${path}\n`);
   return path;
 }
