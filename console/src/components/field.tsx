@@ -101,7 +101,12 @@ export function problemOf(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.problemOf(field) : undefined;
 }
 
-/** Whether `error` names fields, so the form shows them beside the fields instead of on top. */
-export function namesFields(error: unknown): boolean {
-  return error instanceof ApiError && error.details.length > 0;
+/**
+ * Whether `error` names fields, so the form shows them beside the fields instead of on top.
+ * With `fields`, only a problem with one of those counts (a form that shows only some of them).
+ */
+export function namesFields(error: unknown, fields?: readonly string[]): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (fields === undefined) return error.details.length > 0;
+  return fields.some((field) => error.problemOf(field) !== undefined);
 }

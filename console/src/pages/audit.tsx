@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Field, namesFields, problemOf, TextField, useFieldId } from '../components/field';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice } from '../components/notices';
 import { Page } from '../components/page';
-import { Pager } from '../components/pager';
-import { Table } from '../components/table';
+import { LIST_LIMIT, ListResults } from '../components/list';
 import { useAsync } from '../components/use-async';
-import { Maybe, When } from './access/format';
+import { StatusBadge, When } from '../components/format';
+import { Maybe } from './access/format';
 
 /** GET /admin/audit-events (docs/endpoints.md). */
 interface AuditEvent {
@@ -31,7 +31,6 @@ interface Filters {
 }
 
 const EMPTY: Filters = { actor_id: '', target_id: '', type: '', outcome: '', since: '', until: '' };
-const LIMIT = 25;
 
 /**
  * A datetime-local value (the person's local time, no zone) as ISO 8601 UTC; a value that is not
@@ -80,7 +79,7 @@ export function Audit(_props: Record<string, unknown>) {
         outcome: applied.outcome || undefined,
         since: toIsoUtc(applied.since),
         until: toIsoUtc(applied.until),
-        limit: LIMIT,
+        limit: LIST_LIMIT,
         offset,
       }),
     [applied, offset],
@@ -173,60 +172,35 @@ export function Audit(_props: Record<string, unknown>) {
         </div>
       </form>
       {!(error instanceof ApiError && namesFields(error)) && <ErrorNotice error={error} />}
-      {!events.data && events.loading && <Loading what="events" />}
-      {events.data && !error && (
-        <>
-          {events.data.items.length === 0 ? (
-            <p role="status">No event matches.</p>
-          ) : (
-            <Table caption="Audit events, newest first">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.items.map((event) => (
-                  <tr key={event.id}>
-                    <td>
-                      <When iso={event.occurred_at} />
-                    </td>
-                    <td class="mono">{event.type}</td>
-                    <td>
-                      <span
-                        class={event.outcome === 'success' ? 'badge badge-ok' : 'badge badge-off'}
-                      >
-                        {event.outcome}
-                      </span>
-                    </td>
-                    <td>{party(event.actor)}</td>
-                    <td>{party(event.target)}</td>
-                    <td>
-                      <Maybe value={event.ip} />
-                    </td>
-                    <td class="mono audit-details">
-                      {Object.keys(event.details).length ? JSON.stringify(event.details) : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-          <Pager
-            label="Audit log"
-            total={events.data.total}
-            limit={LIMIT}
-            offset={offset}
-            onOffset={setOffset}
-          />
-        </>
-      )}
+      <ListResults
+        loaded={events}
+        what="events"
+        empty={<p role="status">No event matches.</p>}
+        caption="Audit events, newest first"
+        columns={['Time', 'Type', 'Outcome', 'Actor', 'Target', 'IP', 'Details']}
+        row={(event) => (
+          <tr key={event.id}>
+            <td>
+              <When iso={event.occurred_at} />
+            </td>
+            <td class="mono">{event.type}</td>
+            <td>
+              <StatusBadge status={event.outcome} ok={event.outcome === 'success'} />
+            </td>
+            <td>{party(event.actor)}</td>
+            <td>{party(event.target)}</td>
+            <td>
+              <Maybe value={event.ip} />
+            </td>
+            <td class="mono audit-details">
+              {Object.keys(event.details).length ? JSON.stringify(event.details) : ''}
+            </td>
+          </tr>
+        )}
+        pagerLabel="Audit log"
+        offset={offset}
+        onOffset={setOffset}
+      />
     </Page>
   );
 }

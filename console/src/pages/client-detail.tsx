@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ApiError, segment } from '../api';
 import { ConfirmButton } from '../components/confirm';
-import { TextField, useFieldId } from '../components/field';
+import { namesFields, problemOf, TextField, useFieldId } from '../components/field';
 import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { SecretOnce } from '../components/secret-once';
@@ -20,7 +20,7 @@ import {
   TLS_NAMES,
 } from './clients/client-model';
 import { RolesEditor } from './clients/roles-editor';
-import { fieldProblem, namesAnyOf, StatusBadge, When } from './clients/shared';
+import { StatusBadge, When } from '../components/format';
 
 function List(props: { items: string[] }) {
   if (props.items.length === 0) return <span class="muted">none</span>;
@@ -103,10 +103,10 @@ function ClientFacts(props: { client: ClientView }) {
         {c.refresh_token_lifetime === null ? 'default' : `${c.refresh_token_lifetime} seconds`}
       </Fact>
       <Fact term="Created">
-        <When iso={c.created_at} />
+        <When iso={c.created_at} empty="never" />
       </Fact>
       <Fact term="Updated">
-        <When iso={c.updated_at} />
+        <When iso={c.updated_at} empty="never" />
       </Fact>
     </dl>
   );
@@ -221,10 +221,10 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
         <section aria-labelledby="edit-client-heading">
           <h2 id="edit-client-heading">Edit client</h2>
           <form class="stacked" noValidate onSubmit={(event) => void save(event)}>
-            {editError !== undefined && !namesAnyOf(editError, CLIENT_FIELDS) && (
+            {editError !== undefined && !namesFields(editError, CLIENT_FIELDS) && (
               <ErrorNotice error={editError} />
             )}
-            {editError !== undefined && namesAnyOf(editError, CLIENT_FIELDS) && (
+            {editError !== undefined && namesFields(editError, CLIENT_FIELDS) && (
               <div class="notice notice-error" role="alert">
                 Nothing was saved: see the problems beside the fields.
               </div>
@@ -296,7 +296,7 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
                   type="number"
                   value={grace}
                   onValue={setGrace}
-                  problem={fieldProblem(graceError, 'grace_period')}
+                  problem={problemOf(graceError, 'grace_period')}
                 />
               </ConfirmButton>
             )}

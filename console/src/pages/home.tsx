@@ -4,7 +4,8 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { Page } from '../components/page';
 import { Table } from '../components/table';
 import { useAsync } from '../components/use-async';
-import { Maybe, meaningOf, When } from './access/format';
+import { When } from '../components/format';
+import { Maybe, meaningOf } from './access/format';
 
 /** GET /admin/overview (docs/endpoints.md). */
 export interface Overview {

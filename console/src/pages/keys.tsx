@@ -5,7 +5,7 @@ import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { Table } from '../components/table';
 import { useAsync } from '../components/use-async';
-import { When } from './access/format';
+import { When } from '../components/format';
 
 /** GET /admin/keys (docs/key-rotation.md, "Key states"). */
 interface SigningKey {

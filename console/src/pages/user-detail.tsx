@@ -2,12 +2,12 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, segment } from '../api';
 import { ConfirmButton } from '../components/confirm';
-import { TextField, useFieldId } from '../components/field';
+import { namesFields, problemOf, TextField, useFieldId } from '../components/field';
 import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { useAsync } from '../components/use-async';
 import { RolesEditor } from './clients/roles-editor';
-import { fieldProblem, namesAnyOf, StatusBadge, When } from './clients/shared';
+import { StatusBadge, When } from '../components/format';
 import { ProfileFields } from './users/profile-fields';
 import { Passkeys, SecondFactors, Sessions } from './users/user-sections';
 import { profileBody, PROFILE_FIELDS, ProfileForm, UserView } from './users/user-model';
@@ -94,7 +94,7 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
       <h2>Profile</h2>
       {editing ? (
         <form class="stacked" noValidate onSubmit={(event) => void save(event)}>
-          {editError !== undefined && !namesAnyOf(editError, [...PROFILE_FIELDS]) && (
+          {editError !== undefined && !namesFields(editError, PROFILE_FIELDS) && (
             <ErrorNotice error={editError} />
           )}
           <ProfileFields form={editing} onForm={setEditing} error={editError} />
@@ -140,11 +140,11 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
             <dd>{current.family_name ?? <span class="muted">none</span>}</dd>
             <dt>Created</dt>
             <dd>
-              <When iso={current.created_at} />
+              <When iso={current.created_at} empty="never" />
             </dd>
             <dt>Updated</dt>
             <dd>
-              <When iso={current.updated_at} />
+              <When iso={current.updated_at} empty="never" />
             </dd>
           </dl>
           <div class="actions">
@@ -199,7 +199,7 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
           hint="Sets the password now and signs the person out everywhere. Tell them out of band. (Gatehouse has no admin-sent reset email: a person can ask for one at /password/forgot.)"
           value={password}
           onValue={setPassword}
-          problem={fieldProblem(passwordError, 'password')}
+          problem={problemOf(passwordError, 'password')}
         />
         <div class="actions">
           <ConfirmButton

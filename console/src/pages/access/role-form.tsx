@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { namesFields, problemOf, TextField, useFieldId } from '../../components/field';
 import { ErrorNotice } from '../../components/notices';
-import { linesOf } from './format';
+import { linesOf } from '../../components/format';
 
 export interface RoleFields {
   name: string;

@@ -3,7 +3,7 @@ import { ConfirmButton } from '../../components/confirm';
 import { ErrorNotice, Loading } from '../../components/notices';
 import { Table } from '../../components/table';
 import { useAsync } from '../../components/use-async';
-import { When } from '../clients/shared';
+import { When } from '../../components/format';
 import { PasskeyView, SecondFactorView, SessionView } from './user-model';
 
 /**
@@ -38,13 +38,13 @@ export function Sessions(props: {
             {sessions.data.map((session) => (
               <tr key={session.id}>
                 <td>
-                  <When iso={session.auth_time} />
+                  <When iso={session.auth_time} empty="never" />
                 </td>
                 <td>{session.amr.join(', ')}</td>
                 <td>{session.ip ?? <span class="muted">unknown</span>}</td>
                 <td class="wrap">{session.user_agent ?? <span class="muted">unknown</span>}</td>
                 <td>
-                  <When iso={session.expires_at} />
+                  <When iso={session.expires_at} empty="never" />
                 </td>
               </tr>
             ))}
@@ -98,7 +98,7 @@ export function SecondFactors(props: {
               <td>{factor.kind}</td>
               <td>{factor.label}</td>
               <td>
-                <When iso={factor.created_at} />
+                <When iso={factor.created_at} empty="never" />
               </td>
             </tr>
           ))}
@@ -154,10 +154,10 @@ export function Passkeys(props: {
             <td>{passkey.name}</td>
             <td>{passkey.device_type === 'multiDevice' ? 'synced' : 'one device'}</td>
             <td>
-              <When iso={passkey.created_at} />
+              <When iso={passkey.created_at} empty="never" />
             </td>
             <td>
-              <When iso={passkey.last_used_at} />
+              <When iso={passkey.last_used_at} empty="never" />
             </td>
             <td>
               <ConfirmButton
