@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ApiError, segment } from '../api';
-import { namesFields } from '../components/field';
-import { ErrorNotice, StatusNotice } from '../components/notices';
+import { FormErrors } from '../components/form-parts';
+import { StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { SecretOnce } from '../components/secret-once';
 import { ClientFields } from './clients/client-fields';
@@ -67,12 +67,11 @@ export function NewClient(_props: Record<string, unknown>) {
   return (
     <Page title="New client">
       <form class="stacked" noValidate onSubmit={(event) => void submit(event)}>
-        {error !== undefined && !namesFields(error, CLIENT_FIELDS) && <ErrorNotice error={error} />}
-        {error !== undefined && namesFields(error, CLIENT_FIELDS) && (
-          <div class="notice notice-error" role="alert">
-            The client was not created: see the problems beside the fields.
-          </div>
-        )}
+        <FormErrors
+          error={error}
+          fields={CLIENT_FIELDS}
+          summary="The client was not created: see the problems beside the fields."
+        />
         <ClientFields form={form} onForm={setForm} error={error} />
         <div class="actions">
           <button type="submit" disabled={busy}>

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, segment } from '../api';
-import { namesFields, problemOf, TextField, useFieldId } from '../components/field';
-import { ErrorNotice } from '../components/notices';
+import { problemOf, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
 import { ProfileFields } from './users/profile-fields';
 import { profileBody, ProfileForm, UserView } from './users/user-model';
@@ -46,12 +46,11 @@ export function NewUser(_props: Record<string, unknown>) {
   return (
     <Page title="New user">
       <form class="stacked" noValidate onSubmit={(event) => void submit(event)}>
-        {error !== undefined && !namesFields(error, FIELDS) && <ErrorNotice error={error} />}
-        {error !== undefined && namesFields(error, FIELDS) && (
-          <div class="notice notice-error" role="alert">
-            The user was not created: see the problems beside the fields.
-          </div>
-        )}
+        <FormErrors
+          error={error}
+          fields={FIELDS}
+          summary="The user was not created: see the problems beside the fields."
+        />
         <TextField
           id={usernameId}
           label="Username"

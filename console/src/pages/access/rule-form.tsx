@@ -1,6 +1,7 @@
 import { api, segment } from '../../api';
 import { useState } from 'preact/hooks';
 import { namesFields, problemOf, TextField, useFieldId } from '../../components/field';
+import { FormActions } from '../../components/form-parts';
 import { ErrorNotice } from '../../components/notices';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -196,16 +197,11 @@ export function RuleForm(props: {
         hint="A CEL expression that must be true, e.g. request.params.id == subject.id (empty: none)."
         problem={problemOf(error, 'condition')}
       />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {editing ? 'Save rule' : 'Create rule'}
-        </button>
-        {props.onCancel && (
-          <button type="button" class="secondary" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions
+        submit={editing ? 'Save rule' : 'Create rule'}
+        busy={busy}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }
