@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { Field, namesFields, problemOf, TextField, useFieldId } from '../components/field';
+import { namesFields, problemOf, SelectField, TextField, useFieldId } from '../components/field';
 import { ErrorNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { LIST_LIMIT, ListResults } from '../components/list';
@@ -29,6 +29,12 @@ interface Filters {
   since: string;
   until: string;
 }
+
+const OUTCOMES = [
+  { value: '', label: 'Any' },
+  { value: 'success', label: 'Success' },
+  { value: 'failure', label: 'Failure' },
+];
 
 const EMPTY: Filters = { actor_id: '', target_id: '', type: '', outcome: '', since: '', until: '' };
 
@@ -123,21 +129,14 @@ export function Audit(_props: Record<string, unknown>) {
           hint="Exact (login.failed) or a prefix ending in a dot (client.)."
           problem={problemOf(error, 'type')}
         />
-        <Field id={ids.outcome} label="Outcome" problem={problemOf(error, 'outcome')}>
-          {(describedBy, invalid) => (
-            <select
-              id={ids.outcome}
-              value={draft.outcome}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => set('outcome')(event.currentTarget.value)}
-            >
-              <option value="">Any</option>
-              <option value="success">Success</option>
-              <option value="failure">Failure</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          id={ids.outcome}
+          label="Outcome"
+          value={draft.outcome}
+          onValue={set('outcome')}
+          options={OUTCOMES}
+          problem={problemOf(error, 'outcome')}
+        />
         <TextField
           id={ids.since}
           label="Since"

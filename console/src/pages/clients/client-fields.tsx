@@ -1,4 +1,4 @@
-import { Field, problemOf, TextField, useFieldId } from '../../components/field';
+import { problemOf, SelectField, TextField, useFieldId } from '../../components/field';
 import { AUTH_METHODS, ClientForm, ClientType, shape, TLS_NAMES } from './client-model';
 
 const TYPES: { value: ClientType; label: string; hint: string }[] = [
@@ -150,54 +150,25 @@ export function ClientFields(props: {
           Authentication: none. A public client proves itself with PKCE (S256) on every sign-in.
         </p>
       ) : (
-        <Field
+        <SelectField
           id={ids.method}
           label="Authentication method"
           hint="How the client proves itself at /token."
+          value={form.token_endpoint_auth_method}
+          onValue={(value) => set({ token_endpoint_auth_method: value })}
+          options={AUTH_METHODS}
           problem={problemOf(error, 'token_endpoint_auth_method')}
-        >
-          {(describedBy, invalid) => (
-            <select
-              id={ids.method}
-              value={form.token_endpoint_auth_method}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => set({ token_endpoint_auth_method: event.currentTarget.value })}
-            >
-              {AUTH_METHODS.map((method) => (
-                <option key={method.value} value={method.value}>
-                  {method.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
       )}
       {parts.algorithms.length > 0 && (
-        <Field
+        <SelectField
           id={ids.alg}
           label="Assertion signing algorithm"
+          value={form.token_endpoint_auth_signing_alg}
+          onValue={(value) => set({ token_endpoint_auth_signing_alg: value })}
+          options={[{ value: '', label: 'Any of them' }, ...parts.algorithms]}
           problem={problemOf(error, 'token_endpoint_auth_signing_alg')}
-        >
-          {(describedBy, invalid) => (
-            <select
-              id={ids.alg}
-              value={form.token_endpoint_auth_signing_alg}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) =>
-                set({ token_endpoint_auth_signing_alg: event.currentTarget.value })
-              }
-            >
-              <option value="">Any of them</option>
-              {parts.algorithms.map((alg) => (
-                <option key={alg} value={alg}>
-                  {alg}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
       )}
       {parts.keys && (
         <>
