@@ -4,11 +4,15 @@ import { namesFields } from './field';
 import { ErrorNotice } from './notices';
 
 /**
- * A form's error on top: the error itself when it names none of `fields` (they show their own
- * problems beside them), else `summary` ("Nothing was saved: see the problems beside the
- * fields."), when given.
+ * A form's error on top: the error itself when it names none of `fields` (any field, without
+ * `fields`: they show their own problems beside them), else `summary` ("Nothing was saved: see
+ * the problems beside the fields."), when given.
  */
-export function FormErrors(props: { error: unknown; fields: readonly string[]; summary?: string }) {
+export function FormErrors(props: {
+  error: unknown;
+  fields?: readonly string[];
+  summary?: string;
+}) {
   if (props.error === undefined) return null;
   if (!namesFields(props.error, props.fields)) return <ErrorNotice error={props.error} />;
   if (!props.summary) return null;

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
-import { namesFields, problemOf, SelectField, TextField, useFieldId } from '../components/field';
-import { ErrorNotice } from '../components/notices';
+import { api } from '../api';
+import { problemOf, SelectField, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
 import { LIST_LIMIT, ListResults } from '../components/list';
 import { useAsync } from '../components/use-async';
@@ -170,7 +170,7 @@ export function Audit(_props: Record<string, unknown>) {
           </button>
         </div>
       </form>
-      {!(error instanceof ApiError && namesFields(error)) && <ErrorNotice error={error} />}
+      <FormErrors error={error} />
       <ListResults
         loaded={events}
         what="events"

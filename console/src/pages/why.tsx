@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { namesFields, problemOf, SelectField, TextField, useFieldId } from '../components/field';
-import { ErrorNotice } from '../components/notices';
+import { problemOf, SelectField, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
 import { Explanation, ExplanationView } from './access/explanation';
 import { HTTP_METHODS } from './access/rule-form';
@@ -79,7 +79,7 @@ export function Why(_props: Record<string, unknown>) {
         Nothing is changed and no proof is spent.
       </p>
       <form class="stacked" onSubmit={(event) => void submit(event)} noValidate>
-        {!namesFields(error) && <ErrorNotice error={error} />}
+        <FormErrors error={error} />
         <fieldset>
           <legend>Who asks</legend>
           <label class="choice">

@@ -1,8 +1,7 @@
 import { api, segment } from '../../api';
 import { useState } from 'preact/hooks';
-import { namesFields, problemOf, TextField, useFieldId } from '../../components/field';
-import { FormActions } from '../../components/form-parts';
-import { ErrorNotice } from '../../components/notices';
+import { problemOf, TextField, useFieldId } from '../../components/field';
+import { FormActions, FormErrors } from '../../components/form-parts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -109,7 +108,7 @@ export function RuleForm(props: {
   const anonymousProblem = problemOf(error, 'anonymous');
   return (
     <form class="stacked" onSubmit={(event) => void submit(event)} noValidate>
-      {!namesFields(error) && <ErrorNotice error={error} />}
+      <FormErrors error={error} />
       <fieldset
         class={methodsProblem ? 'field-invalid' : undefined}
         aria-describedby={`${ids.methods}-hint${methodsProblem ? ` ${ids.methods}-problem` : ''}`}
