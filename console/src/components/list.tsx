@@ -27,6 +27,8 @@ export function ListResults<T>(props: {
   /** One `<tr>` an item. */
   row: (item: T) => ComponentChildren;
   pagerLabel: string;
+  /** The page size the list was asked for (LIST_LIMIT by default). */
+  limit?: number;
   offset: number;
   onOffset: (offset: number) => void;
 }) {
@@ -55,7 +57,7 @@ export function ListResults<T>(props: {
           <Pager
             label={props.pagerLabel}
             total={data.total}
-            limit={LIST_LIMIT}
+            limit={props.limit ?? LIST_LIMIT}
             offset={props.offset}
             onOffset={props.onOffset}
           />

@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { Table } from '../../components/table';
 import { meaningOf } from './format';
+import { AccessRule } from './rule-form';
 
 /** A condition as judged (docs/access.md, "Explain a decision"). */
 export interface ConditionResult {
@@ -10,15 +11,8 @@ export interface ConditionResult {
   problem: string | null;
 }
 
-interface RuleResult {
-  id: string;
-  methods: string[];
-  path: string;
-  permission: string | null;
-  scopes: string[];
-  audience: string | null;
-  anonymous: boolean;
-  condition: string | null;
+/** A rule the explanation considered: the rule as listed, and whether it decides. */
+interface RuleResult extends Omit<AccessRule, 'created_at'> {
   decided?: boolean;
 }
 
