@@ -41,16 +41,7 @@ export function ListResults<T>(props: {
           {data.items.length === 0 ? (
             props.empty
           ) : (
-            <Table caption={props.caption}>
-              <thead>
-                <tr>
-                  {props.columns.map((column) => (
-                    <th key={column} scope="col">
-                      {column}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+            <Table caption={props.caption} columns={props.columns}>
               <tbody>{data.items.map(props.row)}</tbody>
             </Table>
           )}

@@ -79,17 +79,10 @@ export function Keys(_props: Record<string, unknown>) {
       <ErrorNotice error={keys.error} />
       {!keys.data && keys.loading && <Loading what="the keys" />}
       {keys.data && (
-        <Table caption="Signing keys">
-          <thead>
-            <tr>
-              <th scope="col">Key id (kid)</th>
-              <th scope="col">Algorithm</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Signs from</th>
-              <th scope="col">Retires</th>
-            </tr>
-          </thead>
+        <Table
+          caption="Signing keys"
+          columns={['Key id (kid)', 'Algorithm', 'State', 'Created', 'Signs from', 'Retires']}
+        >
           <tbody>
             {keys.data.map((key) => (
               <tr key={key.kid}>

@@ -24,16 +24,10 @@ export function Sessions(props: {
       {sessions.data.length === 0 ? (
         <p>No live browser session.</p>
       ) : (
-        <Table caption={`Browser sessions of ${props.who}`}>
-          <thead>
-            <tr>
-              <th scope="col">Signed in</th>
-              <th scope="col">Methods</th>
-              <th scope="col">Address</th>
-              <th scope="col">Browser</th>
-              <th scope="col">Ends</th>
-            </tr>
-          </thead>
+        <Table
+          caption={`Browser sessions of ${props.who}`}
+          columns={['Signed in', 'Methods', 'Address', 'Browser', 'Ends']}
+        >
           <tbody>
             {sessions.data.map((session) => (
               <tr key={session.id}>
@@ -84,14 +78,7 @@ export function SecondFactors(props: {
   if (factors.data.length === 0) return <p>No second factor.</p>;
   return (
     <>
-      <Table caption={`Second factors of ${props.who}`}>
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Label</th>
-            <th scope="col">Added</th>
-          </tr>
-        </thead>
+      <Table caption={`Second factors of ${props.who}`} columns={['Kind', 'Label', 'Added']}>
         <tbody>
           {factors.data.map((factor) => (
             <tr key={`${factor.kind}-${factor.id}`}>
@@ -136,18 +123,18 @@ export function Passkeys(props: {
   if (!passkeys.data) return <Loading what="passkeys" />;
   if (passkeys.data.length === 0) return <p>No passkey.</p>;
   return (
-    <Table caption={`Passkeys of ${props.who}`}>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Added</th>
-          <th scope="col">Last used</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+    <Table
+      caption={`Passkeys of ${props.who}`}
+      columns={[
+        'Name',
+        'Kind',
+        'Added',
+        'Last used',
+        <span key="actions" class="visually-hidden">
+          Actions
+        </span>,
+      ]}
+    >
       <tbody>
         {passkeys.data.map((passkey) => (
           <tr key={passkey.id}>
