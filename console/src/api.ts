@@ -23,12 +23,21 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** The problem named for `field` (and its sub-fields, `redirect_uris.0`), if any. */
+  /**
+   * The problem named for `field`, if any. The API names a problem with one item of a list as
+   * `redirect_uris[1]` (docs/clients.md) or `redirect_uris.1` (class-validator): that one reads
+   * "line 2: …", so the person finds the line of the textarea. A sub-field (`subject.id`) counts
+   * as the field itself.
+   */
   problemOf(field: string): string | undefined {
-    const match = this.details.find(
-      (detail) => detail.field === field || detail.field.startsWith(`${field}.`),
-    );
-    return match?.problem;
+    for (const detail of this.details) {
+      if (detail.field === field) return detail.problem;
+      const rest = detail.field.startsWith(field) ? detail.field.slice(field.length) : undefined;
+      const index = rest && /^(?:\[(\d+)\]|\.(\d+))/.exec(rest);
+      if (index) return `line ${Number(index[1] ?? index[2]) + 1}: ${detail.problem}`;
+      if (rest?.startsWith('.')) return detail.problem;
+    }
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   openSection,
   signInToConsole,
   startConsoleWorld,
+  submitLogin,
 } from './support/console';
 import { WatchedPage } from './support/chromium';
 
@@ -335,12 +336,11 @@ describe('console: clients and users (headless Chromium, real sign-in)', () => {
     const other = await world.browser.newContext();
     const theirs = await other.newPage();
     await theirs.goto(`${world.issuer}/login`);
-    await theirs.fill('input[name="username"]', username);
-    await theirs.fill('input[name="password"]', newPassword);
-    await Promise.all([
-      theirs.waitForURL((url) => url.pathname === '/account'),
-      theirs.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
+    await submitLogin(
+      theirs,
+      { username, password: newPassword },
+      (url) => url.pathname === '/account',
+    );
     const sessions = (await world.sut.admin('GET', `/admin/users/${userId}/sessions`)).json();
     expect(sessions).toHaveLength(1);
 

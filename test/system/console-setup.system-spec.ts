@@ -8,7 +8,7 @@ import { Browser } from 'playwright-core';
 import { freePort } from '../support/free-port';
 import { createTestDatabase, NEEDS_POSTGRES_SERVER, TestDatabase } from '../support/test-database';
 import { launchChromium, watchedPage } from './support/chromium';
-import { checkPage } from './support/console';
+import { checkPage, submitLogin } from './support/console';
 import { GatehouseProcess, startGatehouse } from './support/gatehouse-process';
 
 const FIRST_ADMIN = { username: 'first-admin', password: 'the first admin passphrase 1' };
@@ -104,14 +104,7 @@ describe('the console setup page: the first administrator from the one-time link
       page.waitForURL((url) => url.pathname === '/login'),
       page.getByRole('button', { name: 'Sign in to the console' }).click(),
     ]);
-    await page.fill('input[name="username"]', FIRST_ADMIN.username);
-    await page.fill('input[name="password"]', FIRST_ADMIN.password);
-    await Promise.all([
-      page.waitForURL(
-        (url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback',
-      ),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
+    await submitLogin(page, FIRST_ADMIN);
     await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
     await page.getByRole('navigation', { name: 'Console' }).waitFor();
     expect(watched.problems).toEqual([]);

@@ -101,7 +101,50 @@ export function problemOf(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.problemOf(field) : undefined;
 }
 
-/** Whether `error` names fields, so the form shows them beside the fields instead of on top. */
-export function namesFields(error: unknown): boolean {
-  return error instanceof ApiError && error.details.length > 0;
+/**
+ * Whether `error` names fields, so the form shows them beside the fields instead of on top.
+ * With `fields`, only a problem with one of those counts (a form that shows only some of them).
+ */
+export function namesFields(error: unknown, fields?: readonly string[]): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (fields === undefined) return error.details.length > 0;
+  return fields.some((field) => error.problemOf(field) !== undefined);
+}
+
+/** A choice of a select: a value shown as itself, or a value with its label. */
+export type SelectOption = string | { value: string; label: string };
+
+/** A select in a Field, its options in order. */
+export function SelectField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  options: readonly SelectOption[];
+  hint?: ComponentChildren;
+  problem?: string;
+}) {
+  return (
+    <Field id={props.id} label={props.label} hint={props.hint} problem={props.problem}>
+      {(describedBy, invalid) => (
+        <select
+          id={props.id}
+          value={props.value}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          onChange={(event) => props.onValue(event.currentTarget.value)}
+        >
+          {props.options.map((option) => {
+            const { value, label } =
+              typeof option === 'string' ? { value: option, label: option } : option;
+            return (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </Field>
+  );
 }

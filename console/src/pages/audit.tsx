@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
-import { Field, namesFields, problemOf, TextField, useFieldId } from '../components/field';
-import { ErrorNotice, Loading } from '../components/notices';
+import { api } from '../api';
+import { problemOf, SelectField, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
-import { Pager } from '../components/pager';
-import { Table } from '../components/table';
+import { LIST_LIMIT, ListResults } from '../components/list';
 import { useAsync } from '../components/use-async';
-import { Maybe, When } from './access/format';
+import { StatusBadge, When } from '../components/format';
+import { Maybe } from './access/format';
 
 /** GET /admin/audit-events (docs/endpoints.md). */
 interface AuditEvent {
@@ -30,8 +30,13 @@ interface Filters {
   until: string;
 }
 
+const OUTCOMES = [
+  { value: '', label: 'Any' },
+  { value: 'success', label: 'Success' },
+  { value: 'failure', label: 'Failure' },
+];
+
 const EMPTY: Filters = { actor_id: '', target_id: '', type: '', outcome: '', since: '', until: '' };
-const LIMIT = 25;
 
 /**
  * A datetime-local value (the person's local time, no zone) as ISO 8601 UTC; a value that is not
@@ -80,7 +85,7 @@ export function Audit(_props: Record<string, unknown>) {
         outcome: applied.outcome || undefined,
         since: toIsoUtc(applied.since),
         until: toIsoUtc(applied.until),
-        limit: LIMIT,
+        limit: LIST_LIMIT,
         offset,
       }),
     [applied, offset],
@@ -124,21 +129,14 @@ export function Audit(_props: Record<string, unknown>) {
           hint="Exact (login.failed) or a prefix ending in a dot (client.)."
           problem={problemOf(error, 'type')}
         />
-        <Field id={ids.outcome} label="Outcome" problem={problemOf(error, 'outcome')}>
-          {(describedBy, invalid) => (
-            <select
-              id={ids.outcome}
-              value={draft.outcome}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => set('outcome')(event.currentTarget.value)}
-            >
-              <option value="">Any</option>
-              <option value="success">Success</option>
-              <option value="failure">Failure</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          id={ids.outcome}
+          label="Outcome"
+          value={draft.outcome}
+          onValue={set('outcome')}
+          options={OUTCOMES}
+          problem={problemOf(error, 'outcome')}
+        />
         <TextField
           id={ids.since}
           label="Since"
@@ -172,61 +170,36 @@ export function Audit(_props: Record<string, unknown>) {
           </button>
         </div>
       </form>
-      {!(error instanceof ApiError && namesFields(error)) && <ErrorNotice error={error} />}
-      {!events.data && events.loading && <Loading what="events" />}
-      {events.data && !error && (
-        <>
-          {events.data.items.length === 0 ? (
-            <p role="status">No event matches.</p>
-          ) : (
-            <Table caption="Audit events, newest first">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.items.map((event) => (
-                  <tr key={event.id}>
-                    <td>
-                      <When iso={event.occurred_at} />
-                    </td>
-                    <td class="mono">{event.type}</td>
-                    <td>
-                      <span
-                        class={event.outcome === 'success' ? 'badge badge-ok' : 'badge badge-off'}
-                      >
-                        {event.outcome}
-                      </span>
-                    </td>
-                    <td>{party(event.actor)}</td>
-                    <td>{party(event.target)}</td>
-                    <td>
-                      <Maybe value={event.ip} />
-                    </td>
-                    <td class="mono audit-details">
-                      {Object.keys(event.details).length ? JSON.stringify(event.details) : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-          <Pager
-            label="Audit log"
-            total={events.data.total}
-            limit={LIMIT}
-            offset={offset}
-            onOffset={setOffset}
-          />
-        </>
-      )}
+      <FormErrors error={error} />
+      <ListResults
+        loaded={events}
+        what="events"
+        empty={<p role="status">No event matches.</p>}
+        caption="Audit events, newest first"
+        columns={['Time', 'Type', 'Outcome', 'Actor', 'Target', 'IP', 'Details']}
+        row={(event) => (
+          <tr key={event.id}>
+            <td>
+              <When iso={event.occurred_at} />
+            </td>
+            <td class="mono">{event.type}</td>
+            <td>
+              <StatusBadge status={event.outcome} ok={event.outcome === 'success'} />
+            </td>
+            <td>{party(event.actor)}</td>
+            <td>{party(event.target)}</td>
+            <td>
+              <Maybe value={event.ip} />
+            </td>
+            <td class="mono audit-details">
+              {Object.keys(event.details).length ? JSON.stringify(event.details) : ''}
+            </td>
+          </tr>
+        )}
+        pagerLabel="Audit log"
+        offset={offset}
+        onOffset={setOffset}
+      />
     </Page>
   );
 }

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ApiError, segment } from '../api';
 import { ConfirmButton } from '../components/confirm';
-import { TextField, useFieldId } from '../components/field';
+import { problemOf, TextField, useFieldId } from '../components/field';
+import { DeleteSection, FormActions, FormErrors, StatusToggle } from '../components/form-parts';
 import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { SecretOnce } from '../components/secret-once';
@@ -20,7 +21,7 @@ import {
   TLS_NAMES,
 } from './clients/client-model';
 import { RolesEditor } from './clients/roles-editor';
-import { fieldProblem, namesAnyOf, StatusBadge, When } from './clients/shared';
+import { StatusBadge, When } from '../components/format';
 
 function List(props: { items: string[] }) {
   if (props.items.length === 0) return <span class="muted">none</span>;
@@ -103,10 +104,10 @@ function ClientFacts(props: { client: ClientView }) {
         {c.refresh_token_lifetime === null ? 'default' : `${c.refresh_token_lifetime} seconds`}
       </Fact>
       <Fact term="Created">
-        <When iso={c.created_at} />
+        <When iso={c.created_at} empty="never" />
       </Fact>
       <Fact term="Updated">
-        <When iso={c.updated_at} />
+        <When iso={c.updated_at} empty="never" />
       </Fact>
     </dl>
   );
@@ -221,30 +222,20 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
         <section aria-labelledby="edit-client-heading">
           <h2 id="edit-client-heading">Edit client</h2>
           <form class="stacked" noValidate onSubmit={(event) => void save(event)}>
-            {editError !== undefined && !namesAnyOf(editError, CLIENT_FIELDS) && (
-              <ErrorNotice error={editError} />
-            )}
-            {editError !== undefined && namesAnyOf(editError, CLIENT_FIELDS) && (
-              <div class="notice notice-error" role="alert">
-                Nothing was saved: see the problems beside the fields.
-              </div>
-            )}
+            <FormErrors
+              error={editError}
+              fields={CLIENT_FIELDS}
+              summary="Nothing was saved: see the problems beside the fields."
+            />
             <ClientFields form={editing} onForm={setEditing} error={editError} />
-            <div class="actions">
-              <button type="submit" disabled={busy}>
-                Save changes
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => {
-                  setEditing(undefined);
-                  setEditError(undefined);
-                }}
-              >
-                Cancel
-              </button>
-            </div>
+            <FormActions
+              submit="Save changes"
+              busy={busy}
+              onCancel={() => {
+                setEditing(undefined);
+                setEditError(undefined);
+              }}
+            />
           </form>
         </section>
       ) : (
@@ -259,28 +250,20 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
             >
               Edit client
             </button>
-            {current.status === 'active' ? (
-              <ConfirmButton
-                label="Disable client"
-                question={`Disable the client ${current.client_name}?`}
-                confirmLabel="Disable"
-                danger
-                onConfirm={() => setStatus('disabled')}
-              >
+            <StatusToggle
+              status={current.status}
+              what="client"
+              subject={`the client ${current.client_name}`}
+              disabling={
                 <p>
                   Its tokens stop working now, and it cannot get new ones until it is enabled again.
                 </p>
-              </ConfirmButton>
-            ) : (
-              <ConfirmButton
-                label="Enable client"
-                question={`Enable the client ${current.client_name}?`}
-                confirmLabel="Enable"
-                onConfirm={() => setStatus('active')}
-              >
+              }
+              enabling={
                 <p>It can get tokens again. Tokens issued before it was disabled stay dead.</p>
-              </ConfirmButton>
-            )}
+              }
+              onStatus={setStatus}
+            />
             {usesSecret && (
               <ConfirmButton
                 label="Rotate secret"
@@ -296,7 +279,7 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
                   type="number"
                   value={grace}
                   onValue={setGrace}
-                  problem={fieldProblem(graceError, 'grace_period')}
+                  problem={problemOf(graceError, 'grace_period')}
                 />
               </ConfirmButton>
             )}
@@ -312,19 +295,16 @@ export function ClientDetail(props: { id?: string; params?: { id?: string } }) {
         subject={current.client_name}
       />
 
-      <h2>Delete</h2>
-      <p>Deleting the client ends its tokens at once. It cannot be undone.</p>
-      <ConfirmButton
-        label="Delete client"
-        question={`Delete the client ${current.client_name}?`}
-        confirmLabel="Delete"
-        danger
-        onConfirm={remove}
+      <DeleteSection
+        what="client"
+        subject={`the client ${current.client_name}`}
+        effect="Deleting the client ends its tokens at once. It cannot be undone."
+        onDelete={remove}
       >
         <p>
           <code>{current.client_id}</code> and every token it holds stop working now.
         </p>
-      </ConfirmButton>
+      </DeleteSection>
     </Page>
   );
 }

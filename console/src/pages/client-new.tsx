@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ApiError, segment } from '../api';
-import { ErrorNotice, StatusNotice } from '../components/notices';
+import { FormErrors } from '../components/form-parts';
+import { StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { SecretOnce } from '../components/secret-once';
 import { ClientFields } from './clients/client-fields';
 import { bodyOf, CLIENT_FIELDS, CreatedClient, emptyForm } from './clients/client-model';
-import { namesAnyOf } from './clients/shared';
 
 /**
  * A new client, through a form driven by its type. A client with a secret shows it here, once,
@@ -67,12 +67,11 @@ export function NewClient(_props: Record<string, unknown>) {
   return (
     <Page title="New client">
       <form class="stacked" noValidate onSubmit={(event) => void submit(event)}>
-        {error !== undefined && !namesAnyOf(error, CLIENT_FIELDS) && <ErrorNotice error={error} />}
-        {error !== undefined && namesAnyOf(error, CLIENT_FIELDS) && (
-          <div class="notice notice-error" role="alert">
-            The client was not created: see the problems beside the fields.
-          </div>
-        )}
+        <FormErrors
+          error={error}
+          fields={CLIENT_FIELDS}
+          summary="The client was not created: see the problems beside the fields."
+        />
         <ClientFields form={form} onForm={setForm} error={error} />
         <div class="actions">
           <button type="submit" disabled={busy}>

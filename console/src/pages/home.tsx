@@ -4,7 +4,8 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { Page } from '../components/page';
 import { Table } from '../components/table';
 import { useAsync } from '../components/use-async';
-import { Maybe, meaningOf, When } from './access/format';
+import { When } from '../components/format';
+import { Maybe, meaningOf } from './access/format';
 
 /** GET /admin/overview (docs/endpoints.md). */
 export interface Overview {
@@ -72,14 +73,7 @@ export function Home(_props: Record<string, unknown>) {
             {data.denials.by_reason.length === 0 ? (
               <p>No request has been denied since then.</p>
             ) : (
-              <Table caption="Denials by reason">
-                <thead>
-                  <tr>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Count</th>
-                    <th scope="col">Means</th>
-                  </tr>
-                </thead>
+              <Table caption="Denials by reason" columns={['Reason', 'Count', 'Means']}>
                 <tbody>
                   {data.denials.by_reason.map((item) => (
                     <tr key={item.reason}>
@@ -95,18 +89,10 @@ export function Home(_props: Record<string, unknown>) {
           {data.denials.latest.length > 0 && (
             <section aria-labelledby="home-latest">
               <h2 id="home-latest">Latest denials</h2>
-              <Table caption="Latest denials, newest first">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Surface</th>
-                    <th scope="col">Method</th>
-                    <th scope="col">Path</th>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Client</th>
-                  </tr>
-                </thead>
+              <Table
+                caption="Latest denials, newest first"
+                columns={['Time', 'Reason', 'Surface', 'Method', 'Path', 'Subject', 'Client']}
+              >
                 <tbody>
                   {data.denials.latest.map((item, index) => (
                     <tr key={`${item.at}-${index}`}>

@@ -5,7 +5,7 @@ import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { Table } from '../components/table';
 import { useAsync } from '../components/use-async';
-import { When } from './access/format';
+import { When } from '../components/format';
 
 /** GET /admin/keys (docs/key-rotation.md, "Key states"). */
 interface SigningKey {
@@ -79,17 +79,10 @@ export function Keys(_props: Record<string, unknown>) {
       <ErrorNotice error={keys.error} />
       {!keys.data && keys.loading && <Loading what="the keys" />}
       {keys.data && (
-        <Table caption="Signing keys">
-          <thead>
-            <tr>
-              <th scope="col">Key id (kid)</th>
-              <th scope="col">Algorithm</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Signs from</th>
-              <th scope="col">Retires</th>
-            </tr>
-          </thead>
+        <Table
+          caption="Signing keys"
+          columns={['Key id (kid)', 'Algorithm', 'State', 'Created', 'Signs from', 'Retires']}
+        >
           <tbody>
             {keys.data.map((key) => (
               <tr key={key.kid}>

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { useAsync } from '../components/use-async';
 import { RoleForm } from './access/role-form';
-import { When } from './access/format';
+import { When } from '../components/format';
 import type { Role } from './roles';
 
 /** One role: its description and permissions (PATCH), and delete. */

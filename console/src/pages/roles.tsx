@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, segment } from '../api';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice } from '../components/notices';
 import { Page } from '../components/page';
-import { Pager } from '../components/pager';
-import { Table } from '../components/table';
+import { ListResults } from '../components/list';
 import { useAsync } from '../components/use-async';
 import { RoleForm } from './access/role-form';
 
@@ -32,55 +31,39 @@ export function RoleList(_props: Record<string, unknown>) {
         clients hold roles; access rules ask for permissions.
       </p>
       <ErrorNotice error={roles.error} />
-      {!roles.data && roles.loading && <Loading what="roles" />}
-      {roles.data && (
-        <>
-          {roles.data.items.length === 0 ? (
-            <p>No role yet.</p>
-          ) : (
-            <Table caption="Roles">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Permissions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {roles.data.items.map((role) => (
-                  <tr key={role.name}>
-                    <td>
-                      <a href={`/console/roles/${segment(role.name)}`}>{role.name}</a>
-                    </td>
-                    <td>{role.description ?? ''}</td>
-                    <td>
-                      {role.permissions.length === 0 ? (
-                        <span class="muted">none</span>
-                      ) : (
-                        <ul class="plain-list">
-                          {role.permissions.map((permission) => (
-                            <li key={permission} class="mono">
-                              {permission}
-                              {role.conditions[permission] !== undefined && ' (with a condition)'}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-          <Pager
-            label="Roles"
-            total={roles.data.total}
-            limit={LIMIT}
-            offset={offset}
-            onOffset={setOffset}
-          />
-        </>
-      )}
+      <ListResults
+        loaded={roles}
+        what="roles"
+        empty={<p>No role yet.</p>}
+        caption="Roles"
+        columns={['Name', 'Description', 'Permissions']}
+        row={(role) => (
+          <tr key={role.name}>
+            <td>
+              <a href={`/console/roles/${segment(role.name)}`}>{role.name}</a>
+            </td>
+            <td>{role.description ?? ''}</td>
+            <td>
+              {role.permissions.length === 0 ? (
+                <span class="muted">none</span>
+              ) : (
+                <ul class="plain-list">
+                  {role.permissions.map((permission) => (
+                    <li key={permission} class="mono">
+                      {permission}
+                      {role.conditions[permission] !== undefined && ' (with a condition)'}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          </tr>
+        )}
+        pagerLabel="Roles"
+        limit={LIMIT}
+        offset={offset}
+        onOffset={setOffset}
+      />
       <section aria-labelledby="new-role">
         <h2 id="new-role">New role</h2>
         <RoleForm

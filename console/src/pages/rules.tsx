@@ -1,10 +1,9 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, segment } from '../api';
 import { ConfirmButton } from '../components/confirm';
-import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
+import { ErrorNotice, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
-import { Pager } from '../components/pager';
-import { Table } from '../components/table';
+import { ListResults } from '../components/list';
 import { useAsync } from '../components/use-async';
 import { AccessRule, RuleForm } from './access/rule-form';
 
@@ -34,77 +33,63 @@ export function Rules(_props: Record<string, unknown>) {
       </p>
       {notice && <StatusNotice>{notice}</StatusNotice>}
       <ErrorNotice error={rules.error} />
-      {!rules.data && rules.loading && <Loading what="access rules" />}
-      {rules.data && (
-        <>
-          {rules.data.items.length === 0 ? (
-            <p>No access rule yet: the gateway denies every request (no_matching_rule).</p>
-          ) : (
-            <Table caption="Access rules">
-              <thead>
-                <tr>
-                  <th scope="col">Methods</th>
-                  <th scope="col">Path</th>
-                  <th scope="col">Permission</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Audience</th>
-                  <th scope="col">Anonymous</th>
-                  <th scope="col">Condition</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rules.data.items.map((rule) => (
-                  <tr key={rule.id}>
-                    <td>{rule.methods.length ? rule.methods.join(', ') : 'any'}</td>
-                    <td class="mono nowrap">{rule.path}</td>
-                    <td class="mono nowrap">{rule.permission ?? ''}</td>
-                    <td class="mono">{rule.scopes.join(' ')}</td>
-                    <td class="mono">{rule.audience ?? ''}</td>
-                    <td>{rule.anonymous ? 'yes' : 'no'}</td>
-                    <td class="mono">{rule.condition ?? ''}</td>
-                    <td>
-                      <div class="actions">
-                        <button
-                          type="button"
-                          class="secondary"
-                          aria-label={`Edit rule ${rule.methods.join(',') || 'any'} ${rule.path}`}
-                          onClick={() => startEditing(rule)}
-                        >
-                          Edit
-                        </button>
-                        <ConfirmButton
-                          label={`Delete rule ${rule.methods.join(',') || 'any'} ${rule.path}`}
-                          question={`Delete the rule for ${rule.path}?`}
-                          confirmLabel="Delete"
-                          danger
-                          onConfirm={async () => {
-                            await api.delete(`/admin/access-rules/${segment(rule.id)}`);
-                            if (editing?.id === rule.id) setEditing(undefined);
-                            setNotice(`Rule for ${rule.path} deleted.`);
-                            rules.reload();
-                          }}
-                        >
-                          <p>
-                            Requests it covered fall to the next most specific rule, or are denied.
-                          </p>
-                        </ConfirmButton>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-          <Pager
-            label="Access rules"
-            total={rules.data.total}
-            limit={LIMIT}
-            offset={offset}
-            onOffset={setOffset}
-          />
-        </>
-      )}
+      <ListResults
+        loaded={rules}
+        what="access rules"
+        empty={<p>No access rule yet: the gateway denies every request (no_matching_rule).</p>}
+        caption="Access rules"
+        columns={[
+          'Methods',
+          'Path',
+          'Permission',
+          'Scopes',
+          'Audience',
+          'Anonymous',
+          'Condition',
+          'Actions',
+        ]}
+        row={(rule) => (
+          <tr key={rule.id}>
+            <td>{rule.methods.length ? rule.methods.join(', ') : 'any'}</td>
+            <td class="mono nowrap">{rule.path}</td>
+            <td class="mono nowrap">{rule.permission ?? ''}</td>
+            <td class="mono">{rule.scopes.join(' ')}</td>
+            <td class="mono">{rule.audience ?? ''}</td>
+            <td>{rule.anonymous ? 'yes' : 'no'}</td>
+            <td class="mono">{rule.condition ?? ''}</td>
+            <td>
+              <div class="actions">
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={`Edit rule ${rule.methods.join(',') || 'any'} ${rule.path}`}
+                  onClick={() => startEditing(rule)}
+                >
+                  Edit
+                </button>
+                <ConfirmButton
+                  label={`Delete rule ${rule.methods.join(',') || 'any'} ${rule.path}`}
+                  question={`Delete the rule for ${rule.path}?`}
+                  confirmLabel="Delete"
+                  danger
+                  onConfirm={async () => {
+                    await api.delete(`/admin/access-rules/${segment(rule.id)}`);
+                    if (editing?.id === rule.id) setEditing(undefined);
+                    setNotice(`Rule for ${rule.path} deleted.`);
+                    rules.reload();
+                  }}
+                >
+                  <p>Requests it covered fall to the next most specific rule, or are denied.</p>
+                </ConfirmButton>
+              </div>
+            </td>
+          </tr>
+        )}
+        pagerLabel="Access rules"
+        limit={LIMIT}
+        offset={offset}
+        onOffset={setOffset}
+      />
       <section aria-labelledby="rule-form">
         <h2 id="rule-form" tabIndex={-1} ref={formHeading}>
           {editing ? `Edit the rule for ${editing.path}` : 'New rule'}

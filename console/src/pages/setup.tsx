@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, FieldProblem } from '../api';
 import { signIn } from '../auth/session';
-import { namesFields, problemOf, TextField, useFieldId } from '../components/field';
+import { problemOf, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { PlainLayout } from '../components/layout';
-import { ErrorNotice, StatusNotice } from '../components/notices';
+import { StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 
 /**
@@ -122,7 +123,7 @@ export function Setup(_props: Record<string, unknown>) {
                 administrator it created, or set ADMIN_USERNAME and ADMIN_PASSWORD.
               </div>
             )}
-            {!namesFields(error) && <ErrorNotice error={error} />}
+            <FormErrors error={error} />
             <TextField
               id={ids.username}
               label="Username"

@@ -2,12 +2,13 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, segment } from '../api';
 import { ConfirmButton } from '../components/confirm';
-import { TextField, useFieldId } from '../components/field';
+import { problemOf, TextField, useFieldId } from '../components/field';
+import { DeleteSection, FormActions, FormErrors, StatusToggle } from '../components/form-parts';
 import { ErrorNotice, Loading, StatusNotice } from '../components/notices';
 import { Page } from '../components/page';
 import { useAsync } from '../components/use-async';
 import { RolesEditor } from './clients/roles-editor';
-import { fieldProblem, namesAnyOf, StatusBadge, When } from './clients/shared';
+import { StatusBadge, When } from '../components/format';
 import { ProfileFields } from './users/profile-fields';
 import { Passkeys, SecondFactors, Sessions } from './users/user-sections';
 import { profileBody, PROFILE_FIELDS, ProfileForm, UserView } from './users/user-model';
@@ -94,25 +95,16 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
       <h2>Profile</h2>
       {editing ? (
         <form class="stacked" noValidate onSubmit={(event) => void save(event)}>
-          {editError !== undefined && !namesAnyOf(editError, [...PROFILE_FIELDS]) && (
-            <ErrorNotice error={editError} />
-          )}
+          <FormErrors error={editError} fields={PROFILE_FIELDS} />
           <ProfileFields form={editing} onForm={setEditing} error={editError} />
-          <div class="actions">
-            <button type="submit" disabled={busy}>
-              Save profile
-            </button>
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                setEditing(undefined);
-                setEditError(undefined);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
+          <FormActions
+            submit="Save profile"
+            busy={busy}
+            onCancel={() => {
+              setEditing(undefined);
+              setEditError(undefined);
+            }}
+          />
         </form>
       ) : (
         <>
@@ -140,11 +132,11 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
             <dd>{current.family_name ?? <span class="muted">none</span>}</dd>
             <dt>Created</dt>
             <dd>
-              <When iso={current.created_at} />
+              <When iso={current.created_at} empty="never" />
             </dd>
             <dt>Updated</dt>
             <dd>
-              <When iso={current.updated_at} />
+              <When iso={current.updated_at} empty="never" />
             </dd>
           </dl>
           <div class="actions">
@@ -162,29 +154,19 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
             >
               Edit profile
             </button>
-            {current.status === 'active' ? (
-              <ConfirmButton
-                label="Disable user"
-                question={`Disable ${who}?`}
-                confirmLabel="Disable"
-                danger
-                onConfirm={() => setStatus('disabled')}
-              >
+            <StatusToggle
+              status={current.status}
+              what="user"
+              subject={who}
+              disabling={
                 <p>
                   They cannot sign in, and every session and token of theirs ends now (also once
                   they are enabled again).
                 </p>
-              </ConfirmButton>
-            ) : (
-              <ConfirmButton
-                label="Enable user"
-                question={`Enable ${who}?`}
-                confirmLabel="Enable"
-                onConfirm={() => setStatus('active')}
-              >
-                <p>They can sign in again.</p>
-              </ConfirmButton>
-            )}
+              }
+              enabling={<p>They can sign in again.</p>}
+              onStatus={setStatus}
+            />
           </div>
         </>
       )}
@@ -199,7 +181,7 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
           hint="Sets the password now and signs the person out everywhere. Tell them out of band. (Gatehouse has no admin-sent reset email: a person can ask for one at /password/forgot.)"
           value={password}
           onValue={setPassword}
-          problem={fieldProblem(passwordError, 'password')}
+          problem={problemOf(passwordError, 'password')}
         />
         <div class="actions">
           <ConfirmButton
@@ -226,20 +208,17 @@ export function UserDetail(props: { id?: string; params?: { id?: string } }) {
       <h2>Passkeys</h2>
       <Passkeys userId={current.id} who={who} onDone={announce} />
 
-      <h2>Delete</h2>
-      <p>Deleting the person ends their sessions and tokens. It cannot be undone.</p>
-      <ConfirmButton
-        label="Delete user"
-        question={`Delete ${who}?`}
-        confirmLabel="Delete"
-        danger
-        onConfirm={async () => {
+      <DeleteSection
+        what="user"
+        subject={who}
+        effect="Deleting the person ends their sessions and tokens. It cannot be undone."
+        onDelete={async () => {
           await api.delete(path);
           route('/console/users');
         }}
       >
         <p>The account, its roles, second factors and passkeys are deleted now.</p>
-      </ConfirmButton>
+      </DeleteSection>
     </Page>
   );
 }

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, segment } from '../api';
-import { TextField, useFieldId } from '../components/field';
-import { ErrorNotice } from '../components/notices';
+import { problemOf, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
-import { fieldProblem, namesAnyOf } from './clients/shared';
 import { ProfileFields } from './users/profile-fields';
 import { profileBody, ProfileForm, UserView } from './users/user-model';
 
@@ -47,12 +46,11 @@ export function NewUser(_props: Record<string, unknown>) {
   return (
     <Page title="New user">
       <form class="stacked" noValidate onSubmit={(event) => void submit(event)}>
-        {error !== undefined && !namesAnyOf(error, FIELDS) && <ErrorNotice error={error} />}
-        {error !== undefined && namesAnyOf(error, FIELDS) && (
-          <div class="notice notice-error" role="alert">
-            The user was not created: see the problems beside the fields.
-          </div>
-        )}
+        <FormErrors
+          error={error}
+          fields={FIELDS}
+          summary="The user was not created: see the problems beside the fields."
+        />
         <TextField
           id={usernameId}
           label="Username"
@@ -60,7 +58,7 @@ export function NewUser(_props: Record<string, unknown>) {
           value={username}
           onValue={setUsername}
           required
-          problem={fieldProblem(error, 'username')}
+          problem={problemOf(error, 'username')}
         />
         <TextField
           id={passwordId}
@@ -71,7 +69,7 @@ export function NewUser(_props: Record<string, unknown>) {
           value={password}
           onValue={setPassword}
           required
-          problem={fieldProblem(error, 'password')}
+          problem={problemOf(error, 'password')}
         />
         <ProfileFields form={profile} onForm={setProfile} error={error} />
         <div class="actions">

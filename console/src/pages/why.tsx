@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Field, namesFields, problemOf, TextField, useFieldId } from '../components/field';
-import { ErrorNotice } from '../components/notices';
+import { problemOf, SelectField, TextField, useFieldId } from '../components/field';
+import { FormErrors } from '../components/form-parts';
 import { Page } from '../components/page';
 import { Explanation, ExplanationView } from './access/explanation';
 import { HTTP_METHODS } from './access/rule-form';
@@ -79,7 +79,7 @@ export function Why(_props: Record<string, unknown>) {
         Nothing is changed and no proof is spent.
       </p>
       <form class="stacked" onSubmit={(event) => void submit(event)} noValidate>
-        {!namesFields(error) && <ErrorNotice error={error} />}
+        <FormErrors error={error} />
         <fieldset>
           <legend>Who asks</legend>
           <label class="choice">
@@ -116,22 +116,14 @@ export function Why(_props: Record<string, unknown>) {
             <details class="why-more">
               <summary>Proof of possession (optional)</summary>
               <div class="stacked">
-                <Field id={ids.scheme} label="Scheme" problem={problemOf(error, 'scheme')}>
-                  {(describedBy, invalid) => (
-                    <select
-                      id={ids.scheme}
-                      value={scheme}
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid || undefined}
-                      onChange={(event) =>
-                        setScheme(event.currentTarget.value as 'Bearer' | 'DPoP')
-                      }
-                    >
-                      <option value="Bearer">Bearer</option>
-                      <option value="DPoP">DPoP</option>
-                    </select>
-                  )}
-                </Field>
+                <SelectField
+                  id={ids.scheme}
+                  label="Scheme"
+                  value={scheme}
+                  onValue={(value) => setScheme(value as 'Bearer' | 'DPoP')}
+                  options={['Bearer', 'DPoP']}
+                  problem={problemOf(error, 'scheme')}
+                />
                 <TextField
                   id={ids.dpop}
                   label="DPoP proof"
@@ -165,21 +157,16 @@ export function Why(_props: Record<string, unknown>) {
           </>
         ) : (
           <div class="why-row">
-            <Field id={ids.subjectType} label="Subject type">
-              {(describedBy) => (
-                <select
-                  id={ids.subjectType}
-                  value={subjectType}
-                  aria-describedby={describedBy}
-                  onChange={(event) =>
-                    setSubjectType(event.currentTarget.value as 'user' | 'client')
-                  }
-                >
-                  <option value="user">User</option>
-                  <option value="client">Client</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              id={ids.subjectType}
+              label="Subject type"
+              value={subjectType}
+              onValue={(value) => setSubjectType(value as 'user' | 'client')}
+              options={[
+                { value: 'user', label: 'User' },
+                { value: 'client', label: 'Client' },
+              ]}
+            />
             <TextField
               id={ids.subjectId}
               label={subjectType === 'user' ? 'User id, username or email' : 'Client id'}
@@ -216,23 +203,14 @@ export function Why(_props: Record<string, unknown>) {
         </fieldset>
         {what === 'request' ? (
           <div class="why-row">
-            <Field id={ids.method} label="Method" problem={problemOf(error, 'method')}>
-              {(describedBy, invalid) => (
-                <select
-                  id={ids.method}
-                  value={method}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  onChange={(event) => setMethod(event.currentTarget.value)}
-                >
-                  {HTTP_METHODS.map((item) => (
-                    <option key={item} value={item}>
-                      {item}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField
+              id={ids.method}
+              label="Method"
+              value={method}
+              onValue={setMethod}
+              options={HTTP_METHODS}
+              problem={problemOf(error, 'method')}
+            />
             <TextField
               id={ids.path}
               label="Path"

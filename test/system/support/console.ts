@@ -60,16 +60,31 @@ export async function signInToConsole(
     page.waitForURL((url) => url.pathname === '/login'),
     page.goto(`${world.issuer}/console/`),
   ]);
+  await submitLogin(page, person);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  return watched;
+}
+
+/** Back in the console after the sign-in (past /console/callback). */
+function backInConsole(url: URL): boolean {
+  return url.pathname.startsWith('/console') && url.pathname !== '/console/callback';
+}
+
+/**
+ * Fills Gatehouse's login form as `person` and signs in; resolves once the browser is where
+ * `arrived` says (by default back in the console).
+ */
+export async function submitLogin(
+  page: Page,
+  person: { username: string; password: string },
+  arrived: (url: URL) => boolean = backInConsole,
+): Promise<void> {
   await page.fill('input[name="username"]', person.username);
   await page.fill('input[name="password"]', person.password);
   await Promise.all([
-    page.waitForURL(
-      (url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback',
-    ),
+    page.waitForURL(arrived),
     page.getByRole('button', { name: 'Sign in' }).click(),
   ]);
-  await page.getByRole('heading', { level: 1 }).waitFor();
-  return watched;
 }
 
 /** Moves within the console by its navigation, as a keyboard or mouse user would. */

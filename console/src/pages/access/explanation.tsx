@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { Table } from '../../components/table';
 import { meaningOf } from './format';
+import { AccessRule } from './rule-form';
 
 /** A condition as judged (docs/access.md, "Explain a decision"). */
 export interface ConditionResult {
@@ -10,15 +11,8 @@ export interface ConditionResult {
   problem: string | null;
 }
 
-interface RuleResult {
-  id: string;
-  methods: string[];
-  path: string;
-  permission: string | null;
-  scopes: string[];
-  audience: string | null;
-  anonymous: boolean;
-  condition: string | null;
+/** A rule the explanation considered: the rule as listed, and whether it decides. */
+interface RuleResult extends Omit<AccessRule, 'created_at'> {
   decided?: boolean;
 }
 
@@ -112,18 +106,10 @@ export function ExplanationView(props: { explanation: Explanation }) {
       {explanation.rules.length === 0 ? (
         <p>No rule: {explanation.permission ? 'a permission check uses none.' : 'none matched.'}</p>
       ) : (
-        <Table caption="Rules considered, most specific first">
-          <thead>
-            <tr>
-              <th scope="col">Decides</th>
-              <th scope="col">Methods</th>
-              <th scope="col">Path</th>
-              <th scope="col">Permission</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Anonymous</th>
-              <th scope="col">Condition</th>
-            </tr>
-          </thead>
+        <Table
+          caption="Rules considered, most specific first"
+          columns={['Decides', 'Methods', 'Path', 'Permission', 'Scopes', 'Anonymous', 'Condition']}
+        >
           <tbody>
             {explanation.rules.map((rule) => (
               <tr key={rule.id} class={rule.decided ? 'why-decided' : undefined}>
@@ -154,14 +140,10 @@ export function ExplanationView(props: { explanation: Explanation }) {
           {explanation.permission.roles.length === 0 ? (
             <p>No role of the subject grants it.</p>
           ) : (
-            <Table caption="Roles that grant the permission">
-              <thead>
-                <tr>
-                  <th scope="col">Role</th>
-                  <th scope="col">Grants now</th>
-                  <th scope="col">Condition</th>
-                </tr>
-              </thead>
+            <Table
+              caption="Roles that grant the permission"
+              columns={['Role', 'Grants now', 'Condition']}
+            >
               <tbody>
                 {explanation.permission.roles.map((grant) => (
                   <tr key={grant.role}>

@@ -1,14 +1,3 @@
-/** An instant in the person's locale, the ISO 8601 value in `dateTime` (machine-readable). */
-export function When(props: { iso: string | null | undefined; empty?: string }) {
-  if (!props.iso) return <span class="muted">{props.empty ?? '—'}</span>;
-  const date = new Date(props.iso);
-  return (
-    <time dateTime={props.iso}>
-      {Number.isNaN(date.getTime()) ? props.iso : date.toLocaleString()}
-    </time>
-  );
-}
-
 /** A value that may be missing, shown as a dash (with its meaning for a screen reader). */
 export function Maybe(props: { value: string | null | undefined }) {
   if (props.value === null || props.value === undefined || props.value === '')
@@ -40,12 +29,4 @@ export const REASONS: Record<string, string> = {
 
 export function meaningOf(reason: string): string | undefined {
   return REASONS[reason];
-}
-
-/** Lines of a textarea: trimmed, without empty ones. */
-export function linesOf(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
 }

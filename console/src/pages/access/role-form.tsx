@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { namesFields, problemOf, TextField, useFieldId } from '../../components/field';
-import { ErrorNotice } from '../../components/notices';
-import { linesOf } from './format';
+import { problemOf, TextField, useFieldId } from '../../components/field';
+import { FormErrors } from '../../components/form-parts';
+import { linesOf } from '../../components/format';
 
 export interface RoleFields {
   name: string;
@@ -45,7 +45,7 @@ export function RoleForm(props: {
   };
   return (
     <form class="stacked" onSubmit={(event) => void submit(event)} noValidate>
-      {!namesFields(error) && <ErrorNotice error={error} />}
+      <FormErrors error={error} />
       {props.withName && (
         <TextField
           id={nameId}

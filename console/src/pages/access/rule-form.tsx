@@ -1,7 +1,7 @@
 import { api, segment } from '../../api';
 import { useState } from 'preact/hooks';
-import { namesFields, problemOf, TextField, useFieldId } from '../../components/field';
-import { ErrorNotice } from '../../components/notices';
+import { problemOf, TextField, useFieldId } from '../../components/field';
+import { FormActions, FormErrors } from '../../components/form-parts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -108,7 +108,7 @@ export function RuleForm(props: {
   const anonymousProblem = problemOf(error, 'anonymous');
   return (
     <form class="stacked" onSubmit={(event) => void submit(event)} noValidate>
-      {!namesFields(error) && <ErrorNotice error={error} />}
+      <FormErrors error={error} />
       <fieldset
         class={methodsProblem ? 'field-invalid' : undefined}
         aria-describedby={`${ids.methods}-hint${methodsProblem ? ` ${ids.methods}-problem` : ''}`}
@@ -196,16 +196,11 @@ export function RuleForm(props: {
         hint="A CEL expression that must be true, e.g. request.params.id == subject.id (empty: none)."
         problem={problemOf(error, 'condition')}
       />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {editing ? 'Save rule' : 'Create rule'}
-        </button>
-        {props.onCancel && (
-          <button type="button" class="secondary" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions
+        submit={editing ? 'Save rule' : 'Create rule'}
+        busy={busy}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

@@ -1,6 +1,5 @@
-import { Field, TextField, useFieldId } from '../../components/field';
+import { problemOf, SelectField, TextField, useFieldId } from '../../components/field';
 import { AUTH_METHODS, ClientForm, ClientType, shape, TLS_NAMES } from './client-model';
-import { fieldProblem } from './shared';
 
 const TYPES: { value: ClientType; label: string; hint: string }[] = [
   {
@@ -57,8 +56,8 @@ export function ClientFields(props: {
     tls_client_auth_san_ip: useFieldId('tls-ip'),
     tls_client_auth_san_email: useFieldId('tls-email'),
   };
-  const typeProblem = fieldProblem(error, 'client_type');
-  const grantProblem = fieldProblem(error, 'grant_types') ?? fieldProblem(error, 'response_types');
+  const typeProblem = problemOf(error, 'client_type');
+  const grantProblem = problemOf(error, 'grant_types') ?? problemOf(error, 'response_types');
   return (
     <>
       <TextField
@@ -67,7 +66,7 @@ export function ClientFields(props: {
         value={form.client_name}
         onValue={(client_name) => set({ client_name })}
         required
-        problem={fieldProblem(error, 'client_name')}
+        problem={problemOf(error, 'client_name')}
       />
       <fieldset aria-describedby={typeProblem ? `${ids.type}-problem` : undefined}>
         <legend>Client type</legend>
@@ -105,7 +104,7 @@ export function ClientFields(props: {
             rows={3}
             value={form.redirect_uris}
             onValue={(redirect_uris) => set({ redirect_uris })}
-            problem={fieldProblem(error, 'redirect_uris')}
+            problem={problemOf(error, 'redirect_uris')}
           />
           <TextField
             id={ids.logout}
@@ -115,7 +114,7 @@ export function ClientFields(props: {
             rows={2}
             value={form.post_logout_redirect_uris}
             onValue={(post_logout_redirect_uris) => set({ post_logout_redirect_uris })}
-            problem={fieldProblem(error, 'post_logout_redirect_uris')}
+            problem={problemOf(error, 'post_logout_redirect_uris')}
           />
           <fieldset aria-describedby={grantProblem ? `${ids.grants}-problem` : undefined}>
             <legend>Grant types</legend>
@@ -151,54 +150,25 @@ export function ClientFields(props: {
           Authentication: none. A public client proves itself with PKCE (S256) on every sign-in.
         </p>
       ) : (
-        <Field
+        <SelectField
           id={ids.method}
           label="Authentication method"
           hint="How the client proves itself at /token."
-          problem={fieldProblem(error, 'token_endpoint_auth_method')}
-        >
-          {(describedBy, invalid) => (
-            <select
-              id={ids.method}
-              value={form.token_endpoint_auth_method}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => set({ token_endpoint_auth_method: event.currentTarget.value })}
-            >
-              {AUTH_METHODS.map((method) => (
-                <option key={method.value} value={method.value}>
-                  {method.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+          value={form.token_endpoint_auth_method}
+          onValue={(value) => set({ token_endpoint_auth_method: value })}
+          options={AUTH_METHODS}
+          problem={problemOf(error, 'token_endpoint_auth_method')}
+        />
       )}
       {parts.algorithms.length > 0 && (
-        <Field
+        <SelectField
           id={ids.alg}
           label="Assertion signing algorithm"
-          problem={fieldProblem(error, 'token_endpoint_auth_signing_alg')}
-        >
-          {(describedBy, invalid) => (
-            <select
-              id={ids.alg}
-              value={form.token_endpoint_auth_signing_alg}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) =>
-                set({ token_endpoint_auth_signing_alg: event.currentTarget.value })
-              }
-            >
-              <option value="">Any of them</option>
-              {parts.algorithms.map((alg) => (
-                <option key={alg} value={alg}>
-                  {alg}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+          value={form.token_endpoint_auth_signing_alg}
+          onValue={(value) => set({ token_endpoint_auth_signing_alg: value })}
+          options={[{ value: '', label: 'Any of them' }, ...parts.algorithms]}
+          problem={problemOf(error, 'token_endpoint_auth_signing_alg')}
+        />
       )}
       {parts.keys && (
         <>
@@ -209,7 +179,7 @@ export function ClientFields(props: {
             type="url"
             value={form.jwks_uri}
             onValue={(jwks_uri) => set({ jwks_uri })}
-            problem={fieldProblem(error, 'jwks_uri')}
+            problem={problemOf(error, 'jwks_uri')}
           />
           <TextField
             id={ids.jwks}
@@ -223,7 +193,7 @@ export function ClientFields(props: {
             rows={4}
             value={form.jwks}
             onValue={(jwks) => set({ jwks })}
-            problem={fieldProblem(error, 'jwks')}
+            problem={problemOf(error, 'jwks')}
           />
         </>
       )}
@@ -239,7 +209,7 @@ export function ClientFields(props: {
                 hint={name.hint || undefined}
                 value={form.tls[name.field]}
                 onValue={(value) => set({ tls: { ...form.tls, [name.field]: value } })}
-                problem={fieldProblem(error, name.field)}
+                problem={problemOf(error, name.field)}
               />
             ))}
           </div>
@@ -264,7 +234,7 @@ export function ClientFields(props: {
         hint="Space-separated scopes the client may ask for, e.g. openid profile invoices:read"
         value={form.scope}
         onValue={(scope) => set({ scope })}
-        problem={fieldProblem(error, 'scope')}
+        problem={problemOf(error, 'scope')}
       />
       <TextField
         id={ids.audience}
@@ -274,7 +244,7 @@ export function ClientFields(props: {
         rows={2}
         value={form.audience}
         onValue={(audience) => set({ audience })}
-        problem={fieldProblem(error, 'audience')}
+        problem={problemOf(error, 'audience')}
       />
       {form.client_type !== 'm2m' && (
         <TextField
@@ -285,7 +255,7 @@ export function ClientFields(props: {
           rows={2}
           value={form.allowed_cors_origins}
           onValue={(allowed_cors_origins) => set({ allowed_cors_origins })}
-          problem={fieldProblem(error, 'allowed_cors_origins')}
+          problem={problemOf(error, 'allowed_cors_origins')}
         />
       )}
       <div class="two-up">
@@ -295,7 +265,7 @@ export function ClientFields(props: {
           hint="60 to 86400; empty for the default."
           value={form.access_token_lifetime}
           onValue={(access_token_lifetime) => set({ access_token_lifetime })}
-          problem={fieldProblem(error, 'access_token_lifetime')}
+          problem={problemOf(error, 'access_token_lifetime')}
         />
         {form.grant_types.includes('refresh_token') && form.client_type !== 'm2m' && (
           <TextField
@@ -304,7 +274,7 @@ export function ClientFields(props: {
             hint="60 to 31536000; empty for the default."
             value={form.refresh_token_lifetime}
             onValue={(refresh_token_lifetime) => set({ refresh_token_lifetime })}
-            problem={fieldProblem(error, 'refresh_token_lifetime')}
+            problem={problemOf(error, 'refresh_token_lifetime')}
           />
         )}
       </div>

@@ -1,5 +1,5 @@
 import { FieldProblem } from '../../api';
-import { lines } from './shared';
+import { linesOf } from '../../components/format';
 
 /** A client as GET /admin/clients/{client_id} answers (docs/endpoints.md, Admin API). */
 export interface ClientView {
@@ -203,14 +203,14 @@ export function bodyOf(
   const body: Record<string, unknown> = {
     client_name: form.client_name.trim(),
     client_type: form.client_type,
-    redirect_uris: parts.redirects ? lines(form.redirect_uris) : [],
-    post_logout_redirect_uris: parts.redirects ? lines(form.post_logout_redirect_uris) : [],
+    redirect_uris: parts.redirects ? linesOf(form.redirect_uris) : [],
+    post_logout_redirect_uris: parts.redirects ? linesOf(form.post_logout_redirect_uris) : [],
     grant_types: grants,
     response_types: grants.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: parts.method,
     scope: form.scope.trim().split(/\s+/).filter(Boolean).join(' '),
-    audience: lines(form.audience),
-    allowed_cors_origins: form.client_type === 'm2m' ? [] : lines(form.allowed_cors_origins),
+    audience: linesOf(form.audience),
+    allowed_cors_origins: form.client_type === 'm2m' ? [] : linesOf(form.allowed_cors_origins),
   };
   const optional = (name: string, value: unknown) => {
     if (value !== undefined && value !== '') body[name] = value;

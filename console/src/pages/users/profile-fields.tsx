@@ -1,5 +1,5 @@
 import { TextField, useFieldId } from '../../components/field';
-import { fieldProblem } from '../clients/shared';
+import { problemOf } from '../../components/field';
 import { ProfileForm } from './user-model';
 
 /** Email, name, given and family name, each with the API's problem beside it. */
@@ -25,14 +25,14 @@ export function ProfileFields(props: {
         hint="A new address is unverified until the person opens the link mailed to it."
         value={form.email}
         onValue={(email) => set({ email })}
-        problem={fieldProblem(error, 'email')}
+        problem={problemOf(error, 'email')}
       />
       <TextField
         id={ids.name}
         label="Name"
         value={form.name}
         onValue={(name) => set({ name })}
-        problem={fieldProblem(error, 'name')}
+        problem={problemOf(error, 'name')}
       />
       <div class="two-up">
         <TextField
@@ -40,14 +40,14 @@ export function ProfileFields(props: {
           label="Given name"
           value={form.given_name}
           onValue={(given_name) => set({ given_name })}
-          problem={fieldProblem(error, 'given_name')}
+          problem={problemOf(error, 'given_name')}
         />
         <TextField
           id={ids.family}
           label="Family name"
           value={form.family_name}
           onValue={(family_name) => set({ family_name })}
-          problem={fieldProblem(error, 'family_name')}
+          problem={problemOf(error, 'family_name')}
         />
       </div>
     </>

@@ -3,7 +3,7 @@ import { ConfirmButton } from '../../components/confirm';
 import { ErrorNotice, Loading } from '../../components/notices';
 import { Table } from '../../components/table';
 import { useAsync } from '../../components/use-async';
-import { When } from '../clients/shared';
+import { When } from '../../components/format';
 import { PasskeyView, SecondFactorView, SessionView } from './user-model';
 
 /**
@@ -24,27 +24,21 @@ export function Sessions(props: {
       {sessions.data.length === 0 ? (
         <p>No live browser session.</p>
       ) : (
-        <Table caption={`Browser sessions of ${props.who}`}>
-          <thead>
-            <tr>
-              <th scope="col">Signed in</th>
-              <th scope="col">Methods</th>
-              <th scope="col">Address</th>
-              <th scope="col">Browser</th>
-              <th scope="col">Ends</th>
-            </tr>
-          </thead>
+        <Table
+          caption={`Browser sessions of ${props.who}`}
+          columns={['Signed in', 'Methods', 'Address', 'Browser', 'Ends']}
+        >
           <tbody>
             {sessions.data.map((session) => (
               <tr key={session.id}>
                 <td>
-                  <When iso={session.auth_time} />
+                  <When iso={session.auth_time} empty="never" />
                 </td>
                 <td>{session.amr.join(', ')}</td>
                 <td>{session.ip ?? <span class="muted">unknown</span>}</td>
                 <td class="wrap">{session.user_agent ?? <span class="muted">unknown</span>}</td>
                 <td>
-                  <When iso={session.expires_at} />
+                  <When iso={session.expires_at} empty="never" />
                 </td>
               </tr>
             ))}
@@ -84,21 +78,14 @@ export function SecondFactors(props: {
   if (factors.data.length === 0) return <p>No second factor.</p>;
   return (
     <>
-      <Table caption={`Second factors of ${props.who}`}>
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Label</th>
-            <th scope="col">Added</th>
-          </tr>
-        </thead>
+      <Table caption={`Second factors of ${props.who}`} columns={['Kind', 'Label', 'Added']}>
         <tbody>
           {factors.data.map((factor) => (
             <tr key={`${factor.kind}-${factor.id}`}>
               <td>{factor.kind}</td>
               <td>{factor.label}</td>
               <td>
-                <When iso={factor.created_at} />
+                <When iso={factor.created_at} empty="never" />
               </td>
             </tr>
           ))}
@@ -136,28 +123,28 @@ export function Passkeys(props: {
   if (!passkeys.data) return <Loading what="passkeys" />;
   if (passkeys.data.length === 0) return <p>No passkey.</p>;
   return (
-    <Table caption={`Passkeys of ${props.who}`}>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Added</th>
-          <th scope="col">Last used</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+    <Table
+      caption={`Passkeys of ${props.who}`}
+      columns={[
+        'Name',
+        'Kind',
+        'Added',
+        'Last used',
+        <span key="actions" class="visually-hidden">
+          Actions
+        </span>,
+      ]}
+    >
       <tbody>
         {passkeys.data.map((passkey) => (
           <tr key={passkey.id}>
             <td>{passkey.name}</td>
             <td>{passkey.device_type === 'multiDevice' ? 'synced' : 'one device'}</td>
             <td>
-              <When iso={passkey.created_at} />
+              <When iso={passkey.created_at} empty="never" />
             </td>
             <td>
-              <When iso={passkey.last_used_at} />
+              <When iso={passkey.last_used_at} empty="never" />
             </td>
             <td>
               <ConfirmButton

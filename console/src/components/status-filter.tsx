@@ -1,4 +1,4 @@
-import { useFieldId } from '../../components/field';
+import { useFieldId } from './field';
 
 export type StatusFilterValue = '' | 'active' | 'disabled';
 
