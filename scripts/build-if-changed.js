@@ -24,7 +24,7 @@ const TARGETS = {
     inputs: ['console', 'package-lock.json'],
     output: 'dist/console/index.html',
     stamp: 'dist/console/.source-hash',
-    command: [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.mts', '--logLevel', 'warn'],
+    command: [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.mts'],
   },
 };
 
@@ -58,7 +58,9 @@ function build(name, always) {
     readFileSync(stamp, 'utf8') === hash;
   if (built && !always) return;
   const started = Date.now();
-  execFileSync(process.execPath, target.command, { cwd: ROOT, stdio: 'inherit' });
+  // A forced build (npm run build) reports what it wrote, sizes included; `npm start` only warns.
+  const quiet = always ? [] : name === 'console' ? ['--logLevel', 'warn'] : [];
+  execFileSync(process.execPath, [...target.command, ...quiet], { cwd: ROOT, stdio: 'inherit' });
   writeFileSync(stamp, hash);
   process.stderr.write(`built the ${name} in ${Date.now() - started} ms\n`);
 }
