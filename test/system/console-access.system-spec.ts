@@ -226,12 +226,11 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
       ['Clients', overview.counts.clients],
       ['Users', overview.counts.users],
     ]) {
-      await expect(
-        page.getByRole('link', { name: `${count} ${label}`, exact: true }).count(),
-      ).resolves.toBe(1);
+      // waitFor: the overview loads after the heading; a second match would fail (strict).
+      await page.getByRole('link', { name: `${count} ${label}`, exact: true }).waitFor();
     }
-    await expect(row(page, 'Denials by reason', 'no_matching_rule').count()).resolves.toBe(1);
-    await expect(row(page, 'Denials by reason', 'token_missing').count()).resolves.toBe(1);
+    await row(page, 'Denials by reason', 'no_matching_rule').waitFor();
+    await row(page, 'Denials by reason', 'token_missing').waitFor();
     const latest = row(page, 'Latest denials, newest first', `${area}/x`);
     await expect(latest.textContent()).resolves.toMatch(/no_matching_rule.*gateway.*PUT/);
     await expect(latest.textContent()).resolves.not.toContain('secret=1');
@@ -242,6 +241,10 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
   it('rotates the signing keys: the new keys appear as next beside the current ones', async () => {
     await openSection(page, 'Keys');
     const states = () => page.locator('.badge').allTextContents();
+    // The list loads after the heading.
+    await page.waitForFunction("document.querySelectorAll('.badge').length === 3", undefined, {
+      timeout: 5000,
+    });
     await expect(states()).resolves.toEqual(['current', 'current', 'current']);
     await page.getByRole('button', { name: 'Rotate signing key' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
@@ -283,6 +286,12 @@ describe('the console: roles, rules, why?, keys, audit log and home (Chromium)',
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const pager = page.getByRole('navigation', { name: 'Audit log pages' });
     await pager.getByText(/^Showing 1–25 of \d+$/).waitFor();
+    // The unfiltered page also shows 25: wait until the filtered answer has replaced it.
+    await page.waitForFunction(
+      `Array.from(document.querySelectorAll('tbody td:nth-child(2)')).every((cell) => cell.textContent.startsWith('role.'))`,
+      undefined,
+      { timeout: 5000 },
+    );
     const types = await page
       .getByRole('region', { name: 'Audit events, newest first' })
       .locator('tbody td:nth-child(2)')
