@@ -5,7 +5,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination.dto';
-import { containsPattern, DirectoryFilter } from '../common/directory-query.dto';
+import { DirectoryFilter, directoryPage } from '../common/directory-query.dto';
 import { AppConfig } from '../config/app-config';
 import { KeyEncryption } from '../crypto/key-encryption.service';
 import { RandomService } from '../crypto/random.service';
@@ -116,21 +116,13 @@ export class ClientsService {
     offset: number,
     filter: DirectoryFilter = {},
   ): Promise<Page<ClientEntity>> {
-    const query = this.clients.createQueryBuilder('client');
-    if (filter.q !== undefined)
-      query.andWhere(
-        `(client.clientId ILIKE :pattern ESCAPE '\\' OR client.clientName ILIKE :pattern ESCAPE '\\')`,
-        { pattern: containsPattern(filter.q) },
-      );
-    if (filter.status !== undefined)
-      query.andWhere('client.status = :status', { status: filter.status });
-    const [items, total] = await query
-      .orderBy('client.createdAt', 'ASC')
-      .addOrderBy('client.id', 'ASC')
-      .take(limit)
-      .skip(offset)
-      .getManyAndCount();
-    return { items, total };
+    return directoryPage(
+      this.clients.createQueryBuilder('client'),
+      ['clientId', 'clientName'],
+      filter,
+      limit,
+      offset,
+    );
   }
 
   async get(clientId: string): Promise<ClientEntity> {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { PaginationQuery } from './pagination.dto';
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { Page, PaginationQuery } from './pagination.dto';
 
 /** Active or disabled: what a client or user list can be narrowed to. */
 export const DIRECTORY_STATUSES = ['active', 'disabled'] as const;
@@ -44,4 +45,32 @@ export interface DirectoryFilter {
  */
 export function containsPattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * One page of `query` (a table's rows, aliased) in creation order, narrowed by `filter`: `q` a
+ * case-insensitive substring of any of the `searched` properties (matched literally), `status`
+ * exactly; with the total of all that match, for X-Total-Count.
+ */
+export async function directoryPage<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  searched: readonly string[],
+  filter: DirectoryFilter,
+  limit: number,
+  offset: number,
+): Promise<Page<T>> {
+  const alias = query.alias;
+  if (filter.q !== undefined) {
+    const matches = searched.map((property) => `${alias}.${property} ILIKE :pattern ESCAPE '\\'`);
+    query.andWhere(`(${matches.join(' OR ')})`, { pattern: containsPattern(filter.q) });
+  }
+  if (filter.status !== undefined)
+    query.andWhere(`${alias}.status = :status`, { status: filter.status });
+  const [items, total] = await query
+    .orderBy(`${alias}.createdAt`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .take(limit)
+    .skip(offset)
+    .getManyAndCount();
+  return { items, total };
 }

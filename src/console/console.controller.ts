@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationFailedError } from '../common/api-error';
+import { isJsonMediaType } from '../common/http/json-body';
 import { CONSOLE_CLIENT_ID, CONSOLE_SCOPE } from '../clients/console-client';
 import { AppConfig } from '../config/app-config';
 import { auditContext } from '../events/audit-context';
@@ -174,5 +175,5 @@ export function consolePath(url: string): string | undefined {
 
 function isJson(request: FastifyRequest): boolean {
   const type = request.headers['content-type'];
-  return typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type);
+  return typeof type === 'string' && isJsonMediaType(type);
 }

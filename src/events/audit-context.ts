@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { AuditEntry } from './audit-log.service';
+import { isClientsOwnToken } from '../common/auth/token-subject';
 
 /**
  * Who made a request and from where: the part of every audit entry that the request decides.
@@ -38,7 +39,7 @@ export const AdminAudit = createParamDecorator(
 export function adminAuditOf(request: FastifyRequest): AuditContext {
   const principal = request.principal;
   if (!principal) return auditContext(request, { type: 'anonymous' });
-  if (principal.sub !== principal.clientId) {
+  if (!isClientsOwnToken(principal)) {
     return {
       ...auditContext(request, { type: 'user', id: principal.sub }),
       clientId: principal.clientId,

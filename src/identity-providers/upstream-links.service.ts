@@ -6,6 +6,7 @@ import { AuditContext, SYSTEM_AUDIT } from '../events/audit-context';
 import { AuditLog } from '../events/audit-log.service';
 import { UpstreamLinkView } from './identity-provider.dto';
 import { IdentityProviderEntity, UpstreamLinkEntity } from './identity-provider.entities';
+import { isUuidShaped } from '../common/uuid';
 
 /** The identity a person has at an upstream: its issuer and `sub` (OIDC Core §2). */
 export interface UpstreamIdentity {
@@ -40,7 +41,7 @@ export class UpstreamLinks {
 
   /** A user's links, oldest first, with the alias of the provider that made each. */
   async linksOf(userId: string): Promise<UpstreamLinkView[]> {
-    if (!/^[0-9a-f-]{36}$/i.test(userId)) throw new NotFoundError(`user ${userId}`);
+    if (!isUuidShaped(userId)) throw new NotFoundError(`user ${userId}`);
     const rows = await this.dataSource
       .getRepository(UpstreamLinkEntity)
       .createQueryBuilder('link')
@@ -65,8 +66,7 @@ export class UpstreamLinks {
     linkId: string,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<void> {
-    const ids = /^[0-9a-f-]{36}$/i;
-    if (!ids.test(userId) || !ids.test(linkId)) throw new NotFoundError(`link ${linkId}`);
+    if (!isUuidShaped(userId) || !isUuidShaped(linkId)) throw new NotFoundError(`link ${linkId}`);
     await this.dataSource.transaction(async (manager) => {
       const link = await manager.findOne(UpstreamLinkEntity, { where: { id: linkId, userId } });
       if (!link) throw new NotFoundError(`link ${linkId}`);

@@ -12,7 +12,8 @@ import { UserDirectory } from '../users/user-directory.service';
 import { User } from '../users/user';
 import { ACCESS_TOKEN_TYPE } from './access-token.issuer';
 import { RevocationList } from './revocation-list.service';
-import { asTokenHolder, isClientsOwnToken, tokenLiveness } from './token-liveness';
+import { asTokenHolder, tokenLiveness } from './token-liveness';
+import { isClientsOwnToken } from '../common/auth/token-subject';
 
 /**
  * Verifies access tokens presented to Gatehouse's own APIs (RFC 9068 §4): signature by one of

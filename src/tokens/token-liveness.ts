@@ -1,4 +1,5 @@
 import { predatesCutoff } from './token-cutoff';
+import { isClientsOwnToken } from '../common/auth/token-subject';
 
 /** What liveness reads from a token, once. */
 export interface LivenessFacts {
@@ -34,11 +35,6 @@ export interface TokenStatusSources {
 
 /** Why a token is dead, named as the decision engine's reason codes (docs/reason-codes.md). */
 export type TokenDeath = 'token_revoked' | 'client_inactive' | 'subject_inactive';
-
-/** RFC 9068 §2.2: `sub` is the client_id in a client's own token (client_credentials). */
-export function isClientsOwnToken(token: { sub: string; clientId: string }): boolean {
-  return token.sub === token.clientId;
-}
 
 /**
  * The one answer to "is this token still live?", for the decision engine and for the

@@ -4,7 +4,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Page } from '../common/pagination.dto';
-import { containsPattern, DirectoryFilter } from '../common/directory-query.dto';
+import { DirectoryFilter, directoryPage } from '../common/directory-query.dto';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-error';
 import { attributesProblems, canonicalAttributes } from '../common/attributes';
 import { AppConfig } from '../config/app-config';
@@ -20,12 +20,25 @@ import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { FederatedProfile, User, userSnapshot } from './user';
 import { UserEntity } from './user.entity';
 import { Clock } from '../common/clock';
+import { isUuidShaped } from '../common/uuid';
 
 /**
  * User accounts: passwords are bcrypt hashes, computed off the event loop and before any
  * transaction opens. Each change and its audit events are one transaction, announced only once
  * it has committed.
  */
+/** What a new account is made of: a username and a password hash, the rest optional. */
+export interface NewAccount {
+  username: string;
+  passwordHash: string;
+  email?: string | null;
+  emailVerified?: boolean;
+  name?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -52,43 +65,26 @@ export class UsersService {
     checkAttributes(input.attributes);
     this.checkPassword(input.password, input);
     const passwordHash = await this.hasher.hash(input.password, source);
-    const user = this.users.create({
-      username: input.username,
-      usernameNormalized: input.username.toLowerCase(),
-      email: input.email ?? null,
-      emailVerified: input.email_verified ?? false,
-      passwordHash,
-      name: input.name ?? null,
-      givenName: input.given_name ?? null,
-      familyName: input.family_name ?? null,
-      attributes: input.attributes ?? {},
-      status: 'active',
-    });
-    const saved = await this.dataSource.transaction(async (manager) => {
-      let saved: UserEntity;
-      try {
-        saved = await manager.save(user);
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ConflictError(`the username ${input.username} is taken`);
-        throw error;
-      }
-      await this.audit.record(
-        {
-          ...context,
-          type: 'user.created',
-          target: { type: 'user', id: saved.id },
-          details: { username: saved.username },
-        },
+    const saved = await this.dataSource.transaction((manager) =>
+      this.insertWithin(
         manager,
-      );
-      return saved;
-    });
+        {
+          username: input.username,
+          email: input.email ?? null,
+          emailVerified: input.email_verified ?? false,
+          passwordHash,
+          name: input.name ?? null,
+          givenName: input.given_name ?? null,
+          familyName: input.family_name ?? null,
+          attributes: input.attributes ?? {},
+        },
+        context,
+      ),
+    );
     this.bus.publish({ type: 'user.changed', userId: saved.id });
     // A new address is verified by a mailed link (docs/account.md).
-    if (saved.email && !saved.emailVerified)
-      await this.emailChanges.announce(userSnapshot(saved), context);
-    return userSnapshot(saved);
+    if (saved.email && !saved.emailVerified) await this.emailChanges.announce(saved, context);
+    return saved;
   }
 
   /**
@@ -104,50 +100,36 @@ export class UsersService {
     within: (manager: EntityManager, user: User) => Promise<void>,
   ): Promise<User> {
     const passwordHash = await this.hasher.hash(randomBytes(32).toString('base64url'), source);
-    const user = this.users.create({
-      username: profile.username,
-      usernameNormalized: profile.username.toLowerCase(),
-      email: profile.email,
-      emailVerified: profile.email !== null && profile.emailVerified,
-      passwordHash,
-      name: profile.name,
-      givenName: profile.givenName,
-      familyName: profile.familyName,
-      attributes: {},
-      status: 'active',
-    });
     const saved = await this.dataSource.transaction(async (manager) => {
-      let saved: UserEntity;
-      try {
-        saved = await manager.save(user);
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ConflictError(`the username ${profile.username} is taken`);
-        throw error;
-      }
-      await this.audit.record(
-        {
-          ...context,
-          type: 'user.created',
-          target: { type: 'user', id: saved.id },
-          details: { username: saved.username, federated: true },
-        },
+      const user = await this.insertWithin(
         manager,
+        {
+          username: profile.username,
+          email: profile.email,
+          emailVerified: profile.email !== null && profile.emailVerified,
+          passwordHash,
+          name: profile.name,
+          givenName: profile.givenName,
+          familyName: profile.familyName,
+        },
+        context,
+        { federated: true },
       );
-      await within(manager, userSnapshot(saved));
-      return saved;
+      await within(manager, user);
+      return user;
     });
     this.bus.publish({ type: 'user.changed', userId: saved.id });
-    return userSnapshot(saved);
+    return saved;
   }
 
   /**
    * A new active account in the caller's transaction, with a password hashed before it opened;
-   * `user.created` recorded with `details`. A taken username is a ConflictError.
+   * `user.created` recorded with `details`. A taken username is a ConflictError. Every way an
+   * account is made (the admin API, sign-up, an upstream sign-in, the first admin) comes here.
    */
   async insertWithin(
     manager: EntityManager,
-    input: { username: string; email?: string | null; passwordHash: string },
+    input: NewAccount,
     context: AuditContext,
     details: Record<string, unknown> = {},
   ): Promise<User> {
@@ -158,12 +140,12 @@ export class UsersService {
           username: input.username,
           usernameNormalized: input.username.toLowerCase(),
           email: input.email ?? null,
-          emailVerified: false,
+          emailVerified: input.emailVerified ?? false,
           passwordHash: input.passwordHash,
-          name: null,
-          givenName: null,
-          familyName: null,
-          attributes: {},
+          name: input.name ?? null,
+          givenName: input.givenName ?? null,
+          familyName: input.familyName ?? null,
+          attributes: input.attributes ?? {},
           status: 'active',
         }),
       );
@@ -260,22 +242,13 @@ export class UsersService {
     offset: number,
     filter: DirectoryFilter = {},
   ): Promise<Page<UserEntity>> {
-    const query = this.users.createQueryBuilder('user');
-    if (filter.q !== undefined)
-      query.andWhere(
-        `(user.username ILIKE :pattern ESCAPE '\\' OR user.email ILIKE :pattern ESCAPE '\\'` +
-          ` OR user.name ILIKE :pattern ESCAPE '\\')`,
-        { pattern: containsPattern(filter.q) },
-      );
-    if (filter.status !== undefined)
-      query.andWhere('user.status = :status', { status: filter.status });
-    const [items, total] = await query
-      .orderBy('user.created_at', 'ASC')
-      .addOrderBy('user.id', 'ASC')
-      .take(limit)
-      .skip(offset)
-      .getManyAndCount();
-    return { items, total };
+    return directoryPage(
+      this.users.createQueryBuilder('user'),
+      ['username', 'email', 'name'],
+      filter,
+      limit,
+      offset,
+    );
   }
 
   /**
@@ -298,7 +271,7 @@ export class UsersService {
   }
 
   async get(id: string): Promise<UserEntity> {
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.users.findOne({ where: { id } }) : null;
+    const user = isUuidShaped(id) ? await this.users.findOne({ where: { id } }) : null;
     if (!user) throw new NotFoundError(`user ${id}`);
     return user;
   }
@@ -308,7 +281,7 @@ export class UsersService {
    * `manager`: a second pool connection could deadlock a busy (or single-connection) pool.
    */
   async findActive(id: string, manager?: EntityManager): Promise<User | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuidShaped(id)) return null;
     const users = manager?.getRepository(UserEntity) ?? this.users;
     const user = await users.findOne({ where: { id } });
     return user?.status === 'active' ? userSnapshot(user) : null;
@@ -492,7 +465,7 @@ export class UsersService {
     id: string,
     mode: 'for_no_key_update' | 'pessimistic_write',
   ): Promise<UserEntity> {
-    const user = /^[0-9a-f-]{36}$/i.test(id)
+    const user = isUuidShaped(id)
       ? await manager.findOne(UserEntity, { where: { id }, lock: { mode } })
       : null;
     if (!user) throw new NotFoundError(`user ${id}`);

@@ -16,12 +16,8 @@ import {
 } from '../../tokens/dpop/dpop-proof';
 import { DpopReplayMemory } from '../../tokens/dpop/dpop-replay-memory';
 import { RevocationList } from '../../tokens/revocation-list.service';
-import {
-  isClientsOwnToken,
-  LivenessFacts,
-  tokenLiveness,
-  TokenStatusSources,
-} from '../../tokens/token-liveness';
+import { LivenessFacts, tokenLiveness, TokenStatusSources } from '../../tokens/token-liveness';
+import { isClientsOwnToken } from '../../common/auth/token-subject';
 import {
   CompiledCondition,
   ConditionActivation,

@@ -55,7 +55,8 @@ export class DenialRecord {
       reason: decision.reason,
       surface: context.surface,
       method: context.method,
-      path: context.path,
+      // A query string may carry anything (a token, even): never kept.
+      path: context.path?.split('?', 1)[0],
       sub: decision.sub,
       clientId: decision.clientId,
     };
@@ -73,8 +74,7 @@ export class DenialRecord {
         reason: denial.reason,
         surface: denial.surface,
         method: denial.method ?? null,
-        // A query string may carry anything (a token, even): never kept.
-        path: denial.path === undefined ? null : denial.path.split('?', 1)[0],
+        path: denial.path ?? null,
         sub: denial.sub ?? null,
         client_id: denial.clientId ?? null,
       });

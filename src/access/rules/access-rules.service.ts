@@ -11,6 +11,7 @@ import { AccessStateLoader } from '../engine/access-state.loader';
 import { AccessRuleView, CreateAccessRuleDto, UpdateAccessRuleDto } from './access-rule.dto';
 import { AccessRuleEntity } from './access-rule.entity';
 import { pathPatternProblem } from './route-matcher';
+import { isUuidShaped } from '../../common/uuid';
 
 /** What a rule says, as the API names it (no secrets: it goes into the audit log too). */
 function definitionOf(rule: AccessRuleEntity) {
@@ -126,7 +127,7 @@ export class AccessRulesService {
     input: UpdateAccessRuleDto,
     context: AuditContext = SYSTEM_AUDIT,
   ): Promise<AccessRuleEntity> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`access rule ${id}`);
+    if (!isUuidShaped(id)) throw new NotFoundError(`access rule ${id}`);
     const saved = await this.dataSource.transaction(async (manager) => {
       const rule = await manager.findOne(AccessRuleEntity, {
         where: { id },
@@ -171,7 +172,7 @@ export class AccessRulesService {
   }
 
   async remove(id: string, context: AuditContext = SYSTEM_AUDIT): Promise<void> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`access rule ${id}`);
+    if (!isUuidShaped(id)) throw new NotFoundError(`access rule ${id}`);
     await this.dataSource.transaction(async (manager) => {
       const result = await manager.delete(AccessRuleEntity, { id });
       if (!result.affected) throw new NotFoundError(`access rule ${id}`);

@@ -6,7 +6,8 @@ import { parseJson } from './strict-json';
 const problem = (status: number, message: string) =>
   new InvalidRequestError(message, undefined, { status });
 
-function isJson(contentType: string): boolean {
+/** Whether a Content-Type header names `application/json` (parameters aside). */
+export function isJsonMediaType(contentType: string): boolean {
   const semicolon = contentType.indexOf(';');
   const mediaType = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
   return mediaType.trim().toLowerCase() === 'application/json';
@@ -23,7 +24,7 @@ export function readJsonBody(request: IncomingMessage, limit: number): Promise<u
   if (contentType === undefined && !chunked && (length === undefined || length === '0')) {
     return Promise.resolve(undefined);
   }
-  if (contentType === undefined || !isJson(contentType)) {
+  if (contentType === undefined || !isJsonMediaType(contentType)) {
     return Promise.reject(problem(415, BODY_PROBLEMS.unsupportedType));
   }
   if (Number(length) > limit) return Promise.reject(problem(413, BODY_PROBLEMS.tooLarge));
