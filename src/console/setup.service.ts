@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { RolesService } from '../access/roles/roles.service';
 import { ValidationFailedError } from '../common/api-error';
 import { ADMIN_SCOPE } from '../common/auth/permissions';
@@ -12,6 +12,7 @@ import { UsersService } from '../users/users.service';
 import { ADMIN_ROLE } from './admin-role';
 import { adminPasswordProblem } from './first-admin.service';
 import { ConsoleSetupDto } from './setup.dto';
+import { ConsoleSetupTokenEntity } from './setup-token.entity';
 
 /** A token as the setup link carries it: 32 random bytes, base64url. */
 const TOKEN_SYNTAX = /^[A-Za-z0-9_-]{43}$/;
@@ -52,15 +53,15 @@ export class ConsoleSetup {
     if (!(await this.usable(tokenHash))) throw invalid;
     const passwordHash = await this.hasher.hash(input.password, source);
     const user = await this.dataSource.transaction(async (manager) => {
-      const spent: unknown[] = await manager.query(
-        `UPDATE "console_setup_tokens" SET "used_at" = now()
-          WHERE "token_hash" = $1 AND "used_at" IS NULL AND "expires_at" > now()
-          RETURNING "token_hash"`,
-        [tokenHash],
-      );
-      // node-postgres answers [rows, count] for an UPDATE … RETURNING; PGlite the rows.
-      const rows = Array.isArray(spent[0]) ? (spent[0] as unknown[]) : spent;
-      if (rows.length === 0) throw invalid;
+      const spent = await manager
+        .createQueryBuilder()
+        .update(ConsoleSetupTokenEntity)
+        .set({ usedAt: () => 'now()' })
+        .where({ tokenHash, usedAt: IsNull() })
+        .andWhere('expires_at > now()')
+        .returning('token_hash')
+        .execute();
+      if ((spent.raw as unknown[]).length === 0) throw invalid;
       if (await this.roles.someUserHolds(manager, ADMIN_SCOPE)) {
         throw badToken('setup is over: an administrator exists');
       }
@@ -79,11 +80,11 @@ export class ConsoleSetup {
   }
 
   private async usable(tokenHash: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM "console_setup_tokens"
-        WHERE "token_hash" = $1 AND "used_at" IS NULL AND "expires_at" > now()`,
-      [tokenHash],
-    );
-    return rows.length > 0;
+    return this.dataSource
+      .getRepository(ConsoleSetupTokenEntity)
+      .createQueryBuilder('token')
+      .where({ tokenHash, usedAt: IsNull() })
+      .andWhere('token.expires_at > now()')
+      .getExists();
   }
 }
