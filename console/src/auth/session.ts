@@ -27,6 +27,10 @@ interface Tokens {
   access: string;
   refresh: string | undefined;
   idToken: string | undefined;
+  /** The ID token's claims, as oauth4webapi validated them (a refresh may bring none). */
+  claims: oauth.IDToken | undefined;
+  /** The scope the token endpoint granted (RFC 6749 §5.1). */
+  scopes: string[];
   expiresAt: number;
 }
 
@@ -163,20 +167,18 @@ export async function completeSignIn(): Promise<string> {
 
 /** The person the tokens are for, or undefined before sign-in. */
 export function person(): Person | undefined {
-  if (!tokens?.idToken) return undefined;
-  const claims = decodeClaims(tokens.idToken);
+  const claims = tokens?.claims;
+  if (!claims) return undefined;
   const name =
     (typeof claims.preferred_username === 'string' && claims.preferred_username) ||
     (typeof claims.name === 'string' && claims.name) ||
     String(claims.sub);
-  return { sub: String(claims.sub), name, scopes: grantedScopes };
+  return { sub: String(claims.sub), name, scopes: tokens?.scopes ?? [] };
 }
-
-let grantedScopes: string[] = [];
 
 /** Whether the signed-in person holds the admin right (iam:admin reached their token). */
 export function isAdministrator(): boolean {
-  return grantedScopes.includes(ADMIN_SCOPE);
+  return tokens?.scopes.includes(ADMIN_SCOPE) ?? false;
 }
 
 /** The current access token, refreshed first when it is about to expire. */
@@ -259,9 +261,10 @@ function keep(result: oauth.TokenEndpointResponse): void {
     access: result.access_token,
     refresh: result.refresh_token ?? tokens?.refresh,
     idToken: result.id_token ?? tokens?.idToken,
+    claims: oauth.getValidatedIdTokenClaims(result) ?? tokens?.claims,
+    scopes: typeof result.scope === 'string' ? result.scope.split(' ') : (tokens?.scopes ?? []),
     expiresAt: Date.now() + lifetime,
   };
-  if (typeof result.scope === 'string') grantedScopes = result.scope.split(' ');
   clearTimeout(refreshTimer);
   if (tokens.refresh) {
     refreshTimer = setTimeout(() => void refresh(), Math.max(5_000, lifetime - REFRESH_MARGIN_MS));
@@ -270,15 +273,7 @@ function keep(result: oauth.TokenEndpointResponse): void {
 
 function forget(): void {
   tokens = undefined;
-  grantedScopes = [];
   clearTimeout(refreshTimer);
-}
-
-function decodeClaims(jwt: string): Record<string, unknown> {
-  const payload = jwt.split('.')[1] ?? '';
-  const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = Uint8Array.from(json, (character) => character.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 }
 
 function currentPath(): string {
